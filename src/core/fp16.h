@@ -46,9 +46,9 @@ inline uint16_t f32_to_fp16(float f) {
         if (abs < 0x33000000u) return static_cast<uint16_t>(sign);
         const uint32_t e = abs >> 23;
         const uint32_t m = (abs & 0x7fffff) | 0x800000;
-        const uint32_t shift = 126 - e;  // 14..24 (+13 for mantissa alignment below)
-        uint32_t half = m >> (shift - 0);
-        // m * 2^(e-150) / 2^-24 = m >> (126 - e): compute with round-to-nearest-even
+        // value / 2^-24 = m * 2^(e - 126): shift right by 14..24 with round-to-nearest-even.
+        const uint32_t shift = 126 - e;
+        uint32_t half = m >> shift;
         const uint32_t rem = m & ((1u << shift) - 1);
         const uint32_t mid = 1u << (shift - 1);
         if (rem > mid || (rem == mid && (half & 1))) ++half;

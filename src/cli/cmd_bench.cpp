@@ -1,0 +1,112 @@
+// `flash bench`: prompt processing and generation speed, like llama-bench's pp512 / tg128:
+// pp evaluates n_prompt tokens as batches from an empty cache; tg generates n_gen tokens one
+// at a time from an empty cache. Repeated, reported as mean ± standard deviation.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "kernels/kernels.h"
+
+namespace flash::cli {
+namespace {
+
+struct BenchOptions {
+    ModelOptions model;
+    int n_prompt = 512;
+    int n_gen = 128;
+    int repetitions = 3;
+    bool json = false;
+};
+
+struct Figure {
+    double mean = 0, stddev = 0;
+};
+
+Figure summarize(const std::vector<double>& v) {
+    Figure f;
+    for (double x : v) f.mean += x;
+    f.mean /= static_cast<double>(v.size());
+    for (double x : v) f.stddev += (x - f.mean) * (x - f.mean);
+    f.stddev = v.size() > 1 ? std::sqrt(f.stddev / static_cast<double>(v.size() - 1)) : 0;
+    return f;
+}
+
+void bench(const BenchOptions& o) {
+    LoadedModel lm = load_model(o.model, /*need_tokenizer=*/false);
+    const ModelConfig& c = lm.model->config();
+    ModelOptions mo = o.model;
+    mo.ctx = std::max<int64_t>(o.n_prompt, o.n_gen) + 1;
+    Session session(*lm.model, nullptr, session_options(mo));
+
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<int32_t> any_token(0, static_cast<int32_t>(c.n_vocab - 1));
+    std::vector<int32_t> prompt(static_cast<size_t>(o.n_prompt));
+    for (auto& id : prompt) id = any_token(rng);
+
+    using Clock = std::chrono::steady_clock;
+    auto seconds = [](Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+    std::vector<double> pp, tg;
+    // One untimed warm-up of each kind so page faults of the mapping are not measured.
+    for (int rep = -1; rep < o.repetitions; ++rep) {
+        if (o.n_prompt > 0) {
+            session.reset();
+            const auto t0 = Clock::now();
+            session.eval(prompt);
+            if (rep >= 0) pp.push_back(o.n_prompt / seconds(t0));
+        }
+        if (o.n_gen > 0) {
+            session.reset();
+            int32_t id = prompt.empty() ? 0 : prompt[0];
+            const auto t0 = Clock::now();
+            for (int i = 0; i < o.n_gen; ++i) {
+                const int32_t one[1] = {id};
+                id = argmax(session.eval(one));
+            }
+            if (rep >= 0) tg.push_back(o.n_gen / seconds(t0));
+        }
+    }
+
+    const Figure fpp = pp.empty() ? Figure{} : summarize(pp), ftg = tg.empty() ? Figure{} : summarize(tg);
+    const int threads = session.pool().size();
+    if (o.json) {
+        nlohmann::json j = {{"model", lm.model->gguf().path()},
+                            {"arch", c.arch},
+                            {"threads", threads},
+                            {"isa", kernels::isa_name()},
+                            {"weights_bytes", lm.model->weights().total_bytes},
+                            {"pp", {{"tokens", o.n_prompt}, {"tps_mean", fpp.mean}, {"tps_std", fpp.stddev}}},
+                            {"tg", {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}}},
+                            {"repetitions", o.repetitions}};
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("| model | size | threads | isa | test | t/s |\n|---|---|---|---|---|---|\n");
+    const std::string size = human_bytes(static_cast<double>(lm.model->weights().total_bytes));
+    auto row = [&](const char* kind, int n, const Figure& f) {
+        std::printf("| %s | %s | %d | %s | %s%d | %.2f ± %.2f |\n", c.name.empty() ? c.arch.c_str() : c.name.c_str(),
+                    size.c_str(), threads, kernels::isa_name(), kind, n, f.mean, f.stddev);
+    };
+    if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
+    if (o.n_gen > 0) row("tg", o.n_gen, ftg);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+    auto o = std::make_shared<BenchOptions>();
+    CLI::App* cmd = app.add_subcommand("bench", "Measure prompt processing (pp) and generation (tg) tokens/s");
+    add_model_options(*cmd, o->model);
+    cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens for the pp test (0: skip)")->capture_default_str();
+    cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens for the tg test (0: skip)")->capture_default_str();
+    cmd->add_option("-r,--repetitions", o->repetitions, "Timed repetitions")->capture_default_str()->check(
+        CLI::PositiveNumber);
+    cmd->add_flag("--json", o->json, "Print JSON instead of a Markdown table");
+    cmd->callback([o] { bench(*o); });
+}
+
+}  // namespace flash::cli

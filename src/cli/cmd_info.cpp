@@ -1,0 +1,86 @@
+// `flash info`: what a GGUF file holds — metadata, tensors by type, and memory a run needs.
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/gguf.h"
+#include "store/store.h"
+
+namespace flash::cli {
+namespace {
+
+struct InfoOptions {
+    std::string model = "default";
+    bool tensors = false;
+    int64_t ctx = 4096;
+};
+
+void info(const InfoOptions& o) {
+    const std::string path = resolve_model(o.model);
+    const GgufFile g(path);
+    std::printf("file: %s\n", path.c_str());
+    std::printf("GGUF v%u, %s, %zu metadata keys, %zu tensors, alignment %llu\n", g.version(),
+                human_bytes(static_cast<double>(g.file_size())).c_str(), g.metadata().size(), g.tensors().size(),
+                static_cast<unsigned long long>(g.alignment()));
+
+    std::printf("\nmetadata:\n");
+    for (const auto& [key, value] : g.metadata()) std::printf("  %-44s %s\n", key.c_str(), value.to_string().c_str());
+
+    std::map<std::string, std::pair<int, size_t>> by_type;
+    size_t total = 0;
+    int64_t params = 0;
+    for (const GgufTensor& t : g.tensors()) {
+        auto& e = by_type[std::string(dtype_name(t.type))];
+        ++e.first;
+        e.second += t.n_bytes;
+        total += t.n_bytes;
+        params += t.n_elements;
+    }
+    std::printf("\ntensors: %zu, %.1f M parameters, %s", g.tensors().size(), params / 1e6,
+                human_bytes(static_cast<double>(total)).c_str());
+    if (params > 0) std::printf(", %.2f bits per weight", total * 8.0 / static_cast<double>(params));
+    std::printf("\n");
+    for (const auto& [name, e] : by_type)
+        std::printf("  %-6s %4d tensors  %s\n", name.c_str(), e.first, human_bytes(static_cast<double>(e.second)).c_str());
+    if (o.tensors)
+        for (const GgufTensor& t : g.tensors())
+            std::printf("  %-40s %-6s %-22s %s\n", t.name.c_str(), std::string(dtype_name(t.type)).c_str(),
+                        t.shape_string().c_str(), human_bytes(static_cast<double>(t.n_bytes)).c_str());
+
+    // Memory a run needs, when flash can run this architecture.
+    try {
+        const ModelConfig c = ModelConfig::from_gguf(g);
+        const ModelWeights w = ModelWeights::bind(g, c);
+        const int64_t ctx = std::min(o.ctx, c.n_ctx_train);
+        std::printf("\nmodel: %s, %lld layers, d_model %lld, %lld heads (%lld KV) of %lld, ffn %lld, vocab %lld, "
+                    "context %lld%s\n",
+                    c.arch.c_str(), static_cast<long long>(c.n_layer), static_cast<long long>(c.n_embd),
+                    static_cast<long long>(c.n_head), static_cast<long long>(c.n_head_kv),
+                    static_cast<long long>(c.head_dim), static_cast<long long>(c.n_ff),
+                    static_cast<long long>(c.n_vocab), static_cast<long long>(c.n_ctx_train),
+                    w.tied_output ? ", output tied to embedding" : "");
+        std::printf("memory: weights %s (mapped), KV cache %s per token, %s at %lld tokens\n",
+                    human_bytes(static_cast<double>(w.total_bytes)).c_str(),
+                    human_bytes(static_cast<double>(c.kv_bytes_per_token())).c_str(),
+                    human_bytes(static_cast<double>(c.kv_bytes_per_token() * ctx)).c_str(), static_cast<long long>(ctx));
+    } catch (const Error& e) {
+        std::printf("\nmodel: flash cannot run this file: %s\n", e.what());
+    }
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+    auto o = std::make_shared<InfoOptions>();
+    CLI::App* cmd = app.add_subcommand("info", "Show a GGUF file's metadata, tensors and memory needs");
+    cmd->add_option("model", o->model, "GGUF file or model name")->capture_default_str();
+    cmd->add_option("-m,--model", o->model, "Same as the positional argument");
+    cmd->add_flag("--tensors", o->tensors, "List every tensor");
+    cmd->add_option("-c,--ctx-size", o->ctx, "Context size for the KV cache estimate")->capture_default_str();
+    cmd->callback([o] { info(*o); });
+}
+
+}  // namespace flash::cli

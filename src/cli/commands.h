@@ -1,0 +1,16 @@
+// Each `flash` subcommand registers itself on the app: its flags and its action.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace flash::cli {
+
+void add_run_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+void add_pull_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_logits_command(CLI::App& app);
+
+}  // namespace flash::cli

@@ -1,0 +1,71 @@
+#include "cli/common.h"
+
+#include <cstdio>
+
+#include "core/error.h"
+#include "store/store.h"
+
+namespace flash::cli {
+
+void add_model_options(CLI::App& cmd, ModelOptions& o) {
+    cmd.add_option("-m,--model", o.model, "GGUF file, or a model name from `flash pull --list`")
+        ->capture_default_str();
+    cmd.add_option("-t,--threads", o.threads, "Threads (0: all cores)")->capture_default_str();
+    cmd.add_option("-c,--ctx-size", o.ctx, "Context size in tokens (capped at the model's)")->capture_default_str();
+    cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")->capture_default_str();
+}
+
+void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
+    cmd.add_option("--temp", s.temperature, "Temperature; 0 is greedy")->capture_default_str();
+    cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")->capture_default_str();
+    cmd.add_option("--top-p", s.top_p, "Nucleus sampling mass (1: off)")->capture_default_str();
+    cmd.add_option("--min-p", s.min_p, "Drop tokens below min-p x the top probability (0: off)")
+        ->capture_default_str();
+    cmd.add_option("--repeat-penalty", s.repeat_penalty, "Penalty for recent tokens (1: off)")
+        ->capture_default_str();
+    cmd.add_option("--repeat-last-n", s.repeat_last_n, "Recent tokens the penalty considers")
+        ->capture_default_str();
+    cmd.add_option("-s,--seed", s.seed, "Random seed")->capture_default_str();
+}
+
+LoadedModel load_model(const ModelOptions& o, bool need_tokenizer) {
+    const std::string path = resolve_model(o.model);
+    LoadedModel m;
+    m.model = Model::load(path);
+    try {
+        m.tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_gguf(m.model->gguf()));
+    } catch (const Error&) {
+        if (need_tokenizer) throw;
+    }
+    return m;
+}
+
+SessionOptions session_options(const ModelOptions& o) {
+    SessionOptions s;
+    s.n_ctx = o.ctx;
+    s.n_threads = o.threads;
+    s.n_batch = o.batch;
+    return s;
+}
+
+std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const ChatTemplate& tmpl, const std::string& prompt) {
+    std::vector<int32_t> ids;
+    if (tok.add_bos() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
+    const auto body = tok.encode(prompt, /*parse_special=*/tmpl.format != ChatFormat::Raw);
+    ids.insert(ids.end(), body.begin(), body.end());
+    return ids;
+}
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+    return buf;
+}
+
+}  // namespace flash::cli

@@ -1,0 +1,44 @@
+// Options and loading shared by the `flash` subcommands. Flags take llama.cpp's names where
+// one exists (-m, -p, -n, -t, -c, --temp, --top-k, --top-p, --seed) so habits carry over.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "chat/chat_format.h"
+#include "model/model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace flash::cli {
+
+struct ModelOptions {
+    std::string model = "default";  // a path, or a name from `flash pull --list`
+    int threads = 0;
+    int64_t ctx = 4096;
+    int64_t batch = 256;
+};
+
+void add_model_options(CLI::App& cmd, ModelOptions& o);
+void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
+
+struct LoadedModel {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tokenizer;  // null when the file has no usable vocabulary
+};
+
+// Resolves the -m value (path or catalog name) and loads model and tokenizer.
+LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
+SessionOptions session_options(const ModelOptions& o);
+
+// Token ids for a rendered prompt: BOS when the vocabulary wants one, and special-token text
+// parsed as special tokens unless the prompt is raw.
+std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const ChatTemplate& tmpl, const std::string& prompt);
+
+// "123.4 MiB"
+std::string human_bytes(double bytes);
+
+}  // namespace flash::cli

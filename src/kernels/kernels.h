@@ -1,0 +1,74 @@
+// Compute kernels the forward passes are built from. Each operation has a portable scalar
+// reference (namespace flash::kernels::ref) and, where it pays, SIMD variants chosen once at
+// run time from CPU features; tests hold every variant against the reference.
+// Depends on core/ only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/dtype.h"
+#include "core/thread_pool.h"
+
+namespace flash::kernels {
+
+// ---- Weight rows ----------------------------------------------------------------------------
+
+// Dequantizes n elements (a multiple of the type's block size) of type t into dst.
+void dequantize_row(DType t, const void* src, float* dst, int64_t n);
+
+// Quantized weights are multiplied with activations quantized once per matmul into the type
+// llama.cpp pairs with them (its vec_dot_type): Q8_0 for Q4_0/Q5_0/Q8_0, Q8_1 for Q4_1/Q5_1,
+// Q8_K for the K-quants. Float weights (F32/F16/BF16) take F32 activations unrounded.
+DType activation_type(DType weight);
+size_t activation_row_bytes(DType weight, int64_t n);
+void quantize_activation_row(DType weight, const float* x, void* out, int64_t n);
+
+// Dot product of one weight row with one activation row prepared by quantize_activation_row.
+float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
+
+// Y[b][r] = sum_k W[r][k] * X[b][k] for r < rows, b < batch.
+// W: `rows` rows of n elements of type t, contiguous (row_bytes(t, n) apart). X: batch x n
+// floats, contiguous. Y: batch x rows floats. Split across the pool by rows.
+void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
+            float* y, ThreadPool& pool);
+
+// ---- Elementwise and row operations ---------------------------------------------------------
+
+// out = x / sqrt(mean(x^2) + eps) * w   (w may be null: no scale). out may alias x.
+void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps);
+
+// Rotary position embedding, in place, on one head vector of length head_dim of which the
+// first n_rot dimensions rotate. theta_i = pos * freq_scale * base^(-2i/n_rot).
+// Normal (GPT-J / llama) pairs (2i, 2i+1); NeoX pairs (i, i + n_rot/2).
+enum class RopeStyle { Normal, NeoX };
+void rope(float* x, int64_t head_dim, int64_t n_rot, int64_t pos, float base, float freq_scale,
+          RopeStyle style, const float* freq_factors = nullptr);
+
+void softmax(float* x, int64_t n);                     // in place, numerically stable
+void silu(float* x, int64_t n);                        // x * sigmoid(x), in place
+void gelu(float* x, int64_t n);                        // tanh approximation, in place
+void swiglu(float* gate, const float* up, int64_t n);  // gate = silu(gate) * up
+void geglu(float* gate, const float* up, int64_t n);   // gate = gelu(gate) * up
+
+float dot_f32(const float* a, const float* b, int64_t n);
+void axpy_f32(float* y, float a, const float* x, int64_t n);  // y += a * x
+
+// ---- Scalar references (tests hold the dispatched versions against these) --------------------
+namespace ref {
+void dequantize_row(DType t, const void* src, float* dst, int64_t n);
+void quantize_activation_row(DType weight, const float* x, void* out, int64_t n);
+float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
+void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps);
+void softmax(float* x, int64_t n);
+void silu(float* x, int64_t n);
+void gelu(float* x, int64_t n);
+float dot_f32(const float* a, const float* b, int64_t n);
+}  // namespace ref
+
+// Which SIMD variant the dispatcher chose ("avx2", "scalar"), for logs and benchmarks.
+const char* isa_name();
+// Forces the scalar path (tests and benchmarks compare both); returns the previous setting.
+bool force_scalar(bool on);
+
+}  // namespace flash::kernels

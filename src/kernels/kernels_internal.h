@@ -1,0 +1,48 @@
+// Private to the kernels layer: the per-type function tables the dispatcher chooses between,
+// and the per-ISA entry points. Nothing outside src/kernels/ (and its tests) includes this.
+#pragma once
+
+#include <cstdint>
+
+#include "core/dtype.h"
+
+namespace flash::kernels::detail {
+
+using DequantFn = void (*)(const void* src, float* dst, int64_t n);
+using QuantFn = void (*)(const float* x, void* out, int64_t n);
+using VecDotFn = float (*)(int64_t n, const void* w_row, const void* act_row);
+
+// Everything matmul needs for one weight type, resolved once per call.
+struct TypeKernels {
+    DequantFn dequant = nullptr;
+    QuantFn quantize = nullptr;  // activation quantizer for this weight type
+    VecDotFn dot = nullptr;
+};
+
+// True for the weight types this layer implements.
+bool is_supported(DType weight);
+// Throws flash::Error unless `weight` is a supported weight type and n a positive-or-zero
+// multiple of its block size (and, for activations, of the activation type's block size).
+void check_weight_row(DType weight, int64_t n, const char* what);
+// Same for dequantize_row, which also accepts the activation types Q8_1 and Q8_K.
+void check_dequant_row(DType t, int64_t n);
+
+// Portable scalar implementations (the references).
+DequantFn scalar_dequant(DType t);
+QuantFn scalar_quantize(DType weight);
+VecDotFn scalar_vec_dot(DType weight);
+
+// AVX2+FMA+F16C implementations; null where a type has none (the scalar one is used).
+// Only defined when the build compiles the x86 files (FLASH_KERNELS_X86).
+DequantFn avx2_dequant(DType t);
+QuantFn avx2_quantize(DType weight);
+VecDotFn avx2_vec_dot(DType weight);
+float avx2_dot_f32(const float* a, const float* b, int64_t n);
+void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
+float avx2_sum_squares(const float* x, int64_t n);
+
+// The dispatched table for a weight type (honours force_scalar).
+TypeKernels kernels_for(DType weight);
+bool use_avx2();
+
+}  // namespace flash::kernels::detail

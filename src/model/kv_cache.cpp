@@ -1,0 +1,39 @@
+#include "model/kv_cache.h"
+
+#include "core/error.h"
+
+namespace flash {
+
+KvCache::KvCache(const ModelConfig& c, int64_t n_ctx) : n_ctx_(n_ctx), kv_dim_(c.kv_dim()), v_dim_(c.v_dim()) {
+    if (n_ctx <= 0) throw Error("context size must be positive, got " + std::to_string(n_ctx));
+    k_.resize(c.n_layer);
+    v_.resize(c.n_layer);
+    for (int64_t l = 0; l < c.n_layer; ++l) {
+        k_[l].assign(static_cast<size_t>(n_ctx * kv_dim_), 0.0f);
+        v_[l].assign(static_cast<size_t>(n_ctx * v_dim_), 0.0f);
+    }
+}
+
+size_t KvCache::bytes() const {
+    size_t n = 0;
+    for (size_t l = 0; l < k_.size(); ++l) n += (k_[l].size() + v_[l].size()) * sizeof(float);
+    return n;
+}
+
+void Workspace::reserve(const ModelConfig& c, int64_t n, int64_t n_ctx, int n_threads) {
+    auto grow = [](std::vector<float>& b, int64_t size) {
+        if (static_cast<int64_t>(b.size()) < size) b.resize(static_cast<size_t>(size));
+    };
+    grow(x, n * c.n_embd);
+    grow(xn, n * c.n_embd);
+    grow(q, n * c.q_dim());
+    grow(k, n * c.kv_dim());
+    grow(v, n * c.v_dim());
+    grow(attn, n * c.n_head * c.head_dim_v);
+    grow(ffn_gate, n * c.n_ff);
+    grow(ffn_up, n * c.n_ff);
+    if (static_cast<int>(scores.size()) < n_threads) scores.resize(n_threads);
+    for (auto& s : scores) grow(s, n_ctx);
+}
+
+}  // namespace flash

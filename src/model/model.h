@@ -1,0 +1,44 @@
+// Model: a loaded GGUF model (config + weight views over the mapping) and its forward pass.
+// Immutable after loading, so several sessions may share one; per-sequence state lives in
+// KvCache and Workspace. Depends on core/, kernels/ and model/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/gguf.h"
+#include "core/thread_pool.h"
+#include "model/config.h"
+#include "model/kv_cache.h"
+#include "model/weights.h"
+
+namespace flash {
+
+class Model {
+public:
+    // Maps the file, reads the config and binds every weight; throws flash::Error.
+    static std::unique_ptr<Model> load(const std::string& path);
+
+    const ModelConfig& config() const { return config_; }
+    const ModelWeights& weights() const { return weights_; }
+    const GgufFile& gguf() const { return gguf_; }
+
+    // Evaluates `tokens` at positions [pos, pos + n), appending their keys and values to the
+    // cache. Writes logits for every token (all_logits, n x n_vocab) or for the last one only.
+    void forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws,
+                 ThreadPool& pool, float* logits, bool all_logits) const;
+
+private:
+    explicit Model(const std::string& path);
+
+    void attention(int64_t layer, int64_t n, int64_t pos, KvCache& cache, Workspace& ws,
+                   ThreadPool& pool) const;
+
+    GgufFile gguf_;
+    ModelConfig config_;
+    ModelWeights weights_;
+};
+
+}  // namespace flash

@@ -1,0 +1,148 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace flash {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+int64_t clamp_ctx(const ModelConfig& c, int64_t wanted) {
+    if (wanted <= 0) return c.n_ctx_train;
+    return std::min(wanted, c.n_ctx_train);
+}
+
+// Length of the longest suffix of `text` that is a prefix of `stop` (a stop string may be
+// arriving piece by piece, so that much text must be held back).
+size_t partial_stop_overlap(std::string_view text, std::string_view stop) {
+    for (size_t len = std::min(text.size(), stop.size() - 1); len > 0; --len)
+        if (text.substr(text.size() - len) == stop.substr(0, len)) return len;
+    return 0;
+}
+
+}  // namespace
+
+Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOptions& options)
+    : model_(model),
+      tokenizer_(tokenizer),
+      options_(options),
+      pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
+      cache_(model.config(), clamp_ctx(model.config(), options.n_ctx)) {
+    if (options_.n_batch <= 0) options_.n_batch = 256;
+}
+
+const Tokenizer& Session::tokenizer() const {
+    if (!tokenizer_) throw Error("this session has no tokenizer");
+    return *tokenizer_;
+}
+
+void Session::truncate(int64_t n) {
+    if (n < static_cast<int64_t>(history_.size())) history_.resize(static_cast<size_t>(std::max<int64_t>(n, 0)));
+}
+
+std::span<float> Session::eval(std::span<const int32_t> tokens) {
+    const int64_t n_vocab = model_.config().n_vocab;
+    logits_.resize(static_cast<size_t>(n_vocab));
+    for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
+        const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false);
+        history_.insert(history_.end(), chunk.begin(), chunk.end());
+    }
+    return logits_;
+}
+
+void Session::eval_all(std::span<const int32_t> tokens, float* out) {
+    const int64_t n_vocab = model_.config().n_vocab;
+    for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
+        const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true);
+        history_.insert(history_.end(), chunk.begin(), chunk.end());
+    }
+}
+
+std::string Session::generate(std::span<const int32_t> prompt, const GenerateOptions& opt,
+                              const std::function<bool(std::string_view)>& on_text, GenerationStats* stats_out) {
+    const Tokenizer& tok = tokenizer();
+    GenerationStats stats;
+    stats.prompt_tokens = static_cast<int64_t>(prompt.size());
+    if (prompt.empty()) throw Error("generate: the prompt is empty");
+    if (static_cast<int64_t>(prompt.size()) >= n_ctx())
+        throw Error("prompt of " + std::to_string(prompt.size()) + " tokens does not fit the context of " +
+                    std::to_string(n_ctx()) + " tokens");
+
+    // Reuse the cached prefix; at least the last prompt token is evaluated for fresh logits.
+    size_t common = 0;
+    while (common < history_.size() && common + 1 < prompt.size() && history_[common] == prompt[common]) ++common;
+    truncate(static_cast<int64_t>(common));
+    stats.cached_tokens = static_cast<int64_t>(common);
+
+    const auto t0 = Clock::now();
+    std::span<float> logits = eval(prompt.subspan(common));
+    stats.prefill_ms = ms_since(t0);
+
+    Sampler sampler(opt.sampling);
+    StreamingDecoder decoder(tok);
+    std::string text;      // everything generated, stop strings excluded at the end
+    size_t emitted = 0;    // bytes of `text` passed to on_text
+    const auto t1 = Clock::now();
+    stats.stop_reason = "length";
+
+    // Emits text up to `limit`, holding back a possible partial stop string.
+    auto flush_until = [&](size_t limit) {
+        if (limit > emitted && on_text) {
+            if (!on_text(std::string_view(text).substr(emitted, limit - emitted))) return false;
+        }
+        emitted = std::max(emitted, limit);
+        return true;
+    };
+
+    for (int i = 0; i < opt.max_tokens; ++i) {
+        if (opt.constrain) opt.constrain(logits);
+        const int32_t id = sampler.sample(logits, history_);
+        if (opt.accepted) opt.accepted(id);
+        ++stats.generated_tokens;
+        if (opt.stop_at_end_of_generation && tok.is_end_of_generation(id)) {
+            stats.stop_reason = "eog";
+            break;
+        }
+        text += decoder.push(id);
+
+        size_t stop_at = std::string::npos, hold = 0;
+        for (const std::string& s : opt.stop) {
+            if (s.empty()) continue;
+            const size_t found = text.find(s, emitted > s.size() ? emitted - s.size() : 0);
+            if (found != std::string::npos) stop_at = std::min(stop_at, found);
+            hold = std::max(hold, partial_stop_overlap(text, s));
+        }
+        if (stop_at != std::string::npos) {
+            text.resize(stop_at);
+            flush_until(text.size());
+            stats.stop_reason = "stop";
+            break;
+        }
+        if (!flush_until(text.size() - hold)) {
+            stats.stop_reason = "callback";
+            break;
+        }
+        if (n_past() + 1 >= n_ctx()) {
+            stats.stop_reason = "context";
+            break;
+        }
+        const int32_t next[1] = {id};
+        logits = eval(next);
+    }
+    if (stats.stop_reason != "stop") {
+        text += decoder.flush();
+        flush_until(text.size());
+    }
+    stats.decode_ms = ms_since(t1);
+    if (stats_out) *stats_out = stats;
+    return text;
+}
+
+}  // namespace flash

@@ -1,0 +1,90 @@
+// Session: one conversation with a model — tokenize → prefill → decode → sample, with a KV
+// cache that is reused across turns when the new prompt extends what is already cached.
+// Higher layers (grammars, tool calling) plug in through GenerateOptions' hooks; the session
+// knows nothing about them. Depends on core/, tokenizer/, model/ and runtime/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "model/kv_cache.h"
+#include "model/model.h"
+#include "runtime/sampler.h"
+#include "tokenizer/tokenizer.h"
+
+namespace flash {
+
+struct SessionOptions {
+    int64_t n_ctx = 4096;  // clamped to the model's training context
+    int n_threads = 0;     // 0: all hardware threads
+    int64_t n_batch = 256; // prompt tokens evaluated per forward call
+};
+
+struct GenerateOptions {
+    int max_tokens = 256;
+    SamplerConfig sampling;
+    std::vector<std::string> stop;  // stop strings (not included in the output)
+    bool stop_at_end_of_generation = true;
+    // Hooks: may mask logits (set to -inf) before sampling; told of every chosen token.
+    std::function<void(std::span<float> logits)> constrain;
+    std::function<void(int32_t token)> accepted;
+};
+
+struct GenerationStats {
+    int64_t prompt_tokens = 0;
+    int64_t cached_tokens = 0;  // prompt tokens reused from the cache
+    int64_t generated_tokens = 0;
+    double prefill_ms = 0;
+    double decode_ms = 0;
+    std::string stop_reason;  // "eog", "stop", "length", "context", "callback"
+
+    double prefill_tps() const { return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0; }
+    double decode_tps() const { return decode_ms > 0 ? generated_tokens * 1000.0 / decode_ms : 0; }
+};
+
+class Session {
+public:
+    Session(const Model& model, const Tokenizer* tokenizer, const SessionOptions& options = {});
+
+    const Model& model() const { return model_; }
+    const Tokenizer& tokenizer() const;  // throws if the session has none
+    int64_t n_ctx() const { return cache_.n_ctx(); }
+    int64_t n_past() const { return static_cast<int64_t>(history_.size()); }
+    const std::vector<int32_t>& history() const { return history_; }
+    ThreadPool& pool() { return pool_; }
+
+    void reset() { history_.clear(); }
+    // Keeps the first n cached tokens and forgets the rest.
+    void truncate(int64_t n);
+
+    // Appends tokens to the sequence (in n_batch chunks) and returns the last token's logits.
+    std::span<float> eval(std::span<const int32_t> tokens);
+    // Appends tokens and writes logits for every one of them (n x n_vocab) to `out`.
+    void eval_all(std::span<const int32_t> tokens, float* out);
+
+    // Continues from `prompt` (reusing the cached prefix it shares with the history) and
+    // generates up to max_tokens. on_text receives decoded text as it becomes complete UTF-8
+    // and returns false to stop. Returns the generated text.
+    std::string generate(std::span<const int32_t> prompt, const GenerateOptions& options,
+                         const std::function<bool(std::string_view)>& on_text = {},
+                         GenerationStats* stats = nullptr);
+
+private:
+    const Model& model_;
+    const Tokenizer* tokenizer_;
+    SessionOptions options_;
+    ThreadPool pool_;
+    KvCache cache_;
+    Workspace ws_;
+    std::vector<int32_t> history_;
+    std::vector<float> logits_;
+};
+
+}  // namespace flash

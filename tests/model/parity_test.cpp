@@ -1,0 +1,114 @@
+// Logits parity with llama.cpp on the tiny reference models (testdata/models), by the bar in
+// testdata/README.md: NMSE to exact math within max(1e-5, 2 x llama.cpp's own), top-1
+// agreement >= 0.9, and for float files the greedy continuation of one of the references.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "common/reference.h"
+#include "common/testdata.h"
+#include "model/model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+
+namespace flash {
+namespace {
+
+using testing::nmse;
+using testing::read_logits;
+using testing::testdata_path;
+
+struct Case {
+    std::string arch;
+    std::string type;
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.arch + "_" + info.param.type; }
+
+class LogitsParity : public ::testing::TestWithParam<Case> {
+protected:
+    std::string base() const { return "models/" + GetParam().arch + "-" + GetParam().type; }
+    bool is_float() const { return GetParam().type == "F32" || GetParam().type == "F16" || GetParam().type == "BF16"; }
+};
+
+// Logits for every position of `tokens`, evaluated as one batch from an empty cache.
+std::vector<float> batch_logits(const Model& m, const std::vector<int32_t>& tokens, int threads) {
+    Session s(m, nullptr, {.n_ctx = 256, .n_threads = threads, .n_batch = static_cast<int64_t>(tokens.size())});
+    std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
+    s.eval_all(tokens, out.data());
+    return out;
+}
+
+TEST_P(LogitsParity, MatchesLlamaCppWithinTheParityBar) {
+    const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto model = Model::load(testdata_path(base() + ".gguf"));
+    const std::vector<float> ours = batch_logits(*model, tokens, 2);
+
+    const std::string native_path = testdata_path(base() + ".logits.bin");
+    const std::string exact_path = GetParam().type == "F32" ? native_path : testdata_path(base() + ".exact.logits.bin");
+    const auto native = read_logits(native_path);
+    const auto exact = read_logits(exact_path);
+    ASSERT_EQ(exact.n_tokens, static_cast<int>(tokens.size()));
+    ASSERT_EQ(exact.n_vocab, model->config().n_vocab);
+
+    const double ours_err = nmse(ours, exact.values);
+    const double native_err = nmse(native.values, exact.values);
+    const double bar = std::max(1e-5, 2 * native_err);
+    const double top1 = testing::top1_agreement(ours, exact.values, exact.n_tokens, exact.n_vocab);
+    std::printf("[ parity ] %-14s NMSE(ours, exact) %.3g  NMSE(llama.cpp, exact) %.3g  bar %.3g  top-1 %.3f\n",
+                base().c_str() + 7, ours_err, native_err, bar, top1);
+    EXPECT_LE(ours_err, bar);
+    EXPECT_GE(top1, 0.9);
+}
+
+TEST_P(LogitsParity, GreedyContinuationMatchesAReferenceForFloatFiles) {
+    if (!is_float()) GTEST_SKIP() << "greedy equality is required for F32/F16/BF16 only";
+    const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto model = Model::load(testdata_path(base() + ".gguf"));
+    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 2, .n_batch = 32});
+    std::vector<int32_t> greedy;
+    std::span<float> logits = s.eval(tokens);
+    for (int i = 0; i < 16; ++i) {
+        const int32_t id = argmax(logits);
+        greedy.push_back(id);
+        const int32_t one[1] = {id};
+        logits = s.eval(one);
+    }
+    const auto native = testing::read_greedy(testdata_path(base() + ".json"));
+    const std::string exact_json = GetParam().type == "F32" ? base() + ".json" : base() + ".exact.json";
+    const auto exact = testing::read_greedy(testdata_path(exact_json));
+    EXPECT_TRUE(greedy == native || greedy == exact);
+}
+
+TEST_P(LogitsParity, PrefillAtOnceEqualsTokenByToken) {
+    const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto model = Model::load(testdata_path(base() + ".gguf"));
+    const std::vector<float> at_once = batch_logits(*model, tokens, 2);
+
+    const int64_t n_vocab = model->config().n_vocab;
+    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 1, .n_batch = 1});
+    std::vector<float> one_by_one(at_once.size());
+    for (size_t t = 0; t < tokens.size(); ++t) {
+        const int32_t one[1] = {tokens[t]};
+        const std::span<float> l = s.eval(one);
+        std::copy(l.begin(), l.end(), one_by_one.begin() + static_cast<std::ptrdiff_t>(t * n_vocab));
+    }
+    EXPECT_LT(nmse(one_by_one, at_once), 1e-10);
+    EXPECT_EQ(testing::top1_agreement(one_by_one, at_once, static_cast<int>(tokens.size()), static_cast<int>(n_vocab)),
+              1.0);
+}
+
+std::vector<Case> llama_cases() {
+    std::vector<Case> cases;
+    for (const char* t : {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_M", "Q4_K_M",
+                          "Q5_K_M", "Q6_K"})
+        cases.push_back({"llama", t});
+    return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Llama, LogitsParity, ::testing::ValuesIn(llama_cases()), case_name);
+
+}  // namespace
+}  // namespace flash
