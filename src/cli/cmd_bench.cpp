@@ -78,6 +78,7 @@ void bench(const BenchOptions& o) {
                             {"arch", c.arch},
                             {"threads", threads},
                             {"isa", kernels::isa_name()},
+                            {"precision", o.model.precision},
                             {"weights_bytes", lm.model->weights().total_bytes},
                             {"pp", {{"tokens", o.n_prompt}, {"tps_mean", fpp.mean}, {"tps_std", fpp.stddev}}},
                             {"tg", {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}}},
@@ -85,11 +86,12 @@ void bench(const BenchOptions& o) {
         std::printf("%s\n", j.dump(2).c_str());
         return;
     }
-    std::printf("| model | size | threads | isa | test | t/s |\n|---|---|---|---|---|---|\n");
+    std::printf("| model | size | threads | isa | precision | test | t/s |\n|---|---|---|---|---|---|---|\n");
     const std::string size = human_bytes(static_cast<double>(lm.model->weights().total_bytes));
     auto row = [&](const char* kind, int n, const Figure& f) {
-        std::printf("| %s | %s | %d | %s | %s%d | %.2f ± %.2f |\n", c.name.empty() ? c.arch.c_str() : c.name.c_str(),
-                    size.c_str(), threads, kernels::isa_name(), kind, n, f.mean, f.stddev);
+        std::printf("| %s | %s | %d | %s | %s | %s%d | %.2f ± %.2f |\n",
+                    c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads, kernels::isa_name(),
+                    o.model.precision.c_str(), kind, n, f.mean, f.stddev);
     };
     if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
     if (o.n_gen > 0) row("tg", o.n_gen, ftg);

@@ -13,6 +13,11 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
     cmd.add_option("-t,--threads", o.threads, "Threads (0: all cores)")->capture_default_str();
     cmd.add_option("-c,--ctx-size", o.ctx, "Context size in tokens (capped at the model's)")->capture_default_str();
     cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")->capture_default_str();
+    cmd.add_option("--precision", o.precision,
+                   "exact: f32 activations (the model's own arithmetic); fast: 8-bit activations as "
+                   "llama.cpp rounds them, quicker but less faithful")
+        ->check(CLI::IsMember({"exact", "fast"}))
+        ->capture_default_str();
 }
 
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
@@ -45,6 +50,7 @@ SessionOptions session_options(const ModelOptions& o) {
     s.n_ctx = o.ctx;
     s.n_threads = o.threads;
     s.n_batch = o.batch;
+    s.precision = o.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
     return s;
 }
 

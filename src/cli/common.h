@@ -20,6 +20,7 @@ struct ModelOptions {
     int threads = 0;
     int64_t ctx = 4096;
     int64_t batch = 256;
+    std::string precision = "exact";  // exact | fast
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o);

@@ -27,11 +27,22 @@ void quantize_activation_row(DType weight, const float* x, void* out, int64_t n)
 // Dot product of one weight row with one activation row prepared by quantize_activation_row.
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
 
+// How activations meet quantized weights in a matmul.
+enum class Precision {
+    // Activations rounded to 8 bits per block and integer dot products, as llama.cpp does:
+    // fastest, but the rounding compounds over layers (SmolLM2-135M Q4_1 then misses
+    // "Paris" by one logit where exact math finds it).
+    Fast,
+    // Activations stay f32; each weight row is dequantized exactly and dotted in f32: the
+    // arithmetic of the dequantized model.
+    Exact,
+};
+
 // Y[b][r] = sum_k W[r][k] * X[b][k] for r < rows, b < batch.
 // W: `rows` rows of n elements of type t, contiguous (row_bytes(t, n) apart). X: batch x n
 // floats, contiguous. Y: batch x rows floats. Split across the pool by rows.
 void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
-            float* y, ThreadPool& pool);
+            float* y, ThreadPool& pool, Precision precision = Precision::Fast);
 
 // ---- Elementwise and row operations ---------------------------------------------------------
 

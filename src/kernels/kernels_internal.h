@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/dtype.h"
+#include "core/thread_pool.h"
 
 namespace flash::kernels::detail {
 
@@ -39,10 +40,14 @@ QuantFn avx2_quantize(DType weight);
 VecDotFn avx2_vec_dot(DType weight);
 float avx2_dot_f32(const float* a, const float* b, int64_t n);
 void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
-float avx2_sum_squares(const float* x, int64_t n);
+double avx2_sum_squares(const float* x, int64_t n);
 
 // The dispatched table for a weight type (honours force_scalar).
 TypeKernels kernels_for(DType weight);
 bool use_avx2();
+
+// Precision::Exact matmul for quantized weights (matmul_exact.cpp).
+void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
+                  float* y, ThreadPool& pool);
 
 }  // namespace flash::kernels::detail

@@ -80,11 +80,16 @@ namespace detail {
 QuantFn scalar_quantize(DType weight) {
     if (!is_supported(weight)) return nullptr;
     switch (activation_type(weight)) {
-        case DType::F32: return quant_f32;
-        case DType::Q8_0: return quant_q8_0;
-        case DType::Q8_1: return quant_q8_1;
-        case DType::Q8_K: return quant_q8_k;
-        default: return nullptr;
+        case DType::F32:
+            return quant_f32;
+        case DType::Q8_0:
+            return quant_q8_0;
+        case DType::Q8_1:
+            return quant_q8_1;
+        case DType::Q8_K:
+            return quant_q8_k;
+        default:
+            return nullptr;
     }
 }
 

@@ -24,16 +24,17 @@ bool is_supported(DType weight) {
         case DType::Q3_K:
         case DType::Q4_K:
         case DType::Q5_K:
-        case DType::Q6_K: return true;
-        default: return false;
+        case DType::Q6_K:
+            return true;
+        default:
+            return false;
     }
 }
 
 namespace {
 [[noreturn]] void fail(DType t, int64_t n, const char* what, const char* why) {
     throw Error(std::string("kernels::") + what + ": type " +
-                std::to_string(static_cast<uint32_t>(t)) + ", n=" + std::to_string(n) + ": " +
-                why);
+                std::to_string(static_cast<uint32_t>(t)) + ", n=" + std::to_string(n) + ": " + why);
 }
 
 void check_blocks(DType t, int64_t n, const char* what) {
@@ -59,17 +60,21 @@ DType activation_type(DType weight) {
     switch (weight) {
         case DType::Q4_0:
         case DType::Q5_0:
-        case DType::Q8_0: return DType::Q8_0;
+        case DType::Q8_0:
+            return DType::Q8_0;
         case DType::Q4_1:
-        case DType::Q5_1: return DType::Q8_1;
+        case DType::Q5_1:
+            return DType::Q8_1;
         case DType::Q2_K:
         case DType::Q3_K:
         case DType::Q4_K:
         case DType::Q5_K:
-        case DType::Q6_K: return DType::Q8_K;
+        case DType::Q6_K:
+            return DType::Q8_K;
         case DType::F32:
         case DType::F16:
-        case DType::BF16: return DType::F32;
+        case DType::BF16:
+            return DType::F32;
         default:
             throw Error("kernels::activation_type: unsupported weight type " +
                         std::to_string(static_cast<uint32_t>(weight)));

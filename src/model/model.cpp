@@ -9,8 +9,8 @@ namespace flash {
 namespace {
 
 // out[t] = W · in[t] for a batch of n rows.
-void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool) {
-    kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool);
+void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool, kernels::Precision p) {
+    kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool, p);
 }
 
 kernels::RopeStyle rope_style(RopeKind k) {
@@ -25,7 +25,7 @@ Model::Model(const std::string& path)
 std::unique_ptr<Model> Model::load(const std::string& path) { return std::unique_ptr<Model>(new Model(path)); }
 
 void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws, ThreadPool& pool,
-                    float* logits, bool all_logits) const {
+                    float* logits, bool all_logits, kernels::Precision precision) const {
     const ModelConfig& c = config_;
     const ModelWeights& W = weights_;
     const int64_t n = static_cast<int64_t>(tokens.size());
@@ -52,20 +52,20 @@ void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache
         // Attention block: x += Wo · attention(rope(Wq·norm(x)), rope(Wk·norm(x)), Wv·norm(x))
         for (int64_t t = 0; t < n; ++t)
             kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.attn_norm.f32(), d, c.rms_eps);
-        matmul(L.wq, ws.xn.data(), n, ws.q.data(), pool);
-        matmul(L.wk, ws.xn.data(), n, ws.k.data(), pool);
-        matmul(L.wv, ws.xn.data(), n, ws.v.data(), pool);
+        matmul(L.wq, ws.xn.data(), n, ws.q.data(), pool, precision);
+        matmul(L.wk, ws.xn.data(), n, ws.k.data(), pool, precision);
+        matmul(L.wv, ws.xn.data(), n, ws.v.data(), pool, precision);
         attention(l, n, pos, cache, ws, pool);
-        matmul(L.wo, ws.attn.data(), n, ws.xn.data(), pool);
+        matmul(L.wo, ws.attn.data(), n, ws.xn.data(), pool, precision);
         for (int64_t i = 0; i < n * d; ++i) ws.x[i] += ws.xn[i];
 
         // Feed-forward block: x += W_down · (silu(W_gate · norm(x)) * (W_up · norm(x)))
         for (int64_t t = 0; t < n; ++t)
             kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.ffn_norm.f32(), d, c.rms_eps);
-        matmul(L.w_gate, ws.xn.data(), n, ws.ffn_gate.data(), pool);
-        matmul(L.w_up, ws.xn.data(), n, ws.ffn_up.data(), pool);
+        matmul(L.w_gate, ws.xn.data(), n, ws.ffn_gate.data(), pool, precision);
+        matmul(L.w_up, ws.xn.data(), n, ws.ffn_up.data(), pool, precision);
         kernels::swiglu(ws.ffn_gate.data(), ws.ffn_up.data(), n * c.n_ff);
-        matmul(L.w_down, ws.ffn_gate.data(), n, ws.xn.data(), pool);
+        matmul(L.w_down, ws.ffn_gate.data(), n, ws.xn.data(), pool, precision);
         for (int64_t i = 0; i < n * d; ++i) ws.x[i] += ws.xn[i];
     }
 
@@ -74,7 +74,7 @@ void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache
     const int64_t rows = n - first;
     for (int64_t t = first; t < n; ++t)
         kernels::rmsnorm(ws.xn.data() + (t - first) * d, ws.x.data() + t * d, W.output_norm.f32(), d, c.rms_eps);
-    matmul(W.output, ws.xn.data(), rows, logits, pool);
+    matmul(W.output, ws.xn.data(), rows, logits, pool, precision);
 }
 
 // For each new token t (absolute position p = pos + t) and query head h:

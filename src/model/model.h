@@ -10,6 +10,7 @@
 
 #include "core/gguf.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "model/config.h"
 #include "model/kv_cache.h"
 #include "model/weights.h"
@@ -27,8 +28,10 @@ public:
 
     // Evaluates `tokens` at positions [pos, pos + n), appending their keys and values to the
     // cache. Writes logits for every token (all_logits, n x n_vocab) or for the last one only.
+    // `precision` chooses how activations meet quantized weights (kernels::Precision).
     void forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws,
-                 ThreadPool& pool, float* logits, bool all_logits) const;
+                 ThreadPool& pool, float* logits, bool all_logits,
+                 kernels::Precision precision = kernels::Precision::Exact) const;
 
 private:
     explicit Model(const std::string& path);

@@ -50,7 +50,7 @@ std::span<float> Session::eval(std::span<const int32_t> tokens) {
     logits_.resize(static_cast<size_t>(n_vocab));
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
         const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false);
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false, options_.precision);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
     return logits_;
@@ -60,7 +60,7 @@ void Session::eval_all(std::span<const int32_t> tokens, float* out) {
     const int64_t n_vocab = model_.config().n_vocab;
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
         const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true);
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true, options_.precision);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
 }

@@ -25,6 +25,9 @@ struct SessionOptions {
     int64_t n_ctx = 4096;  // clamped to the model's training context
     int n_threads = 0;     // 0: all hardware threads
     int64_t n_batch = 256; // prompt tokens evaluated per forward call
+    // Exact keeps activations in f32 (default: the dequantized model's own arithmetic);
+    // Fast rounds them to 8 bits as llama.cpp does, trading fidelity for speed.
+    kernels::Precision precision = kernels::Precision::Exact;
 };
 
 struct GenerateOptions {

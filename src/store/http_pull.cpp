@@ -67,10 +67,8 @@ struct Transfer {
     uint64_t done = 0;   // file bytes now
     uint64_t total = 0;  // expected final size; 0 unknown
     uint64_t last_report = 0;
-    bool ignored_range = false;
 
-    std::string error;  // set when a callback aborts the transfer
-    bool fatal = false;  // the error is not worth a retry
+    std::string error;     // set when a callback aborts the transfer
     bool restart = false;  // the .part file must be discarded and the download restarted
 };
 
@@ -82,7 +80,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
         t.has_content_range = false;
         t.has_length = false;
         size_t sp = line.find(' ');
-        if (sp != std::string_view::npos) t.status = std::atol(std::string(line.substr(sp + 1)).c_str());
+        if (sp != std::string_view::npos)
+            t.status = std::atol(std::string(line.substr(sp + 1)).c_str());
     } else if (starts_with_ci(line, "Content-Range:")) {
         // "bytes START-END/TOTAL" or "bytes START-END/*"
         std::string v = trim(line.substr(14));
@@ -109,9 +108,15 @@ void report(Transfer& t, bool force) {
 // Decides, at the first body byte, what this response means for the .part file.
 bool start_body(Transfer& t) {
     t.body_started = true;
+    if (t.status == 416 && t.resume_from > 0) {
+        // The .part file doesn't fit what the server has (e.g. the file changed upstream).
+        t.error =
+            "HTTP 416 (range not satisfiable) for bytes from " + std::to_string(t.resume_from);
+        t.restart = true;
+        return false;
+    }
     if (t.status >= 400) {
         t.error = "HTTP " + std::to_string(t.status) + " for " + *t.url;
-        t.fatal = true;
         return false;
     }
     if (t.resume_from > 0 && t.status == 206) {
@@ -123,15 +128,12 @@ bool start_body(Transfer& t) {
             return false;
         }
         t.base = t.resume_from;
-        t.total = t.range_total ? t.range_total
-                                : (t.has_length ? t.base + t.content_length : 0);
+        t.total = t.range_total ? t.range_total : (t.has_length ? t.base + t.content_length : 0);
     } else {
         // A full body: a fresh download, or a server that ignored our Range header.
         if (t.resume_from > 0) {
-            t.ignored_range = true;
             if (ftruncate(t.fd, 0) != 0 || lseek(t.fd, 0, SEEK_SET) != 0) {
                 t.error = "cannot truncate " + *t.part + ": " + std::strerror(errno);
-                t.fatal = true;
                 return false;
             }
         }
@@ -152,7 +154,6 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
         if (w < 0) {
             if (errno == EINTR) continue;
             t.error = "write to " + *t.part + " failed: " + std::strerror(errno);
-            t.fatal = true;
             return 0;
         }
         off += static_cast<size_t>(w);
@@ -179,7 +180,7 @@ bool transient(CURLcode c) {
 
 // Holds the .part file open and locked so two pulls never write the same file.
 class PartFile {
-public:
+  public:
     explicit PartFile(const std::string& path) : path_(path) {
         fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd_ < 0) throw Error("cannot open " + path + ": " + std::strerror(errno));
@@ -206,14 +207,15 @@ public:
         return static_cast<uint64_t>(st.st_size);
     }
     void truncate() {
-        if (ftruncate(fd_, 0) != 0) throw Error("cannot truncate " + path_ + ": " + std::strerror(errno));
+        if (ftruncate(fd_, 0) != 0)
+            throw Error("cannot truncate " + path_ + ": " + std::strerror(errno));
     }
     // Flushes to disk; throws when the data didn't make it.
     void sync() {
         if (fsync(fd_) != 0) throw Error("cannot write " + path_ + ": " + std::strerror(errno));
     }
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
 };
@@ -230,7 +232,8 @@ struct CurlHandle {
 std::string percent_decode(const std::string& s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
             i += 2;
@@ -268,8 +271,9 @@ std::string expand_url(const std::string& url) {
     }
     const char* endpoint = std::getenv("FLASH_HF_ENDPOINT");
     if (!endpoint || !*endpoint)
-        throw Error(url + ": hf:// URLs need FLASH_HF_ENDPOINT set to the hub's base URL "
-                          "(e.g. https://HUB-HOST); or pass the full https:// URL instead");
+        throw Error(url +
+                    ": hf:// URLs need FLASH_HF_ENDPOINT set to the hub's base URL "
+                    "(e.g. https://HUB-HOST); or pass the full https:// URL instead");
     std::string base = endpoint;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/" + owner + "/" + repo + "/resolve/" + revision + "/" + path;
@@ -333,8 +337,8 @@ void pull_url(const std::string& url_spec, const std::string& dest_path,
         if (t.resume_from > 0) curl_easy_setopt(c.h, CURLOPT_RANGE, range.c_str());
         if (starts_with_ci(url_spec, "hf://")) {
             if (const char* token = std::getenv("HF_TOKEN"); token && *token) {
-                c.headers =
-                    curl_slist_append(c.headers, ("Authorization: Bearer " + std::string(token)).c_str());
+                c.headers = curl_slist_append(
+                    c.headers, ("Authorization: Bearer " + std::string(token)).c_str());
                 curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
             }
         }
@@ -342,17 +346,16 @@ void pull_url(const std::string& url_spec, const std::string& dest_path,
         const CURLcode rc = curl_easy_perform(c.h);
         if (rc == CURLE_OK && !t.body_started) start_body(t);  // an empty body: same checks
 
-        // Error from our own callbacks, or an HTTP error with an empty body.
-        if (!t.error.empty() && !t.restart) throw Error(t.error);
-        if (rc == CURLE_OK && t.status >= 400) throw Error("HTTP " + std::to_string(t.status) + " for " + url);
-        if (t.restart || (rc == CURLE_OK && t.status == 416)) {
-            // The .part file doesn't fit what the server has (e.g. the file changed).
-            if (restarted) throw Error(url + ": resume failed: " + (t.error.empty() ? "HTTP 416" : t.error));
+        if (t.restart) {
+            // The .part file doesn't fit what the server has: start over, once.
+            if (restarted) throw Error(url + ": resume failed: " + t.error);
             restarted = true;
             file.truncate();
             --attempt;
             continue;
         }
+        // An HTTP error status or a local write failure (found by start_body or on_body).
+        if (!t.error.empty()) throw Error(t.error);
         if (rc != CURLE_OK) {
             const std::string why = curl_err[0] ? curl_err : curl_easy_strerror(rc);
             if (transient(rc) && attempt < max_attempts) {
@@ -360,13 +363,15 @@ void pull_url(const std::string& url_spec, const std::string& dest_path,
                 continue;
             }
             if (transient(rc))
-                throw Error("download of " + url + " interrupted after " + std::to_string(file.size()) +
-                            " bytes (" + why + "); run the pull again to resume from " + part);
+                throw Error("download of " + url + " interrupted after " +
+                            std::to_string(file.size()) + " bytes (" + why +
+                            "); run the pull again to resume from " + part);
             throw Error("cannot download " + url + ": " + why);
         }
         if (t.total && file.size() != t.total)
             throw Error("download of " + url + " ended at " + std::to_string(file.size()) +
-                        " bytes, expected " + std::to_string(t.total) + "; run the pull again to resume");
+                        " bytes, expected " + std::to_string(t.total) +
+                        "; run the pull again to resume");
         report(t, true);
         break;
     }

@@ -30,7 +30,7 @@ print(module.assemble(sys.argv[3], overwrite=True))
 
 // A scratch folder that removes itself.
 class ScratchDir {
-public:
+  public:
     explicit ScratchDir(const std::string& parent) {
         std::string tmpl = parent + "/.flash-pull-XXXXXX";
         if (!mkdtemp(tmpl.data())) throw Error("cannot create a scratch folder in " + parent);
@@ -44,7 +44,7 @@ public:
     ScratchDir& operator=(const ScratchDir&) = delete;
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 

@@ -25,11 +25,14 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
     }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(impl_->ctx);
+}
 
 void Sha256::update(const void* data, size_t n) {
     if (impl_->done) throw Error("sha256: update() after hex()");
-    if (n && EVP_DigestUpdate(impl_->ctx, data, n) != 1) throw Error("sha256: digest update failed");
+    if (n && EVP_DigestUpdate(impl_->ctx, data, n) != 1)
+        throw Error("sha256: digest update failed");
 }
 
 std::string Sha256::hex() {

@@ -10,7 +10,7 @@ namespace flash {
 
 // Incremental hasher: update() any number of times, then hex() once.
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -19,7 +19,7 @@ public:
     void update(const void* data, size_t n);
     std::string hex();  // finishes the digest; the object is spent afterwards
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -109,7 +110,8 @@ std::string resolve_model(const std::string& name_or_path) {
     }
     const bool looks_like_path = name_or_path.find('/') != std::string::npos;
     if (!looks_like_path) {
-        for (const std::string& candidate : {dir + "/" + name_or_path, dir + "/" + name_or_path + ".gguf"})
+        for (const std::string& candidate :
+             {dir + "/" + name_or_path, dir + "/" + name_or_path + ".gguf"})
             if (is_regular_file(candidate)) return candidate;
     }
     if (looks_like_path || name_or_path.ends_with(".gguf"))
@@ -123,7 +125,8 @@ std::vector<std::string> list_local_models(const std::string& dir_arg) {
     std::vector<std::string> out;
     std::error_code ec;
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".gguf" && e.is_regular_file(ec)) out.push_back(e.path().string());
+        if (e.path().extension() == ".gguf" && e.is_regular_file(ec))
+            out.push_back(e.path().string());
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -39,7 +39,8 @@ uint32_t decode_utf8(std::string_view s, size_t& pos) {
         return cp;
     }
     if ((c & 0xF0) == 0xE0 && cont(pos + 1) && cont(pos + 2)) {
-        const uint32_t cp = ((c & 0x0Fu) << 12) | ((at(pos + 1) & 0x3Fu) << 6) | (at(pos + 2) & 0x3Fu);
+        const uint32_t cp =
+            ((c & 0x0Fu) << 12) | ((at(pos + 1) & 0x3Fu) << 6) | (at(pos + 2) & 0x3Fu);
         pos += 3;
         return cp;
     }
@@ -75,9 +76,12 @@ size_t incomplete_utf8_tail(std::string_view s) {
         if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
         if (c < 0x80) return 0;
         size_t need = 0;
-        if ((c & 0xE0) == 0xC0) need = 2;
-        else if ((c & 0xF0) == 0xE0) need = 3;
-        else if ((c & 0xF8) == 0xF0) need = 4;
+        if ((c & 0xE0) == 0xC0)
+            need = 2;
+        else if ((c & 0xF0) == 0xE0)
+            need = 3;
+        else if ((c & 0xF8) == 0xF0)
+            need = 4;
         return need > back ? back : 0;
     }
     return 0;
@@ -93,8 +97,8 @@ struct ByteAlphabet {
         // Printable Latin-1 bytes stand for themselves; the rest map to U+0100 upwards in order.
         int next = 0;
         for (int b = 0; b < 256; ++b) {
-            const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) ||
-                                   (b >= 0xAE && b <= 0xFF);
+            const bool printable =
+                (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             const uint32_t cp = printable ? static_cast<uint32_t>(b) : 256u + next++;
             append_utf8(to_unicode[b], cp);
             from_cp[cp] = static_cast<int16_t>(b);
@@ -109,8 +113,12 @@ const ByteAlphabet& alphabet() {
 
 }  // namespace
 
-const std::string& byte_to_unicode(uint8_t b) { return alphabet().to_unicode[b]; }
+const std::string& byte_to_unicode(uint8_t b) {
+    return alphabet().to_unicode[b];
+}
 
-int unicode_to_byte(uint32_t cp) { return cp < 512 ? alphabet().from_cp[cp] : -1; }
+int unicode_to_byte(uint32_t cp) {
+    return cp < 512 ? alphabet().from_cp[cp] : -1;
+}
 
 }  // namespace flash::tok

@@ -18,8 +18,9 @@ public:
 
     template <typename T>
     GgufBuilder& put(T v) {
-        const auto* p = reinterpret_cast<const uint8_t*>(&v);
-        bytes.insert(bytes.end(), p, p + sizeof v);
+        const size_t at = bytes.size();
+        bytes.resize(at + sizeof v);
+        std::memcpy(bytes.data() + at, &v, sizeof v);
         return *this;
     }
     GgufBuilder& str(const std::string& s) {

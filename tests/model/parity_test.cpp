@@ -23,19 +23,24 @@ using testing::testdata_path;
 struct Case {
     std::string arch;
     std::string type;
+    kernels::Precision precision;
 };
 
-std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.arch + "_" + info.param.type; }
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+    return info.param.arch + "_" + info.param.type +
+           (info.param.precision == kernels::Precision::Exact ? "_exact" : "_fast");
+}
 
 class LogitsParity : public ::testing::TestWithParam<Case> {
 protected:
     std::string base() const { return "models/" + GetParam().arch + "-" + GetParam().type; }
-    bool is_float() const { return GetParam().type == "F32" || GetParam().type == "F16" || GetParam().type == "BF16"; }
 };
 
 // Logits for every position of `tokens`, evaluated as one batch from an empty cache.
-std::vector<float> batch_logits(const Model& m, const std::vector<int32_t>& tokens, int threads) {
-    Session s(m, nullptr, {.n_ctx = 256, .n_threads = threads, .n_batch = static_cast<int64_t>(tokens.size())});
+std::vector<float> batch_logits(const Model& m, const std::vector<int32_t>& tokens, int threads,
+                                kernels::Precision precision) {
+    Session s(m, nullptr,
+              {.n_ctx = 256, .n_threads = threads, .n_batch = static_cast<int64_t>(tokens.size()), .precision = precision});
     std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
     s.eval_all(tokens, out.data());
     return out;
@@ -44,7 +49,7 @@ std::vector<float> batch_logits(const Model& m, const std::vector<int32_t>& toke
 TEST_P(LogitsParity, MatchesLlamaCppWithinTheParityBar) {
     const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto model = Model::load(testdata_path(base() + ".gguf"));
-    const std::vector<float> ours = batch_logits(*model, tokens, 2);
+    const std::vector<float> ours = batch_logits(*model, tokens, 2, GetParam().precision);
 
     const std::string native_path = testdata_path(base() + ".logits.bin");
     const std::string exact_path = GetParam().type == "F32" ? native_path : testdata_path(base() + ".exact.logits.bin");
@@ -57,17 +62,23 @@ TEST_P(LogitsParity, MatchesLlamaCppWithinTheParityBar) {
     const double native_err = nmse(native.values, exact.values);
     const double bar = std::max(1e-5, 2 * native_err);
     const double top1 = testing::top1_agreement(ours, exact.values, exact.n_tokens, exact.n_vocab);
-    std::printf("[ parity ] %-14s NMSE(ours, exact) %.3g  NMSE(llama.cpp, exact) %.3g  bar %.3g  top-1 %.3f\n",
-                base().c_str() + 7, ours_err, native_err, bar, top1);
+    std::printf("[ parity ] %-14s %-5s NMSE(ours, exact) %.3g  NMSE(llama.cpp, exact) %.3g  bar %.3g  top-1 %.3f\n",
+                base().c_str() + 7, GetParam().precision == kernels::Precision::Exact ? "exact" : "fast", ours_err, native_err, bar, top1);
     EXPECT_LE(ours_err, bar);
     EXPECT_GE(top1, 0.9);
+    // Exact precision is the dequantized model's arithmetic: only float rounding remains.
+    if (GetParam().precision == kernels::Precision::Exact) {
+        EXPECT_LE(ours_err, 1e-5);
+    }
 }
 
-TEST_P(LogitsParity, GreedyContinuationMatchesAReferenceForFloatFiles) {
-    if (!is_float()) GTEST_SKIP() << "greedy equality is required for F32/F16/BF16 only";
+// Greedy equality is required of the float files (F32, F16, BF16) only.
+class GreedyParity : public LogitsParity {};
+
+TEST_P(GreedyParity, ContinuationMatchesAReference) {
     const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto model = Model::load(testdata_path(base() + ".gguf"));
-    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 2, .n_batch = 32});
+    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 2, .n_batch = 32, .precision = GetParam().precision});
     std::vector<int32_t> greedy;
     std::span<float> logits = s.eval(tokens);
     for (int i = 0; i < 16; ++i) {
@@ -85,10 +96,10 @@ TEST_P(LogitsParity, GreedyContinuationMatchesAReferenceForFloatFiles) {
 TEST_P(LogitsParity, PrefillAtOnceEqualsTokenByToken) {
     const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto model = Model::load(testdata_path(base() + ".gguf"));
-    const std::vector<float> at_once = batch_logits(*model, tokens, 2);
+    const std::vector<float> at_once = batch_logits(*model, tokens, 2, GetParam().precision);
 
     const int64_t n_vocab = model->config().n_vocab;
-    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 1, .n_batch = 1});
+    Session s(*model, nullptr, {.n_ctx = 256, .n_threads = 1, .n_batch = 1, .precision = GetParam().precision});
     std::vector<float> one_by_one(at_once.size());
     for (size_t t = 0; t < tokens.size(); ++t) {
         const int32_t one[1] = {tokens[t]};
@@ -104,11 +115,19 @@ std::vector<Case> llama_cases() {
     std::vector<Case> cases;
     for (const char* t : {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K_M", "Q4_K_M",
                           "Q5_K_M", "Q6_K"})
-        cases.push_back({"llama", t});
+        for (auto p : {kernels::Precision::Exact, kernels::Precision::Fast}) cases.push_back({"llama", t, p});
     return cases;
 }
 
+std::vector<Case> float_cases(const std::vector<Case>& all) {
+    std::vector<Case> out;
+    for (const Case& c : all)
+        if (c.type == "F32" || c.type == "F16" || c.type == "BF16") out.push_back(c);
+    return out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Llama, LogitsParity, ::testing::ValuesIn(llama_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Llama, GreedyParity, ::testing::ValuesIn(float_cases(llama_cases())), case_name);
 
 }  // namespace
 }  // namespace flash

@@ -133,9 +133,9 @@ TEST(Pull, UnknownNameListsKnownNames) {
     EXPECT_NE(msg.find("smollm2-135m-instruct"), std::string::npos) << msg;
 }
 
-TEST(Pull, CatalogModelAlreadyPresentIsNotFetched) {
-    // A file with the pinned hash can't be faked, so check the other branch: a present file
-    // with a wrong hash is reported and a fetch is attempted (with a python that doesn't exist).
+TEST(Pull, CatalogModelWithWrongHashIsFetchedAgain) {
+    // A present file with a wrong hash is reported and fetched again (here with a python that
+    // doesn't exist, so the fetch fails right away and offline).
     TempDir dir;
     write_file(dir / "SmolLM2-135M-Instruct.Q4_1.gguf", "GGUF not the real model");
     PullOptions o;

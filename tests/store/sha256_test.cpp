@@ -15,11 +15,14 @@ using testing::write_file;
 
 // `printf 'flash model store\n' | sha256sum`
 constexpr const char* kKnownText = "flash model store\n";
-constexpr const char* kKnownSha = "558779f0722b275992f024902fd4ab86121df091971ab02be684c341db4f4cee";
+constexpr const char* kKnownSha =
+    "558779f0722b275992f024902fd4ab86121df091971ab02be684c341db4f4cee";
 // `printf '' | sha256sum`
-constexpr const char* kEmptySha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr const char* kEmptySha =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 // One million 'a' (crosses the 1 MiB read block size boundary logic and many SHA blocks).
-constexpr const char* kMillionASha = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+constexpr const char* kMillionASha =
+    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 
 TEST(Sha256, KnownStringFile) {
     TempDir dir;

@@ -14,9 +14,10 @@
 namespace flash::testing {
 
 class TempDir {
-public:
+  public:
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "flash-store-test-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "flash-store-test-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp failed";
         path_ = tmpl;
     }
@@ -29,12 +30,12 @@ public:
     const std::string& path() const { return path_; }
     std::string operator/(const std::string& name) const { return path_ + "/" + name; }
 
-private:
+  private:
     std::string path_;
 };
 
 class EnvOverride {
-public:
+  public:
     // value nullopt: unset the variable for the lifetime of this object.
     EnvOverride(const char* name, std::optional<std::string> value) : name_(name) {
         if (const char* old = std::getenv(name)) old_ = old;
@@ -54,7 +55,7 @@ public:
     EnvOverride(const EnvOverride&) = delete;
     EnvOverride& operator=(const EnvOverride&) = delete;
 
-private:
+  private:
     std::string name_;
     std::optional<std::string> old_;
 };

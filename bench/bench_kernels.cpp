@@ -1,0 +1,102 @@
+// Matmul throughput for every weight type at SmolLM2-135M-like shapes, scalar vs AVX2,
+// 1 and 2 threads, batch 1 (decode) and 64 (prefill). Counters: weight GB/s (weight bytes
+// read per second; once per call) and GFLOP/s (2 * rows * n * batch per call).
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+#include "kernels/random_weights.h"
+
+namespace {
+
+using flash::DType;
+namespace fk = flash::kernels;
+
+struct Shape {
+    int64_t rows, n;
+};
+
+flash::ThreadPool& pool_of(int threads) {
+    static std::unique_ptr<flash::ThreadPool> pools[3];
+    if (!pools[threads]) pools[threads] = std::make_unique<flash::ThreadPool>(threads);
+    return *pools[threads];
+}
+
+void bench_matmul(benchmark::State& state, DType t, Shape s, int64_t batch, int threads,
+                  bool simd) {
+    std::mt19937 rng(1234);
+    const std::vector<uint8_t> w = flash::testing::random_weights(t, s.rows * s.n, rng);
+    const std::vector<float> x = flash::testing::random_floats(s.n * batch, rng);
+    std::vector<float> y(static_cast<size_t>(s.rows * batch));
+    flash::ThreadPool& pool = pool_of(threads);
+    const bool prev = fk::force_scalar(!simd);
+    for (auto _ : state) {
+        fk::matmul(t, w.data(), s.rows, s.n, x.data(), batch, y.data(), pool);
+        benchmark::DoNotOptimize(y.data());
+        benchmark::ClobberMemory();
+    }
+    fk::force_scalar(prev);
+    const double iters = static_cast<double>(state.iterations());
+    state.counters["GB/s"] = benchmark::Counter(static_cast<double>(w.size()) * iters / 1e9,
+                                                benchmark::Counter::kIsRate);
+    state.counters["GFLOP/s"] = benchmark::Counter(
+        2.0 * static_cast<double>(s.rows * s.n * batch) * iters / 1e9, benchmark::Counter::kIsRate);
+}
+
+void register_all() {
+    const DType types[] = {DType::Q4_1, DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q5_1,
+                           DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q3_K, DType::Q2_K,
+                           DType::F16,  DType::BF16, DType::F32};
+    // SmolLM2-135M: attention 576x576, FFN up/gate 1536x576, down 576x1536, output 49152x576.
+    // K-quant rows must be whole 256-element super-blocks, so they also get 49152x512.
+    const Shape shapes[] = {{576, 576}, {1536, 576}, {576, 1536}, {49152, 576}, {49152, 512}};
+    const bool have_simd = [] {
+        const bool prev = fk::force_scalar(false);
+        const bool simd = std::string(fk::isa_name()) != "scalar";
+        fk::force_scalar(prev);
+        return simd;
+    }();
+    for (DType t : types) {
+        const int64_t block = flash::dtype_info(t).block_elems;
+        for (const Shape& s : shapes) {
+            if (s.n % block != 0) continue;
+            if (block < 256 && s.n == 512) continue;  // the substitute shape is for K-quants
+            for (int64_t batch : {int64_t{1}, int64_t{64}}) {
+                // Prefill-sized runs of the huge output matrix take seconds; decode covers it.
+                if (batch > 1 && s.rows > 4096) continue;
+                for (int threads : {1, 2}) {
+                    for (bool simd : {false, true}) {
+                        if (simd && !have_simd) continue;
+                        // The scalar batch runs add little and dominate the run time.
+                        if (!simd && batch > 1) continue;
+                        const std::string name =
+                            "matmul/" + std::string(flash::dtype_name(t)) + "/" +
+                            std::to_string(s.rows) + "x" + std::to_string(s.n) + "/b" +
+                            std::to_string(batch) + "/t" + std::to_string(threads) + "/" +
+                            (simd ? "avx2" : "scalar");
+                        benchmark::RegisterBenchmark(name.c_str(), bench_matmul, t, s, batch,
+                                                     threads, simd)
+                            ->Unit(benchmark::kMicrosecond)
+                            ->UseRealTime();
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

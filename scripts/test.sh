@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's second command: set everything up on a fresh machine and run every test —
+# the release build's full suite (reference-data parity, tokenizers, kernels, the real
+# SmolLM2 model through the CLI) and the same unit suites under ASan + UBSan.
+#
+# Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FLASH_TESTDATA="${FLASH_TESTDATA:-$(cd .. && pwd)/shared/testdata}"
+if [ ! -d "$FLASH_TESTDATA" ]; then
+  echo "test.sh: reference data not found at $FLASH_TESTDATA (set FLASH_TESTDATA)" >&2
+  exit 1
+fi
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+scripts/install-deps.sh
+scripts/build.sh release
+
+# The real model for the end-to-end tests (sha256-pinned; kept in the models directory).
+export FLASH_SMOLLM2="$(./build/release/bin/flash pull smollm2-135m-instruct)"
+
+echo "== release tests" >&2
+ctest --preset release -j "$jobs"
+
+echo "== ASan + UBSan tests" >&2
+scripts/build.sh asan
+# The sanitizer run covers the unit layers; the real-model tests run in release above.
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --preset asan -j "$jobs" -E "RealModel"

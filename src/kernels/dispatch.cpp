@@ -1,0 +1,81 @@
+// Chooses between the scalar and AVX2 kernels once, from CPU features, so one x86-64 binary
+// runs everywhere and uses AVX2+FMA+F16C where present. force_scalar lets tests and
+// benchmarks compare the two paths in one process.
+#include <atomic>
+
+#include "kernels/kernels.h"
+#include "kernels/kernels_internal.h"
+
+namespace flash::kernels {
+namespace {
+
+bool cpu_has_avx2() {
+#ifdef FLASH_KERNELS_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("f16c");
+#else
+    return false;
+#endif
+}
+
+// Function-local so the answer is right even if another file's static initializer asks first.
+bool cpu_avx2() {
+    static const bool has = cpu_has_avx2();
+    return has;
+}
+
+std::atomic<bool> g_force_scalar{false};
+
+}  // namespace
+
+namespace detail {
+
+bool use_avx2() {
+    return cpu_avx2() && !g_force_scalar.load(std::memory_order_relaxed);
+}
+
+TypeKernels kernels_for(DType weight) {
+    TypeKernels k{scalar_dequant(weight), scalar_quantize(weight), scalar_vec_dot(weight)};
+#ifdef FLASH_KERNELS_X86
+    if (use_avx2()) {
+        if (DequantFn f = avx2_dequant(weight)) k.dequant = f;
+        if (QuantFn f = avx2_quantize(weight)) k.quantize = f;
+        if (VecDotFn f = avx2_vec_dot(weight)) k.dot = f;
+    }
+#endif
+    return k;
+}
+
+}  // namespace detail
+
+const char* isa_name() {
+    return detail::use_avx2() ? "avx2" : "scalar";
+}
+
+bool force_scalar(bool on) {
+    return g_force_scalar.exchange(on);
+}
+
+void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
+    detail::check_dequant_row(t, n);
+    detail::DequantFn f = detail::scalar_dequant(t);
+#ifdef FLASH_KERNELS_X86
+    if (detail::use_avx2()) {
+        if (detail::DequantFn g = detail::avx2_dequant(t)) f = g;
+    }
+#endif
+    f(src, dst, n);
+}
+
+void quantize_activation_row(DType weight, const float* x, void* out, int64_t n) {
+    detail::check_weight_row(weight, n, "quantize_activation_row");
+    detail::kernels_for(weight).quantize(x, out, n);
+}
+
+float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row) {
+    detail::check_weight_row(weight, n, "vec_dot");
+    return detail::kernels_for(weight).dot(n, w_row, act_row);
+}
+
+}  // namespace flash::kernels

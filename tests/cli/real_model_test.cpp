@@ -1,0 +1,65 @@
+// The real SmolLM2-135M-Instruct through the CLI, as a user runs it. The model comes from
+// `flash pull` (scripts/test.sh exports its path as FLASH_SMOLLM2).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/run_command.h"
+
+namespace flash {
+namespace {
+
+using testing::flash_binary;
+using testing::run_command;
+using testing::shell_quote;
+
+std::string smollm2_path() {
+    const char* env = std::getenv("FLASH_SMOLLM2");
+    return env && *env && std::filesystem::exists(env) ? env : "";
+}
+
+#define REQUIRE_SMOLLM2(path)                                                                        \
+    const std::string path = smollm2_path();                                                         \
+    if (path.empty()) GTEST_SKIP() << "FLASH_SMOLLM2 is not set to the pulled model "                \
+                                      "(scripts/test.sh sets it; or run: flash pull smollm2)";
+
+TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
+    REQUIRE_SMOLLM2(model);
+    const auto r = run_command(flash_binary() + " run -m " + shell_quote(model) +
+                                   " -p 'What is the capital of France?' -n 48 --temp 0 -q",
+                               /*merge_stderr=*/false);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("Paris"), std::string::npos) << r.output;
+}
+
+TEST(RealModelSmolLM2, TokenizeAndDecodeRoundTripSpecialTokens) {
+    REQUIRE_SMOLLM2(model);
+    const std::string text = "<|im_start|>user\nHéllo, wörld! 你好<|im_end|>\n";
+    const auto ids = run_command("printf %s " + shell_quote(text) + " | " + flash_binary() + " tokenize --special -m " +
+                                     shell_quote(model),
+                                 false);
+    ASSERT_EQ(ids.exit_code, 0) << ids.output;
+    const auto parsed = nlohmann::json::parse(ids.output);
+    ASSERT_TRUE(parsed.is_array());
+    EXPECT_EQ(parsed.front().get<int>(), 1);  // <|im_start|> is token 1 in SmolLM2's vocabulary
+    const auto back = run_command("echo " + shell_quote(ids.output) + " | " + flash_binary() + " tokenize --decode -m " +
+                                      shell_quote(model),
+                                  false);
+    ASSERT_EQ(back.exit_code, 0);
+    EXPECT_EQ(back.output, text);
+}
+
+TEST(RealModelSmolLM2, SeededSamplingIsReproducible) {
+    REQUIRE_SMOLLM2(model);
+    const std::string cmd = flash_binary() + " run -m " + shell_quote(model) +
+                            " -p 'Write a short poem about the sea.' -n 24 --temp 0.8 --seed 7 -q";
+    const auto a = run_command(cmd, false), b = run_command(cmd, false);
+    ASSERT_EQ(a.exit_code, 0);
+    EXPECT_EQ(a.output, b.output);
+    EXPECT_GT(a.output.size(), 10u);
+}
+
+}  // namespace
+}  // namespace flash
