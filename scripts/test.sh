@@ -16,8 +16,9 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 scripts/install-deps.sh
 scripts/build.sh release
 
-# The real model for the end-to-end tests (sha256-pinned; kept in the models directory).
+# The real models for the end-to-end tests (sha256-pinned; kept in the models directory).
 export FLASH_SMOLLM2="$(./build/release/bin/flash pull smollm2-135m-instruct)"
+export FLASH_GEMMA3="$(./build/release/bin/flash pull gemma3-270m)"
 
 echo "== release tests" >&2
 ctest --preset release -j "$jobs"

@@ -39,10 +39,10 @@ void chat(const ChatOptions& o) {
         }
         messages.push_back({"user", line});
         const size_t first = o.system.empty() ? 0 : 1;  // oldest turn that may be dropped
-        std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl, tmpl.render(messages, true));
+        std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
         while (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx() && messages.size() > first + 1) {
             messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first));
-            ids = tokenize_prompt(*lm.tokenizer, tmpl, tmpl.render(messages, true));
+            ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
         }
         if (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx()) {
             std::fprintf(stderr, "[message too long for the %lld-token context]\n", static_cast<long long>(session.n_ctx()));

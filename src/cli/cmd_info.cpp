@@ -16,6 +16,7 @@ struct InfoOptions {
     std::string model = "default";
     bool tensors = false;
     int64_t ctx = 4096;
+    int64_t batch = 256;
 };
 
 void info(const InfoOptions& o) {
@@ -62,10 +63,25 @@ void info(const InfoOptions& o) {
                     static_cast<long long>(c.head_dim), static_cast<long long>(c.n_ff),
                     static_cast<long long>(c.n_vocab), static_cast<long long>(c.n_ctx_train),
                     w.tied_output ? ", output tied to embedding" : "");
-        std::printf("memory: weights %s (mapped), KV cache %s per token, %s at %lld tokens\n",
+        int64_t sliding = 0;
+        for (const LayerConfig& l : c.layers) sliding += l.sliding;
+        if (sliding > 0)
+            std::printf("attention: %lld of %lld layers use a %lld-token sliding window\n",
+                        static_cast<long long>(sliding), static_cast<long long>(c.attention_layers()),
+                        static_cast<long long>(c.sliding_window));
+        if (c.has_recurrent_layers())
+            std::printf("layers: %lld Gated DeltaNet (recurrent), %lld attention\n",
+                        static_cast<long long>(c.n_layer - c.attention_layers()),
+                        static_cast<long long>(c.attention_layers()));
+        std::printf("memory: weights %s (mapped); KV cache %s per token, %s at %lld tokens",
                     human_bytes(static_cast<double>(w.total_bytes)).c_str(),
                     human_bytes(static_cast<double>(c.kv_bytes_per_token())).c_str(),
-                    human_bytes(static_cast<double>(c.kv_bytes_per_token() * ctx)).c_str(), static_cast<long long>(ctx));
+                    human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch))).c_str(),
+                    static_cast<long long>(ctx));
+        if (c.has_recurrent_layers())
+            std::printf("; recurrent state %s per sequence",
+                        human_bytes(static_cast<double>(c.recurrent_state_bytes())).c_str());
+        std::printf("\n");
     } catch (const Error& e) {
         std::printf("\nmodel: flash cannot run this file: %s\n", e.what());
     }
@@ -80,6 +96,7 @@ void add_info_command(CLI::App& app) {
     cmd->add_option("-m,--model", o->model, "Same as the positional argument");
     cmd->add_flag("--tensors", o->tensors, "List every tensor");
     cmd->add_option("-c,--ctx-size", o->ctx, "Context size for the KV cache estimate")->capture_default_str();
+    cmd->add_option("-b,--batch-size", o->batch, "Batch size for the KV cache estimate")->capture_default_str();
     cmd->callback([o] { info(*o); });
 }
 

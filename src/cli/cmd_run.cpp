@@ -34,7 +34,7 @@ void run(const RunOptions& o) {
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
     messages.push_back({"user", o.prompt});
-    const std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl, tmpl.render(messages, true));
+    const std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
 
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     GenerateOptions gen = o.gen;

@@ -36,8 +36,8 @@ LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
 
 // Token ids for a rendered prompt: BOS when the vocabulary wants one, and special-token text
-// parsed as special tokens unless the prompt is raw.
-std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const ChatTemplate& tmpl, const std::string& prompt);
+// parsed as special tokens.
+std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& prompt);
 
 // "123.4 MiB"
 std::string human_bytes(double bytes);

@@ -2,6 +2,7 @@
 // runs everywhere and uses AVX2+FMA+F16C where present. force_scalar lets tests and
 // benchmarks compare the two paths in one process.
 #include <atomic>
+#include <vector>
 
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
@@ -47,6 +48,24 @@ TypeKernels kernels_for(DType weight) {
     return k;
 }
 
+ExactDotFn exact_dot_for(DType weight) {
+#ifdef FLASH_KERNELS_X86
+    if (use_avx2()) return avx2_vec_dot_exact(weight);
+#endif
+    (void)weight;
+    return nullptr;
+}
+
+void block_sums32(const float* x, int64_t n, float* sums) {
+#ifdef FLASH_KERNELS_X86
+    if (use_avx2()) {
+        avx2_block_sums32(x, n, sums);
+        return;
+    }
+#endif
+    scalar_block_sums32(x, n, sums);
+}
+
 }  // namespace detail
 
 const char* isa_name() {
@@ -76,6 +95,30 @@ void quantize_activation_row(DType weight, const float* x, void* out, int64_t n)
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row) {
     detail::check_weight_row(weight, n, "vec_dot");
     return detail::kernels_for(weight).dot(n, w_row, act_row);
+}
+
+float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x) {
+    detail::check_weight_row(weight, n, "vec_dot_exact");
+    // Float weights already meet f32 activations unrounded in vec_dot.
+    if (activation_type(weight) == DType::F32) return detail::kernels_for(weight).dot(n, w_row, x);
+    if (detail::ExactDotFn f = detail::exact_dot_for(weight)) {
+        thread_local std::vector<float> sums;
+        if (sums.size() < static_cast<size_t>(n / 32)) sums.resize(static_cast<size_t>(n / 32));
+        detail::block_sums32(x, n, sums.data());
+        return f(n, w_row, x, sums.data());
+    }
+    // No fused version: dequantize a chunk at a time into L1 and dot it.
+    const detail::DequantFn deq = detail::kernels_for(weight).dequant;
+    const auto* w = static_cast<const uint8_t*>(w_row);
+    constexpr int64_t kChunk = 256;  // whole blocks for every type
+    float buf[kChunk];
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; i += kChunk) {
+        const int64_t len = n - i < kChunk ? n - i : kChunk;
+        deq(w + row_bytes(weight, i), buf, len);
+        sum += dot_f32(buf, x + i, len);
+    }
+    return sum;
 }
 
 }  // namespace flash::kernels

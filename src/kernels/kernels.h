@@ -27,6 +27,12 @@ void quantize_activation_row(DType weight, const float* x, void* out, int64_t n)
 // Dot product of one weight row with one activation row prepared by quantize_activation_row.
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
 
+// Dot product of one weight row with f32 activations x, which are not rounded: the dot
+// product of the dequantized row with x, up to float summation order. Decode (batch 1)
+// matmuls with Precision::Exact use it; quantized types without a fused SIMD version
+// dequantize and sum.
+float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x);
+
 // How activations meet quantized weights in a matmul.
 enum class Precision {
     // Activations rounded to 8 bits per block and integer dot products, as llama.cpp does:
@@ -70,6 +76,8 @@ namespace ref {
 void dequantize_row(DType t, const void* src, float* dst, int64_t n);
 void quantize_activation_row(DType weight, const float* x, void* out, int64_t n);
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
+// Dequantizes with the reference and accumulates every product in double.
+float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x);
 void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps);
 void softmax(float* x, int64_t n);
 void silu(float* x, int64_t n);

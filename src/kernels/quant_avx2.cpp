@@ -1,7 +1,7 @@
-// AVX2 activation quantizers and dequantizers. These must produce exactly the bytes / floats
-// of the scalar references, so every step mirrors them: the same scalar scale computation,
-// one IEEE multiply per element, the same rounding rule, and no fused multiply-add where the
-// reference rounds twice (the file is built with -ffp-contract=off).
+// AVX2 activation quantizers (the AVX2 dequantizers live in dequant_avx2.cpp). These must
+// produce exactly the bytes of the scalar references, so every step mirrors them: the same
+// scalar scale computation, one IEEE multiply per element, the same rounding rule, and no
+// fused multiply-add where the reference rounds twice (built with -ffp-contract=off).
 #include <cstring>
 
 #include "core/dtype.h"
@@ -123,60 +123,6 @@ void quant_q8_k(const float* x, void* out, int64_t n) {
     }
 }
 
-// ---- Dequantization (bit-exact: int -> float is exact, then one multiply and one add) -----
-
-void deq_q8_0(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ8_0*>(src);
-    for (int64_t i = 0; i < n / QK8_0; ++i, y += QK8_0) {
-        const __m256 d = _mm256_set1_ps(half(x[i].d));
-        for (int k = 0; k < QK8_0; k += 8) {
-            const __m256i q = _mm256_cvtepi8_epi32(
-                _mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[i].qs + k)));
-            _mm256_storeu_ps(y + k, _mm256_mul_ps(_mm256_cvtepi32_ps(q), d));
-        }
-    }
-}
-
-// Stores 32 nibble values (low nibbles first) as (q + bias) * d + m.
-inline void store_nibbles(const uint8_t* qs, int bias, __m256 d, const __m256* m, float* y) {
-    alignas(32) uint8_t q[32];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(q), unpack_nibbles16(qs));
-    const __m256i b = _mm256_set1_epi32(bias);
-    for (int k = 0; k < 32; k += 8) {
-        const __m256i v = _mm256_add_epi32(
-            _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + k))), b);
-        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(v), d);
-        if (m) f = _mm256_add_ps(f, *m);
-        _mm256_storeu_ps(y + k, f);
-    }
-}
-
-void deq_q4_0(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ4_0*>(src);
-    for (int64_t i = 0; i < n / QK4_0; ++i, y += QK4_0) {
-        store_nibbles(x[i].qs, -8, _mm256_set1_ps(half(x[i].d)), nullptr, y);
-    }
-}
-
-void deq_q4_1(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ4_1*>(src);
-    for (int64_t i = 0; i < n / QK4_1; ++i, y += QK4_1) {
-        const __m256 m = _mm256_set1_ps(half(x[i].m));
-        store_nibbles(x[i].qs, 0, _mm256_set1_ps(half(x[i].d)), &m, y);
-    }
-}
-
-void deq_f16(const void* src, float* y, int64_t n) {
-    const auto* s = static_cast<const uint8_t*>(src);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_cvtph_ps(load128(s + 2 * i)));
-    for (; i < n; ++i) {
-        uint16_t h;
-        std::memcpy(&h, s + 2 * i, 2);
-        y[i] = half(h);
-    }
-}
-
 }  // namespace
 
 namespace detail {
@@ -192,21 +138,6 @@ QuantFn avx2_quantize(DType weight) {
             return quant_q8_k;
         default:
             return nullptr;  // F32: a copy, the scalar one is as fast
-    }
-}
-
-DequantFn avx2_dequant(DType t) {
-    switch (t) {
-        case DType::F16:
-            return deq_f16;
-        case DType::Q4_0:
-            return deq_q4_0;
-        case DType::Q4_1:
-            return deq_q4_1;
-        case DType::Q8_0:
-            return deq_q8_0;
-        default:
-            return nullptr;
     }
 }
 

@@ -1,42 +1,114 @@
 #include "model/config.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
+#include "model/gated_attention.h"
 
 namespace flash {
 namespace {
 
-// Architectures whose forward pass flash implements, and their RoPE pairing.
-struct ArchInfo {
+// What each family does differently from the llama block.
+struct ArchTraits {
     const char* name;
     RopeKind rope;
+    bool qk_norm;
+    bool post_norms;
+    bool gated_attention;
+    FfnActivation ffn;
+    bool scale_embeddings;
 };
-constexpr ArchInfo kArchs[] = {
-    {"llama", RopeKind::Normal},
+constexpr ArchTraits kArchs[] = {
+    {"llama", RopeKind::Normal, false, false, false, FfnActivation::SiLU, false},
+    {"qwen2", RopeKind::NeoX, false, false, false, FfnActivation::SiLU, false},
+    {"qwen3", RopeKind::NeoX, true, false, false, FfnActivation::SiLU, false},
+    {"gemma3", RopeKind::NeoX, true, true, false, FfnActivation::GeluTanh, true},
+    {"qwen35", RopeKind::NeoX, true, false, true, FfnActivation::SiLU, false},
 };
 
-int64_t positive(const GgufFile& g, const std::string& key, int64_t v) {
+int64_t checked(const GgufFile& g, const std::string& key, int64_t v) {
     if (v <= 0 || v > (int64_t{1} << 32))
         throw Error(g.path() + ": metadata '" + key + "' = " + std::to_string(v) + " is out of range");
     return v;
 }
 
+// Which layers use a sliding window (gemma3): "{arch}.attention.sliding_window_pattern" as one
+// flag per layer, or llama.cpp's default for gemma3 of five local layers to one global.
+std::vector<bool> read_sliding_layers(const GgufFile& g, const std::string& arch, int64_t n_layer) {
+    std::vector<bool> sliding(static_cast<size_t>(n_layer), false);
+    const std::string key = arch + ".attention.sliding_window_pattern";
+    if (const GgufValue* v = g.find(key); v && v->type == GgufType::ARRAY) {
+        const auto flags = *g.get_int_array(key);
+        if (static_cast<int64_t>(flags.size()) != n_layer)
+            throw Error(g.path() + ": '" + key + "' has " + std::to_string(flags.size()) + " entries for " +
+                        std::to_string(n_layer) + " layers");
+        for (int64_t l = 0; l < n_layer; ++l) sliding[l] = flags[l] != 0;
+        return sliding;
+    }
+    const int64_t period = g.get_int(key).value_or(6);  // a scalar: every period-th layer is global
+    if (period <= 0) throw Error(g.path() + ": '" + key + "' must be positive");
+    for (int64_t l = 0; l < n_layer; ++l) sliding[l] = l % period < period - 1;
+    return sliding;
+}
+
 }  // namespace
+
+std::string supported_architectures() {
+    std::string out;
+    for (const ArchTraits& a : kArchs) out += (out.empty() ? "" : ", ") + std::string(a.name);
+    return out;
+}
+
+int64_t ModelConfig::attention_layers() const {
+    int64_t n = 0;
+    for (const LayerConfig& l : layers) n += l.kind == LayerKind::Attention;
+    return n;
+}
+
+int64_t ModelConfig::kv_bytes_per_token() const {
+    int64_t growing = 0;
+    for (const LayerConfig& l : layers) growing += l.kind == LayerKind::Attention && !l.sliding;
+    return growing * (kv_dim() + v_dim()) * 4;
+}
+
+int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const {
+    int64_t positions = 0;
+    for (const LayerConfig& l : layers) {
+        if (l.kind != LayerKind::Attention) continue;
+        positions += l.sliding ? std::min(n_ctx, sliding_window + max_batch - 1) : n_ctx;
+    }
+    return positions * (kv_dim() + v_dim()) * 4;
+}
+
+int64_t ModelConfig::recurrent_state_bytes() const {
+    if (!deltanet) return 0;
+    const DeltaNetConfig& d = *deltanet;
+    const int64_t per_layer = d.conv_channels() * (d.conv_kernel - 1) + d.n_v_heads * d.head_v_dim * d.head_k_dim;
+    return (n_layer - attention_layers()) * per_layer * 4;
+}
 
 ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     ModelConfig c;
     c.arch = std::string(g.require_string("general.architecture"));
-    const ArchInfo* info = nullptr;
-    for (const ArchInfo& a : kArchs)
-        if (c.arch == a.name) info = &a;
-    if (!info) throw Error(g.path() + ": architecture '" + c.arch + "' is not supported (flash runs: llama)");
-    c.rope_kind = info->rope;
+    const ArchTraits* traits = nullptr;
+    for (const ArchTraits& a : kArchs)
+        if (c.arch == a.name) traits = &a;
+    if (!traits)
+        throw Error(g.path() + ": architecture '" + c.arch + "' is not supported (flash runs: " +
+                    supported_architectures() + ")");
+    c.rope_kind = traits->rope;
+    c.qk_norm = traits->qk_norm;
+    c.post_norms = traits->post_norms;
+    c.gated_attention = traits->gated_attention;
+    c.ffn_activation = traits->ffn;
     c.name = std::string(g.get_string("general.name").value_or(""));
 
     const std::string p = c.arch + ".";
-    auto req = [&](const std::string& k) { return positive(g, p + k, g.require_int(p + k)); };
+    auto req = [&](const std::string& k) { return checked(g, p + k, g.require_int(p + k)); };
     auto opt = [&](const std::string& k, int64_t def) {
         auto v = g.get_int(p + k);
-        return v ? positive(g, p + k, *v) : def;
+        return v ? checked(g, p + k, *v) : def;
     };
     c.n_layer = req("block_count");
     c.n_embd = req("embedding_length");
@@ -48,7 +120,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     c.n_ctx_train = opt("context_length", 2048);
     c.n_rot = opt("rope.dimension_count", c.head_dim);
     c.rms_eps = static_cast<float>(g.get_float(p + "attention.layer_norm_rms_epsilon").value_or(1e-5));
-    c.rope_base = static_cast<float>(g.get_float(p + "rope.freq_base").value_or(10000.0));
+    const float rope_base = static_cast<float>(g.get_float(p + "rope.freq_base").value_or(10000.0));
 
     if (c.n_head % c.n_head_kv != 0)
         throw Error(g.path() + ": head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " +
@@ -56,14 +128,49 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     if (c.n_rot > c.head_dim || c.n_rot % 2 != 0)
         throw Error(g.path() + ": rope.dimension_count " + std::to_string(c.n_rot) + " does not fit head size " +
                     std::to_string(c.head_dim));
+    if (c.head_dim_v != c.head_dim)
+        throw Error(g.path() + ": key_length " + std::to_string(c.head_dim) + " != value_length " +
+                    std::to_string(c.head_dim_v) + " is not supported");
 
+    float freq_scale = 1.0f;
     const std::string scaling(g.get_string(p + "rope.scaling.type").value_or("none"));
     if (scaling == "linear") {
         const double factor = g.get_float(p + "rope.scaling.factor").value_or(1.0);
         if (!(factor > 0)) throw Error(g.path() + ": rope.scaling.factor must be positive");
-        c.rope_freq_scale = static_cast<float>(1.0 / factor);
+        freq_scale = static_cast<float>(1.0 / factor);
     } else if (scaling != "none") {
         throw Error(g.path() + ": rope scaling type '" + scaling + "' is not supported (none, linear)");
+    }
+
+    c.attn_scale = static_cast<float>(
+        g.get_float(p + "attention.scale").value_or(1.0 / std::sqrt(static_cast<double>(c.head_dim))));
+    if (traits->scale_embeddings) c.embed_scale = std::sqrt(static_cast<float>(c.n_embd));
+
+    c.layers.resize(static_cast<size_t>(c.n_layer));
+    for (LayerConfig& l : c.layers) {
+        l.rope_base = rope_base;
+        l.rope_freq_scale = freq_scale;
+    }
+    if (c.arch == "gemma3") {
+        c.sliding_window = opt("attention.sliding_window", 0);
+        // Local layers use their own RoPE base (llama.cpp's default 10000) and no scaling.
+        const float base_swa = static_cast<float>(g.get_float(p + "rope.freq_base_swa").value_or(10000.0));
+        const std::vector<bool> sliding = read_sliding_layers(g, c.arch, c.n_layer);
+        for (int64_t l = 0; l < c.n_layer; ++l) {
+            if (!sliding[l] || c.sliding_window == 0) continue;
+            c.layers[l].sliding = true;
+            c.layers[l].rope_base = base_swa;
+            c.layers[l].rope_freq_scale = 1.0f;
+        }
+    }
+    if (c.arch == "qwen35") {
+        c.rope_sections = read_rope_sections(g, c.arch);
+        c.rope_sections_used = !imrope_text_is_neox(c.n_rot, c.rope_sections);
+        c.deltanet = DeltaNetConfig::from_gguf(g, c.arch);
+        const std::vector<bool> recurrent = read_recurrent_layers(g, c.arch, c.n_layer);
+        for (int64_t l = 0; l < c.n_layer; ++l)
+            if (recurrent[l]) c.layers[l].kind = LayerKind::Recurrent;
+        if (c.attention_layers() == c.n_layer) c.deltanet.reset();
     }
 
     const GgufTensor& embd = g.require_tensor("token_embd.weight");

@@ -17,42 +17,6 @@ int64_t positive_int(const GgufFile& g, const std::string& key, int64_t max) {
     return v;
 }
 
-std::string shape(int64_t cols, int64_t rows) {
-    return rows == 1 ? "[" + std::to_string(cols) + "]"
-                     : "[" + std::to_string(cols) + ", " + std::to_string(rows) + "]";
-}
-
-// A matrix of `rows` rows of `cols` elements (GGUF dims [cols, rows]); rows == 1: a vector.
-WeightRef bind_tensor(const GgufFile& g, const std::string& name, int64_t cols, int64_t rows,
-                      bool must_be_f32, size_t& bytes) {
-    const GgufTensor* t = g.find_tensor(name);
-    if (!t) throw Error(g.path() + ": tensor '" + name + "' is missing");
-    const bool is_vector = rows == 1;
-    const bool ok = t->dims[0] == cols && t->rows() == rows &&
-                    (is_vector ? t->dims.size() == 1 : t->dims.size() == 2);
-    if (!ok)
-        throw Error(g.path() + ": tensor '" + name + "' has shape " + t->shape_string() +
-                    ", expected " + shape(cols, rows));
-    const std::string type(dtype_name(t->type));
-    if (must_be_f32 && t->type != DType::F32)
-        throw Error(g.path() + ": tensor '" + name + "' has type " + type + ", expected F32");
-    switch (t->type) {
-        case DType::F64:
-        case DType::I8:
-        case DType::I16:
-        case DType::I32:
-        case DType::I64:
-        case DType::Q8_1:
-        case DType::Q8_K:
-            throw Error(g.path() + ": tensor '" + name + "' has type " + type +
-                        ", which cannot be a weight");
-        default:
-            break;
-    }
-    bytes += t->n_bytes;
-    return WeightRef{t->type, t->data, rows, cols};
-}
-
 }  // namespace
 
 DeltaNetConfig DeltaNetConfig::from_gguf(const GgufFile& g, const std::string& arch) {
@@ -117,17 +81,18 @@ DeltaNetWeights DeltaNetWeights::bind(const GgufFile& g, int64_t layer, const De
                                       int64_t n_embd) {
     const std::string p = "blk." + std::to_string(layer) + ".";
     DeltaNetWeights w;
-    size_t& b = w.bytes;
-    w.qkv = bind_tensor(g, p + "attn_qkv.weight", n_embd, c.conv_channels(), false, b);
-    w.gate = bind_tensor(g, p + "attn_gate.weight", n_embd, c.value_dim(), false, b);
+    WeightBinder b(g);
+    w.qkv = b.bind(p + "attn_qkv.weight", n_embd, c.conv_channels());
+    w.gate = b.bind(p + "attn_gate.weight", n_embd, c.value_dim());
     // ggml_ssm_conv takes only F32 kernels; llama-quantize leaves them F32.
-    w.conv1d = bind_tensor(g, p + "ssm_conv1d.weight", c.conv_kernel, c.conv_channels(), true, b);
-    w.a = bind_tensor(g, p + "ssm_a", c.n_v_heads, 1, true, b);
-    w.dt_bias = bind_tensor(g, p + "ssm_dt.bias", c.n_v_heads, 1, true, b);
-    w.alpha = bind_tensor(g, p + "ssm_alpha.weight", n_embd, c.n_v_heads, false, b);
-    w.beta = bind_tensor(g, p + "ssm_beta.weight", n_embd, c.n_v_heads, false, b);
-    w.norm = bind_tensor(g, p + "ssm_norm.weight", c.head_v_dim, 1, true, b);
-    w.out = bind_tensor(g, p + "ssm_out.weight", c.value_dim(), n_embd, false, b);
+    w.conv1d = b.bind(p + "ssm_conv1d.weight", c.conv_kernel, c.conv_channels(), true);
+    w.a = b.bind(p + "ssm_a", c.n_v_heads, 1, true);
+    w.dt_bias = b.bind(p + "ssm_dt.bias", c.n_v_heads, 1, true);
+    w.alpha = b.bind(p + "ssm_alpha.weight", n_embd, c.n_v_heads);
+    w.beta = b.bind(p + "ssm_beta.weight", n_embd, c.n_v_heads);
+    w.norm = b.bind(p + "ssm_norm.weight", c.head_v_dim, 1, true);
+    w.out = b.bind(p + "ssm_out.weight", c.value_dim(), n_embd);
+    w.bytes = b.bytes();
     return w;
 }
 

@@ -1,7 +1,7 @@
 // Gated DeltaNet: the recurrent (linear-attention) layer of Qwen3.5 (GGUF arch "qwen35"), as
 // llama.cpp computes it. Config from GGUF metadata, weight binding with shape checks, the
 // per-layer recurrent state, and the forward pass over n tokens (prefill or decode).
-// Depends on core/, kernels/ and model/weights.h (for WeightRef).
+// Depends on core/, kernels/ and model/weight_ref.h.
 //
 // What one layer computes for token t (x_t = attn_norm-ed input, n_embd floats):
 //   qkv_t  = W_qkv x_t                       conv channels: [q: Hk*dk | k: Hk*dk | v: Hv*dv]
@@ -26,7 +26,7 @@
 #include "core/gguf.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
-#include "model/weights.h"
+#include "model/weight_ref.h"
 
 namespace flash {
 

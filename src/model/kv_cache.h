@@ -1,35 +1,47 @@
-// Per-sequence inference state the forward pass reads and writes: the KV cache (f32, one
-// slab per layer, laid out [position][kv_head][head_dim]) and reusable scratch buffers.
-// Depends on model/config.
+// Per-sequence inference state the forward pass reads and writes: the KV cache of attention
+// layers (f32, one slab per layer, laid out [position][kv_head][head_dim]), the recurrent state
+// of DeltaNet layers, and reusable scratch buffers. Sliding-window layers keep a ring of just
+// window + max_batch - 1 positions: all that a batch of new tokens can still attend to.
+// Depends on model/config and model/deltanet.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "model/config.h"
+#include "model/deltanet.h"
 
 namespace flash {
 
 class KvCache {
 public:
-    KvCache(const ModelConfig& config, int64_t n_ctx);
+    // max_batch: the most tokens one forward call will append (sizes the sliding rings).
+    KvCache(const ModelConfig& config, int64_t n_ctx, int64_t max_batch);
 
     int64_t n_ctx() const { return n_ctx_; }
-    float* k(int64_t layer, int64_t pos) { return k_[layer].data() + pos * kv_dim_; }
-    float* v(int64_t layer, int64_t pos) { return v_[layer].data() + pos * v_dim_; }
+    int64_t max_batch() const { return max_batch_; }
+    float* k(int64_t layer, int64_t pos) { return k_[layer].data() + (pos % capacity_[layer]) * kv_dim_; }
+    float* v(int64_t layer, int64_t pos) { return v_[layer].data() + (pos % capacity_[layer]) * v_dim_; }
+    // The recurrent state of a recurrent layer.
+    DeltaNetState& recurrent(int64_t layer) { return recurrent_[layer]; }
+    // Forgets the recurrent states (attention entries are simply overwritten by position).
+    void reset_recurrent();
     size_t bytes() const;
 
 private:
     int64_t n_ctx_;
+    int64_t max_batch_;
     int64_t kv_dim_;
     int64_t v_dim_;
-    std::vector<std::vector<float>> k_, v_;
+    std::vector<int64_t> capacity_;           // positions held per layer (ring size)
+    std::vector<std::vector<float>> k_, v_;   // empty for recurrent layers
+    std::vector<DeltaNetState> recurrent_;    // empty states for attention layers
 };
 
 // Activation buffers for a batch of tokens, grown on demand and reused between calls so the
 // decode loop does not allocate.
 struct Workspace {
-    std::vector<float> x, xn, q, k, v, attn, ffn_gate, ffn_up, logits_in;
+    std::vector<float> x, xn, y, q, q_gate, gate, k, v, attn, ffn_gate, ffn_up;
     std::vector<std::vector<float>> scores;  // one row per thread for attention weights
     void reserve(const ModelConfig& c, int64_t n_tokens, int64_t n_ctx, int n_threads);
 };

@@ -37,7 +37,7 @@ private:
     explicit Model(const std::string& path);
 
     void attention(int64_t layer, int64_t n, int64_t pos, KvCache& cache, Workspace& ws,
-                   ThreadPool& pool) const;
+                   ThreadPool& pool, kernels::Precision precision) const;
 
     GgufFile gguf_;
     ModelConfig config_;

@@ -1,29 +1,32 @@
-// Views of a model's weight tensors inside the GGUF mapping, checked against the config's
-// shapes when loaded so the forward pass can trust them. Depends on core/ and model/config.
+// Views of a model's weight tensors inside the GGUF mapping, bound by llama.cpp's tensor names
+// and checked against the config's shapes so the forward pass can trust them.
+// Depends on core/ and model/ (config, weight_ref, deltanet).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/gguf.h"
 #include "model/config.h"
+#include "model/deltanet.h"
+#include "model/weight_ref.h"
 
 namespace flash {
 
-// A 2-D (or 1-D) weight: `rows` rows of `cols` elements of `type`, contiguous.
-struct WeightRef {
-    DType type = DType::F32;
-    const void* data = nullptr;
-    int64_t rows = 0;
-    int64_t cols = 0;
-
-    bool present() const { return data != nullptr; }
-    const float* f32() const { return static_cast<const float*>(data); }  // for F32 vectors
-};
-
 struct LayerWeights {
-    WeightRef attn_norm, wq, wk, wv, wo;
+    WeightRef attn_norm;
+    // Attention layers. wq yields n_head * head_dim values, or twice that (query | gate per
+    // head) with gated attention. Biases and q/k norms are absent where a family has none.
+    WeightRef wq, wk, wv, wo;
+    WeightRef bq, bk, bv;
+    WeightRef q_norm, k_norm;     // [head_dim], shared by all heads
+    WeightRef attn_post_norm;     // applied to the attention output before the residual
+    // Recurrent layers.
+    std::optional<DeltaNetWeights> deltanet;
+    // Feed-forward.
     WeightRef ffn_norm, w_gate, w_up, w_down;
+    WeightRef ffn_post_norm;      // applied to the FFN output before the residual
 };
 
 struct ModelWeights {

@@ -32,7 +32,7 @@ Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOp
       tokenizer_(tokenizer),
       options_(options),
       pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
-      cache_(model.config(), clamp_ctx(model.config(), options.n_ctx)) {
+      cache_(model.config(), clamp_ctx(model.config(), options.n_ctx), options.n_batch > 0 ? options.n_batch : 256) {
     if (options_.n_batch <= 0) options_.n_batch = 256;
 }
 
@@ -41,8 +41,15 @@ const Tokenizer& Session::tokenizer() const {
     return *tokenizer_;
 }
 
+void Session::reset() {
+    history_.clear();
+    cache_.reset_recurrent();
+}
+
 void Session::truncate(int64_t n) {
-    if (n < static_cast<int64_t>(history_.size())) history_.resize(static_cast<size_t>(std::max<int64_t>(n, 0)));
+    if (n >= static_cast<int64_t>(history_.size())) return;
+    if (model_.config().has_recurrent_layers()) return reset();
+    history_.resize(static_cast<size_t>(std::max<int64_t>(n, 0)));
 }
 
 std::span<float> Session::eval(std::span<const int32_t> tokens) {
@@ -79,6 +86,7 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     size_t common = 0;
     while (common < history_.size() && common + 1 < prompt.size() && history_[common] == prompt[common]) ++common;
     truncate(static_cast<int64_t>(common));
+    common = history_.size();  // what truncation kept (recurrent models may keep nothing)
     stats.cached_tokens = static_cast<int64_t>(common);
 
     const auto t0 = Clock::now();

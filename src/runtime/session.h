@@ -63,8 +63,9 @@ public:
     const std::vector<int32_t>& history() const { return history_; }
     ThreadPool& pool() { return pool_; }
 
-    void reset() { history_.clear(); }
-    // Keeps the first n cached tokens and forgets the rest.
+    void reset();
+    // Keeps the first n cached tokens and forgets the rest. A model with recurrent layers
+    // cannot rewind its state, so there anything short of the whole history starts over.
     void truncate(int64_t n);
 
     // Appends tokens to the sequence (in n_batch chunks) and returns the last token's logits.

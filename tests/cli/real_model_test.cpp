@@ -63,3 +63,54 @@ TEST(RealModelSmolLM2, SeededSamplingIsReproducible) {
 
 }  // namespace
 }  // namespace flash
+
+namespace flash {
+namespace {
+
+std::string gemma3_path() {
+    const char* env = std::getenv("FLASH_GEMMA3");
+    return env && *env && std::filesystem::exists(env) ? env : "";
+}
+
+#define REQUIRE_GEMMA3(path)                                                                         \
+    const std::string path = gemma3_path();                                                          \
+    if (path.empty()) GTEST_SKIP() << "FLASH_GEMMA3 is not set to the pulled model "                 \
+                                      "(scripts/test.sh sets it; or run: flash pull gemma3-270m)";
+
+// Gemma 3 270M is a base model (no chat template): it completes text, so ask in Q/A form.
+TEST(RealModelGemma3, CompletesAQuestionWithParis) {
+    REQUIRE_GEMMA3(model);
+    const auto r = run_command(flash_binary() + " run -m " + testing::shell_quote(model) +
+                                   " --raw -p 'Question: What is the capital of France?\nAnswer:' -n 8 --temp 0 -q",
+                               /*merge_stderr=*/false);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("Paris"), std::string::npos) << r.output;
+}
+
+TEST(RealModelGemma3, TokenizerRoundTripsMultilingualText) {
+    REQUIRE_GEMMA3(model);
+    for (const std::string text : {"Bonjour, où est la gare ? Ça va très bien.", "Grüße aus München — Straße №5",
+                                   "東京は日本の首都です。", "Привет, как дела?", "مرحبا بالعالم",
+                                   "नमस्ते दुनिया", "emoji 👩‍💻 and tabs\tand  double  spaces\n\nnewlines"}) {
+        const auto ids = run_command("printf %s " + testing::shell_quote(text) + " | " + flash_binary() +
+                                         " tokenize -m " + testing::shell_quote(model),
+                                     false);
+        ASSERT_EQ(ids.exit_code, 0) << ids.output;
+        const auto back = run_command("echo " + testing::shell_quote(ids.output) + " | " + flash_binary() +
+                                          " tokenize --decode -m " + testing::shell_quote(model),
+                                      false);
+        ASSERT_EQ(back.exit_code, 0) << back.output;
+        EXPECT_EQ(back.output, text) << "ids: " << ids.output;
+    }
+}
+
+TEST(RealModelGemma3, InfoReportsMemoryPerToken) {
+    REQUIRE_GEMMA3(model);
+    const auto r = run_command(flash_binary() + " info " + testing::shell_quote(model), false);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("model: gemma3, 18 layers"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("KV cache"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace flash

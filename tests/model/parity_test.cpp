@@ -119,6 +119,14 @@ std::vector<Case> llama_cases() {
     return cases;
 }
 
+std::vector<Case> other_arch_cases() {
+    std::vector<Case> cases;
+    for (const char* arch : {"qwen2", "qwen3", "gemma3", "qwen35"})
+        for (const char* t : {"F32", "F16", "Q8_0", "Q4_K_M"})
+            for (auto p : {kernels::Precision::Exact, kernels::Precision::Fast}) cases.push_back({arch, t, p});
+    return cases;
+}
+
 std::vector<Case> float_cases(const std::vector<Case>& all) {
     std::vector<Case> out;
     for (const Case& c : all)
@@ -128,6 +136,8 @@ std::vector<Case> float_cases(const std::vector<Case>& all) {
 
 INSTANTIATE_TEST_SUITE_P(Llama, LogitsParity, ::testing::ValuesIn(llama_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(Llama, GreedyParity, ::testing::ValuesIn(float_cases(llama_cases())), case_name);
+INSTANTIATE_TEST_SUITE_P(Families, LogitsParity, ::testing::ValuesIn(other_arch_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Families, GreedyParity, ::testing::ValuesIn(float_cases(other_arch_cases())), case_name);
 
 }  // namespace
 }  // namespace flash

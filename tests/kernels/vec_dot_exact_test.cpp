@@ -1,0 +1,159 @@
+// Exact dot products (quantized weights, f32 activations) and Precision::Exact matmul. The
+// reference is pinned to a double-precision dot of the dequantized row with x; the fused
+// kernels and both matmul paths (fused for small batches, dequantize-then-dot for larger
+// ones) are held to it within float-summation tolerance relative to sum |w_i * x_i|.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/kernel_test_util.h"
+#include "kernels/kernels.h"
+#include "kernels/random_weights.h"
+
+namespace flash::kernels {
+namespace {
+
+using flash::testing::ScalarGuard;
+using flash::testing::TypeMode;
+
+constexpr double kRelTol = 1e-5;
+
+// sum w_i * x_i in double over the reference dequantization, and sum |w_i * x_i|.
+struct Expected {
+    double dot = 0.0, abs_sum = 0.0;
+};
+
+Expected expected(DType t, int64_t n, const uint8_t* w, const float* x) {
+    std::vector<float> wf(static_cast<size_t>(n));
+    ref::dequantize_row(t, w, wf.data(), n);
+    Expected e;
+    for (int64_t i = 0; i < n; ++i) {
+        const double p = static_cast<double>(wf[i]) * x[i];
+        e.dot += p;
+        e.abs_sum += std::fabs(p);
+    }
+    return e;
+}
+
+// Row lengths: the odd-block test length, and model-sized rows (640 is Gemma 3 270M's width,
+// a multiple of 32 but not of 256; 2048 its FFN width).
+std::vector<int64_t> row_lengths(DType t) {
+    std::vector<int64_t> v = {flash::testing::test_row_len(t)};
+    const int64_t block = dtype_info(t).block_elems;
+    for (int64_t n : {int64_t{640}, int64_t{2048}, int64_t{8192}}) {
+        if (n % block == 0 && n % dtype_info(activation_type(t)).block_elems == 0) v.push_back(n);
+    }
+    return v;
+}
+
+class VecDotExact : public ::testing::TestWithParam<TypeMode> {};
+
+TEST_P(VecDotExact, ReferenceIsTheDequantizedDotInDouble) {
+    const auto [t, scalar] = GetParam();
+    if (scalar) GTEST_SKIP() << "the reference does not dispatch";
+    std::mt19937 rng(700 + static_cast<int>(t));
+    for (int64_t n : row_lengths(t)) {
+        const auto w = flash::testing::random_weights(t, n, rng);
+        const auto x = flash::testing::random_floats(n, rng);
+        const Expected e = expected(t, n, w.data(), x.data());
+        EXPECT_EQ(ref::vec_dot_exact(t, n, w.data(), x.data()), static_cast<float>(e.dot)) << n;
+    }
+}
+
+TEST_P(VecDotExact, MatchesReferenceWithinSummationTolerance) {
+    const auto [t, scalar] = GetParam();
+    ScalarGuard guard(scalar);
+    std::mt19937 rng(800 + static_cast<int>(t));
+    for (int64_t n : row_lengths(t)) {
+        for (float act_scale : {1.0f, 1e-3f, 100.0f}) {
+            for (int rep = 0; rep < 4; ++rep) {
+                const auto w = flash::testing::random_weights(t, n, rng);
+                const auto x = flash::testing::random_floats(n, rng, act_scale);
+                const Expected e = expected(t, n, w.data(), x.data());
+                const float got = vec_dot_exact(t, n, w.data(), x.data());
+                EXPECT_NEAR(got, e.dot, kRelTol * e.abs_sum)
+                    << isa_name() << " n=" << n << " scale=" << act_scale;
+            }
+        }
+    }
+}
+
+// Activations with a large common offset make sum(x) per block large: the per-block minimum
+// path (m * sum(x)) must still agree.
+TEST_P(VecDotExact, OffsetActivations) {
+    const auto [t, scalar] = GetParam();
+    ScalarGuard guard(scalar);
+    std::mt19937 rng(900 + static_cast<int>(t));
+    const int64_t n = row_lengths(t).back();
+    const auto w = flash::testing::random_weights(t, n, rng);
+    auto x = flash::testing::random_floats(n, rng);
+    for (float& v : x) v += 3.0f;
+    const Expected e = expected(t, n, w.data(), x.data());
+    EXPECT_NEAR(vec_dot_exact(t, n, w.data(), x.data()), e.dot, kRelTol * e.abs_sum) << isa_name();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, VecDotExact,
+                         ::testing::ValuesIn(flash::testing::all_type_modes()),
+                         flash::testing::type_mode_name);
+
+class MatmulExact : public ::testing::TestWithParam<TypeMode> {};
+
+// Batch 1 (the fused decode path), 2, and 5 (dequantize-then-dot), one and two threads: every
+// output within tolerance of the row-by-row reference, and batch rows independent of the batch
+// they were computed in (row 0 of batch 5 vs batch 1 on the same x).
+TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
+    const auto [t, scalar] = GetParam();
+    ScalarGuard guard(scalar);
+    std::mt19937 rng(1000 + static_cast<int>(t));
+    const int64_t n = flash::testing::test_row_len(t);
+    const int64_t rows = 67;  // not a multiple of anything; large enough to go parallel
+    const auto w = flash::testing::random_weights(t, rows * n, rng);
+    const size_t stride = row_bytes(t, n);
+    const int64_t max_batch = 5;
+    const auto x = flash::testing::random_floats(n * max_batch, rng);
+    std::vector<Expected> e(static_cast<size_t>(rows * max_batch));
+    for (int64_t b = 0; b < max_batch; ++b) {
+        for (int64_t r = 0; r < rows; ++r) {
+            e[b * rows + r] = expected(t, n, w.data() + r * stride, x.data() + b * n);
+        }
+    }
+    ThreadPool pool1(1), pool2(2);
+    for (ThreadPool* pool : {&pool1, &pool2}) {
+        std::vector<float> first;
+        for (int64_t batch : {1, 2, 3, 5}) {
+            std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
+            matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, Precision::Exact);
+            for (int64_t b = 0; b < batch; ++b) {
+                for (int64_t r = 0; r < rows; ++r) {
+                    const Expected& ex = e[b * rows + r];
+                    ASSERT_NEAR(y[b * rows + r], ex.dot, kRelTol * ex.abs_sum)
+                        << isa_name() << " batch " << batch << " threads " << pool->size()
+                        << " row " << r << " b " << b;
+                }
+            }
+            if (batch == 1) first = y;
+            for (int64_t r = 0; r < rows; ++r) {
+                const Expected& ex = e[r];
+                ASSERT_NEAR(y[r], first[r], 2 * kRelTol * ex.abs_sum) << "batch " << batch;
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, MatmulExact,
+                         ::testing::ValuesIn(flash::testing::all_type_modes()),
+                         flash::testing::type_mode_name);
+
+TEST(VecDotExactArgs, RejectsBadShapes) {
+    std::vector<uint8_t> w(1024);
+    std::vector<float> x(64);
+    EXPECT_ANY_THROW(vec_dot_exact(DType::Q4_0, 48, w.data(), x.data()));
+    EXPECT_ANY_THROW(vec_dot_exact(DType::Q4_K, 64, w.data(), x.data()));
+    EXPECT_ANY_THROW(ref::vec_dot_exact(DType::I16, 64, w.data(), x.data()));
+}
+
+}  // namespace
+}  // namespace flash::kernels
