@@ -70,9 +70,10 @@ void bench_matmul(benchmark::State& state, DType t, Shape s, int64_t batch, int 
 
 // Exact vs fast, AVX2, at the decode shapes of SmolLM2-135M (FFN down 576x1536, output
 // 49152x576) and Gemma 3 270M (FFN down 640x2048, output 262144x640). Batch 1 is decode;
-// batches 2..4 locate the crossover between matmul_exact's fused and two-pass paths; 64 is
-// prefill. Shapes a type's blocks do not divide are skipped.
-// Float weights have one path (their activations are never rounded), so are not listed.
+// batches 2..4 locate the crossover between matmul_exact's fused and two-pass paths (rebuild
+// with its kFusedMaxBatch at 0 and at 8 to time both paths at every batch); 64 is prefill. Shapes a
+// type's blocks do not divide are skipped. Float weights have one path (their activations are never
+// rounded), so are not listed.
 void register_exact() {
     const DType types[] = {DType::Q4_1, DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q5_1,
                            DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q3_K, DType::Q2_K};
@@ -86,7 +87,7 @@ void register_exact() {
                 for (int threads : {1, 2}) {
                     for (fk::Precision p : {fk::Precision::Exact, fk::Precision::Fast}) {
                         const bool exact = p == fk::Precision::Exact;
-                        // Fast at batch 1 for comparison; its batch runs are covered above.
+                        // Fast at batch 1 for comparison; the matmul/ cases cover its batches.
                         if (!exact && batch > 1) continue;
                         const std::string name =
                             std::string(exact ? "matmul_exact/" : "matmul_fast/") +

@@ -5,12 +5,14 @@
 #include "chat/chat_format.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/error.h"
 
 namespace flash::cli {
 namespace {
 
 struct RunOptions {
     ModelOptions model;
+    ConstraintOptions constraint;
     GenerateOptions gen;
     std::string prompt;
     std::string system;
@@ -39,6 +41,8 @@ void run(const RunOptions& o) {
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     GenerateOptions gen = o.gen;
     if (const std::string eot = tmpl.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
+    const auto constraint = make_constraint(constraint_spec(o.constraint), *lm.tokenizer);
+    if (constraint) constraint->attach(gen);
     GenerationStats stats;
     session.generate(ids, gen, [](std::string_view piece) {
         std::fwrite(piece.data(), 1, piece.size(), stdout);
@@ -47,6 +51,9 @@ void run(const RunOptions& o) {
     }, &stats);
     std::fputc('\n', stdout);
     if (!o.quiet) print_stats(stats);
+    if (constraint && !constraint->complete())
+        throw Error("the output is incomplete: generation stopped (" + stats.stop_reason +
+                    ") before the constrained output was finished; raise -n");
 }
 
 }  // namespace
@@ -62,6 +69,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_flag("--raw", o->raw, "Send the prompt as plain text, no chat template");
     cmd->add_flag("-q,--quiet", o->quiet, "Do not print timings to stderr");
     add_sampling_options(*cmd, o->gen.sampling);
+    add_constraint_options(*cmd, o->constraint);
     cmd->callback([o] { run(*o); });
 }
 

@@ -12,5 +12,6 @@ void add_pull_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_logits_command(CLI::App& app);
+void add_grammar_command(CLI::App& app);
 
 }  // namespace flash::cli

@@ -1,6 +1,8 @@
 #include "cli/common.h"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 #include "store/store.h"
@@ -31,6 +33,48 @@ void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
     cmd.add_option("--repeat-last-n", s.repeat_last_n, "Recent tokens the penalty considers")
         ->capture_default_str();
     cmd.add_option("-s,--seed", s.seed, "Random seed")->capture_default_str();
+}
+
+void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
+    cmd.add_option("--json-schema", o.json_schema_file, "Constrain the output to JSON valid under this JSON Schema file")
+        ->group("Structured output");
+    cmd.add_option("--grammar", o.grammar_file, "Constrain the output to this GBNF grammar file")->group("Structured output");
+    cmd.add_option("--regex", o.regex, "Constrain the whole output to match this regular expression")
+        ->group("Structured output");
+    cmd.add_flag("--json", o.any_json, "Constrain the output to any JSON value")->group("Structured output");
+    cmd.add_flag("--pretty", o.pretty, "Pretty-printed JSON (newlines and 2-space indent) instead of compact")
+        ->group("Structured output");
+    cmd.add_flag("--lenient", o.lenient, "Schema keywords flash cannot enforce warn instead of failing")
+        ->group("Structured output");
+}
+
+std::string read_file(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(what + " " + path + ": cannot open");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
+    grammar::ConstraintSpec spec;
+    if (!o.json_schema_file.empty()) spec.json_schema = read_file(o.json_schema_file, "JSON schema");
+    if (!o.grammar_file.empty()) spec.gbnf = read_file(o.grammar_file, "grammar");
+    spec.regex = o.regex;
+    spec.any_json = o.any_json;
+    spec.pretty = o.pretty;
+    spec.lenient = o.lenient;
+    return spec;
+}
+
+std::unique_ptr<grammar::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
+                                                            const Tokenizer& tokenizer) {
+    if (spec.empty()) return nullptr;
+    std::vector<std::string> warnings;
+    const grammar::Grammar g = grammar::compile_spec(spec, &warnings);
+    for (const std::string& w : warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
+    return std::make_unique<grammar::GrammarConstraint>(grammar::CompiledGrammar::compile(g),
+                                                        grammar::TokenVocabulary::from_tokenizer(tokenizer));
 }
 
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer) {

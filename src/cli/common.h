@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chat/chat_format.h"
+#include "grammar/constraint.h"
 #include "model/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
@@ -24,6 +25,23 @@ struct ModelOptions {
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o);
+
+// --json-schema FILE, --grammar FILE, --regex PATTERN, --json, --pretty, --lenient.
+struct ConstraintOptions {
+    std::string json_schema_file;
+    std::string grammar_file;
+    std::string regex;
+    bool any_json = false;
+    bool pretty = false;
+    bool lenient = false;
+};
+void add_constraint_options(CLI::App& cmd, ConstraintOptions& o);
+// Reads the files named and returns what to compile (empty when no constraint was asked for).
+grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o);
+// Compiles the spec for this tokenizer, printing schema warnings to stderr; null when empty.
+std::unique_ptr<grammar::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
+                                                            const Tokenizer& tokenizer);
+std::string read_file(const std::string& path, const std::string& what);
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
 
 struct LoadedModel {

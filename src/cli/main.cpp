@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     flash::cli::add_bench_command(app);
     flash::cli::add_tokenize_command(app);
     flash::cli::add_logits_command(app);
+    flash::cli::add_grammar_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

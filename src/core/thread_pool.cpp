@@ -60,7 +60,15 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
     generation_.fetch_add(1, std::memory_order_acq_rel);
     generation_.notify_all();
     fn(0, n_threads_);
-    while (pending_.load(std::memory_order_acquire) != 0) FLASH_CPU_RELAX();
+    // Spin briefly, then yield: with more runnable threads than cores (two engines on one
+    // machine) a spinning waiter would hold the core its worker needs.
+    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+        if (spin < kSpinIterations) {
+            FLASH_CPU_RELAX();
+        } else {
+            std::this_thread::yield();
+        }
+    }
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {

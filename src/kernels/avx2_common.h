@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace flash::kernels::avx2 {
 
@@ -66,6 +67,49 @@ inline __m256i dot_u8_i8(__m256i u, __m256i s) {
 // Signed x signed through the sign trick: |x| * (y with x's sign). y must not be -128.
 inline __m256i dot_i8_i8(__m256i x, __m256i y) {
     return dot_u8_i8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+// Q3_K's sixteen 6-bit scales, four at a time from 32-bit words: low nibbles come from bytes
+// 0..7 (scales 0..7 low halves, 8..15 high halves), bit pairs from bytes 8..11 (pair k of
+// byte b belongs to scale 4k + b). Same values as q3k_scales, without the per-scale branches.
+inline __m128i unpack_q3k_scales(const uint8_t* s) {
+    uint32_t a, b, c;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + 4, 4);
+    std::memcpy(&c, s + 8, 4);
+    const uint32_t lo4 = 0x0f0f0f0fu, hi2 = 0x03030303u;
+    const __m128i v = _mm_setr_epi32(static_cast<int>((a & lo4) | ((c & hi2) << 4)),
+                                     static_cast<int>((b & lo4) | (((c >> 2) & hi2) << 4)),
+                                     static_cast<int>(((a >> 4) & lo4) | (((c >> 4) & hi2) << 4)),
+                                     static_cast<int>(((b >> 4) & lo4) | (((c >> 6) & hi2) << 4)));
+    return _mm_sub_epi8(v, _mm_set1_epi8(32));
+}
+
+// The 32 bytes of a block, in element order, as four int32 vectors (sign- or zero-extended).
+template <bool Signed>
+inline void widen32(__m256i v, __m256i q[4]) {
+    const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+    const __m128i parts[4] = {lo, _mm_unpackhi_epi64(lo, lo), hi, _mm_unpackhi_epi64(hi, hi)};
+    for (int k = 0; k < 4; ++k) {
+        q[k] = Signed ? _mm256_cvtepi8_epi32(parts[k]) : _mm256_cvtepu8_epi32(parts[k]);
+    }
+}
+
+// Q5 values: the nibbles plus 16 where bit e of qh is set. Built as 32 bytes first (one op
+// covers 32 elements), then widened. Q5_0 wants value - 16, which in int8 is the nibble with
+// 0xF0 or-ed in where the fifth bit is clear.
+template <bool MinusSixteen>
+inline void q5_quants(const uint8_t* qs, const uint8_t* qh_bytes, __m256i q[4]) {
+    uint32_t qh;
+    std::memcpy(&qh, qh_bytes, 4);
+    const __m256i bits = bits_to_bytes(qh), nib = unpack_nibbles16(qs);
+    if (MinusSixteen) {
+        const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
+        widen32<true>(_mm256_or_si256(nib, _mm256_andnot_si256(bits, high)), q);
+    } else {
+        const __m256i bit4 = _mm256_set1_epi8(0x10);
+        widen32<false>(_mm256_or_si256(nib, _mm256_and_si256(bits, bit4)), q);
+    }
 }
 
 }  // namespace flash::kernels::avx2

@@ -83,8 +83,8 @@ void deq_q8_0(const void* src, float* y, int64_t n) {
 }
 
 // The 32 values of a Q4/Q5 block as four int32 vectors in element order (0..7, 8..15, 16..23,
-// 24..31): bytes 0..7 and 8..15 of qs give the low nibbles of the first half and the high
-// nibbles of the second. With Q5, `qh` adds the fifth bit of element e from bit e.
+// 24..31). Q4: bytes 0..7 and 8..15 of qs give the low nibbles of the first half and the high
+// nibbles of the second. Q5: q5_quants (avx2_common.h).
 struct Quants32 {
     __m256i v[4];
 };
@@ -94,24 +94,6 @@ inline Quants32 nibbles32(const uint8_t* qs) {
     const __m256i a = widen8(qs), b = widen8(qs + 8);
     return {{_mm256_and_si256(a, m4), _mm256_and_si256(b, m4), _mm256_srli_epi32(a, 4),
              _mm256_srli_epi32(b, 4)}};
-}
-
-inline Quants32 q5_values(const uint8_t* qs, const uint8_t* qh_bytes) {
-    uint32_t qh;
-    std::memcpy(&qh, qh_bytes, 4);
-    Quants32 q = nibbles32(qs);
-    // Bit e moved to bit 4 by a right shift of e - 4: pre-shifted copies keep every count >= 0.
-    const __m256i lo = _mm256_set1_epi32(static_cast<int>(qh << 4));   // elements 0..15
-    const __m256i hi = _mm256_set1_epi32(static_cast<int>(qh >> 12));  // elements 16..31
-    const __m256i bit4 = _mm256_set1_epi32(0x10);
-    const __m256i s0 = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i s1 = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-    const __m256i src[4] = {lo, lo, hi, hi};
-    const __m256i sh[4] = {s0, s1, s0, s1};
-    for (int k = 0; k < 4; ++k) {
-        q.v[k] = _mm256_or_si256(q.v[k], _mm256_and_si256(_mm256_srlv_epi32(src[k], sh[k]), bit4));
-    }
-    return q;
 }
 
 void deq_q4_0(const void* src, float* y, int64_t n) {
@@ -135,11 +117,11 @@ void deq_q4_1(const void* src, float* y, int64_t n) {
 
 void deq_q5_0(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ5_0*>(src);
-    const __m256i sixteen = _mm256_set1_epi32(16);
     for (int64_t i = 0; i < n / QK5_0; ++i, y += QK5_0) {
         const __m256 d = _mm256_set1_ps(half(x[i].d));
-        const Quants32 q = q5_values(x[i].qs, x[i].qh);
-        for (int k = 0; k < 4; ++k) store_mul(y + 8 * k, _mm256_sub_epi32(q.v[k], sixteen), d);
+        Quants32 q;
+        q5_quants<true>(x[i].qs, x[i].qh, q.v);
+        for (int k = 0; k < 4; ++k) store_mul(y + 8 * k, q.v[k], d);
     }
 }
 
@@ -147,7 +129,8 @@ void deq_q5_1(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ5_1*>(src);
     for (int64_t i = 0; i < n / QK5_1; ++i, y += QK5_1) {
         const __m256 d = _mm256_set1_ps(half(x[i].d)), m = _mm256_set1_ps(half(x[i].m));
-        const Quants32 q = q5_values(x[i].qs, x[i].qh);
+        Quants32 q;
+        q5_quants<false>(x[i].qs, x[i].qh, q.v);
         for (int k = 0; k < 4; ++k) store_mul_add(y + 8 * k, q.v[k], d, m);
     }
 }

@@ -46,6 +46,8 @@ QuantFn avx2_quantize(DType weight);
 VecDotFn avx2_vec_dot(DType weight);
 float avx2_dot_f32(const float* a, const float* b, int64_t n);
 void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
+// out[r] = dot(w + r * stride, x) for r < 4.
+void avx2_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out);
 double avx2_sum_squares(const float* x, int64_t n);
 ExactDotFn avx2_vec_dot_exact(DType weight);
 void avx2_block_sums32(const float* x, int64_t n, float* sums);

@@ -240,22 +240,6 @@ float dot_q6_k(int64_t n, const void* w, const void* a) {
     return hsum(acc);
 }
 
-// Q3_K's sixteen 6-bit scales, four at a time from 32-bit words: low nibbles come from bytes
-// 0..7 (scales 0..7 low halves, 8..15 high halves), bit pairs from bytes 8..11 (pair k of
-// byte b belongs to scale 4k + b). Same values as q3k_scales, without the per-scale branches.
-inline __m128i unpack_q3k_scales(const uint8_t* s) {
-    uint32_t a, b, c;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + 4, 4);
-    std::memcpy(&c, s + 8, 4);
-    const uint32_t lo4 = 0x0f0f0f0fu, hi2 = 0x03030303u;
-    const __m128i v = _mm_setr_epi32(static_cast<int>((a & lo4) | ((c & hi2) << 4)),
-                                     static_cast<int>((b & lo4) | (((c >> 2) & hi2) << 4)),
-                                     static_cast<int>(((a >> 4) & lo4) | (((c >> 4) & hi2) << 4)),
-                                     static_cast<int>(((b >> 4) & lo4) | (((c >> 6) & hi2) << 4)));
-    return _mm_sub_epi8(v, _mm_set1_epi8(32));
-}
-
 float dot_q3_k(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ3_K*>(w);
     const auto* y = static_cast<const BlockQ8_K*>(a);

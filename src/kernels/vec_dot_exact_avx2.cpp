@@ -1,9 +1,10 @@
 // AVX2 fused exact dot products: a quantized weight row against f32 activations, without
-// materialising the dequantized row. Per block the quants are widened to int32 lanes straight
-// from the block (vpmovzxbd / vpmovsxbd), converted to f32 and multiply-added with x in f32
-// registers; the block's scale is applied once to that partial sum. Per-block minimums
-// (Q4_1, Q5_1, Q4_K, Q5_K) contribute m * sum(x over the block), from the block sums the
-// caller computed once per activation row. Only the float summation order differs from
+// materialising the dequantized row. Per block the quants are widened to int32 lanes (straight
+// from the block with vpmovzxbd / vpmovsxbd, or for Q5 after assembling 32 bytes), converted to
+// f32 and multiply-added with x in f32 registers; the block's scale is applied once to that
+// partial sum. Per-block minimums (Q4_1, Q5_1, Q4_K, Q5_K) contribute m * sum(x over the
+// block), from the block sums the caller computed once per activation row; Q2_K's 16-element
+// minimums sum x inline. Only the float summation order differs from
 // dot(dequantize_row(w), x); tests bound the difference.
 #include <cstring>
 
@@ -65,23 +66,6 @@ inline void nibbles(const uint8_t* qs, __m256i q[4]) {
     q[3] = _mm256_srli_epi32(b, 4);
 }
 
-// Q5: the nibbles plus 16 where bit e of qh is set (bit e moved to bit 4 by a right shift of
-// e - 4; the two pre-shifted copies keep every count non-negative).
-inline void q5_quants(const uint8_t* qs, const uint8_t* qh_bytes, __m256i q[4]) {
-    uint32_t qh;
-    std::memcpy(&qh, qh_bytes, 4);
-    nibbles(qs, q);
-    const __m256i lo = _mm256_set1_epi32(static_cast<int>(qh << 4));
-    const __m256i hi = _mm256_set1_epi32(static_cast<int>(qh >> 12));
-    const __m256i bit4 = _mm256_set1_epi32(0x10);
-    const __m256i s0 = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i s1 = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-    q[0] = _mm256_or_si256(q[0], _mm256_and_si256(_mm256_srlv_epi32(lo, s0), bit4));
-    q[1] = _mm256_or_si256(q[1], _mm256_and_si256(_mm256_srlv_epi32(lo, s1), bit4));
-    q[2] = _mm256_or_si256(q[2], _mm256_and_si256(_mm256_srlv_epi32(hi, s0), bit4));
-    q[3] = _mm256_or_si256(q[3], _mm256_and_si256(_mm256_srlv_epi32(hi, s1), bit4));
-}
-
 inline void sub_all(__m256i q[4], __m256i off) {
     for (int k = 0; k < 4; ++k) q[k] = _mm256_sub_epi32(q[k], off);
 }
@@ -108,11 +92,9 @@ float xdot_q4_0(int64_t n, const void* w, const float* x, const float*) {
 
 float xdot_q5_0(int64_t n, const void* w, const float* x, const float*) {
     const auto* b = static_cast<const BlockQ5_0*>(w);
-    const __m256i sixteen = _mm256_set1_epi32(16);
     return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
         __m256i q[4];
-        q5_quants(b[i].qs, b[i].qh, q);
-        sub_all(q, sixteen);
+        q5_quants<true>(b[i].qs, b[i].qh, q);
         return _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), block_qx(q, x + QK5_0 * i), acc);
     });
 }
@@ -136,8 +118,9 @@ float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
 }
 
 float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
-    return dot_with_min(n, static_cast<const BlockQ5_1*>(w), x, sums,
-                        [](const BlockQ5_1& blk, __m256i* q) { q5_quants(blk.qs, blk.qh, q); });
+    return dot_with_min(
+        n, static_cast<const BlockQ5_1*>(w), x, sums,
+        [](const BlockQ5_1& blk, __m256i* q) { q5_quants<false>(blk.qs, blk.qh, q); });
 }
 
 // ---- K-quants -------------------------------------------------------------------------------
@@ -281,6 +264,82 @@ float xdot_q6_k(int64_t n, const void* w, const float* x, const float*) {
     return hsum(_mm256_add_ps(acc0, acc1));
 }
 
+// Q2_K / Q3_K: element 128h + 32j + l of a super-block is bits 2j..2j+1 of qs[32h + l] (Q3_K
+// then subtracts 4 where bit 4h + j of hmask[l] is clear); one scale per 16 elements, and for
+// Q2_K a minimum per 16 elements too, met with sum(x) over those 16 computed here.
+// ds[s] / dm[s]: scale / minimum of sub-block s, already multiplied by d / dmin.
+template <bool Q3>
+inline void k2_superblock(const uint8_t* qs, const uint8_t* hmask, const float* ds, const float* dm,
+                          const float* x, __m256 acc[2], __m256& accm) {
+    const __m256i m2 = _mm256_set1_epi32(3), one = _mm256_set1_epi32(1);
+    const __m256i four = _mm256_set1_epi32(4);
+    __m256i hm[4];
+    if (Q3) {
+        for (int k = 0; k < 4; ++k) hm[k] = widen8u(hmask + 8 * k);
+    }
+    for (int h = 0; h < 2; ++h) {
+        __m256i qv[4];
+        for (int k = 0; k < 4; ++k) qv[k] = widen8u(qs + 32 * h + 8 * k);
+        for (int j = 0; j < 4; ++j) {
+            __m256i v[4];
+            for (int k = 0; k < 4; ++k) {
+                v[k] = _mm256_and_si256(_mm256_srli_epi32(qv[k], 2 * j), m2);
+                if (Q3) {
+                    const __m256i hb = _mm256_and_si256(_mm256_srli_epi32(hm[k], 4 * h + j), one);
+                    v[k] = _mm256_sub_epi32(_mm256_or_si256(v[k], _mm256_slli_epi32(hb, 2)), four);
+                }
+            }
+            for (int kk = 0; kk < 2; ++kk) {
+                const float* xe = x + 128 * h + 32 * j + 16 * kk;
+                const int sb = 8 * h + 2 * j + kk;
+                const __m256 s = fma_qx(v[2 * kk + 1], xe + 8, mul_qx(v[2 * kk], xe));
+                acc[kk] = _mm256_fmadd_ps(_mm256_broadcast_ss(ds + sb), s, acc[kk]);
+                if (!Q3) {
+                    const __m256 sx = _mm256_add_ps(_mm256_loadu_ps(xe), _mm256_loadu_ps(xe + 8));
+                    accm = _mm256_fmadd_ps(_mm256_broadcast_ss(dm + sb), sx, accm);
+                }
+            }
+        }
+    }
+}
+
+// 16 bytes -> 16 floats times d, stored.
+inline void scale16(__m128i v, bool is_signed, float d, float* out) {
+    const __m256 vd = _mm256_set1_ps(d);
+    const __m256i a = is_signed ? _mm256_cvtepi8_epi32(v) : _mm256_cvtepu8_epi32(v);
+    const __m128i hi = _mm_unpackhi_epi64(v, v);
+    const __m256i b = is_signed ? _mm256_cvtepi8_epi32(hi) : _mm256_cvtepu8_epi32(hi);
+    _mm256_store_ps(out, _mm256_mul_ps(vd, _mm256_cvtepi32_ps(a)));
+    _mm256_store_ps(out + 8, _mm256_mul_ps(vd, _mm256_cvtepi32_ps(b)));
+}
+
+float xdot_q2_k(int64_t n, const void* w, const float* x, const float*) {
+    const auto* b = static_cast<const BlockQ2_K*>(w);
+    const __m128i m4 = _mm_set1_epi8(0x0F);
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 accm = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        alignas(32) float ds[16], dm[16];
+        const __m128i packed = load128(b[i].scales);
+        scale16(_mm_and_si128(packed, m4), false, half(b[i].d), ds);
+        scale16(_mm_and_si128(_mm_srli_epi16(packed, 4), m4), false, half(b[i].dmin), dm);
+        k2_superblock<false>(b[i].qs, nullptr, ds, dm, x + QK_K * i, acc, accm);
+    }
+    return hsum(_mm256_add_ps(acc[0], acc[1])) - hsum(accm);
+}
+
+float xdot_q3_k(int64_t n, const void* w, const float* x, const float*) {
+    const auto* b = static_cast<const BlockQ3_K*>(w);
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 unused = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        alignas(32) float ds[16];
+        scale16(unpack_q3k_scales(b[i].scales), true, half(b[i].d), ds);
+        k2_superblock<true>(b[i].qs, b[i].hmask, ds, nullptr, x + QK_K * i, acc, unused);
+    }
+    return hsum(_mm256_add_ps(acc[0], acc[1]));
+}
+
 }  // namespace
 
 namespace detail {
@@ -311,8 +370,12 @@ ExactDotFn avx2_vec_dot_exact(DType weight) {
             return xdot_q5_k;
         case DType::Q6_K:
             return xdot_q6_k;
+        case DType::Q2_K:
+            return xdot_q2_k;
+        case DType::Q3_K:
+            return xdot_q3_k;
         default:
-            return nullptr;  // Q2_K / Q3_K: dequantize + dot
+            return nullptr;
     }
 }
 

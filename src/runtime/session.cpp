@@ -137,6 +137,10 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
             stats.stop_reason = "callback";
             break;
         }
+        if (opt.finished && opt.finished()) {
+            stats.stop_reason = "complete";
+            break;
+        }
         if (n_past() + 1 >= n_ctx()) {
             stats.stop_reason = "context";
             break;

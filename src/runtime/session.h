@@ -35,9 +35,12 @@ struct GenerateOptions {
     SamplerConfig sampling;
     std::vector<std::string> stop;  // stop strings (not included in the output)
     bool stop_at_end_of_generation = true;
-    // Hooks: may mask logits (set to -inf) before sampling; told of every chosen token.
+    // Hooks: may mask logits (set to -inf) before sampling; told of every chosen token;
+    // asked after each token whether the output is finished (e.g. a grammar is complete and
+    // nothing may follow), which ends generation with stop_reason "complete".
     std::function<void(std::span<float> logits)> constrain;
     std::function<void(int32_t token)> accepted;
+    std::function<bool()> finished;
 };
 
 struct GenerationStats {
@@ -46,7 +49,7 @@ struct GenerationStats {
     int64_t generated_tokens = 0;
     double prefill_ms = 0;
     double decode_ms = 0;
-    std::string stop_reason;  // "eog", "stop", "length", "context", "callback"
+    std::string stop_reason;  // "eog", "stop", "length", "context", "callback", "complete"
 
     double prefill_tps() const { return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0; }
     double decode_tps() const { return decode_ms > 0 ? generated_tokens * 1000.0 / decode_ms : 0; }

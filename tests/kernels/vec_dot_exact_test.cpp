@@ -101,9 +101,9 @@ INSTANTIATE_TEST_SUITE_P(AllTypes, VecDotExact,
 
 class MatmulExact : public ::testing::TestWithParam<TypeMode> {};
 
-// Batch 1 (the fused decode path), 2, and 5 (dequantize-then-dot), one and two threads: every
-// output within tolerance of the row-by-row reference, and batch rows independent of the batch
-// they were computed in (row 0 of batch 5 vs batch 1 on the same x).
+// Batches 1..3 (the fused path), 5 and 9 (dequantize a tile of rows, then dot), one and two
+// threads: every output within tolerance of the row-by-row reference, and a batch row's result
+// independent of the batch it was computed in (row 0 of every batch vs batch 1 on the same x).
 TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     const auto [t, scalar] = GetParam();
     ScalarGuard guard(scalar);
@@ -112,7 +112,7 @@ TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     const int64_t rows = 67;  // not a multiple of anything; large enough to go parallel
     const auto w = flash::testing::random_weights(t, rows * n, rng);
     const size_t stride = row_bytes(t, n);
-    const int64_t max_batch = 5;
+    const int64_t max_batch = 9;
     const auto x = flash::testing::random_floats(n * max_batch, rng);
     std::vector<Expected> e(static_cast<size_t>(rows * max_batch));
     for (int64_t b = 0; b < max_batch; ++b) {
@@ -123,7 +123,7 @@ TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     ThreadPool pool1(1), pool2(2);
     for (ThreadPool* pool : {&pool1, &pool2}) {
         std::vector<float> first;
-        for (int64_t batch : {1, 2, 3, 5}) {
+        for (int64_t batch : {1, 2, 3, 5, 9}) {
             std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
             matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, Precision::Exact);
             for (int64_t b = 0; b < batch; ++b) {

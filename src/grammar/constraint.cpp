@@ -1,0 +1,44 @@
+#include "grammar/constraint.h"
+
+#include <limits>
+
+#include "core/error.h"
+#include "grammar/gbnf.h"
+#include "grammar/json_schema.h"
+#include "grammar/regex.h"
+
+namespace flash::grammar {
+
+GrammarConstraint::GrammarConstraint(std::shared_ptr<const CompiledGrammar> grammar,
+                                     std::shared_ptr<const TokenVocabulary> vocab)
+    : matcher_(std::move(grammar), std::move(vocab)) {}
+
+void GrammarConstraint::attach(GenerateOptions& options) {
+    options.constrain = [this](std::span<float> logits) {
+        matcher_.compute_mask(mask_);
+        const float blocked = -std::numeric_limits<float>::infinity();
+        for (size_t id = 0; id < logits.size(); ++id)
+            if (!mask_.allowed(static_cast<int32_t>(id))) logits[id] = blocked;
+    };
+    options.accepted = [this](int32_t id) {
+        if (!matcher_.accept_token(id))
+            throw Error("grammar: token " + std::to_string(id) + " was sampled but the grammar does not allow it");
+    };
+    options.finished = [this] { return matcher_.is_complete() && !matcher_.can_continue(); };
+}
+
+Grammar compile_spec(const ConstraintSpec& spec, std::vector<std::string>* warnings) {
+    const int given = !spec.json_schema.empty() + !spec.gbnf.empty() + !spec.regex.empty() + spec.any_json;
+    if (given != 1) throw Error("give exactly one of a JSON schema, a GBNF grammar, a regex or any-JSON");
+    JsonSchemaOptions json_options;
+    json_options.pretty = spec.pretty;
+    json_options.lenient = spec.lenient;
+    if (!spec.gbnf.empty()) return parse_gbnf(spec.gbnf);
+    if (!spec.regex.empty()) return compile_regex(spec.regex);
+    if (spec.any_json) return json_any_grammar(json_options);
+    JsonSchemaResult r = compile_json_schema_text(spec.json_schema, json_options);
+    if (warnings) warnings->insert(warnings->end(), r.warnings.begin(), r.warnings.end());
+    return std::move(r.grammar);
+}
+
+}  // namespace flash::grammar
