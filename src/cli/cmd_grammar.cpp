@@ -23,7 +23,7 @@ struct GrammarOptions {
     std::string vocab = "default";  // GGUF whose vocabulary the masks are computed over
     int samples = 5;
     uint64_t seed = 1;
-    int budget = 64;       // tokens chosen at random before steering towards an end
+    int budget = 64;  // tokens chosen at random before steering towards an end
     int max_tokens = 4096;
 };
 
@@ -36,16 +36,20 @@ grammar::Grammar compile(const GrammarOptions& o) {
     return g;
 }
 
-void print_grammar(const GrammarOptions& o) { std::printf("%s", compile(o).to_string().c_str()); }
+void print_grammar(const GrammarOptions& o) {
+    std::printf("%s", compile(o).to_string().c_str());
+}
 
 void check(const GrammarOptions& o) {
-    const std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const std::string text((std::istreambuf_iterator<char>(std::cin)),
+                           std::istreambuf_iterator<char>());
     const auto compiled = grammar::CompiledGrammar::compile(compile(o));
     grammar::Matcher m(compiled, grammar::TokenVocabulary::from_pieces({}, {}));
     for (size_t i = 0; i < text.size(); ++i) {
         if (!m.accept_bytes(std::string_view(text).substr(i, 1)))
-            throw Error("invalid: byte " + std::to_string(i) + " ('" + text.substr(i, 1) + "') cannot continue " +
-                        "a valid output after \"" + text.substr(i > 40 ? i - 40 : 0, std::min<size_t>(i, 40)) + "\"");
+            throw Error("invalid: byte " + std::to_string(i) + " ('" + text.substr(i, 1) +
+                        "') cannot continue " + "a valid output after \"" +
+                        text.substr(i > 40 ? i - 40 : 0, std::min<size_t>(i, 40)) + "\"");
     }
     if (!m.is_complete()) throw Error("invalid: the text is a valid beginning but ends too early");
     std::printf("valid\n");
@@ -98,12 +102,14 @@ void sample(const GrammarOptions& o) {
             }
             int32_t pick = allowed[rng() % allowed.size()];
             if (steps >= o.budget) pick = steer(mask, closers, single_bytes, rng).value_or(pick);
-            if (!m.accept_token(pick)) throw Error("grammar: a token from the mask was refused (matcher bug)");
+            if (!m.accept_token(pick))
+                throw Error("grammar: a token from the mask was refused (matcher bug)");
             out += tok.token_piece(pick);
         }
         nlohmann::json line = {{"output", out}, {"complete", m.is_complete()}, {"tokens", steps}};
         if (dead_end) line["dead_end"] = true;
-        std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        std::printf("%s\n",
+                    line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     }
 }
 
@@ -111,18 +117,24 @@ void sample(const GrammarOptions& o) {
 
 void add_grammar_command(CLI::App& app) {
     auto o = std::make_shared<GrammarOptions>();
-    CLI::App* cmd = app.add_subcommand("grammar", "Print, check or sample a structured-output constraint");
+    CLI::App* cmd =
+        app.add_subcommand("grammar", "Print, check or sample a structured-output constraint");
     cmd->require_subcommand(1);
     CLI::App* print = cmd->add_subcommand("print", "Print the compiled grammar (GBNF-like)");
-    CLI::App* check_cmd = cmd->add_subcommand("check", "Check the text on stdin: exit 0 if valid, 1 with the reason");
+    CLI::App* check_cmd =
+        cmd->add_subcommand("check", "Check the text on stdin: exit 0 if valid, 1 with the reason");
     CLI::App* sample_cmd =
         cmd->add_subcommand("sample", "Random outputs under the token masks, one JSON line each");
-    for (CLI::App* sub : {print, check_cmd, sample_cmd}) add_constraint_options(*sub, o->constraint);
-    sample_cmd->add_option("-m,--model", o->vocab, "GGUF whose vocabulary to use (model or vocab-only file)")
+    for (CLI::App* sub : {print, check_cmd, sample_cmd})
+        add_constraint_options(*sub, o->constraint);
+    sample_cmd
+        ->add_option("-m,--model", o->vocab,
+                     "GGUF whose vocabulary to use (model or vocab-only file)")
         ->capture_default_str();
     sample_cmd->add_option("-n,--samples", o->samples, "How many outputs")->capture_default_str();
     sample_cmd->add_option("-s,--seed", o->seed, "Seed of the first output")->capture_default_str();
-    sample_cmd->add_option("--budget", o->budget, "Random tokens before steering to an end")->capture_default_str();
+    sample_cmd->add_option("--budget", o->budget, "Random tokens before steering to an end")
+        ->capture_default_str();
     print->callback([o] { print_grammar(*o); });
     check_cmd->callback([o] { check(*o); });
     sample_cmd->callback([o] { sample(*o); });

@@ -13,18 +13,22 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
     cmd.add_option("-m,--model", o.model, "GGUF file, or a model name from `flash pull --list`")
         ->capture_default_str();
     cmd.add_option("-t,--threads", o.threads, "Threads (0: all cores)")->capture_default_str();
-    cmd.add_option("-c,--ctx-size", o.ctx, "Context size in tokens (capped at the model's)")->capture_default_str();
-    cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")->capture_default_str();
-    cmd.add_option("--precision", o.precision,
-                   "exact: f32 activations (the model's own arithmetic); fast: 8-bit activations as "
-                   "llama.cpp rounds them, quicker but less faithful")
+    cmd.add_option("-c,--ctx-size", o.ctx, "Context size in tokens (capped at the model's)")
+        ->capture_default_str();
+    cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")
+        ->capture_default_str();
+    cmd.add_option(
+           "--precision", o.precision,
+           "exact: f32 activations (the model's own arithmetic); fast: 8-bit activations as "
+           "llama.cpp rounds them, quicker but less faithful")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
 }
 
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
     cmd.add_option("--temp", s.temperature, "Temperature; 0 is greedy")->capture_default_str();
-    cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")->capture_default_str();
+    cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
+        ->capture_default_str();
     cmd.add_option("--top-p", s.top_p, "Nucleus sampling mass (1: off)")->capture_default_str();
     cmd.add_option("--min-p", s.min_p, "Drop tokens below min-p x the top probability (0: off)")
         ->capture_default_str();
@@ -36,15 +40,21 @@ void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
 }
 
 void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
-    cmd.add_option("--json-schema", o.json_schema_file, "Constrain the output to JSON valid under this JSON Schema file")
+    cmd.add_option("--json-schema", o.json_schema_file,
+                   "Constrain the output to JSON valid under this JSON Schema file")
         ->group("Structured output");
-    cmd.add_option("--grammar", o.grammar_file, "Constrain the output to this GBNF grammar file")->group("Structured output");
-    cmd.add_option("--regex", o.regex, "Constrain the whole output to match this regular expression")
+    cmd.add_option("--grammar", o.grammar_file, "Constrain the output to this GBNF grammar file")
         ->group("Structured output");
-    cmd.add_flag("--json", o.any_json, "Constrain the output to any JSON value")->group("Structured output");
-    cmd.add_flag("--pretty", o.pretty, "Pretty-printed JSON (newlines and 2-space indent) instead of compact")
+    cmd.add_option("--regex", o.regex,
+                   "Constrain the whole output to match this regular expression")
         ->group("Structured output");
-    cmd.add_flag("--lenient", o.lenient, "Schema keywords flash cannot enforce warn instead of failing")
+    cmd.add_flag("--json", o.any_json, "Constrain the output to any JSON value")
+        ->group("Structured output");
+    cmd.add_flag("--pretty", o.pretty,
+                 "Pretty-printed JSON (newlines and 2-space indent) instead of compact")
+        ->group("Structured output");
+    cmd.add_flag("--lenient", o.lenient,
+                 "Schema keywords flash cannot enforce warn instead of failing")
         ->group("Structured output");
 }
 
@@ -58,7 +68,8 @@ std::string read_file(const std::string& path, const std::string& what) {
 
 grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     grammar::ConstraintSpec spec;
-    if (!o.json_schema_file.empty()) spec.json_schema = read_file(o.json_schema_file, "JSON schema");
+    if (!o.json_schema_file.empty())
+        spec.json_schema = read_file(o.json_schema_file, "JSON schema");
     if (!o.grammar_file.empty()) spec.gbnf = read_file(o.grammar_file, "grammar");
     spec.regex = o.regex;
     spec.any_json = o.any_json;
@@ -73,8 +84,9 @@ std::unique_ptr<grammar::GrammarConstraint> make_constraint(const grammar::Const
     std::vector<std::string> warnings;
     const grammar::Grammar g = grammar::compile_spec(spec, &warnings);
     for (const std::string& w : warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
-    return std::make_unique<grammar::GrammarConstraint>(grammar::CompiledGrammar::compile(g),
-                                                        grammar::TokenVocabulary::from_tokenizer(tokenizer));
+    return std::make_unique<grammar::GrammarConstraint>(
+        grammar::CompiledGrammar::compile(g), grammar::TokenVocabulary::from_tokenizer(tokenizer),
+        &tokenizer);
 }
 
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string_view>
 
 namespace flash {
@@ -44,6 +45,7 @@ std::optional<DTypeInfo> dtype_info(uint32_t raw_type);
 const DTypeInfo& dtype_info(DType t);  // t must be a known type
 inline std::string_view dtype_name(DType t) { return dtype_info(t).name; }
 std::optional<DType> dtype_from_name(std::string_view name);
+inline std::ostream& operator<<(std::ostream& os, DType t) { return os << dtype_name(t); }
 
 // Bytes needed for a row of n elements; n must be a multiple of the block size.
 inline size_t row_bytes(DType t, int64_t n) {

@@ -10,8 +10,23 @@
 namespace flash::grammar {
 
 GrammarConstraint::GrammarConstraint(std::shared_ptr<const CompiledGrammar> grammar,
-                                     std::shared_ptr<const TokenVocabulary> vocab)
-    : matcher_(std::move(grammar), std::move(vocab)) {}
+                                     std::shared_ptr<const TokenVocabulary> vocab,
+                                     const Tokenizer* tokenizer)
+    : matcher_(std::move(grammar), std::move(vocab)), tokenizer_(tokenizer) {}
+
+// The forced bytes, tokenized as the tokenizer would, kept as far as the matcher accepts them
+// (a vocabulary that adds a space prefix, say, may tokenize them into something else).
+std::vector<int32_t> GrammarConstraint::forced_tokens() {
+    std::vector<int32_t> out;
+    if (!tokenizer_) return out;
+    const std::string bytes = matcher_.forced_bytes();
+    if (bytes.empty()) return out;
+    for (const int32_t id : tokenizer_->encode(bytes, /*parse_special=*/false)) {
+        if (!matcher_.accept_token(id)) break;
+        out.push_back(id);
+    }
+    return out;
+}
 
 void GrammarConstraint::attach(GenerateOptions& options) {
     options.constrain = [this](std::span<float> logits) {
@@ -22,14 +37,18 @@ void GrammarConstraint::attach(GenerateOptions& options) {
     };
     options.accepted = [this](int32_t id) {
         if (!matcher_.accept_token(id))
-            throw Error("grammar: token " + std::to_string(id) + " was sampled but the grammar does not allow it");
+            throw Error("grammar: token " + std::to_string(id) +
+                        " was sampled but the grammar does not allow it");
     };
     options.finished = [this] { return matcher_.is_complete() && !matcher_.can_continue(); };
+    options.forced = [this] { return forced_tokens(); };
 }
 
 Grammar compile_spec(const ConstraintSpec& spec, std::vector<std::string>* warnings) {
-    const int given = !spec.json_schema.empty() + !spec.gbnf.empty() + !spec.regex.empty() + spec.any_json;
-    if (given != 1) throw Error("give exactly one of a JSON schema, a GBNF grammar, a regex or any-JSON");
+    const int given =
+        !spec.json_schema.empty() + !spec.gbnf.empty() + !spec.regex.empty() + spec.any_json;
+    if (given != 1)
+        throw Error("give exactly one of a JSON schema, a GBNF grammar, a regex or any-JSON");
     JsonSchemaOptions json_options;
     json_options.pretty = spec.pretty;
     json_options.lenient = spec.lenient;

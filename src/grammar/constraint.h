@@ -1,6 +1,7 @@
 // GrammarConstraint: plugs a grammar into a Session's generation through its hooks — masks
 // the logits of tokens that cannot continue a valid output, advances the matcher with each
-// chosen token, and ends generation once the output is complete and nothing may follow.
+// chosen token, fast-forwards text the grammar forces (tokenized and evaluated in one batch,
+// no sampling), and ends generation once the output is complete and nothing may follow.
 // Depends on grammar/ and runtime/ (GenerateOptions).
 #pragma once
 
@@ -13,8 +14,11 @@
 namespace flash::grammar {
 
 class GrammarConstraint {
-public:
-    GrammarConstraint(std::shared_ptr<const CompiledGrammar> grammar, std::shared_ptr<const TokenVocabulary> vocab);
+  public:
+    // With a tokenizer, forced text is fast-forwarded; without one, every token is sampled.
+    GrammarConstraint(std::shared_ptr<const CompiledGrammar> grammar,
+                      std::shared_ptr<const TokenVocabulary> vocab,
+                      const Tokenizer* tokenizer = nullptr);
 
     // Installs the hooks on `options` (replacing any constrain/accepted/finished there).
     // The constraint must outlive the generation.
@@ -24,9 +28,12 @@ public:
     const Matcher& matcher() const { return matcher_; }
     void reset() { matcher_.reset(); }
 
-private:
+  private:
+    std::vector<int32_t> forced_tokens();
+
     Matcher matcher_;
     TokenMask mask_;
+    const Tokenizer* tokenizer_;
 };
 
 // The constraint a user asked for on the command line or in a request, compiled.

@@ -15,6 +15,10 @@
 
 namespace flash::grammar::detail {
 
+// Limits the text front ends (regex, GBNF) share: the largest {m,n} bound and group depth.
+constexpr int64_t kMaxRepeat = 100000;
+constexpr int kMaxNesting = 200;
+
 constexpr uint32_t kMaxCodePoint = 0x10FFFF;
 
 // A set of code points as sorted, merged, disjoint ranges; surrogates (D800-DFFF) are never

@@ -16,8 +16,8 @@ namespace {
 using detail::CharSet;
 using detail::Expr;
 
-constexpr int64_t kMaxRepeat = 100000;
-constexpr int kMaxNesting = 200;
+using detail::kMaxNesting;
+using detail::kMaxRepeat;
 
 bool is_word_char(char32_t c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||

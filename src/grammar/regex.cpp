@@ -14,8 +14,8 @@ namespace {
 using detail::CharSet;
 using detail::Expr;
 
-constexpr int64_t kMaxRepeat = 100000;
-constexpr int kMaxNesting = 200;
+using detail::kMaxNesting;
+using detail::kMaxRepeat;
 
 bool is_digit(char32_t c) {
     return c >= '0' && c <= '9';

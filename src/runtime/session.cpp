@@ -32,7 +32,8 @@ Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOp
       tokenizer_(tokenizer),
       options_(options),
       pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
-      cache_(model.config(), clamp_ctx(model.config(), options.n_ctx), options.n_batch > 0 ? options.n_batch : 256) {
+      cache_(model.config(), clamp_ctx(model.config(), options.n_ctx),
+             options.n_batch > 0 ? options.n_batch : 256) {
     if (options_.n_batch <= 0) options_.n_batch = 256;
 }
 
@@ -56,8 +57,10 @@ std::span<float> Session::eval(std::span<const int32_t> tokens) {
     const int64_t n_vocab = model_.config().n_vocab;
     logits_.resize(static_cast<size_t>(n_vocab));
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
-        const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false, options_.precision);
+        const auto chunk =
+            tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false,
+                       options_.precision);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
     return logits_;
@@ -66,25 +69,30 @@ std::span<float> Session::eval(std::span<const int32_t> tokens) {
 void Session::eval_all(std::span<const int32_t> tokens, float* out) {
     const int64_t n_vocab = model_.config().n_vocab;
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
-        const auto chunk = tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true, options_.precision);
+        const auto chunk =
+            tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
+        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true,
+                       options_.precision);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
 }
 
 std::string Session::generate(std::span<const int32_t> prompt, const GenerateOptions& opt,
-                              const std::function<bool(std::string_view)>& on_text, GenerationStats* stats_out) {
+                              const std::function<bool(std::string_view)>& on_text,
+                              GenerationStats* stats_out) {
     const Tokenizer& tok = tokenizer();
     GenerationStats stats;
     stats.prompt_tokens = static_cast<int64_t>(prompt.size());
     if (prompt.empty()) throw Error("generate: the prompt is empty");
     if (static_cast<int64_t>(prompt.size()) >= n_ctx())
-        throw Error("prompt of " + std::to_string(prompt.size()) + " tokens does not fit the context of " +
-                    std::to_string(n_ctx()) + " tokens");
+        throw Error("prompt of " + std::to_string(prompt.size()) +
+                    " tokens does not fit the context of " + std::to_string(n_ctx()) + " tokens");
 
     // Reuse the cached prefix; at least the last prompt token is evaluated for fresh logits.
     size_t common = 0;
-    while (common < history_.size() && common + 1 < prompt.size() && history_[common] == prompt[common]) ++common;
+    while (common < history_.size() && common + 1 < prompt.size() &&
+           history_[common] == prompt[common])
+        ++common;
     truncate(static_cast<int64_t>(common));
     common = history_.size();  // what truncation kept (recurrent models may keep nothing)
     stats.cached_tokens = static_cast<int64_t>(common);
@@ -95,8 +103,8 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
 
     Sampler sampler(opt.sampling);
     StreamingDecoder decoder(tok);
-    std::string text;      // everything generated, stop strings excluded at the end
-    size_t emitted = 0;    // bytes of `text` passed to on_text
+    std::string text;    // everything generated, stop strings excluded at the end
+    size_t emitted = 0;  // bytes of `text` passed to on_text
     const auto t1 = Clock::now();
     stats.stop_reason = "length";
 
@@ -109,17 +117,16 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
         return true;
     };
 
-    for (int i = 0; i < opt.max_tokens; ++i) {
-        if (opt.constrain) opt.constrain(logits);
-        const int32_t id = sampler.sample(logits, history_);
-        if (opt.accepted) opt.accepted(id);
+    // Takes one generated token: end of generation, stop strings, streaming, and — after the
+    // last token of a step, when hooks have seen them all — completion. Returns true when
+    // generation must stop (stats.stop_reason says why).
+    auto take = [&](int32_t id, bool last_of_step) {
         ++stats.generated_tokens;
         if (opt.stop_at_end_of_generation && tok.is_end_of_generation(id)) {
             stats.stop_reason = "eog";
-            break;
+            return true;
         }
         text += decoder.push(id);
-
         size_t stop_at = std::string::npos, hold = 0;
         for (const std::string& s : opt.stop) {
             if (s.empty()) continue;
@@ -131,21 +138,37 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
             text.resize(stop_at);
             flush_until(text.size());
             stats.stop_reason = "stop";
-            break;
+            return true;
         }
         if (!flush_until(text.size() - hold)) {
             stats.stop_reason = "callback";
-            break;
+            return true;
         }
-        if (opt.finished && opt.finished()) {
+        if (last_of_step && opt.finished && opt.finished()) {
             stats.stop_reason = "complete";
-            break;
+            return true;
         }
-        if (n_past() + 1 >= n_ctx()) {
+        return false;
+    };
+
+    for (int i = 0; i < opt.max_tokens;) {
+        // Tokens a constraint dictates are taken without sampling and evaluated in one batch.
+        std::vector<int32_t> next = opt.forced ? opt.forced() : std::vector<int32_t>{};
+        if (next.size() > static_cast<size_t>(opt.max_tokens - i))
+            next.resize(static_cast<size_t>(opt.max_tokens - i));
+        if (next.empty()) {
+            if (opt.constrain) opt.constrain(logits);
+            next.push_back(sampler.sample(logits, history_));
+            if (opt.accepted) opt.accepted(next[0]);
+        }
+        bool stop = false;
+        for (size_t k = 0; k < next.size() && !stop; ++k) stop = take(next[k], k + 1 == next.size());
+        i += static_cast<int>(next.size());
+        if (stop) break;
+        if (n_past() + static_cast<int64_t>(next.size()) >= n_ctx()) {
             stats.stop_reason = "context";
             break;
         }
-        const int32_t next[1] = {id};
         logits = eval(next);
     }
     if (stats.stop_reason != "stop") {

@@ -22,9 +22,9 @@
 namespace flash {
 
 struct SessionOptions {
-    int64_t n_ctx = 4096;  // clamped to the model's training context
-    int n_threads = 0;     // 0: all hardware threads
-    int64_t n_batch = 256; // prompt tokens evaluated per forward call
+    int64_t n_ctx = 4096;   // clamped to the model's training context
+    int n_threads = 0;      // 0: all hardware threads
+    int64_t n_batch = 256;  // prompt tokens evaluated per forward call
     // Exact keeps activations in f32 (default: the dequantized model's own arithmetic);
     // Fast rounds them to 8 bits as llama.cpp does, trading fidelity for speed.
     kernels::Precision precision = kernels::Precision::Exact;
@@ -41,6 +41,10 @@ struct GenerateOptions {
     std::function<void(std::span<float> logits)> constrain;
     std::function<void(int32_t token)> accepted;
     std::function<bool()> finished;
+    // Asked before each step for tokens that must come next whatever the model says (a
+    // grammar's forced text): they are taken without sampling — `accepted` is not called for
+    // them, the hook has already advanced its own state — and evaluated in one batch.
+    std::function<std::vector<int32_t>()> forced;
 };
 
 struct GenerationStats {
@@ -51,12 +55,14 @@ struct GenerationStats {
     double decode_ms = 0;
     std::string stop_reason;  // "eog", "stop", "length", "context", "callback", "complete"
 
-    double prefill_tps() const { return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0; }
+    double prefill_tps() const {
+        return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0;
+    }
     double decode_tps() const { return decode_ms > 0 ? generated_tokens * 1000.0 / decode_ms : 0; }
 };
 
 class Session {
-public:
+  public:
     Session(const Model& model, const Tokenizer* tokenizer, const SessionOptions& options = {});
 
     const Model& model() const { return model_; }
@@ -83,7 +89,7 @@ public:
                          const std::function<bool(std::string_view)>& on_text = {},
                          GenerationStats* stats = nullptr);
 
-private:
+  private:
     const Model& model_;
     const Tokenizer* tokenizer_;
     SessionOptions options_;

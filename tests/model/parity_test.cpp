@@ -26,6 +26,11 @@ struct Case {
     kernels::Precision precision;
 };
 
+// How ctest and failure messages show a case (instead of its bytes).
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.arch << "-" << c.type << (c.precision == kernels::Precision::Exact ? " exact" : " fast");
+}
+
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
     return info.param.arch + "_" + info.param.type +
            (info.param.precision == kernels::Precision::Exact ? "_exact" : "_fast");
