@@ -4,7 +4,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "common/gguf_builder.h"
 
 #include "common/run_command.h"
 
@@ -20,10 +23,11 @@ std::string smollm2_path() {
     return env && *env && std::filesystem::exists(env) ? env : "";
 }
 
-#define REQUIRE_SMOLLM2(path)                                                                        \
-    const std::string path = smollm2_path();                                                         \
-    if (path.empty()) GTEST_SKIP() << "FLASH_SMOLLM2 is not set to the pulled model "                \
-                                      "(scripts/test.sh sets it; or run: flash pull smollm2)";
+#define REQUIRE_SMOLLM2(path)                                           \
+    const std::string path = smollm2_path();                            \
+    if (path.empty())                                                   \
+        GTEST_SKIP() << "FLASH_SMOLLM2 is not set to the pulled model " \
+                        "(scripts/test.sh sets it; or run: flash pull smollm2)";
 
 TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
     REQUIRE_SMOLLM2(model);
@@ -37,18 +41,48 @@ TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
 TEST(RealModelSmolLM2, TokenizeAndDecodeRoundTripSpecialTokens) {
     REQUIRE_SMOLLM2(model);
     const std::string text = "<|im_start|>user\nHéllo, wörld! 你好<|im_end|>\n";
-    const auto ids = run_command("printf %s " + shell_quote(text) + " | " + flash_binary() + " tokenize --special -m " +
-                                     shell_quote(model),
+    const auto ids = run_command("printf %s " + shell_quote(text) + " | " + flash_binary() +
+                                     " tokenize --special -m " + shell_quote(model),
                                  false);
     ASSERT_EQ(ids.exit_code, 0) << ids.output;
     const auto parsed = nlohmann::json::parse(ids.output);
     ASSERT_TRUE(parsed.is_array());
     EXPECT_EQ(parsed.front().get<int>(), 1);  // <|im_start|> is token 1 in SmolLM2's vocabulary
-    const auto back = run_command("echo " + shell_quote(ids.output) + " | " + flash_binary() + " tokenize --decode -m " +
-                                      shell_quote(model),
+    const auto back = run_command("echo " + shell_quote(ids.output) + " | " + flash_binary() +
+                                      " tokenize --decode -m " + shell_quote(model),
                                   false);
     ASSERT_EQ(back.exit_code, 0);
     EXPECT_EQ(back.output, text);
+}
+
+// The fixed text of a pattern is fast-forwarded and the choice left to the model; the whole
+// output matches the pattern and generation stops when it is complete.
+TEST(RealModelSmolLM2, RegexConstraintGivesAMatchingAnswer) {
+    REQUIRE_SMOLLM2(model);
+    const auto r = run_command(
+        flash_binary() + " run -m " + shell_quote(model) +
+            " -p 'Is Paris in France? Answer yes or no.' --regex 'The answer is (yes|no)\\.' "
+            "-n 32 --temp 0.7 --seed 5",
+        /*merge_stderr=*/true);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(r.output.rfind("The answer is yes.\n", 0) == 0 ||
+                r.output.rfind("The answer is no.\n", 0) == 0)
+        << r.output;
+    EXPECT_NE(r.output.find("stop: complete"), std::string::npos) << r.output;
+}
+
+TEST(RealModelSmolLM2, UnenforceableSchemaKeywordIsAnErrorNamingIt) {
+    REQUIRE_SMOLLM2(model);
+    const std::string schema = testing::temp_path("unique.json");
+    {
+        std::ofstream out(schema);
+        out << R"({"type":"object","properties":{"tags":{"type":"array","uniqueItems":true}}})";
+    }
+    const auto r = run_command(flash_binary() + " run -m " + shell_quote(model) +
+                               " -p hi --json-schema " + schema);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("uniqueItems"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("/properties/tags"), std::string::npos) << r.output;
 }
 
 TEST(RealModelSmolLM2, SeededSamplingIsReproducible) {
@@ -72,33 +106,38 @@ std::string gemma3_path() {
     return env && *env && std::filesystem::exists(env) ? env : "";
 }
 
-#define REQUIRE_GEMMA3(path)                                                                         \
-    const std::string path = gemma3_path();                                                          \
-    if (path.empty()) GTEST_SKIP() << "FLASH_GEMMA3 is not set to the pulled model "                 \
-                                      "(scripts/test.sh sets it; or run: flash pull gemma3-270m)";
+#define REQUIRE_GEMMA3(path)                                           \
+    const std::string path = gemma3_path();                            \
+    if (path.empty())                                                  \
+        GTEST_SKIP() << "FLASH_GEMMA3 is not set to the pulled model " \
+                        "(scripts/test.sh sets it; or run: flash pull gemma3-270m)";
 
 // Gemma 3 270M is a base model (no chat template): it completes text, so ask in Q/A form.
 TEST(RealModelGemma3, CompletesAQuestionWithParis) {
     REQUIRE_GEMMA3(model);
-    const auto r = run_command(flash_binary() + " run -m " + testing::shell_quote(model) +
-                                   " --raw -p 'Question: What is the capital of France?\nAnswer:' -n 8 --temp 0 -q",
-                               /*merge_stderr=*/false);
+    const auto r = run_command(
+        flash_binary() + " run -m " + testing::shell_quote(model) +
+            " --raw -p 'Question: What is the capital of France?\nAnswer:' -n 8 --temp 0 -q",
+        /*merge_stderr=*/false);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("Paris"), std::string::npos) << r.output;
 }
 
 TEST(RealModelGemma3, TokenizerRoundTripsMultilingualText) {
     REQUIRE_GEMMA3(model);
-    for (const std::string text : {"Bonjour, où est la gare ? Ça va très bien.", "Grüße aus München — Straße №5",
-                                   "東京は日本の首都です。", "Привет, как дела?", "مرحبا بالعالم",
-                                   "नमस्ते दुनिया", "emoji 👩‍💻 and tabs\tand  double  spaces\n\nnewlines"}) {
-        const auto ids = run_command("printf %s " + testing::shell_quote(text) + " | " + flash_binary() +
-                                         " tokenize -m " + testing::shell_quote(model),
-                                     false);
+    for (const std::string text :
+         {"Bonjour, où est la gare ? Ça va très bien.", "Grüße aus München — Straße №5",
+          "東京は日本の首都です。", "Привет, как дела?", "مرحبا بالعالم", "नमस्ते दुनिया",
+          "emoji 👩‍💻 and tabs\tand  double  spaces\n\nnewlines"}) {
+        const auto ids =
+            run_command("printf %s " + testing::shell_quote(text) + " | " + flash_binary() +
+                            " tokenize -m " + testing::shell_quote(model),
+                        false);
         ASSERT_EQ(ids.exit_code, 0) << ids.output;
-        const auto back = run_command("echo " + testing::shell_quote(ids.output) + " | " + flash_binary() +
-                                          " tokenize --decode -m " + testing::shell_quote(model),
-                                      false);
+        const auto back =
+            run_command("echo " + testing::shell_quote(ids.output) + " | " + flash_binary() +
+                            " tokenize --decode -m " + testing::shell_quote(model),
+                        false);
         ASSERT_EQ(back.exit_code, 0) << back.output;
         EXPECT_EQ(back.output, text) << "ids: " << ids.output;
     }
