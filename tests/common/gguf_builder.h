@@ -16,6 +16,8 @@ class GgufBuilder {
 public:
     std::vector<uint8_t> bytes;
 
+    GgufBuilder() { bytes.reserve(4096); }  // also keeps GCC 12's -Warray-bounds false positive away
+
     template <typename T>
     GgufBuilder& put(T v) {
         const size_t at = bytes.size();
