@@ -49,7 +49,9 @@ void bench(const BenchOptions& o) {
     for (auto& id : prompt) id = any_token(rng);
 
     using Clock = std::chrono::steady_clock;
-    auto seconds = [](Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+    auto seconds = [](Clock::time_point t0) {
+        return std::chrono::duration<double>(Clock::now() - t0).count();
+    };
     std::vector<double> pp, tg;
     // One untimed warm-up of each kind so page faults of the mapping are not measured.
     for (int rep = -1; rep < o.repetitions; ++rep) {
@@ -71,27 +73,31 @@ void bench(const BenchOptions& o) {
         }
     }
 
-    const Figure fpp = pp.empty() ? Figure{} : summarize(pp), ftg = tg.empty() ? Figure{} : summarize(tg);
+    const Figure fpp = pp.empty() ? Figure{} : summarize(pp),
+                 ftg = tg.empty() ? Figure{} : summarize(tg);
     const int threads = session.pool().size();
     if (o.json) {
-        nlohmann::json j = {{"model", lm.model->gguf().path()},
-                            {"arch", c.arch},
-                            {"threads", threads},
-                            {"isa", kernels::isa_name()},
-                            {"precision", o.model.precision},
-                            {"weights_bytes", lm.model->weights().total_bytes},
-                            {"pp", {{"tokens", o.n_prompt}, {"tps_mean", fpp.mean}, {"tps_std", fpp.stddev}}},
-                            {"tg", {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}}},
-                            {"repetitions", o.repetitions}};
+        nlohmann::json j = {
+            {"model", lm.model->gguf().path()},
+            {"arch", c.arch},
+            {"threads", threads},
+            {"isa", kernels::isa_name()},
+            {"precision", o.model.precision},
+            {"weights_bytes", lm.model->weights().total_bytes},
+            {"pp", {{"tokens", o.n_prompt}, {"tps_mean", fpp.mean}, {"tps_std", fpp.stddev}}},
+            {"tg", {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}}},
+            {"repetitions", o.repetitions}};
         std::printf("%s\n", j.dump(2).c_str());
         return;
     }
-    std::printf("| model | size | threads | isa | precision | test | t/s |\n|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| model | size | threads | isa | precision | test | t/s "
+        "|\n|---|---|---|---|---|---|---|\n");
     const std::string size = human_bytes(static_cast<double>(lm.model->weights().total_bytes));
     auto row = [&](const char* kind, int n, const Figure& f) {
         std::printf("| %s | %s | %d | %s | %s | %s%d | %.2f ± %.2f |\n",
-                    c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads, kernels::isa_name(),
-                    o.model.precision.c_str(), kind, n, f.mean, f.stddev);
+                    c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads,
+                    kernels::isa_name(), o.model.precision.c_str(), kind, n, f.mean, f.stddev);
     };
     if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
     if (o.n_gen > 0) row("tg", o.n_gen, ftg);
@@ -101,12 +107,16 @@ void bench(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app) {
     auto o = std::make_shared<BenchOptions>();
-    CLI::App* cmd = app.add_subcommand("bench", "Measure prompt processing (pp) and generation (tg) tokens/s");
+    CLI::App* cmd =
+        app.add_subcommand("bench", "Measure prompt processing (pp) and generation (tg) tokens/s");
     add_model_options(*cmd, o->model);
-    cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens for the pp test (0: skip)")->capture_default_str();
-    cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens for the tg test (0: skip)")->capture_default_str();
-    cmd->add_option("-r,--repetitions", o->repetitions, "Timed repetitions")->capture_default_str()->check(
-        CLI::PositiveNumber);
+    cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens for the pp test (0: skip)")
+        ->capture_default_str();
+    cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens for the tg test (0: skip)")
+        ->capture_default_str();
+    cmd->add_option("-r,--repetitions", o->repetitions, "Timed repetitions")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--json", o->json, "Print JSON instead of a Markdown table");
     cmd->callback([o] { bench(*o); });
 }

@@ -26,7 +26,8 @@ void chat(const ChatOptions& o) {
 
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
-    std::fprintf(stderr, "flash chat — %s. Type a message; /reset starts over, /exit or Ctrl-D quits.\n",
+    std::fprintf(stderr,
+                 "flash chat — %s. Type a message; /reset starts over, /exit or Ctrl-D quits.\n",
                  lm.model->config().name.c_str());
     std::string line;
     while (true) {
@@ -40,20 +41,18 @@ void chat(const ChatOptions& o) {
         messages.push_back({"user", line});
         const size_t first = o.system.empty() ? 0 : 1;  // oldest turn that may be dropped
         std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
-        while (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx() && messages.size() > first + 1) {
+        while (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx() &&
+               messages.size() > first + 1) {
             messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first));
             ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
         }
         if (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx()) {
-            std::fprintf(stderr, "[message too long for the %lld-token context]\n", static_cast<long long>(session.n_ctx()));
+            std::fprintf(stderr, "[message too long for the %lld-token context]\n",
+                         static_cast<long long>(session.n_ctx()));
             messages.pop_back();
             continue;
         }
-        const std::string answer = session.generate(ids, gen, [](std::string_view piece) {
-            std::fwrite(piece.data(), 1, piece.size(), stdout);
-            std::fflush(stdout);
-            return true;
-        });
+        const std::string answer = session.generate(ids, gen, print_to_stdout);
         std::fputc('\n', stdout);
         messages.push_back({"assistant", answer});
     }
@@ -65,7 +64,8 @@ void add_chat_command(CLI::App& app) {
     auto o = std::make_shared<ChatOptions>();
     CLI::App* cmd = app.add_subcommand("chat", "Interactive chat on the terminal");
     add_model_options(*cmd, o->model);
-    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per answer")->capture_default_str();
+    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per answer")
+        ->capture_default_str();
     cmd->add_option("--system", o->system, "System message");
     cmd->add_option("--chat-template", o->chat_template, "Override the chat format: chatml or raw");
     add_sampling_options(*cmd, o->gen.sampling);

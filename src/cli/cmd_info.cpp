@@ -24,11 +24,12 @@ void info(const InfoOptions& o) {
     const GgufFile g(path);
     std::printf("file: %s\n", path.c_str());
     std::printf("GGUF v%u, %s, %zu metadata keys, %zu tensors, alignment %llu\n", g.version(),
-                human_bytes(static_cast<double>(g.file_size())).c_str(), g.metadata().size(), g.tensors().size(),
-                static_cast<unsigned long long>(g.alignment()));
+                human_bytes(static_cast<double>(g.file_size())).c_str(), g.metadata().size(),
+                g.tensors().size(), static_cast<unsigned long long>(g.alignment()));
 
     std::printf("\nmetadata:\n");
-    for (const auto& [key, value] : g.metadata()) std::printf("  %-44s %s\n", key.c_str(), value.to_string().c_str());
+    for (const auto& [key, value] : g.metadata())
+        std::printf("  %-44s %s\n", key.c_str(), value.to_string().c_str());
 
     std::map<std::string, std::pair<int, size_t>> by_type;
     size_t total = 0;
@@ -42,32 +43,38 @@ void info(const InfoOptions& o) {
     }
     std::printf("\ntensors: %zu, %.1f M parameters, %s", g.tensors().size(), params / 1e6,
                 human_bytes(static_cast<double>(total)).c_str());
-    if (params > 0) std::printf(", %.2f bits per weight", total * 8.0 / static_cast<double>(params));
+    if (params > 0)
+        std::printf(", %.2f bits per weight", total * 8.0 / static_cast<double>(params));
     std::printf("\n");
     for (const auto& [name, e] : by_type)
-        std::printf("  %-6s %4d tensors  %s\n", name.c_str(), e.first, human_bytes(static_cast<double>(e.second)).c_str());
+        std::printf("  %-6s %4d tensors  %s\n", name.c_str(), e.first,
+                    human_bytes(static_cast<double>(e.second)).c_str());
     if (o.tensors)
         for (const GgufTensor& t : g.tensors())
-            std::printf("  %-40s %-6s %-22s %s\n", t.name.c_str(), std::string(dtype_name(t.type)).c_str(),
-                        t.shape_string().c_str(), human_bytes(static_cast<double>(t.n_bytes)).c_str());
+            std::printf("  %-40s %-6s %-22s %s\n", t.name.c_str(),
+                        std::string(dtype_name(t.type)).c_str(), t.shape_string().c_str(),
+                        human_bytes(static_cast<double>(t.n_bytes)).c_str());
 
     // Memory a run needs, when flash can run this architecture.
     try {
         const ModelConfig c = ModelConfig::from_gguf(g);
         const ModelWeights w = ModelWeights::bind(g, c);
         const int64_t ctx = std::min(o.ctx, c.n_ctx_train);
-        std::printf("\nmodel: %s, %lld layers, d_model %lld, %lld heads (%lld KV) of %lld, ffn %lld, vocab %lld, "
-                    "context %lld%s\n",
-                    c.arch.c_str(), static_cast<long long>(c.n_layer), static_cast<long long>(c.n_embd),
-                    static_cast<long long>(c.n_head), static_cast<long long>(c.n_head_kv),
-                    static_cast<long long>(c.head_dim), static_cast<long long>(c.n_ff),
-                    static_cast<long long>(c.n_vocab), static_cast<long long>(c.n_ctx_train),
-                    w.tied_output ? ", output tied to embedding" : "");
+        std::printf(
+            "\nmodel: %s, %lld layers, d_model %lld, %lld heads (%lld KV) of %lld, ffn %lld, vocab "
+            "%lld, "
+            "context %lld%s\n",
+            c.arch.c_str(), static_cast<long long>(c.n_layer), static_cast<long long>(c.n_embd),
+            static_cast<long long>(c.n_head), static_cast<long long>(c.n_head_kv),
+            static_cast<long long>(c.head_dim), static_cast<long long>(c.n_ff),
+            static_cast<long long>(c.n_vocab), static_cast<long long>(c.n_ctx_train),
+            w.tied_output ? ", output tied to embedding" : "");
         int64_t sliding = 0;
         for (const LayerConfig& l : c.layers) sliding += l.sliding;
         if (sliding > 0)
             std::printf("attention: %lld of %lld layers use a %lld-token sliding window\n",
-                        static_cast<long long>(sliding), static_cast<long long>(c.attention_layers()),
+                        static_cast<long long>(sliding),
+                        static_cast<long long>(c.attention_layers()),
                         static_cast<long long>(c.sliding_window));
         if (c.has_recurrent_layers())
             std::printf("layers: %lld Gated DeltaNet (recurrent), %lld attention\n",
@@ -91,12 +98,15 @@ void info(const InfoOptions& o) {
 
 void add_info_command(CLI::App& app) {
     auto o = std::make_shared<InfoOptions>();
-    CLI::App* cmd = app.add_subcommand("info", "Show a GGUF file's metadata, tensors and memory needs");
+    CLI::App* cmd =
+        app.add_subcommand("info", "Show a GGUF file's metadata, tensors and memory needs");
     cmd->add_option("model", o->model, "GGUF file or model name")->capture_default_str();
     cmd->add_option("-m,--model", o->model, "Same as the positional argument");
     cmd->add_flag("--tensors", o->tensors, "List every tensor");
-    cmd->add_option("-c,--ctx-size", o->ctx, "Context size for the KV cache estimate")->capture_default_str();
-    cmd->add_option("-b,--batch-size", o->batch, "Batch size for the KV cache estimate")->capture_default_str();
+    cmd->add_option("-c,--ctx-size", o->ctx, "Context size for the KV cache estimate")
+        ->capture_default_str();
+    cmd->add_option("-b,--batch-size", o->batch, "Batch size for the KV cache estimate")
+        ->capture_default_str();
     cmd->callback([o] { info(*o); });
 }
 

@@ -31,7 +31,8 @@ std::vector<int32_t> parse_ids(const std::string& s) {
             used = 0;
         }
         if (used == 0 || used != item.size() || v < 0 || v > INT32_MAX)
-            throw Error("--tokens: '" + item + "' (item " + std::to_string(ids.size()) + ") is not a token id");
+            throw Error("--tokens: '" + item + "' (item " + std::to_string(ids.size()) +
+                        ") is not a token id");
         ids.push_back(static_cast<int32_t>(v));
     }
     if (ids.empty()) throw Error("--tokens: no token ids given");
@@ -62,7 +63,8 @@ void logits(const LogitsOptions& o) {
 
 void add_logits_command(CLI::App& app) {
     auto o = std::make_shared<LogitsOptions>();
-    CLI::App* cmd = app.add_subcommand("logits", "Write logits for every position of a token sequence (.logits.bin)");
+    CLI::App* cmd = app.add_subcommand(
+        "logits", "Write logits for every position of a token sequence (.logits.bin)");
     add_model_options(*cmd, o->model);
     cmd->add_option("--tokens", o->tokens, "Comma-separated token ids, e.g. 1,2,3")->required();
     cmd->add_option("-o,--out", o->out, "Output file")->required();

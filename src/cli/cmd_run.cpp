@@ -23,16 +23,18 @@ struct RunOptions {
 
 void print_stats(const GenerationStats& s) {
     std::fprintf(stderr,
-                 "\n[prompt %lld tokens (%lld cached) %.1f ms, %.1f t/s | generated %lld tokens %.1f ms, %.1f t/s | "
+                 "\n[prompt %lld tokens (%lld cached) %.1f ms, %.1f t/s | generated %lld tokens "
+                 "%.1f ms, %.1f t/s | "
                  "stop: %s]\n",
-                 static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.cached_tokens), s.prefill_ms,
-                 s.prefill_tps(), static_cast<long long>(s.generated_tokens), s.decode_ms, s.decode_tps(),
-                 s.stop_reason.c_str());
+                 static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.cached_tokens),
+                 s.prefill_ms, s.prefill_tps(), static_cast<long long>(s.generated_tokens),
+                 s.decode_ms, s.decode_tps(), s.stop_reason.c_str());
 }
 
 void run(const RunOptions& o) {
     LoadedModel lm = load_model(o.model);
-    const ChatTemplate tmpl = ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
+    const ChatTemplate tmpl =
+        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
     messages.push_back({"user", o.prompt});
@@ -44,11 +46,7 @@ void run(const RunOptions& o) {
     const auto constraint = make_constraint(constraint_spec(o.constraint), *lm.tokenizer);
     if (constraint) constraint->attach(gen);
     GenerationStats stats;
-    session.generate(ids, gen, [](std::string_view piece) {
-        std::fwrite(piece.data(), 1, piece.size(), stdout);
-        std::fflush(stdout);
-        return true;
-    }, &stats);
+    session.generate(ids, gen, print_to_stdout, &stats);
     std::fputc('\n', stdout);
     if (!o.quiet) print_stats(stats);
     if (constraint && !constraint->complete())
@@ -60,10 +58,12 @@ void run(const RunOptions& o) {
 
 void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
-    CLI::App* cmd = app.add_subcommand("run", "Answer one prompt (streamed to stdout; timings on stderr)");
+    CLI::App* cmd =
+        app.add_subcommand("run", "Answer one prompt (streamed to stdout; timings on stderr)");
     add_model_options(*cmd, o->model);
     cmd->add_option("-p,--prompt", o->prompt, "The prompt (user message)")->required();
-    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")->capture_default_str();
+    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")
+        ->capture_default_str();
     cmd->add_option("--system", o->system, "System message (default: the model template's own)");
     cmd->add_option("--chat-template", o->chat_template, "Override the chat format: chatml or raw");
     cmd->add_flag("--raw", o->raw, "Send the prompt as plain text, no chat template");

@@ -22,20 +22,23 @@ struct TokenizeOptions {
 void tokenize(const TokenizeOptions& o) {
     LoadedModel lm = load_model(o.model);
     const Tokenizer& tok = *lm.tokenizer;
-    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    const std::string input((std::istreambuf_iterator<char>(std::cin)),
+                            std::istreambuf_iterator<char>());
     if (o.decode) {
         nlohmann::json ids;
         try {
             ids = nlohmann::json::parse(input);
         } catch (const nlohmann::json::parse_error& e) {
-            throw Error(std::string("--decode expects a JSON array of token ids on stdin: ") + e.what());
+            throw Error(std::string("--decode expects a JSON array of token ids on stdin: ") +
+                        e.what());
         }
         if (!ids.is_array()) throw Error("--decode expects a JSON array of token ids on stdin");
         std::vector<int32_t> v;
         for (size_t i = 0; i < ids.size(); ++i) {
-            if (!ids[i].is_number_integer() || ids[i].get<int64_t>() < 0 || ids[i].get<int64_t>() >= tok.n_vocab())
-                throw Error("element " + std::to_string(i) + " (" + ids[i].dump() + ") is not a token id in [0, " +
-                            std::to_string(tok.n_vocab()) + ")");
+            if (!ids[i].is_number_integer() || ids[i].get<int64_t>() < 0 ||
+                ids[i].get<int64_t>() >= tok.n_vocab())
+                throw Error("element " + std::to_string(i) + " (" + ids[i].dump() +
+                            ") is not a token id in [0, " + std::to_string(tok.n_vocab()) + ")");
             v.push_back(ids[i].get<int32_t>());
         }
         const std::string text = tok.decode(v);
@@ -53,9 +56,11 @@ void tokenize(const TokenizeOptions& o) {
 
 void add_tokenize_command(CLI::App& app) {
     auto o = std::make_shared<TokenizeOptions>();
-    CLI::App* cmd = app.add_subcommand("tokenize", "Text on stdin to a JSON array of token ids (--decode: reverse)");
+    CLI::App* cmd = app.add_subcommand(
+        "tokenize", "Text on stdin to a JSON array of token ids (--decode: reverse)");
     add_model_options(*cmd, o->model);
-    cmd->add_flag("--special", o->special, "Parse special-token text such as <|im_start|> as special tokens");
+    cmd->add_flag("--special", o->special,
+                  "Parse special-token text such as <|im_start|> as special tokens");
     cmd->add_flag("--decode", o->decode, "Read a JSON array of ids on stdin and print the text");
     cmd->add_flag("--bos", o->add_bos, "Prepend the BOS token");
     cmd->callback([o] { tokenize(*o); });

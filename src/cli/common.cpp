@@ -119,6 +119,12 @@ std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& pr
     return ids;
 }
 
+bool print_to_stdout(std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+    return true;
+}
+
 std::string human_bytes(double b) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;

@@ -57,6 +57,9 @@ SessionOptions session_options(const ModelOptions& o);
 // parsed as special tokens.
 std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& prompt);
 
+// Streams generated text to stdout as it arrives (a Session::generate on_text callback).
+bool print_to_stdout(std::string_view piece);
+
 // "123.4 MiB"
 std::string human_bytes(double bytes);
 

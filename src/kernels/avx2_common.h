@@ -40,6 +40,20 @@ inline int hsum_i32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
+// Runs block(i, acc) over nb blocks alternating two accumulators (halves the FMA dependency
+// chain), then sums them.
+template <typename Block>
+float two_acc_loop(int64_t nb, Block block) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 1 < nb; i += 2) {
+        acc0 = block(i, acc0);
+        acc1 = block(i + 1, acc1);
+    }
+    if (i < nb) acc0 = block(i, acc0);
+    return hsum(_mm256_add_ps(acc0, acc1));
+}
+
 // 16 packed bytes -> 32 nibbles: low nibbles in bytes 0..15, high nibbles in bytes 16..31,
 // the element order of Q4_0/Q4_1/Q5_x blocks.
 inline __m256i unpack_nibbles16(const uint8_t* qs) {

@@ -74,23 +74,10 @@ float dot_bf16w(int64_t n, const void* w, const void* a) {
 
 // ---- 32-element blocks with Q8_0 activations ------------------------------------------------
 
-// Runs block(i, acc) over all blocks, alternating two accumulators.
-template <typename Block>
-float two_block_loop(int64_t nb, Block block) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        acc0 = block(i, acc0);
-        acc1 = block(i + 1, acc1);
-    }
-    if (i < nb) acc0 = block(i, acc0);
-    return hsum(_mm256_add_ps(acc0, acc1));
-}
-
 float dot_q8_0(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ8_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
-    return two_block_loop(n / QK8_0, [&](int64_t i, __m256 acc) {
+    return two_acc_loop(n / QK8_0, [&](int64_t i, __m256 acc) {
         const __m256 d = _mm256_set1_ps(half(x[i].d) * half(y[i].d));
         const __m256i p = dot_i8_i8(load256(x[i].qs), load256(y[i].qs));
         return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
@@ -101,7 +88,7 @@ float dot_q4_0(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ4_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
     const __m256i eight = _mm256_set1_epi8(8);
-    return two_block_loop(n / QK4_0, [&](int64_t i, __m256 acc) {
+    return two_acc_loop(n / QK4_0, [&](int64_t i, __m256 acc) {
         const __m256 d = _mm256_set1_ps(half(x[i].d) * half(y[i].d));
         const __m256i q = _mm256_sub_epi8(unpack_nibbles16(x[i].qs), eight);
         const __m256i p = dot_i8_i8(q, load256(y[i].qs));
@@ -113,7 +100,7 @@ float dot_q5_0(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ5_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
     const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
-    return two_block_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
+    return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
         const __m256 d = _mm256_set1_ps(half(x[i].d) * half(y[i].d));
         uint32_t qh;
         std::memcpy(&qh, x[i].qh, 4);

@@ -40,19 +40,6 @@ inline __m256 block_qx(const __m256i q[4], const float* x) {
     return _mm256_add_ps(s0, s1);
 }
 
-// Runs block(i, acc) over nb blocks alternating two accumulators (halves the FMA chain).
-template <typename Block>
-float two_acc_loop(int64_t nb, Block block) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        acc0 = block(i, acc0);
-        acc1 = block(i + 1, acc1);
-    }
-    if (i < nb) acc0 = block(i, acc0);
-    return hsum(_mm256_add_ps(acc0, acc1));
-}
-
 // ---- 32-element blocks ----------------------------------------------------------------------
 
 // The Q4 nibbles of a block: bytes 0..7 / 8..15 hold elements 0..7 / 8..15 in their low

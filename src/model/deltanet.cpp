@@ -117,9 +117,19 @@ void gated_deltanet_forward(const DeltaNetConfig& c, const DeltaNetWeights& w,
         kernels::matmul(m.type, m.data, m.rows, m.cols, x, n, y, pool, precision);
     };
 
+    // Scratch reused across calls so decode does not allocate; every element is written before
+    // it is read. Bound to local references so the worker lambdas below see this thread's
+    // buffers (a thread_local named inside them would be the worker's own).
+    static thread_local struct { std::vector<float> qkv, z, decay, beta, core; } scratch;
+    auto sized = [](std::vector<float>& v, int64_t size) -> std::vector<float>& {
+        if (static_cast<int64_t>(v.size()) < size) v.resize(static_cast<size_t>(size));
+        return v;
+    };
     // Input projections. qkv becomes the conv output in place.
-    std::vector<float> qkv(static_cast<size_t>(n * C)), z(static_cast<size_t>(n * vd));
-    std::vector<float> decay(static_cast<size_t>(n * Hv)), beta(static_cast<size_t>(n * Hv));
+    std::vector<float>& qkv = sized(scratch.qkv, n * C);
+    std::vector<float>& z = sized(scratch.z, n * vd);
+    std::vector<float>& decay = sized(scratch.decay, n * Hv);
+    std::vector<float>& beta = sized(scratch.beta, n * Hv);
     project(w.qkv, x_normed, qkv.data());
     project(w.gate, x_normed, z.data());
     project(w.alpha, x_normed, decay.data());
@@ -155,7 +165,7 @@ void gated_deltanet_forward(const DeltaNetConfig& c, const DeltaNetWeights& w,
     // The delta rule. Row j of a head's transposed state (column j of S) evolves on its own:
     //   m = decay * m;  d_j = beta * (v_j - m.k);  m += d_j * k;  o_j = (m.q) / sqrt(dk)
     // so the Hv*dv rows split across threads with no sharing, each walking all n tokens.
-    std::vector<float> core(static_cast<size_t>(n * vd));
+    std::vector<float>& core = sized(scratch.core, n * vd);
     float* ssm = state.ssm();
     const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
     pool.parallel_for(Hv * dv, [&](int64_t r0, int64_t r1) {

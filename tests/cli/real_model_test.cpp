@@ -18,16 +18,21 @@ using testing::flash_binary;
 using testing::run_command;
 using testing::shell_quote;
 
-std::string smollm2_path() {
-    const char* env = std::getenv("FLASH_SMOLLM2");
+// The path of a pulled model named by an environment variable, or "" when unset or missing.
+std::string model_from_env(const char* variable) {
+    const char* env = std::getenv(variable);
     return env && *env && std::filesystem::exists(env) ? env : "";
 }
 
-#define REQUIRE_SMOLLM2(path)                                           \
-    const std::string path = smollm2_path();                            \
-    if (path.empty())                                                   \
-        GTEST_SKIP() << "FLASH_SMOLLM2 is not set to the pulled model " \
-                        "(scripts/test.sh sets it; or run: flash pull smollm2)";
+// Declares `path` as the model in `variable`, skipping the test (saying how to get the model)
+// when it is not there.
+#define REQUIRE_MODEL(path, variable, catalog_name)                                              \
+    const std::string path = model_from_env(variable);                                           \
+    if (path.empty())                                                                            \
+        GTEST_SKIP() << variable << " is not set to the pulled model (scripts/test.sh sets it; " \
+                     << "or run: flash pull " << catalog_name << ")";
+#define REQUIRE_SMOLLM2(path) REQUIRE_MODEL(path, "FLASH_SMOLLM2", "smollm2")
+#define REQUIRE_GEMMA3(path) REQUIRE_MODEL(path, "FLASH_GEMMA3", "gemma3-270m")
 
 TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
     REQUIRE_SMOLLM2(model);
@@ -94,23 +99,6 @@ TEST(RealModelSmolLM2, SeededSamplingIsReproducible) {
     EXPECT_EQ(a.output, b.output);
     EXPECT_GT(a.output.size(), 10u);
 }
-
-}  // namespace
-}  // namespace flash
-
-namespace flash {
-namespace {
-
-std::string gemma3_path() {
-    const char* env = std::getenv("FLASH_GEMMA3");
-    return env && *env && std::filesystem::exists(env) ? env : "";
-}
-
-#define REQUIRE_GEMMA3(path)                                           \
-    const std::string path = gemma3_path();                            \
-    if (path.empty())                                                  \
-        GTEST_SKIP() << "FLASH_GEMMA3 is not set to the pulled model " \
-                        "(scripts/test.sh sets it; or run: flash pull gemma3-270m)";
 
 // Gemma 3 270M is a base model (no chat template): it completes text, so ask in Q/A form.
 TEST(RealModelGemma3, CompletesAQuestionWithParis) {
