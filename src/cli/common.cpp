@@ -111,12 +111,7 @@ SessionOptions session_options(const ModelOptions& o) {
 }
 
 std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& prompt) {
-    std::vector<int32_t> ids;
-    if (tok.add_bos() && tok.bos_id() >= 0) ids.push_back(tok.bos_id());
-    // Special-token text is parsed in raw prompts too, so a hand-written template works as typed.
-    const auto body = tok.encode(prompt, /*parse_special=*/true);
-    ids.insert(ids.end(), body.begin(), body.end());
-    return ids;
+    return tok.encode_prompt(prompt);
 }
 
 bool print_to_stdout(std::string_view piece) {

@@ -72,6 +72,13 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& gguf) {
     return Tokenizer(std::move(impl));
 }
 
+std::vector<int32_t> Tokenizer::encode_prompt(std::string_view text) const {
+    std::vector<int32_t> ids = encode(text, /*parse_special=*/true);
+    if (add_bos() && bos_id() >= 0 && (ids.empty() || ids.front() != bos_id()))
+        ids.insert(ids.begin(), bos_id());
+    return ids;
+}
+
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool parse_special) const {
     const tok::Vocab& v = impl_->vocab;
     std::vector<int32_t> out;

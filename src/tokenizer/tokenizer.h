@@ -27,6 +27,9 @@ class Tokenizer {
     // (e.g. "<|im_start|>") becomes those tokens; otherwise it is tokenized as plain text.
     // User-defined tokens are recognised either way.
     std::vector<int32_t> encode(std::string_view text, bool parse_special) const;
+    // A rendered prompt: control-token text parsed as tokens, and BOS first when the
+    // vocabulary wants one and the text (a template that prints bos_token) has not got it.
+    std::vector<int32_t> encode_prompt(std::string_view text) const;
     // Concatenation of token_piece() over `ids`; no whitespace clean-up is applied (an SPM
     // vocabulary's leading "▁" shows up as a leading space). Throws for an id out of range.
     std::string decode(const std::vector<int32_t>& ids) const;

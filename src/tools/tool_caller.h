@@ -1,0 +1,73 @@
+// ToolCaller: one assistant turn with tools — the conversation rendered through the chat
+// template, generation under the tool-call grammar (unless constraints are off), and the
+// output read back into OpenAI-shaped tool_calls, each checked against its schema. The one
+// function the CLI, the server and the evaluation share.
+// Depends on chat/, grammar/, runtime/ and tools/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/chat_template.h"
+#include "grammar/vocabulary.h"
+#include "runtime/session.h"
+#include "tools/tool_call.h"
+#include "tools/tool_format.h"
+#include "tools/tool_spec.h"
+
+namespace flash::tools {
+
+struct ToolRequest {
+    Json messages = Json::array();  // OpenAI chat messages
+    std::vector<ToolSpec> tools;
+    ToolChoice choice;
+    bool parallel = true;     // parallel_tool_calls
+    bool constrained = true;  // false: free generation, calls parsed from whatever comes out
+    GenerateOptions generation;
+    Json template_variables = Json::object();  // enable_thinking and the like
+};
+
+struct ToolResponse {
+    std::string content;          // text outside the calls
+    std::vector<ToolCall> calls;  // well-formed calls to offered functions (ids assigned)
+    // Why output was not accepted as calls: malformed syntax, unknown function, arguments
+    // that break the schema. Never silently passed on: a call with a problem is left out.
+    std::vector<std::string> problems;
+    bool attempted = false;     // the output contained tool-call syntax
+    std::string raw;            // the model's output as generated
+    std::string finish_reason;  // "tool_calls", "stop", "length"
+    GenerationStats stats;
+
+    // {"role": "assistant", "content": ..., "tool_calls": [...]} as OpenAI returns it.
+    Json message() const;
+};
+
+class ToolCaller {
+  public:
+    // `format` null: the one detected from the template (json-list for SmolLM2's, pythonic
+    // for Gemma's, hermes otherwise).
+    ToolCaller(Session& session, ChatTemplate chat_template,
+               std::unique_ptr<ToolFormat> format = nullptr);
+
+    const ToolFormat& format() const { return *format_; }
+    const ChatTemplate& chat_template() const { return template_; }
+
+    // The prompt text the model sees for this request.
+    std::string prompt(const ToolRequest& request) const;
+    ToolResponse respond(const ToolRequest& request,
+                         const std::function<bool(std::string_view)>& on_text = {});
+
+  private:
+    Session& session_;
+    ChatTemplate template_;
+    std::unique_ptr<ToolFormat> format_;
+    std::shared_ptr<const grammar::TokenVocabulary> vocab_;
+};
+
+// The format for a template: detected from its source, else hermes.
+std::unique_ptr<ToolFormat> format_for_template(const ChatTemplate& chat_template);
+
+}  // namespace flash::tools

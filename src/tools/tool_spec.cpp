@@ -1,0 +1,163 @@
+#include "tools/tool_spec.h"
+
+#include <set>
+
+#include "core/error.h"
+#include "grammar/json_schema.h"
+#include "grammar/matcher.h"
+
+namespace flash::tools {
+namespace {
+
+bool valid_function_name(const std::string& name) {
+    if (name.empty() || name.size() > 64) return false;
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+Json object_schema(const Json& parameters, const std::string& where) {
+    if (parameters.is_null()) return Json{{"type", "object"}, {"properties", Json::object()}};
+    if (!parameters.is_object()) throw Error(where + ": must be a JSON Schema object");
+    if (parameters.contains("type") && parameters["type"] != "object")
+        throw Error(where + ": the arguments schema must have \"type\": \"object\", not " +
+                    parameters["type"].dump());
+    Json schema = parameters;
+    schema["type"] = "object";
+    if (schema.contains("properties") && !schema["properties"].is_object())
+        throw Error(where + ".properties: must be an object");
+    if (schema.contains("required")) {
+        if (!schema["required"].is_array()) throw Error(where + ".required: must be an array");
+        for (const Json& r : schema["required"]) {
+            if (!r.is_string()) throw Error(where + ".required: names must be strings");
+            const bool declared =
+                schema.contains("properties") && schema["properties"].contains(r.get<std::string>());
+            const bool closed = schema.contains("additionalProperties") &&
+                                schema["additionalProperties"] == false;
+            if (!declared && (closed || !schema.contains("additionalProperties")))
+                throw Error(where + ".required: '" + r.get<std::string>() +
+                            "' is required but not declared in properties");
+        }
+    }
+    if (!schema.contains("additionalProperties")) schema["additionalProperties"] = false;
+    return schema;
+}
+
+ToolSpec parse_tool(const Json& tool, const std::string& where, const ToolParseOptions& options) {
+    if (!tool.is_object()) throw Error(where + ": must be an object");
+    const Json* fn = &tool;
+    std::string fn_where = where;
+    if (tool.contains("type")) {
+        if (tool["type"] != "function")
+            throw Error(where + ".type: only \"function\" tools are supported, not " +
+                        tool["type"].dump());
+        if (!tool.contains("function") || !tool["function"].is_object())
+            throw Error(where + ".function: missing (expected {\"name\", \"parameters\"})");
+        fn = &tool["function"];
+        fn_where += ".function";
+    } else if (tool.contains("function")) {
+        fn = &tool["function"];
+        fn_where += ".function";
+    }
+    if (!fn->contains("name") || !(*fn)["name"].is_string())
+        throw Error(fn_where + ".name: missing or not a string");
+    ToolSpec spec;
+    spec.name = (*fn)["name"].get<std::string>();
+    if (!valid_function_name(spec.name))
+        throw Error(fn_where + ".name: '" + spec.name +
+                    "' is not a valid function name (1-64 of letters, digits, '_', '-', '.')");
+    if (fn->contains("description")) {
+        if (!(*fn)["description"].is_string())
+            throw Error(fn_where + ".description: must be a string");
+        spec.description = (*fn)["description"].get<std::string>();
+    }
+    const Json params = fn->contains("parameters") ? (*fn)["parameters"] : Json();
+    spec.parameters = object_schema(params, fn_where + ".parameters");
+    spec.openai = Json{{"type", "function"}, {"function", *fn}};
+    grammar::JsonSchemaOptions schema_options;
+    schema_options.lenient = options.lenient;
+    try {
+        grammar::JsonSchemaResult r = grammar::compile_json_schema(spec.parameters, schema_options);
+        spec.arguments_grammar = std::move(r.grammar);
+        for (const std::string& w : r.warnings) spec.warnings.push_back(fn_where + ": " + w);
+    } catch (const Error& e) {
+        throw Error(fn_where + ".parameters: " + e.what());
+    }
+    spec.arguments_checker = grammar::CompiledGrammar::compile(spec.arguments_grammar);
+    return spec;
+}
+
+// Properties in schema order, then any others in their own order: the order the arguments
+// grammar expects.
+Json canonical_order(const ToolSpec& tool, const Json& arguments) {
+    Json out = Json::object();
+    if (tool.parameters.contains("properties"))
+        for (const auto& [name, _] : tool.parameters["properties"].items())
+            if (arguments.contains(name)) out[name] = arguments[name];
+    for (const auto& [name, value] : arguments.items())
+        if (!out.contains(name)) out[name] = value;
+    return out;
+}
+
+}  // namespace
+
+std::vector<ToolSpec> parse_tools(const Json& tools, const ToolParseOptions& options) {
+    if (!tools.is_array()) throw Error("tools: must be an array of {\"type\": \"function\", ...}");
+    std::vector<ToolSpec> out;
+    std::set<std::string> names;
+    for (size_t i = 0; i < tools.size(); ++i) {
+        const std::string where = "tools[" + std::to_string(i) + "]";
+        ToolSpec spec = parse_tool(tools[i], where, options);
+        if (!names.insert(spec.name).second)
+            throw Error(where + ": duplicate tool name '" + spec.name + "'");
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+std::vector<ToolSpec> parse_tools_text(std::string_view text, const ToolParseOptions& options) {
+    Json tools;
+    try {
+        tools = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        throw Error(std::string("tools: invalid JSON: ") + e.what());
+    }
+    return parse_tools(tools, options);
+}
+
+const ToolSpec* find_tool(const std::vector<ToolSpec>& tools, std::string_view name) {
+    for (const ToolSpec& t : tools)
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+bool arguments_valid(const ToolSpec& tool, const Json& arguments, std::string* why) {
+    if (!arguments.is_object()) {
+        if (why) *why = "arguments are not a JSON object";
+        return false;
+    }
+    // Checking needs no real vocabulary: one placeholder token keeps the matcher well formed.
+    static const auto vocab = grammar::TokenVocabulary::from_pieces({" "}, {});
+    grammar::Matcher m(tool.arguments_checker, vocab);
+    const std::string text = canonical_order(tool, arguments).dump();
+    if (m.accept_bytes(text) && m.is_complete()) return true;
+    if (why) {
+        // Find which argument breaks the schema, for a useful report.
+        *why = "arguments " + text + " do not satisfy the schema of '" + tool.name + "'";
+        if (tool.parameters.contains("required"))
+            for (const Json& r : tool.parameters["required"])
+                if (!arguments.contains(r.get<std::string>()))
+                    *why = "missing required argument '" + r.get<std::string>() + "'";
+        if (tool.parameters["additionalProperties"] == false)
+            for (const auto& [name, _] : arguments.items())
+                if (!tool.parameters.contains("properties") ||
+                    !tool.parameters["properties"].contains(name))
+                    *why = "unknown argument '" + name + "'";
+    }
+    return false;
+}
+
+}  // namespace flash::tools
