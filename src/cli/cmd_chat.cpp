@@ -3,7 +3,7 @@
 #include <iostream>
 #include <memory>
 
-#include "chat/chat_format.h"
+#include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 
@@ -67,7 +67,7 @@ void add_chat_command(CLI::App& app) {
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per answer")
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message");
-    cmd->add_option("--chat-template", o->chat_template, "Override the chat format: chatml or raw");
+    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
     add_sampling_options(*cmd, o->gen.sampling);
     cmd->callback([o] { chat(*o); });
 }

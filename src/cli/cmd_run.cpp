@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "chat/chat_format.h"
+#include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
@@ -65,7 +65,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message (default: the model template's own)");
-    cmd->add_option("--chat-template", o->chat_template, "Override the chat format: chatml or raw");
+    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
     cmd->add_flag("--raw", o->raw, "Send the prompt as plain text, no chat template");
     cmd->add_flag("-q,--quiet", o->quiet, "Do not print timings to stderr");
     add_sampling_options(*cmd, o->gen.sampling);

@@ -13,5 +13,8 @@ void add_bench_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_logits_command(CLI::App& app);
 void add_grammar_command(CLI::App& app);
+void add_template_command(CLI::App& app);
+void add_call_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace flash::cli

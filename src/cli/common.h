@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "chat/chat_format.h"
+#include "chat/chat_template.h"
 #include "grammar/constraint.h"
 #include "model/model.h"
 #include "runtime/sampler.h"

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
     flash::cli::add_tokenize_command(app);
     flash::cli::add_logits_command(app);
     flash::cli::add_grammar_command(app);
+    flash::cli::add_template_command(app);
+    flash::cli::add_call_command(app);
+    flash::cli::add_eval_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

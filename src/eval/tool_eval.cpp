@@ -17,6 +17,7 @@ ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const Tool
     req.messages = Json::array({Json{{"role", "user"}, {"content", c.question}}});
     req.tools = tools::parse_tools(c.tools);
     req.constrained = o.constrained;
+    req.choice = o.choice;
     req.generation.max_tokens = o.max_tokens;
     req.generation.sampling.temperature = 0;  // greedy: the figures are reproducible
     const auto start = std::chrono::steady_clock::now();
@@ -43,6 +44,8 @@ ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const Tool
 ToolEvalReport run_tool_eval(tools::ToolCaller& caller, const std::vector<ToolCase>& cases,
                              const ToolEvalOptions& options, const ToolEvalProgress& progress) {
     ToolEvalReport report;
+    if (options.choice.mode == tools::ToolChoice::Mode::None || options.choice.mode == tools::ToolChoice::Mode::Named)
+        throw Error("the tool evaluation runs with tool_choice auto or required");
     for (size_t i = 0; i < cases.size(); ++i) {
         try {
             report.results.push_back(run_case(caller, cases[i], options));

@@ -15,6 +15,10 @@ namespace flash::eval {
 
 struct ToolEvalOptions {
     bool constrained = true;  // grammar on (the product) or off (to show what it buys)
+    // "auto": the model decides whether to call; "required": a call is forced, which shows
+    // how well it picks the function and fills the arguments when a call is known to be needed
+    // (irrelevance cases are then left out: no call cannot be right).
+    tools::ToolChoice choice;
     int max_tokens = 256;
 };
 

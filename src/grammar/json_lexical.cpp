@@ -171,7 +171,12 @@ uint32_t JsonLexicon::key_except(const std::vector<std::string>& names) {
 
 uint32_t JsonLexicon::number() {
     if (number_) return *number_;
-    const uint32_t digits = star_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})});
+    // Digit runs are bounded (see kMaxMoreDigits in json_lexical.h): a model that loops on
+    // digits must still reach the end of the number.
+    const uint32_t digits = repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0,
+                                        kMaxMoreDigits);
+    const uint32_t exp_digits =
+        repeat_rule(b_, names_, "exp-digits", {GrammarBuilder::chars({{'0', '9'}})}, 0, 2);
     const Element digit = GrammarBuilder::chars({{'0', '9'}});
     const uint32_t int_part =
         b_.add(names_("int-part"),
@@ -183,7 +188,7 @@ uint32_t JsonLexicon::number() {
         {GrammarBuilder::chars({{'e', 'e'}, {'E', 'E'}}),
          GrammarBuilder::ref(optional_rule(b_, names_, "exp-sign",
                                            {GrammarBuilder::chars({{'+', '+'}, {'-', '-'}})})),
-         digit, GrammarBuilder::ref(digits)});
+         digit, GrammarBuilder::ref(exp_digits)});
     const uint32_t sign = optional_rule(b_, names_, "minus", {ch('-')});
     number_ = b_.add(names_("number"), {{GrammarBuilder::ref(sign), GrammarBuilder::ref(int_part),
                                          GrammarBuilder::ref(frac), GrammarBuilder::ref(exp)}});
@@ -192,7 +197,8 @@ uint32_t JsonLexicon::number() {
 
 uint32_t JsonLexicon::integer() {
     if (integer_) return *integer_;
-    const uint32_t digits = star_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})});
+    const uint32_t digits = repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0,
+                                        kMaxMoreDigits);
     const uint32_t sign = optional_rule(b_, names_, "minus", {ch('-')});
     integer_ =
         b_.add(names_("integer"), {{ch('0')},

@@ -19,6 +19,10 @@ namespace flash::grammar::detail {
 // Containers nested deeper than this are written compactly even when pretty, so recursive
 // schemas need finitely many rules.
 constexpr int kMaxPrettyDepth = 16;
+// Numbers carry at most 16 integer digits (1 + this many more), 16 fraction digits and 3
+// exponent digits — more than a double holds — so a model that loops on digits must still
+// end the number, and generation cannot run away inside one.
+constexpr int kMaxMoreDigits = 15;
 
 class JsonLexicon {
   public:

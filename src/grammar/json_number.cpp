@@ -1,5 +1,6 @@
 // Digit-range construction for bounded integers and decimals (see json_number.h).
 #include "grammar/json_number.h"
+#include "grammar/json_lexical.h"
 
 #include <algorithm>
 #include <charconv>
@@ -95,7 +96,7 @@ class DigitRanges {
     }
 
     uint32_t digit_star() {
-        if (!digit_star_) digit_star_ = star_rule(b_, names_, "digits", {any_digit()});
+        if (!digit_star_) digit_star_ = repeat_rule(b_, names_, "digits", {any_digit()}, 0, kMaxMoreDigits);
         return *digit_star_;
     }
     uint32_t zero_star() {

@@ -130,4 +130,9 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
     return out;
 }
 
+void check_conversation(const Json& messages) {
+    prepare_conversation(messages, {}, *make_tool_format("hermes"), /*template_renders_tools=*/true,
+                         /*offer_tools=*/false);
+}
+
 }  // namespace flash::tools

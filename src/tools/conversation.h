@@ -26,4 +26,8 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
                                           const ToolFormat& format, bool template_renders_tools,
                                           bool offer_tools);
 
+// The same checks without shaping anything, so a caller can reject a bad conversation before
+// loading a model.
+void check_conversation(const Json& messages);
+
 }  // namespace flash::tools

@@ -139,5 +139,69 @@ TEST(RealModelGemma3, InfoReportsMemoryPerToken) {
     EXPECT_NE(r.output.find("KV cache"), std::string::npos) << r.output;
 }
 
+
+// Tool calling through `flash call`: with a call required, both models give a call to the
+// offered function whose arguments satisfy the schema (enum member, integer in range).
+const char* kForecastTools = R"([{"type": "function", "function": {"name": "get_forecast",
+  "description": "Daily weather forecast for a city.",
+  "parameters": {"type": "object", "properties": {
+    "city": {"type": "string"},
+    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+    "days": {"type": "integer", "minimum": 1, "maximum": 7}},
+   "required": ["city", "days"]}}}])";
+
+void expect_valid_forecast_call(const std::string& model, const std::string& extra) {
+    const std::string tools = testing::temp_path("forecast_tools.json");
+    std::ofstream(tools) << kForecastTools;
+    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " + tools +
+                                   " --tool-choice required " + extra +
+                                   " 'What will the weather be in Oslo over the next 3 days?'",
+                               /*merge_stderr=*/false);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["finish_reason"], "tool_calls") << r.output;
+    const auto& calls = j["message"]["tool_calls"];
+    ASSERT_GE(calls.size(), 1u) << r.output;
+    for (const auto& c : calls) {
+        EXPECT_EQ(c["function"]["name"], "get_forecast");
+        const auto args = nlohmann::json::parse(c["function"]["arguments"].get<std::string>());
+        ASSERT_TRUE(args.contains("city") && args["city"].is_string()) << args;
+        ASSERT_TRUE(args.contains("days") && args["days"].is_number_integer()) << args;
+        EXPECT_GE(args["days"].get<int>(), 1) << args;
+        EXPECT_LE(args["days"].get<int>(), 7) << args;
+        if (args.contains("unit")) EXPECT_TRUE(args["unit"] == "celsius" || args["unit"] == "fahrenheit") << args;
+    }
+}
+
+TEST(RealModelSmolLM2, RequiredToolCallIsSchemaValid) {
+    REQUIRE_SMOLLM2(model);
+    expect_valid_forecast_call(model, "");
+}
+
+TEST(RealModelGemma3, RequiredPythonicToolCallIsSchemaValid) {
+    REQUIRE_GEMMA3(model);
+    expect_valid_forecast_call(model, "--chat-template gemma");
+}
+
+TEST(RealModelSmolLM2, ConversationContinuesAfterAToolResult) {
+    REQUIRE_SMOLLM2(model);
+    const std::string tools = testing::temp_path("forecast_tools.json");
+    std::ofstream(tools) << kForecastTools;
+    const std::string messages = testing::temp_path("forecast_messages.json");
+    std::ofstream(messages) << R"([
+        {"role": "user", "content": "Weather in Oslo for 2 days?"},
+        {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+            "function": {"name": "get_forecast", "arguments": "{\"city\": \"Oslo\", \"days\": 2}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "Day 1: 4 C, snow. Day 2: 6 C, cloudy."}])";
+    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " + tools +
+                                   " --tool-choice none -n 48 --messages " + messages,
+                               /*merge_stderr=*/false);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_TRUE(j["finish_reason"] == "stop" || j["finish_reason"] == "length") << r.output;
+    EXPECT_FALSE(j["message"].contains("tool_calls")) << r.output;
+    EXPECT_FALSE(j["message"]["content"].get<std::string>().empty()) << r.output;
+}
+
 }  // namespace
 }  // namespace flash
