@@ -26,8 +26,10 @@ def main():
     ap.add_argument("--flash", default="build/release/bin/flash")
     ap.add_argument("--threads", default="2")
     ap.add_argument("--limit", default="0")
-    ap.add_argument("--n-predict", default="128", help="tokens per answer; calls need far fewer")
+    ap.add_argument("--n-predict", default="512",
+                    help="tokens per answer (room for a looping value to reach its cap and close)")
     ap.add_argument("--out-dir", default="docs/results")
+    ap.add_argument("--skip-existing", action="store_true", help="reuse result files already there")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     rows = []
@@ -37,7 +39,8 @@ def main():
             cmd = [args.flash, "eval", "tools", "-m", model, "-t", args.threads, "--limit", args.limit, "-n", args.n_predict,
                    "--out", out] + extra + flags
             print("$", " ".join(cmd), file=sys.stderr)
-            subprocess.run(cmd, check=True, stdout=sys.stderr)
+            if not (args.skip_existing and os.path.exists(out)):
+                subprocess.run(cmd, check=True, stdout=sys.stderr)
             with open(out) as f:
                 r = json.load(f)
             rows.append((label, setting, r))

@@ -14,8 +14,10 @@ fi
 jobs="$(nproc 2>/dev/null || echo 2)"
 
 scripts/install-deps.sh
-# The independent validator the structured-output tests judge by.
-python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]" 2>&1 | grep -v "as the 'root' user" || true
+# The independent judges: jsonschema for structured output and tool calls, jinja2 for chat
+# templates (and gguf to read the template inside a model file).
+python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]" "jinja2>=3.1" gguf 2>&1 \
+  | grep -v "as the 'root' user" || true
 scripts/build.sh release
 
 # The real models for the end-to-end tests (sha256-pinned; kept in the models directory).

@@ -30,6 +30,8 @@ struct CallOptions {
     bool show_prompt = false;
     bool loop = false;
     int max_turns = 8;
+    int64_t max_string_length = tools::ToolParseOptions{}.max_string_length;
+    int64_t max_array_items = tools::ToolParseOptions{}.max_array_items;
 };
 
 constexpr int kExitProblems = 4;
@@ -62,6 +64,8 @@ int call(const CallOptions& o) {
     tools::ToolRequest req;
     tools::ToolParseOptions parse_options;
     parse_options.lenient = o.lenient;
+    parse_options.max_string_length = o.max_string_length;
+    parse_options.max_array_items = o.max_array_items;
     req.tools = tools::parse_tools_text(read_file(o.tools_file, "tools file"), parse_options);
     for (const auto& t : req.tools)
         for (const auto& w : t.warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
@@ -87,6 +91,7 @@ int call(const CallOptions& o) {
     for (int turn = 0;; ++turn) {
         const tools::ToolResponse r = caller.respond(req);
         for (const std::string& p : r.problems) std::fprintf(stderr, "flash: warning: %s\n", p.c_str());
+        for (const std::string& w : r.warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
         print_json(tools::Json{{"finish_reason", r.finish_reason}, {"message", r.message()}});
         if (!r.problems.empty() && r.calls.empty()) return kExitProblems;
         if (!o.loop || r.calls.empty()) return 0;
@@ -130,6 +135,12 @@ void add_call_command(CLI::App& app) {
     cmd->add_option("--chat-template", o->chat_template,
                     "chatml, gemma, llama3, or a .jinja file (default: the model's own)");
     cmd->add_flag("--lenient", o->lenient, "Schema keywords flash cannot enforce warn instead of failing");
+    cmd->add_option("--max-arg-length", o->max_string_length,
+                    "Cap on string arguments whose schema sets no maxLength (0: none)")
+        ->capture_default_str();
+    cmd->add_option("--max-arg-items", o->max_array_items,
+                    "Cap on array arguments whose schema sets no maxItems (0: none)")
+        ->capture_default_str();
     cmd->add_flag("--show-prompt", o->show_prompt, "Print the rendered prompt to stderr");
     cmd->add_flag("--loop", o->loop,
                   "Agent loop: after each call, read its result as one line on stdin and continue");

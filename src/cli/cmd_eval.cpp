@@ -25,7 +25,7 @@ struct EvalToolsOptions {
     bool verbose = false;
     std::string tool_choice = "auto";
     int limit = 0;
-    int max_tokens = 256;
+    int max_tokens = 512;
 };
 
 // Where the suites live: --data, $FLASH_DATA, ./data, or the source tree flash was built from.

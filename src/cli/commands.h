@@ -16,5 +16,6 @@ void add_grammar_command(CLI::App& app);
 void add_template_command(CLI::App& app);
 void add_call_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_index_command(CLI::App& app);
 
 }  // namespace flash::cli

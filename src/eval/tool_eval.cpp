@@ -26,6 +26,7 @@ ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const Tool
     r.raw = resp.raw;
     r.attempted = resp.attempted;
     r.well_formed = resp.attempted && resp.problems.empty();
+    r.warnings = resp.warnings;
     for (const auto& call : resp.calls) r.calls.push_back(Json{{"name", call.name}, {"arguments", call.arguments}});
     const CallScore s = score_calls(resp.calls, c.expected);
     r.names_right = s.names_right;
@@ -109,7 +110,7 @@ Json ToolEvalReport::to_json() const {
     for (const auto& x : results)
         samples.push_back(Json{{"id", x.id}, {"category", x.category}, {"right", x.right},
                                {"names_right", x.names_right}, {"attempted", x.attempted},
-                               {"well_formed", x.well_formed}, {"why", x.why}, {"calls", x.calls},
+                               {"well_formed", x.well_formed}, {"why", x.why}, {"warnings", x.warnings}, {"calls", x.calls},
                                {"output", x.raw}, {"ms", x.ms}});
     j["samples"] = samples;
     return j;

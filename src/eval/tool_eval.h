@@ -19,7 +19,7 @@ struct ToolEvalOptions {
     // how well it picks the function and fills the arguments when a call is known to be needed
     // (irrelevance cases are then left out: no call cannot be right).
     tools::ToolChoice choice;
-    int max_tokens = 256;
+    int max_tokens = 512;
 };
 
 struct ToolCaseResult {
@@ -29,6 +29,7 @@ struct ToolCaseResult {
     bool names_right = false;
     bool right = false;
     std::string why;  // first mismatch or problem
+    std::vector<std::string> warnings;  // values that reached a length cap
     std::string raw;  // the model's output
     Json calls = Json::array();
     double ms = 0;

@@ -129,7 +129,11 @@ int64_t count_of(const Json& v) {
 class SchemaCompiler {
   public:
     SchemaCompiler(const Json& root, const JsonSchemaOptions& options)
-        : ctx_(root, options), lex_(b_, names_, options.pretty, options.indent), norm_(ctx_) {}
+        : ctx_(root, options),
+          lex_(b_, names_, options.pretty, options.indent),
+          norm_(ctx_),
+          default_max_length_(options.default_max_length),
+          default_max_items_(options.default_max_items) {}
 
     JsonSchemaResult compile() {
         detail::check_schema(ctx_);
@@ -341,6 +345,7 @@ class SchemaCompiler {
             const Element quote = GrammarBuilder::chars({{'"', '"'}});
             return {{quote, GrammarBuilder::ref(*content), quote}};
         }
+        if (max < 0 && default_max_length_ > 0) max = std::max(min, default_max_length_);
         if (max >= 0 && min > max) return {};
         return {{GrammarBuilder::ref(lex_.string_length(min, max))}};
     }
@@ -580,6 +585,7 @@ class SchemaCompiler {
                              "above the limit " + std::to_string(detail::kMaxRepeatBound));
             max = -1;
         }
+        if (max < 0 && default_max_items_ > 0) max = std::max(min, default_max_items_);
         auto cap = [&](int64_t limit) {
             if (max < 0 || limit < max) max = limit;
         };
@@ -658,6 +664,8 @@ class SchemaCompiler {
     detail::SchemaNormalizer norm_;
     std::map<std::pair<const Json*, int>, Entry> memo_;
     std::map<std::pair<std::string, bool>, uint32_t> regexes_;
+    int64_t default_max_length_ = 0;
+    int64_t default_max_items_ = 0;
     int nesting_ = 0;
 };
 

@@ -8,6 +8,7 @@
 // arrays and one space after ':' (nesting deeper than 16 levels is written compactly).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ struct JsonSchemaOptions {
     // Keywords that are ignored with a warning instead of an error.
     std::vector<std::string> lenient_keywords;
     bool lenient = false;  // every unenforceable keyword becomes a warning
+    // Caps for strings (characters) and arrays (items) whose schema sets none; 0: none. Tool
+    // calls use them so a model that loops inside a value must still finish the call.
+    int64_t default_max_length = 0;
+    int64_t default_max_items = 0;
 };
 
 struct JsonSchemaResult {

@@ -22,6 +22,7 @@ uint32_t raw_string_rule(GrammarBuilder& b, const ToolSpec& t, const std::string
         if (!members.empty()) return b.add(b.unique_name(t.name + "-" + property + "-enum"), std::move(members));
     }
     const grammar::Element text_char = GrammarBuilder::chars({{'<', '<'}}, /*negated=*/true);
+    if (t.max_string_length > 0) return b.repeat(t.name + "-" + property + "-text", {text_char}, 0, t.max_string_length);
     return b.star(t.name + "-" + property + "-text", {text_char});
 }
 

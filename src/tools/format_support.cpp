@@ -27,6 +27,8 @@ uint32_t property_value_rule(GrammarBuilder& b, const ToolSpec& tool,
         if (tool.parameters.contains(defs) && schema.is_object()) schema[defs] = tool.parameters[defs];
     grammar::JsonSchemaOptions options;
     options.lenient = !tool.warnings.empty();
+    options.default_max_length = tool.max_string_length;
+    options.default_max_items = tool.max_array_items;
     const grammar::JsonSchemaResult r = grammar::compile_json_schema(schema, options);
     return grammar::embed(b, r.grammar, tool.name + "-" + property);
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "tokenizer/utf8.h"
 #include "tools/format_support.h"
 
 namespace flash::tools::detail {
@@ -12,22 +13,17 @@ namespace {
     throw Error("python literal: " + std::string(what) + " at offset " + std::to_string(pos));
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
+uint32_t read_hex4(std::string_view s, size_t& pos) {
+    if (pos + 4 > s.size()) fail("short \\u escape", pos);
+    uint32_t cp = 0;
+    for (size_t k = 0; k < 4; ++k) {
+        const char c = s[pos + k];
+        const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (digit < 0) fail("bad \\u escape", pos);
+        cp = cp * 16 + static_cast<uint32_t>(digit);
     }
+    pos += 4;
+    return cp;
 }
 
 std::string parse_string(std::string_view s, size_t& pos) {
@@ -48,10 +44,17 @@ std::string parse_string(std::string_view s, size_t& pos) {
             case 'b': out += '\b'; break;
             case 'f': out += '\f'; break;
             case 'u': {
-                if (pos + 4 > s.size()) fail("short \\u escape", pos);
-                const uint32_t cp = std::stoul(std::string(s.substr(pos, 4)), nullptr, 16);
-                pos += 4;
-                append_utf8(out, cp);
+                uint32_t cp = read_hex4(s, pos);
+                // A surrogate pair (as JSON writes non-BMP characters) is one character.
+                if (cp >= 0xD800 && cp <= 0xDBFF && s.substr(pos, 2) == "\\u") {
+                    size_t next = pos + 2;
+                    const uint32_t low = read_hex4(s, next);
+                    if (low >= 0xDC00 && low <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        pos = next;
+                    }
+                }
+                tok::append_utf8(out, cp);
                 break;
             }
             default: out += c;  // \\ \' \" \/ and Python's keep-the-character rule

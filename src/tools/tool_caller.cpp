@@ -77,6 +77,8 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
         } else if (!arguments_valid(*tool, call.arguments, &why)) {
             r.problems.push_back(call.name + ": " + why);
         } else {
+            if (const std::string capped = capped_value(*tool, call.arguments); !capped.empty())
+                r.warnings.push_back(capped);
             call.id = "call_" + std::to_string(++next_id);
             r.calls.push_back(std::move(call));
         }

@@ -36,6 +36,8 @@ struct ToolResponse {
     // Why output was not accepted as calls: malformed syntax, unknown function, arguments
     // that break the schema. Never silently passed on: a call with a problem is left out.
     std::vector<std::string> problems;
+    // Kept calls with something to know: a value that reached a length cap.
+    std::vector<std::string> warnings;
     bool attempted = false;     // the output contained tool-call syntax
     std::string raw;            // the model's output as generated
     std::string finish_reason;  // "tool_calls", "stop", "length"

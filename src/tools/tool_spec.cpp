@@ -79,6 +79,8 @@ ToolSpec parse_tool(const Json& tool, const std::string& where, const ToolParseO
     spec.openai = Json{{"type", "function"}, {"function", *fn}};
     grammar::JsonSchemaOptions schema_options;
     schema_options.lenient = options.lenient;
+    schema_options.default_max_length = spec.max_string_length = options.max_string_length;
+    schema_options.default_max_items = spec.max_array_items = options.max_array_items;
     try {
         grammar::JsonSchemaResult r = grammar::compile_json_schema(spec.parameters, schema_options);
         spec.arguments_grammar = std::move(r.grammar);
@@ -102,7 +104,36 @@ Json canonical_order(const ToolSpec& tool, const Json& arguments) {
     return out;
 }
 
+size_t code_points(const std::string& s) {
+    size_t n = 0;
+    for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+std::string find_capped(const Json& v, const std::string& where, int64_t max_length, int64_t max_items) {
+    if (v.is_string() && max_length > 0 && static_cast<int64_t>(code_points(v.get<std::string>())) >= max_length)
+        return where + " reached the " + std::to_string(max_length) + "-character cap and may be cut short";
+    if (v.is_array()) {
+        if (max_items > 0 && static_cast<int64_t>(v.size()) >= max_items)
+            return where + " reached the " + std::to_string(max_items) + "-item cap and may be cut short";
+        for (size_t i = 0; i < v.size(); ++i) {
+            const std::string found = find_capped(v[i], where + "[" + std::to_string(i) + "]", max_length, max_items);
+            if (!found.empty()) return found;
+        }
+    }
+    if (v.is_object())
+        for (const auto& [k, x] : v.items()) {
+            const std::string found = find_capped(x, where + "." + k, max_length, max_items);
+            if (!found.empty()) return found;
+        }
+    return "";
+}
+
 }  // namespace
+
+std::string capped_value(const ToolSpec& tool, const Json& arguments) {
+    return find_capped(arguments, tool.name, tool.max_string_length, tool.max_array_items);
+}
 
 std::vector<ToolSpec> parse_tools(const Json& tools, const ToolParseOptions& options) {
     if (!tools.is_array()) throw Error("tools: must be an array of {\"type\": \"function\", ...}");

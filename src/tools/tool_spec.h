@@ -4,6 +4,7 @@
 // constrain is never silently passed through. Depends on grammar/.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,10 +29,18 @@ struct ToolSpec {
     grammar::Grammar arguments_grammar;
     std::shared_ptr<const grammar::CompiledGrammar> arguments_checker;
     std::vector<std::string> warnings;  // from lenient schema compilation
+    // Caps the grammar puts on strings and arrays whose schema sets none (see below).
+    int64_t max_string_length = 0;
+    int64_t max_array_items = 0;
 };
 
 struct ToolParseOptions {
     bool lenient = false;  // unenforceable schema keywords warn instead of failing
+    // A small model can loop inside a value ("chicken", "chicken", ...); with these caps on
+    // strings (characters) and arrays (items) whose schema sets no maximum, every call still
+    // ends. A value that reaches a cap is reported (ToolResponse::warnings). 0: no cap.
+    int64_t max_string_length = 512;
+    int64_t max_array_items = 64;
 };
 
 // Parses and checks an OpenAI `tools` array. Errors name the place: "tools[1].function.name:
@@ -47,5 +56,9 @@ const ToolSpec* find_tool(const std::vector<ToolSpec>& tools, std::string_view n
 // Whether `arguments` satisfy the tool's schema, judged by its compiled grammar on the
 // canonical serialization (properties in schema order). Fills `why` when not.
 bool arguments_valid(const ToolSpec& tool, const Json& arguments, std::string* why = nullptr);
+
+// The first string or array in `arguments` that reached the tool's caps, as a message; "" if
+// none did.
+std::string capped_value(const ToolSpec& tool, const Json& arguments);
 
 }  // namespace flash::tools

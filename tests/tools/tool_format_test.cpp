@@ -162,6 +162,10 @@ TEST(ToolFormat, PythonicReadsPythonLiterals) {
     ASSERT_EQ(p.calls.size(), 2u);
     EXPECT_EQ(p.calls[0].arguments, Json::parse(R"({"city": "São Paulo", "days": 3})"));
     EXPECT_EQ(p.calls[1].arguments, Json::parse(R"({"time": "6:00", "repeat": false})"));
+    // JSON-style escapes, surrogate pairs included, read as the characters they stand for.
+    const ParsedOutput e = make_tool_format("pythonic")->parse(R"([get_weather(city="Z\u00fcrich \ud83d\ude00")])", tools);
+    ASSERT_EQ(e.calls.size(), 1u);
+    EXPECT_EQ(e.calls[0].arguments["city"], "Zürich 😀");
 }
 
 TEST(ToolFormat, QwenXmlTypesValuesBySchema) {

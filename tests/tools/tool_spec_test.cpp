@@ -74,5 +74,27 @@ TEST(ToolSpec, ArgumentsAreCheckedAgainstTheSchema) {
     EXPECT_EQ(why, "arguments are not a JSON object");
 }
 
+TEST(ToolSpec, UnboundedValuesAreCappedAndReportedAtTheCap) {
+    ToolParseOptions options;
+    options.max_string_length = 8;
+    options.max_array_items = 3;
+    const auto tools = parse_tools_text(R"([{"type": "function", "function": {"name": "tag",
+        "parameters": {"type": "object", "properties": {
+            "label": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+            "code": {"type": "string", "maxLength": 20}}}}}])",
+                                        options);
+    const ToolSpec& t = tools[0];
+    EXPECT_TRUE(arguments_valid(t, Json::parse(R"({"label": "12345678", "tags": ["a", "b", "c"]})")));
+    EXPECT_FALSE(arguments_valid(t, Json::parse(R"({"label": "123456789"})")));
+    EXPECT_FALSE(arguments_valid(t, Json::parse(R"({"tags": ["a", "b", "c", "d"]})")));
+    // A schema's own maxLength wins over the cap.
+    EXPECT_TRUE(arguments_valid(t, Json::parse(R"({"code": "123456789012345"})")));
+    EXPECT_EQ(capped_value(t, Json::parse(R"({"label": "1234567"})")), "");
+    EXPECT_NE(capped_value(t, Json::parse(R"({"label": "12345678"})")).find("tag.label reached the 8-character cap"),
+              std::string::npos);
+    EXPECT_NE(capped_value(t, Json::parse(R"({"tags": ["a", "b", "c"]})")).find("tag.tags reached the 3-item cap"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace flash::tools

@@ -1,0 +1,19 @@
+// User text → an FTS5 MATCH expression that can never be a syntax error. Depends on nothing
+// else.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flash::retrieval {
+
+// The words of a query: runs of letters and digits (any script), lowercased (ASCII), without
+// duplicates, in order; at most 64. Punctuation, quotes and FTS5 operators are separators.
+std::vector<std::string> query_words(std::string_view query);
+
+// The words as quoted FTS5 strings joined by OR ("price" OR "the"), so BM25 ranks passages
+// holding more (and rarer) query words higher. Empty when the query has no words.
+std::string fts_match_query(std::string_view query);
+
+}  // namespace flash::retrieval

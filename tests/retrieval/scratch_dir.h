@@ -1,0 +1,74 @@
+// A scratch directory per test (removed afterwards) and small file helpers for the retrieval
+// tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace flash::testing {
+
+class ScratchDir {
+  public:
+    ScratchDir() {
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "flash-retrieval-XXXXXX").string();
+        if (!mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp failed";
+        path_ = tmpl;
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+    // Writes `data` to path()/name (creating folders) and returns the full path.
+    std::string write(const std::string& name, const std::string& data) const {
+        const std::string p = *this / name;
+        std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+        std::ofstream f(p, std::ios::binary);
+        f << data;
+        EXPECT_TRUE(f.good()) << p;
+        return p;
+    }
+
+  private:
+    std::string path_;
+};
+
+// A one-page PDF showing `line` in Helvetica, with a correct cross-reference table.
+inline std::string tiny_pdf(const std::string& line) {
+    const std::string stream = "BT /F1 12 Tf 72 720 Td (" + line + ") Tj ET";
+    const std::string objects[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    };
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<size_t> offsets;
+    for (size_t i = 0; i < std::size(objects); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const size_t xref = pdf.size();
+    pdf += "xref\n0 6\n0000000000 65535 f \n";
+    for (size_t off : offsets) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%010zu 00000 n \n", off);
+        pdf += buf;
+    }
+    pdf += "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+}
+
+}  // namespace flash::testing
