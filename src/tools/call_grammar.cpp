@@ -1,5 +1,6 @@
 #include "tools/call_grammar.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -47,7 +48,8 @@ uint32_t text_until_trigger(GrammarBuilder& b, std::string_view trigger, uint32_
 
 std::optional<grammar::Grammar> tool_call_grammar(const ToolFormat& format,
                                                   const std::vector<ToolSpec>& tools,
-                                                  const ToolChoice& choice, bool parallel) {
+                                                  const ToolChoice& choice, bool parallel,
+                                                  int max_calls) {
     using Mode = ToolChoice::Mode;
     if (choice.mode == Mode::None) return std::nullopt;
     std::vector<const ToolSpec*> offered;
@@ -61,7 +63,7 @@ std::optional<grammar::Grammar> tool_call_grammar(const ToolFormat& format,
     if (offered.empty()) throw Error("tool_choice '" + choice.to_string() + "' needs at least one tool");
 
     GrammarBuilder b;
-    CallCount count{1, parallel ? -1 : 1};
+    CallCount count{1, parallel ? std::max(1, max_calls) : 1};
     // A JSON list may be empty in auto mode: SmolLM2 answers "[]" when no function fits.
     if (choice.mode == Mode::Auto && format.name() == "json-list") count.min = 0;
     const uint32_t calls = format.calls_after_trigger(b, offered, count);

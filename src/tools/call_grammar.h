@@ -14,11 +14,16 @@
 
 namespace flash::tools {
 
+// Calls one reply may hold when parallel calls are on: a model that repeats its call over
+// and over must still stop.
+constexpr int kMaxParallelCalls = 8;
+
 // nullopt for tool_choice "none" (nothing to constrain). Throws flash::Error for a named
 // function that is not among the tools, or no tools with a choice that needs one.
 std::optional<grammar::Grammar> tool_call_grammar(const ToolFormat& format,
                                                   const std::vector<ToolSpec>& tools,
-                                                  const ToolChoice& choice, bool parallel);
+                                                  const ToolChoice& choice, bool parallel,
+                                                  int max_calls = kMaxParallelCalls);
 
 // Any text that does not contain `trigger`, optionally followed by the trigger and then
 // `after` (a rule of `b`). Built as the trigger's KMP automaton, one rule per matched prefix.

@@ -39,8 +39,8 @@ struct ToolParseOptions {
     // A small model can loop inside a value ("chicken", "chicken", ...); with these caps on
     // strings (characters) and arrays (items) whose schema sets no maximum, every call still
     // ends. A value that reaches a cap is reported (ToolResponse::warnings). 0: no cap.
-    int64_t max_string_length = 512;
-    int64_t max_array_items = 64;
+    int64_t max_string_length = 200;
+    int64_t max_array_items = 32;
 };
 
 // Parses and checks an OpenAI `tools` array. Errors name the place: "tools[1].function.name:

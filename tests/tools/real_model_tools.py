@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Tool calls from a real model under the grammar, judged independently of flash's own
-parser: `flash eval tools` runs a spread of the suite with constraints on; this script then
+parser: `flash eval tools` runs a spread of the suite with constraints on and a call required; this script then
 re-reads every raw output with Python (json for SmolLM2's JSON list, `ast` for Gemma's
 pythonic calls), and checks each call names an offered function and that its arguments
 validate under the tool's JSON Schema with Python's `jsonschema`. Every attempted call must
@@ -33,10 +33,15 @@ def load_cases():
 
 
 def json_list_calls(output):
-    m = re.search(r"<tool_call>(.*?)</tool_call>", output, re.S)
-    if not m:
+    start = output.find("<tool_call>")
+    if start < 0:
         return None
-    calls = json.loads(m.group(1))
+    # raw_decode reads exactly one JSON value, so a string that happens to contain
+    # "</tool_call>" does not end the list early (a regex would cut it there).
+    text = output[start + len("<tool_call>"):].lstrip()
+    calls, end = json.JSONDecoder().raw_decode(text)
+    if not text[end:].startswith("</tool_call>"):
+        raise ValueError("the list is not followed by </tool_call>")
     return [(c["name"], c["arguments"]) for c in calls]
 
 
@@ -58,7 +63,7 @@ def main():
     ap.add_argument("--flash", required=True)
     ap.add_argument("--model-env", required=True)
     ap.add_argument("--chat-template", default="")
-    ap.add_argument("--limit", type=int, default=48)
+    ap.add_argument("--limit", type=int, default=16)
     args = ap.parse_args()
     model = os.environ.get(args.model_env, "")
     if not model or not os.path.exists(model):
@@ -67,7 +72,10 @@ def main():
     cases = load_cases()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "tools.json")
-        cmd = [args.flash, "eval", "tools", "-m", model, "--limit", str(args.limit), "--out", out]
+        # A call is required, so every case yields one to judge (in auto mode these small
+        # models mostly answer in prose, which would leave nothing to check).
+        cmd = [args.flash, "eval", "tools", "-m", model, "--limit", str(args.limit), "--out", out,
+               "--tool-choice", "required", "-n", "384"]
         if args.chat_template:
             cmd += ["--chat-template", args.chat_template]
         proc = subprocess.run(cmd, capture_output=True, text=True)
