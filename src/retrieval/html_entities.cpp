@@ -5,6 +5,8 @@
 #include <cctype>
 #include <utility>
 
+#include "tokenizer/utf8.h"
+
 namespace flash::retrieval {
 namespace {
 
@@ -80,30 +82,12 @@ bool decode_numeric(std::string_view s, size_t& pos, std::string& out) {
     uint32_t cp = static_cast<uint32_t>(value);
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp >= 0x80 && cp <= 0x9F) cp = k_cp1252[cp - 0x80];
-    append_utf8(out, cp);
+    tok::append_utf8(out, cp);
     pos = i;
     return true;
 }
 
 }  // namespace
-
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 bool decode_entity(std::string_view s, size_t& pos, std::string& out) {
     if (pos + 1 >= s.size() || s[pos] != '&') return false;
@@ -117,7 +101,7 @@ bool decode_entity(std::string_view s, size_t& pos, std::string& out) {
         std::lower_bound(std::begin(k_named), end, name,
                          [](const auto& e, std::string_view n) { return e.first < n; });
     if (it == end || it->first != name) return false;
-    append_utf8(out, it->second);
+    tok::append_utf8(out, it->second);
     pos = i + 1;
     return true;
 }

@@ -15,6 +15,4 @@ namespace flash::retrieval {
 // through Windows-1252 as the HTML standard says.
 bool decode_entity(std::string_view s, size_t& pos, std::string& out);
 
-void append_utf8(std::string& out, uint32_t cp);
-
 }  // namespace flash::retrieval

@@ -6,6 +6,7 @@
 
 #include "chat/chat_template.h"
 #include "common/gguf_builder.h"
+#include "common/error_of.h"
 #include "core/error.h"
 #include "core/gguf.h"
 
@@ -28,14 +29,7 @@ GgufFile file_with_template(const std::string& name, const char* tmpl) {
     return GgufFile(b.write(temp_path(name)));
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using flash::testing::error_of;
 
 TEST(ChatTemplate, TheModelsOwnTemplateWithItsDefaultSystemTurn) {
     const GgufFile g = file_with_template("smol_tmpl.gguf", kSmolTemplate);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/error_of.h"
 #include "core/error.h"
 #include "retrieval/grounded_data.h"
 #include "retrieval/pdf_text.h"
@@ -15,16 +16,7 @@
 namespace flash::retrieval {
 namespace {
 
-// The message of the flash::Error that `f` throws ("" when it throws none).
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using flash::testing::error_of;
 
 TEST(Extract, KindFollowsTheExtensionOrTheContent) {
     EXPECT_EQ(kind_of("notes.txt"), "text");

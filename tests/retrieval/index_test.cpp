@@ -10,20 +10,13 @@
 #include <random>
 #include <set>
 
+#include "common/error_of.h"
 #include "retrieval/scratch_dir.h"
 
 namespace flash::retrieval {
 namespace {
 
-template <typename F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using flash::testing::error_of;
 
 // Sets a file's modification time to `seconds` since the epoch (so "touched" is certain even
 // within one clock tick).
