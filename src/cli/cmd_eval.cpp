@@ -1,5 +1,5 @@
-// `flash eval tools`: the tool-calling suite on a model — progress on stderr, the figures on
-// stdout, and everything (figures and per-case outputs) as JSON with --out.
+// `flash eval tools|grounded`: a suite on a model — progress on stderr, the figures on stdout,
+// and everything (figures and per-case outputs) as JSON with --out.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "eval/grounded_eval.h"
 #include "eval/tool_eval.h"
 
 namespace flash::cli {
@@ -28,17 +29,22 @@ struct EvalToolsOptions {
     int max_tokens = 512;
 };
 
-// Where the suites live: --data, $FLASH_DATA, ./data, or the source tree flash was built from.
-std::string data_dir(const std::string& given, const std::string& suite) {
-    if (!given.empty()) return given;
-    std::vector<std::string> roots;
-    if (const char* env = std::getenv("FLASH_DATA")) roots.push_back(env);
-    roots.push_back("data");
-    roots.push_back(std::string(FLASH_SOURCE_DIR) + "/data");
-    for (const std::string& r : roots)
-        if (std::filesystem::is_directory(r + "/eval/" + suite)) return r + "/eval/" + suite;
-    throw Error("cannot find the " + suite + " suite (data/eval/" + suite +
-                "); pass --data DIR or set FLASH_DATA");
+// Every n-th item, so a short run still covers the whole suite.
+template <typename T>
+std::vector<T> spread(const std::vector<T>& all, int limit) {
+    if (limit <= 0 || static_cast<size_t>(limit) >= all.size()) return all;
+    std::vector<T> picked;
+    const double step = static_cast<double>(all.size()) / limit;
+    for (double i = 0; i < all.size() && picked.size() < static_cast<size_t>(limit); i += step)
+        picked.push_back(all[static_cast<size_t>(i)]);
+    return picked;
+}
+
+void write_json(const std::string& path, const eval::Json& j) {
+    std::ofstream out(path);
+    out << j.dump(2, ' ', false) << "\n";
+    if (!out) throw Error("cannot write " + path);
+    std::fprintf(stderr, "wrote %s\n", path.c_str());
 }
 
 void eval_tools(const EvalToolsOptions& o) {
@@ -47,14 +53,7 @@ void eval_tools(const EvalToolsOptions& o) {
     if (o.tool_choice == "required")
         std::erase_if(cases, [](const auto& c) { return c.category == "irrelevance"; });
     if (cases.empty()) throw Error("no cases in category '" + o.category + "'");
-    if (o.limit > 0) {
-        // Every n-th case, so a short run still covers every category.
-        std::vector<eval::ToolCase> picked;
-        const double step = static_cast<double>(cases.size()) / std::min<size_t>(o.limit, cases.size());
-        for (double i = 0; i < cases.size() && picked.size() < static_cast<size_t>(o.limit); i += step)
-            picked.push_back(cases[static_cast<size_t>(i)]);
-        cases = std::move(picked);
-    }
+    cases = spread(cases, o.limit);
     LoadedModel lm = load_model(o.model);
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     tools::ToolCaller caller(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
@@ -88,9 +87,78 @@ void eval_tools(const EvalToolsOptions& o) {
         j["constrained"] = options.constrained;
         j["tool_choice"] = o.tool_choice;
         j["sampling"] = "greedy";
-        std::ofstream(o.out) << j.dump(2, ' ', false) << "\n";
-        std::fprintf(stderr, "wrote %s\n", o.out.c_str());
+        write_json(o.out, j);
     }
+}
+
+struct EvalGroundedOptions {
+    ModelOptions model;
+    std::string data;
+    std::string out;
+    std::string chat_template;
+    ask::AskOptions ask;
+    bool unconstrained = false;
+    bool verbose = false;
+    int limit = 0;
+};
+
+void eval_grounded(EvalGroundedOptions& o) {
+    const std::string dir = data_dir(o.data, "grounded");
+    const auto cases = spread(eval::load_grounded_suite(dir), o.limit);
+    LoadedModel lm = load_model(o.model);
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    ask::GroundedAnswerer answerer(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
+    eval::GroundedEvalOptions options;
+    options.ask = o.ask;
+    options.ask.constrained = !o.unconstrained;
+    std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s\n", cases.size(),
+                 lm.model->config().name.c_str(), answerer.chat_template().name().c_str(),
+                 options.ask.constrained ? "on" : "off");
+    int right = 0;
+    const auto report = eval::run_grounded_eval(answerer, dir, cases, options, [&](size_t done, size_t total, const auto& r) {
+        const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
+        right += ok;
+        if (o.verbose)
+            std::fprintf(stderr, "[%zu/%zu] %-6s %s %s\n", done, total, r.id.c_str(), ok ? "ok  " : "FAIL",
+                         r.verified.answer.c_str());
+        else
+            std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
+    });
+    if (!o.verbose) std::fputc('\n', stderr);
+    std::printf("grounded answers — %s (template %s, grammar %s)\n%s", lm.model->config().name.c_str(),
+                answerer.chat_template().name().c_str(), options.ask.constrained ? "on" : "off",
+                report.summary().c_str());
+    if (!o.out.empty()) {
+        eval::Json j = report.to_json();
+        j["model"] = lm.model->config().name;
+        j["model_file"] = lm.model->gguf().path();
+        j["chat_template"] = answerer.chat_template().name();
+        j["constrained"] = options.ask.constrained;
+        j["passages"] = options.ask.retrieval.passages;
+        j["min_support"] = options.ask.verify.support.min_coverage;
+        j["sampling"] = "greedy";
+        write_json(o.out, j);
+    }
+}
+
+void add_eval_grounded(CLI::App& eval) {
+    auto o = std::make_shared<EvalGroundedOptions>();
+    CLI::App* cmd = eval.add_subcommand(
+        "grounded", "Grounded answers: accuracy, citation precision/recall, abstention (verification on and off)");
+    add_model_options(*cmd, o->model);
+    cmd->add_option("--data", o->data, "Suite directory (default: data/eval/grounded)");
+    cmd->add_option("--out", o->out, "Write figures and per-question outputs as JSON here");
+    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, or a .jinja file");
+    cmd->add_option("--limit", o->limit, "Evaluate N questions spread over the suite (0: all)");
+    cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")->capture_default_str();
+    cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
+                    "Share of a claim's content words its citations must hold")
+        ->capture_default_str();
+    o->ask.generation.max_tokens = 200;
+    cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")->capture_default_str();
+    cmd->add_flag("--no-constrain", o->unconstrained, "Citation grammar off, to show what it buys");
+    cmd->add_flag("-v,--verbose", o->verbose, "One line per question");
+    cmd->callback([o] { eval_grounded(*o); });
 }
 
 }  // namespace
@@ -117,6 +185,7 @@ void add_eval_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("-v,--verbose", o->verbose, "One line per case with the first mismatch");
     cmd->callback([o] { eval_tools(*o); });
+    add_eval_grounded(*eval);
 }
 
 }  // namespace flash::cli

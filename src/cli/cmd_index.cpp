@@ -24,15 +24,6 @@ struct IndexCliOptions {
     bool json = false;
 };
 
-std::string default_index_dir() {
-    if (const char* d = std::getenv("FLASH_INDEX"); d && *d) return d;
-    // The XDG spec says relative values are invalid and must be ignored.
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
-        return std::string(x) + "/flash/index";
-    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/flash/index";
-    throw Error("index directory: HOME is not set; pass --index DIR or set FLASH_INDEX");
-}
-
 retrieval::Index open_index(const IndexCliOptions& o) {
     return retrieval::Index::open(o.dir.empty() ? default_index_dir() : o.dir);
 }

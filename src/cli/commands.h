@@ -17,5 +17,6 @@ void add_template_command(CLI::App& app);
 void add_call_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_index_command(CLI::App& app);
+void add_ask_command(CLI::App& app);
 
 }  // namespace flash::cli

@@ -1,6 +1,8 @@
 #include "cli/common.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -130,6 +132,27 @@ std::string human_bytes(double b) {
     char buf[32];
     std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
     return buf;
+}
+
+std::string default_index_dir() {
+    if (const char* d = std::getenv("FLASH_INDEX"); d && *d) return d;
+    // The XDG spec says relative values are invalid and must be ignored.
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
+        return std::string(x) + "/flash/index";
+    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/flash/index";
+    throw Error("index directory: HOME is not set; pass --index DIR or set FLASH_INDEX");
+}
+
+std::string data_dir(const std::string& given, const std::string& suite) {
+    if (!given.empty()) return given;
+    std::vector<std::string> roots;
+    if (const char* env = std::getenv("FLASH_DATA")) roots.push_back(env);
+    roots.push_back("data");
+    roots.push_back(std::string(FLASH_SOURCE_DIR) + "/data");
+    for (const std::string& r : roots)
+        if (std::filesystem::is_directory(r + "/eval/" + suite)) return r + "/eval/" + suite;
+    throw Error("cannot find the " + suite + " suite (data/eval/" + suite +
+                "); pass --data DIR or set FLASH_DATA");
 }
 
 }  // namespace flash::cli

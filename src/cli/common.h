@@ -60,6 +60,14 @@ std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& pr
 // Streams generated text to stdout as it arrives (a Session::generate on_text callback).
 bool print_to_stdout(std::string_view piece);
 
+// The document index directory: $FLASH_INDEX, else $XDG_CACHE_HOME/flash/index, else
+// ~/.cache/flash/index.
+std::string default_index_dir();
+
+// Where an evaluation suite lives: `given`, else $FLASH_DATA/eval/SUITE, ./data/eval/SUITE, or
+// the source tree flash was built from.
+std::string data_dir(const std::string& given, const std::string& suite);
+
 // "123.4 MiB"
 std::string human_bytes(double bytes);
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     flash::cli::add_call_command(app);
     flash::cli::add_eval_command(app);
     flash::cli::add_index_command(app);
+    flash::cli::add_ask_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

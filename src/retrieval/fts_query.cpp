@@ -26,9 +26,9 @@ size_t decode(std::string_view s, size_t i, uint32_t& cp) {
     return len;
 }
 
-// Letters and digits of any script are word characters; ASCII punctuation, Latin-1
-// punctuation, general punctuation (dashes, curly quotes, ...) and CJK/full-width punctuation
-// are not — the same split FTS5's unicode61 tokenizer makes for these characters.
+
+}  // namespace
+
 bool is_word_char(uint32_t cp) {
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
@@ -42,8 +42,6 @@ bool is_word_char(uint32_t cp) {
     if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;  // emoji
     return true;
 }
-
-}  // namespace
 
 std::vector<std::string> query_words(std::string_view query) {
     std::vector<std::string> words;

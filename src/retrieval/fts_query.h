@@ -2,11 +2,17 @@
 // else.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace flash::retrieval {
+
+// Letters and digits of any script are word characters; punctuation, symbols (currency,
+// arrows, emoji) and CJK/full-width punctuation are not — the split FTS5's unicode61 tokenizer
+// makes for these characters.
+bool is_word_char(uint32_t cp);
 
 // The words of a query: runs of letters and digits (any script), lowercased (ASCII), without
 // duplicates, in order; at most 64. Punctuation, quotes and FTS5 operators are separators.

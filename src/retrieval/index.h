@@ -112,6 +112,9 @@ class Index {
     std::vector<DocumentInfo> documents() const;
     // The extracted text of a stored document (offsets in PassageHit refer to it).
     std::optional<std::string> document_text(const std::string& path) const;
+    // Every sentence of a stored document, in order (a sentence's position here is its index
+    // in the document, as citations report it); empty when the document is not stored.
+    std::vector<SentenceText> document_sentences(const std::string& path) const;
 
     // dir/index.sqlite, or ":memory:".
     const std::string& file() const;

@@ -89,4 +89,17 @@ std::optional<std::string> Index::document_text(const std::string& path) const {
     return q.text(0);
 }
 
+std::vector<SentenceText> Index::document_sentences(const std::string& path) const {
+    std::vector<SentenceText> out;
+    const std::optional<std::string> stored = stored_path(path);
+    if (!stored) return out;
+    Statement q(*db_, passage_sql("0.0", "WHERE d.path = ?1 ORDER BY p.start_byte").c_str());
+    q.bind(1, *stored);
+    while (q.step()) {
+        PassageHit hit = read_hit(q, db_->file());
+        for (SentenceText& s : hit.sentences) out.push_back(std::move(s));
+    }
+    return out;
+}
+
 }  // namespace flash::retrieval
