@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "retrieval/sentences.h"
 
 namespace flash::ask {
 
@@ -23,31 +24,17 @@ grammar::Grammar answer_grammar(int n_sentences, const AnswerShape& shape) {
     const uint32_t citation = b.add("citation", {marker});
     const uint32_t more_citations = b.repeat("more-citations", {GrammarBuilder::ref(citation)}, 0,
                                              std::max(0, shape.max_citations - 1));
-    // Claim text: one sentence — anything but brackets and line breaks, starting with a
-    // non-space; '.', '!' or '?' only inside a token ("$7.95"), before a lowercase word
-    // ("9 a.m. to 5") or last, right before the citations. So a claim cannot run on into a
-    // second sentence.
+    // Claim text: anything but brackets and line breaks, starting with a non-space; it ends
+    // where the model ends its line (or the answer).
     const std::vector<CodeRange> never = {{'\n', '\n'}, {'\r', '\r'}, {'[', '['}, {']', ']'}};
-    std::vector<CodeRange> not_plain = never, not_first = never, not_after_stop = never;
-    for (const uint32_t stop : {'.', '!', '?'}) {
-        not_plain.push_back({stop, stop});
-        not_first.push_back({stop, stop});
-    }
+    std::vector<CodeRange> not_first = never;
     not_first.push_back({' ', ' '});
-    not_after_stop.push_back({' ', ' '});
-    const auto stop_char = GrammarBuilder::chars({{'!', '!'}, {'.', '.'}, {'?', '?'}});
-    const auto space = GrammarBuilder::chars({{' ', ' '}});
-    const auto lowercase = GrammarBuilder::chars({{'a', 'z'}});
-    const uint32_t unit = b.add("claim-char", {{GrammarBuilder::chars(not_plain, /*negated=*/true)},
-                                               {stop_char, GrammarBuilder::chars(not_after_stop, true)},
-                                               {stop_char, space, lowercase}});
-    const uint32_t rest = b.repeat("claim-rest", {GrammarBuilder::ref(unit)}, 0, std::max(0, shape.max_claim_chars - 1));
-    const uint32_t end_stop = b.optional("claim-stop", {stop_char});
-    Sequence claim_body = {GrammarBuilder::chars(not_first, /*negated=*/true), GrammarBuilder::ref(rest),
-                           GrammarBuilder::ref(end_stop)};
+    const uint32_t rest = b.repeat("claim-rest", {GrammarBuilder::chars(never, /*negated=*/true)}, 0,
+                                   std::max(0, shape.max_claim_chars - 1));
+    Sequence claim_body = {GrammarBuilder::ref(citation), GrammarBuilder::ref(more_citations)};
     for (const auto& e : GrammarBuilder::literal(" ")) claim_body.push_back(e);
-    claim_body.push_back(GrammarBuilder::ref(citation));
-    claim_body.push_back(GrammarBuilder::ref(more_citations));
+    claim_body.push_back(GrammarBuilder::chars(not_first, /*negated=*/true));
+    claim_body.push_back(GrammarBuilder::ref(rest));
     const uint32_t claim = b.add("claim", {claim_body});
     Sequence next = GrammarBuilder::literal("\n");
     next.push_back(GrammarBuilder::ref(claim));
@@ -87,50 +74,56 @@ size_t read_marker(std::string_view s, size_t i, int& id) {
     return j + 1 - i;
 }
 
+// One line: its markers (wherever they are) and its text without them.
+DraftClaim read_line(std::string_view line) {
+    DraftClaim claim;
+    std::string text;
+    for (size_t i = 0; i < line.size();) {
+        int id = 0;
+        if (const size_t used = read_marker(line, i, id)) {
+            if (std::find(claim.cited.begin(), claim.cited.end(), id) == claim.cited.end()) claim.cited.push_back(id);
+            i += used;
+            continue;
+        }
+        text += line[i++];
+    }
+    // Joining text around removed markers leaves " ." and doubled spaces.
+    std::string tidy;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == ' ' && (tidy.empty() || tidy.back() == ' ')) continue;
+        if ((c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':') && !tidy.empty() && tidy.back() == ' ')
+            tidy.pop_back();
+        if ((c == '.' || c == '!' || c == '?') && !tidy.empty() && (tidy.back() == ',' || tidy.back() == ';'))
+            tidy.pop_back();  // "blue [2], [5]." leaves "blue,."
+        tidy += c;
+    }
+    claim.text = trim(tidy);
+    while (!claim.text.empty() && (claim.text.back() == ',' || claim.text.back() == ';')) claim.text.pop_back();
+    while (claim.text.size() > 1 && claim.text[0] == ',') claim.text = trim(claim.text.substr(1));
+    return claim;
+}
+
 }  // namespace
 
 DraftAnswer parse_answer(std::string_view text) {
     DraftAnswer answer;
-    DraftClaim current;
-    std::string pending;
-    const auto flush = [&] {
-        std::string t = trim(pending);
-        if (!t.empty() || !current.cited.empty()) {
-            current.text = std::move(t);
-            answer.claims.push_back(std::move(current));
-        }
-        current = {};
-        pending.clear();
-    };
-    for (size_t i = 0; i < text.size();) {
-        int id = 0;
-        if (const size_t used = read_marker(text, i, id)) {
-            current.cited.push_back(id);
-            i += used;
-            // More markers may follow ("[2][5]", "[2], [5]"); a claim ends after the last.
-            size_t j = i;
-            while (j < text.size() && (text[j] == ' ' || text[j] == ',')) ++j;
-            int next = 0;
-            if (read_marker(text, j, next)) {
-                i = j;
-                continue;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        DraftClaim line = read_line(text.substr(start, end - start));
+        if (!line.text.empty() || !line.cited.empty()) {
+            const std::vector<retrieval::Sentence> sentences = retrieval::split_sentences(line.text);
+            if (sentences.size() <= 1) {
+                answer.claims.push_back(std::move(line));
+            } else {
+                for (const retrieval::Sentence& s : sentences)
+                    answer.claims.push_back({line.text.substr(s.start, s.end - s.start), line.cited});
             }
-            // "… 30 days [3]." keeps the period with its claim.
-            if (i < text.size() && (text[i] == '.' || text[i] == '!' || text[i] == '?')) {
-                while (!pending.empty() && pending.back() == ' ') pending.pop_back();
-                pending += text[i++];
-            }
-            flush();
-            continue;
         }
-        if (text[i] == '\n' && !trim(pending).empty() && current.cited.empty()) {
-            flush();  // a line with no citation is a claim of its own
-            ++i;
-            continue;
-        }
-        pending += text[i++];
+        start = end + 1;
     }
-    flush();
     const bool any_citation = std::any_of(answer.claims.begin(), answer.claims.end(),
                                           [](const DraftClaim& c) { return !c.cited.empty(); });
     if (!any_citation && says_unknown(text)) {

@@ -1,8 +1,10 @@
-// The shape of a grounded answer as the model writes it: one to a few sentences, each ending
-// in the numbers of the context sentences it rests on ("Returns are accepted for 30 days. [3]"),
-// one per line — or exactly "I don't know." The grammar holds generation to this shape and to
-// numbers that exist in the context, so a citation cannot point outside the given documents;
-// the parser reads the shape back (leniently, for unconstrained output too).
+// The shape of a grounded answer as the model writes it: one to a few lines, each starting
+// with the numbers of the context sentences it rests on ("[3] Returns are accepted for 30
+// days.") — or exactly "I don't know." Citation first, because a small model then copies from
+// the sentence it has just named instead of inventing and citing afterwards. The grammar holds
+// generation to this shape and to numbers that exist in the context, so a citation cannot
+// point outside the given documents; the parser reads the shape back (leniently, for
+// unconstrained output too: markers before or after the text they belong to).
 // Depends on grammar/.
 #pragma once
 
@@ -18,7 +20,7 @@ inline constexpr std::string_view k_abstain_text = "I don't know.";
 
 struct AnswerShape {
     int max_claims = 3;        // answer sentences
-    int max_claim_chars = 300; // characters per answer sentence before its citations
+    int max_claim_chars = 300; // characters of text per claim (a line)
     int max_citations = 3;     // citations per answer sentence
 };
 
@@ -36,8 +38,8 @@ struct DraftAnswer {
 };
 
 // Reads an answer: "I don't know" (anywhere, when nothing is cited) abstains; otherwise each
-// run of text followed by [n] markers is a claim, and text after the last marker is a claim
-// without citations.
+// line is a claim citing the [n] markers on it (wherever they stand), and each sentence of a
+// line is a claim of its own with the line's citations — so verification judges sentences.
 DraftAnswer parse_answer(std::string_view text);
 
 }  // namespace flash::ask

@@ -11,9 +11,9 @@ namespace {
 
 constexpr const char* k_instructions =
     "You answer questions using only the numbered sentences the user gives you.\n"
-    "Write one to three short sentences. End each sentence with the number of the sentence "
-    "that supports it, in square brackets, for example:\n"
-    "The office opens at 9 a.m. [4]\n"
+    "Write one to three short lines. Start each line with the number of the sentence that "
+    "supports it, in square brackets, for example:\n"
+    "[4] The office opens at 9 a.m.\n"
     "If the numbered sentences do not contain the answer, reply exactly: I don't know.";
 
 std::string file_name(const std::string& path) {
@@ -36,12 +36,13 @@ Citation citation_of(const ContextSentence& s) {
 }
 
 // The context sentence that best supports a claim on its own, if any does.
-const ContextSentence* best_support(const std::string& claim, const AskContext& context,
-                                    const SupportOptions& options, double* coverage) {
+const ContextSentence* best_support(const std::string& claim, std::string_view question,
+                                    const AskContext& context, const SupportOptions& options,
+                                    double* coverage) {
     const ContextSentence* best = nullptr;
     double best_coverage = 0;
     for (const ContextSentence& s : context.sentences) {
-        const Support sup = support_of(claim, {s.text}, options);
+        const Support sup = support_of(claim, {s.text}, options, question);
         if (sup.supported && sup.coverage > best_coverage) {
             best = &s;
             best_coverage = sup.coverage;
@@ -59,7 +60,8 @@ std::string ids_text(const std::vector<int>& ids) {
 
 }  // namespace
 
-AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options) {
+AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options,
+                         std::string_view question) {
     AskResult r;
     r.documents = context.documents;
     if (draft.abstained) {
@@ -86,7 +88,7 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
             r.claims.push_back(std::move(claim));
             continue;
         }
-        const Support sup = support_of(claim.text, cited, options.support);
+        const Support sup = support_of(claim.text, cited, options.support, question);
         if (sup.supported && !claim.citations.empty()) {
             claim.coverage = sup.coverage;
             r.claims.push_back(std::move(claim));
@@ -94,7 +96,7 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
         }
         double coverage = 0;
         if (options.recite) {
-            if (const ContextSentence* s = best_support(claim.text, context, options.support, &coverage)) {
+            if (const ContextSentence* s = best_support(claim.text, question, context, options.support, &coverage)) {
                 claim.citations = {citation_of(*s)};
                 claim.coverage = coverage;
                 claim.recited = true;
@@ -220,7 +222,7 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
     GenerationStats stats;
     std::string raw = session_.generate(session_.tokenizer().encode_prompt(t.prompt), gen, {}, &stats);
     t.draft = parse_answer(raw);
-    AskResult r = resolve_answer(t.draft, context, options.verify);
+    AskResult r = resolve_answer(t.draft, context, options.verify, question);
     r.raw = std::move(raw);
     r.stats = stats;
     return r;

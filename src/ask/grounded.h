@@ -86,7 +86,9 @@ struct AskResult {
 // Turns the model's draft into the answer: citations resolved against the context (numbers
 // outside it are dropped), then — when verifying — each claim checked against its citations,
 // re-cited or dropped; no claim left means an abstention.
-AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options);
+// `question` lets verification tell what a claim adds from what it restates.
+AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options,
+                         std::string_view question = {});
 
 struct AskTrace {
     AskContext context;

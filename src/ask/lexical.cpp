@@ -146,7 +146,7 @@ LexicalTerms lexical_terms(std::string_view text) {
                                               [&](const NumberWord& n) { return n.word == word; });
             if (number != std::end(k_number_words)) {
                 add_unique(terms.numbers, std::to_string(number->value));
-            } else if (!is_stopword(word)) {
+            } else if (word.size() > 1 && !is_stopword(word)) {  // "a.m." leaves "m"
                 add_unique(terms.words, stem(word));
             }
         } else if (c >= 0x80) {

@@ -14,9 +14,10 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 }  // namespace
 
 Support support_of(std::string_view claim, const std::vector<std::string_view>& cited,
-                   const SupportOptions& options) {
+                   const SupportOptions& options, std::string_view question) {
     Support s;
     const LexicalTerms c = lexical_terms(claim);
+    const LexicalTerms q = lexical_terms(question);
     LexicalTerms evidence;
     for (std::string_view text : cited) {
         LexicalTerms t = lexical_terms(text);
@@ -25,25 +26,33 @@ Support support_of(std::string_view claim, const std::vector<std::string_view>& 
     }
     s.numbers_found = true;
     for (const std::string& n : c.numbers) {
-        if (!contains(evidence.numbers, n)) {
+        if (!contains(evidence.numbers, n) && !contains(q.numbers, n)) {
             s.numbers_found = false;
             s.missing = n;
             break;
         }
     }
+    // What the claim adds: words and numbers the question did not already say.
+    std::vector<std::string> judged;
+    size_t new_numbers = 0;
+    for (const std::string& w : c.words)
+        if (!contains(q.words, w)) judged.push_back(w);
+    for (const std::string& n : c.numbers) new_numbers += !contains(q.numbers, n);
+    if (judged.empty() && new_numbers == 0) judged = c.words;  // nothing new: must be on topic
     size_t found = 0;
-    for (const std::string& w : c.words) {
+    for (const std::string& w : judged) {
         if (contains(evidence.words, w))
             ++found;
         else if (s.missing.empty())
             s.missing = w;
     }
-    if (!c.words.empty()) s.coverage = static_cast<double>(found) / c.words.size();
-    else if (!c.numbers.empty()) s.coverage = s.numbers_found ? 1.0 : 0.0;
+    // New numbers count as found when they are (all numbers were checked above).
+    const size_t total = judged.size() + new_numbers;
+    if (total > 0) s.coverage = static_cast<double>(found + (s.numbers_found ? new_numbers : 0)) / total;
     // A claim with no word or number to check ("Yes.") cannot be verified, so it is not
     // counted as supported.
     const bool has_terms = !c.words.empty() || !c.numbers.empty();
-    s.supported = has_terms && s.numbers_found && s.coverage >= options.min_coverage;
+    s.supported = has_terms && !cited.empty() && s.numbers_found && s.coverage >= options.min_coverage;
     return s;
 }
 

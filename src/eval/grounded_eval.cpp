@@ -250,7 +250,7 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer& answerer, const std:
         opts.document_order = given;
         ask::AskTrace trace;
         const ask::AskResult verified = answerer.ask(index, c.question, opts, &trace);
-        ask::AskResult plain = trace.prompt.empty() ? verified : ask::resolve_answer(trace.draft, trace.context, unverified);
+        ask::AskResult plain = trace.prompt.empty() ? verified : ask::resolve_answer(trace.draft, trace.context, unverified, c.question);
         GroundedCaseResult r;
         r.id = c.id;
         r.answerable = c.answerable;

@@ -10,28 +10,28 @@ namespace {
 
 using grammar::testing::ReferenceRecognizer;
 
-TEST(AnswerGrammar, AcceptsCitedSentencesAndTheAbstention) {
+TEST(AnswerGrammar, AcceptsCitedLinesAndTheAbstention) {
     ReferenceRecognizer rr(answer_grammar(12));
     EXPECT_TRUE(rr.accepts("I don't know."));
-    EXPECT_TRUE(rr.accepts("Returns are accepted for 30 days. [3]"));
-    EXPECT_TRUE(rr.accepts("Returns are accepted for 30 days. [3][12]"));
-    EXPECT_TRUE(rr.accepts("First claim [1]\nSecond claim. [2]\nThird [12]"));
-    EXPECT_TRUE(rr.accepts("Le café coûte 3 € [4]"));
-    EXPECT_TRUE(rr.accepts("It opens at 9 a.m. and costs $7.95! [4]"));
-    EXPECT_TRUE(rr.accepts("Is it v1.2.3? [4]"));
+    EXPECT_TRUE(rr.accepts("[3] Returns are accepted for 30 days."));
+    EXPECT_TRUE(rr.accepts("[3][12] Returns are accepted for 30 days. Opened items get credit."));
+    EXPECT_TRUE(rr.accepts("[1] First claim\n[2] Second claim.\n[12] Third"));
+    EXPECT_TRUE(rr.accepts("[4] Le café coûte 3 €"));
+    EXPECT_TRUE(rr.accepts("[4] It opens at 9 a.m. and costs $7.95!"));
 }
 
 TEST(AnswerGrammar, RejectsWhatCouldMislead) {
     ReferenceRecognizer rr(answer_grammar(12));
     EXPECT_FALSE(rr.accepts("Returns are accepted for 30 days."));  // no citation
-    EXPECT_FALSE(rr.accepts("Returns are accepted [13]"));          // outside the context
-    EXPECT_FALSE(rr.accepts("Returns are accepted [0]"));
-    EXPECT_FALSE(rr.accepts("Returns [are] accepted [1]"));         // brackets inside a claim
-    EXPECT_FALSE(rr.accepts(" Leading space [1]"));
-    EXPECT_FALSE(rr.accepts("[1] citation first"));
-    EXPECT_FALSE(rr.accepts("One sentence. Then another [1]"));  // a claim is one sentence
-    EXPECT_FALSE(rr.accepts(". [1]"));
-    EXPECT_FALSE(rr.accepts("A [1]\nB [1]\nC [1]\nD [1]"));  // more claims than the default 3
+    EXPECT_FALSE(rr.accepts("Returns are accepted [3]"));           // citation last
+    EXPECT_FALSE(rr.accepts("[13] Returns are accepted"));          // outside the context
+    EXPECT_FALSE(rr.accepts("[0] Returns are accepted"));
+    EXPECT_FALSE(rr.accepts("[1] Returns [are] accepted"));         // brackets inside a claim
+    EXPECT_FALSE(rr.accepts("[1]  Two spaces"));
+    EXPECT_FALSE(rr.accepts("[1]"));                                // a citation with no claim
+    EXPECT_FALSE(rr.accepts("[1] A\n[1] B\n[1] C\n[1] D"));          // more claims than the default 3
+    EXPECT_FALSE(rr.accepts("[1] A\n\n[2] B"));
+    EXPECT_FALSE(rr.accepts("I don't know. [1]"));
 }
 
 TEST(AnswerGrammar, ShapeLimits) {
@@ -40,16 +40,15 @@ TEST(AnswerGrammar, ShapeLimits) {
     shape.max_claim_chars = 5;
     shape.max_citations = 1;
     ReferenceRecognizer rr(answer_grammar(3, shape));
-    EXPECT_TRUE(rr.accepts("abcde [1]"));
-    EXPECT_TRUE(rr.accepts("abcde. [1]"));
-    EXPECT_FALSE(rr.accepts("abcdef [1]"));
-    EXPECT_FALSE(rr.accepts("abc [1][2]"));
-    EXPECT_FALSE(rr.accepts("abc [1]\nabc [2]"));
+    EXPECT_TRUE(rr.accepts("[1] abcde"));
+    EXPECT_FALSE(rr.accepts("[1] abcdef"));
+    EXPECT_FALSE(rr.accepts("[1][2] abc"));
+    EXPECT_FALSE(rr.accepts("[1] abc\n[2] abc"));
     EXPECT_THROW(answer_grammar(0), Error);
 }
 
-TEST(ParseAnswer, ClaimsAndTheirCitations) {
-    const DraftAnswer a = parse_answer("Returns are accepted for 30 days. [3]\nOpened items get credit [4][7].");
+TEST(ParseAnswer, LinesAndTheirCitations) {
+    const DraftAnswer a = parse_answer("[3] Returns are accepted for 30 days.\n[4][7] Opened items get credit.");
     ASSERT_FALSE(a.abstained);
     ASSERT_EQ(a.claims.size(), 2u);
     EXPECT_EQ(a.claims[0].text, "Returns are accepted for 30 days.");
@@ -58,15 +57,26 @@ TEST(ParseAnswer, ClaimsAndTheirCitations) {
     EXPECT_EQ(a.claims[1].cited, (std::vector<int>{4, 7}));
 }
 
+TEST(ParseAnswer, EachSentenceOfALineIsAClaim) {
+    const DraftAnswer a = parse_answer("[2] It opens at 9 a.m. on weekdays. It closes at 5 p.m. Parking is free.");
+    ASSERT_EQ(a.claims.size(), 3u);
+    EXPECT_EQ(a.claims[0].text, "It opens at 9 a.m. on weekdays.");
+    EXPECT_EQ(a.claims[1].text, "It closes at 5 p.m.");
+    EXPECT_EQ(a.claims[2].text, "Parking is free.");
+    for (const DraftClaim& c : a.claims) EXPECT_EQ(c.cited, (std::vector<int>{2}));
+}
+
 TEST(ParseAnswer, UnconstrainedShapes) {
-    // Comma-separated markers, a claim with no marker, a bracket that is not a marker.
-    const DraftAnswer a = parse_answer("It is blue [2], [5] and that is all.\nNo citation here\nSee [note] too");
-    ASSERT_EQ(a.claims.size(), 4u);
+    // Markers after the text, comma-separated markers, a line with none, a bracket that is
+    // not a marker.
+    const DraftAnswer a = parse_answer("It is blue [2], [5].\nNo citation here\nSee [note] too [1]");
+    ASSERT_EQ(a.claims.size(), 3u);
+    EXPECT_EQ(a.claims[0].text, "It is blue.");
     EXPECT_EQ(a.claims[0].cited, (std::vector<int>{2, 5}));
-    EXPECT_EQ(a.claims[1].text, "and that is all.");
+    EXPECT_EQ(a.claims[1].text, "No citation here");
     EXPECT_TRUE(a.claims[1].cited.empty());
-    EXPECT_EQ(a.claims[2].text, "No citation here");
-    EXPECT_EQ(a.claims[3].text, "See [note] too");
+    EXPECT_EQ(a.claims[2].text, "See [note] too");
+    EXPECT_EQ(a.claims[2].cited, (std::vector<int>{1}));
 }
 
 TEST(ParseAnswer, Abstentions) {
@@ -74,7 +84,7 @@ TEST(ParseAnswer, Abstentions) {
     EXPECT_TRUE(parse_answer("Sorry, I do not know the answer.").abstained);
     EXPECT_TRUE(parse_answer("I don’t know").abstained);
     // Citing something is an answer, whatever else is said.
-    EXPECT_FALSE(parse_answer("I don't know the exact date, but it is May [2]").abstained);
+    EXPECT_FALSE(parse_answer("[2] I don't know the exact date, but it is May").abstained);
     const DraftAnswer empty = parse_answer("");
     EXPECT_FALSE(empty.abstained);
     EXPECT_TRUE(empty.claims.empty());

@@ -59,6 +59,29 @@ TEST(Support, NothingToCheckIsNotSupported) {
     EXPECT_FALSE(support_of("The gym opens on Sundays.", {}).supported);
 }
 
+TEST(Support, WhatTheQuestionSaysNeedsNoSupport) {
+    const std::vector<std::string_view> cited = {"Updates are installed automatically between 2 a.m. and 4 a.m."};
+    const std::string question = "When does the T4 thermostat install firmware updates?";
+    const std::string claim = "The T4 thermostat installs firmware updates between 2 a.m. and 4 a.m.";
+    // "t4", "thermostat", "firmware" are not cited, but the question said them.
+    EXPECT_LT(support_of(claim, cited).coverage, 0.6);
+    EXPECT_EQ(support_of(claim, cited, {}, question).coverage, 1.0);
+    EXPECT_TRUE(support_of(claim, cited, {}, question).supported);
+    // Numbers the question gives are given too.
+    EXPECT_TRUE(support_of("Grace was absent on 11 March.", {"Absent: Grace Lindholm"}, {},
+                           "Who was absent on 11 March?").supported);
+    EXPECT_FALSE(support_of("Grace was absent on 12 March.", {"Absent: Grace Lindholm"}, {},
+                            "Who was absent on 11 March?").supported);
+}
+
+TEST(Support, ARestatementMustBeOnTheCitationsTopic) {
+    const std::string question = "Does the lease require the tenant to carry renter's insurance?";
+    const std::string claim = "The lease does not require the tenant to carry renter's insurance.";
+    EXPECT_FALSE(support_of(claim, {"Rent is due on the first day of each month."}, {}, question).supported);
+    EXPECT_TRUE(support_of(claim, {"The tenant must carry renter's insurance for the whole lease term."}, {}, question)
+                    .supported);
+}
+
 TEST(Support, ThresholdIsAnOption) {
     const std::vector<std::string_view> cited = {"Members may bring one guest per visit."};
     const std::string claim = "Members may bring a guest to the sauna.";  // member, bring, guest, sauna: 3/4
