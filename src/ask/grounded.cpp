@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ask/lexical.h"
 #include "core/error.h"
 #include "grammar/compiled_grammar.h"
 #include "grammar/constraint.h"
@@ -9,12 +10,17 @@
 namespace flash::ask {
 namespace {
 
-constexpr const char* k_instructions =
-    "You answer questions using only the numbered sentences the user gives you.\n"
-    "Write one to three short lines. Start each line with the number of the sentence that "
-    "supports it, in square brackets, for example:\n"
-    "[4] The office opens at 9 a.m.\n"
-    "If the numbered sentences do not contain the answer, reply exactly: I don't know.";
+// The instructions, with an example line; the example cites [4], not [1], so that a small
+// model does not learn "[1]" as the way every answer starts.
+std::string instructions(const AnswerShape& shape) {
+    const std::string lines = shape.max_claims <= 1 ? "Answer in one short line that starts"
+                                                    : "Answer in one to " + std::to_string(shape.max_claims) +
+                                                          " short lines, each starting";
+    return "You answer questions using only the numbered sentences the user gives you.\n" + lines +
+           " with the number of the sentence that supports it, in square brackets, for example:\n"
+           "[4] The office opens at 9 a.m.\n"
+           "If the numbered sentences do not contain the answer, reply exactly: I don't know.";
+}
 
 std::string file_name(const std::string& path) {
     const size_t slash = path.find_last_of('/');
@@ -35,14 +41,33 @@ Citation citation_of(const ContextSentence& s) {
     return c;
 }
 
-// The context sentence that best supports a claim on its own, if any does.
+// Share of the question's content words (and numbers) found in the cited sentences.
+double relevance(std::string_view question, const std::vector<Citation>& citations) {
+    const LexicalTerms q = lexical_terms(question);
+    const size_t total = q.words.size() + q.numbers.size();
+    if (total == 0) return 1.0;  // nothing to judge by
+    LexicalTerms cited;
+    for (const Citation& c : citations) {
+        LexicalTerms t = lexical_terms(c.cited_text);
+        cited.words.insert(cited.words.end(), t.words.begin(), t.words.end());
+        cited.numbers.insert(cited.numbers.end(), t.numbers.begin(), t.numbers.end());
+    }
+    size_t found = 0;
+    for (const std::string& w : q.words) found += std::find(cited.words.begin(), cited.words.end(), w) != cited.words.end();
+    for (const std::string& n : q.numbers)
+        found += std::find(cited.numbers.begin(), cited.numbers.end(), n) != cited.numbers.end();
+    return static_cast<double>(found) / total;
+}
+
+// The context sentence about the question that best supports a claim on its own, if any does.
 const ContextSentence* best_support(const std::string& claim, std::string_view question,
-                                    const AskContext& context, const SupportOptions& options,
+                                    const AskContext& context, const VerifyOptions& options,
                                     double* coverage) {
     const ContextSentence* best = nullptr;
     double best_coverage = 0;
     for (const ContextSentence& s : context.sentences) {
-        const Support sup = support_of(claim, {s.text}, options, question);
+        if (relevance(question, {citation_of(s)}) < options.min_relevance) continue;
+        const Support sup = support_of(claim, {s.text}, options.support, question);
         if (sup.supported && sup.coverage > best_coverage) {
             best = &s;
             best_coverage = sup.coverage;
@@ -89,14 +114,15 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
             continue;
         }
         const Support sup = support_of(claim.text, cited, options.support, question);
-        if (sup.supported && !claim.citations.empty()) {
+        const bool relevant = relevance(question, claim.citations) >= options.min_relevance;
+        if (sup.supported && relevant) {
             claim.coverage = sup.coverage;
             r.claims.push_back(std::move(claim));
             continue;
         }
         double coverage = 0;
         if (options.recite) {
-            if (const ContextSentence* s = best_support(claim.text, question, context, options.support, &coverage)) {
+            if (const ContextSentence* s = best_support(claim.text, question, context, options, &coverage)) {
                 claim.citations = {citation_of(*s)};
                 claim.coverage = coverage;
                 claim.recited = true;
@@ -105,8 +131,9 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
             }
         }
         std::string why = claim.citations.empty() ? "cites no sentence of the documents"
-                                                  : "not supported by " + ids_text(d.cited);
-        if (!claim.citations.empty() && !sup.missing.empty()) why += " ('" + sup.missing + "' is not there)";
+                          : !sup.supported        ? "not supported by " + ids_text(d.cited)
+                                                  : ids_text(d.cited) + " is not about the question";
+        if (!claim.citations.empty() && !sup.supported && !sup.missing.empty()) why += " ('" + sup.missing + "' is not there)";
         r.dropped.push_back({claim.text, why});
     }
     if (r.claims.empty()) {
@@ -187,8 +214,8 @@ GroundedAnswerer::GroundedAnswerer(Session& session, ChatTemplate chat_template)
         throw Error("grounded answers need a chat template, not raw text (try --chat-template chatml or gemma)");
 }
 
-Json GroundedAnswerer::messages(std::string_view question, const AskContext& context) {
-    return Json::array({Json{{"role", "system"}, {"content", k_instructions}},
+Json GroundedAnswerer::messages(std::string_view question, const AskContext& context, const AnswerShape& shape) {
+    return Json::array({Json{{"role", "system"}, {"content", instructions(shape)}},
                         Json{{"role", "user"},
                              {"content", context.numbered_text() + "\nQuestion: " + std::string(question)}}});
 }
@@ -209,7 +236,7 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
         r.documents = context.documents;
         return r;
     }
-    t.prompt = template_.render(messages(question, context), Json(), true);
+    t.prompt = template_.render(messages(question, context, options.shape), Json(), true);
     GenerateOptions gen = options.generation;
     if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
     std::unique_ptr<grammar::GrammarConstraint> constraint;

@@ -28,6 +28,9 @@ struct VerifyOptions {
     bool verify = true;    // off: claims are kept as the model cited them (in-range ids only)
     bool recite = true;    // a claim its citations do not support may take the context
                            // sentence that does, instead of being dropped
+    // Share of the question's content words its citations must hold: a claim copied from
+    // a sentence about something else is supported by it, but answers nothing.
+    double min_relevance = 0.2;
     SupportOptions support;
 };
 
@@ -104,7 +107,7 @@ class GroundedAnswerer {
     const ChatTemplate& chat_template() const { return template_; }
 
     // The messages the model sees for this question and context.
-    static Json messages(std::string_view question, const AskContext& context);
+    static Json messages(std::string_view question, const AskContext& context, const AnswerShape& shape = {});
 
     // `trace` (optional) receives the context and the model's parsed draft, so a caller can
     // resolve the same output again with other options (the evaluation does).

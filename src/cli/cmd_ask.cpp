@@ -100,9 +100,12 @@ void add_ask_command(CLI::App& app) {
     cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")->capture_default_str();
     cmd->add_option("--max-context-words", o->ask.retrieval.max_words, "Context budget in words")
         ->capture_default_str();
-    cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer sentences at most")->capture_default_str();
+    cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
+        ->capture_default_str();
+    cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
+                    "Share of the question's content words a claim's citations must hold")
         ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print the answer with citations as JSON (document, sentence, offsets, text)");
     cmd->add_flag("--no-verify", o->no_verify, "Keep claims as the model cited them (to compare)");

@@ -154,6 +154,10 @@ void add_eval_grounded(CLI::App& eval) {
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
         ->capture_default_str();
+    cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")->capture_default_str();
+    cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
+                    "Share of the question's content words a claim's citations must hold")
+        ->capture_default_str();
     o->ask.generation.max_tokens = 200;
     cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Citation grammar off, to show what it buys");

@@ -73,6 +73,16 @@ std::string char_slice(std::string_view text, size_t start, size_t end) {
     return out;
 }
 
+bool numbers_grounded(const std::string& answer, const GroundedCase& c) {
+    std::string known = c.question;
+    for (const std::string& a : c.answers) known += " " + a;
+    for (const GroundedCase::Quote& q : c.support) known += " " + q.quote;
+    const std::vector<std::string> allowed = ask::lexical_terms(known).numbers;
+    for (const std::string& n : ask::lexical_terms(answer).numbers)
+        if (std::find(allowed.begin(), allowed.end(), n) == allowed.end()) return false;
+    return true;
+}
+
 GroundedScore score(const GroundedCase& c, const ask::AskResult& r, const retrieval::Index& index,
                     const std::vector<std::string>& given) {
     GroundedScore s;
@@ -102,7 +112,7 @@ GroundedScore score(const GroundedCase& c, const ask::AskResult& r, const retrie
         }
     }
     s.gold_cited = static_cast<int>(std::count(gold_hit.begin(), gold_hit.end(), true));
-    s.answer_right = c.answerable && !r.abstained && answer_matches(s.answer, c.answers);
+    s.answer_right = !r.abstained && answer_is_right(s.answer, c);
     return s;
 }
 
@@ -117,6 +127,10 @@ Json rate_json(const GroundedRates::Rate& r) {
 }
 
 }  // namespace
+
+bool answer_is_right(const std::string& answer, const GroundedCase& c) {
+    return c.answerable && answer_matches(answer, c.answers) && numbers_grounded(answer, c);
+}
 
 bool answer_matches(const std::string& answer, const std::vector<std::string>& golds) {
     const std::vector<std::string> a = answer_tokens(answer);

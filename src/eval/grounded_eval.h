@@ -34,7 +34,9 @@ std::vector<GroundedCase> load_grounded_suite(const std::string& dir);
 // How one answer scored.
 struct GroundedScore {
     bool abstained = false;
-    bool answer_right = false;  // answerable: not abstained and a gold answer is in the text
+    // Answerable: not abstained, a gold answer is in the text, and every number in the text
+    // comes from the gold answers, the support or the question (no hedging across values).
+    bool answer_right = false;
     int citations = 0, citations_gold = 0;  // citations made; of those, gold sentences
     int gold = 0, gold_cited = 0;           // gold sentences; of those, cited
     int outside = 0;  // citations not resolving to the given documents' text (must stay 0)
@@ -84,7 +86,12 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer& answerer, const std:
                                      const GroundedEvalProgress& progress = {});
 
 // Whether `answer` contains one of `golds` after normalising case, punctuation and number
-// formatting ("$1,200.00" meets "1200").
+// formatting ("$1,200.00" meets "1200"), as a run of whole words.
 bool answer_matches(const std::string& answer, const std::vector<std::string>& golds);
+
+// An answerable case answered right: a gold answer is in the text, and every number in the
+// text comes from the gold answers, the support or the question — an answer that hedges
+// across values ("10, 15 or 30 days") is not right because one of them is.
+bool answer_is_right(const std::string& answer, const GroundedCase& c);
 
 }  // namespace flash::eval
