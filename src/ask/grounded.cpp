@@ -220,6 +220,14 @@ Json GroundedAnswerer::messages(std::string_view question, const AskContext& con
                              {"content", context.numbered_text() + "\nQuestion: " + std::string(question)}}});
 }
 
+AskResult answer_without_context(const AskContext& context) {
+    AskResult r;
+    r.abstained = true;
+    r.abstain_reason = context.passages_found == 0 ? "no passage matches the question" : "no relevant passages";
+    r.documents = context.documents;
+    return r;
+}
+
 AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view question,
                                 const AskOptions& options, AskTrace* trace) {
     if (question.find_first_not_of(" \t\r\n") == std::string_view::npos) throw Error("the question is empty");
@@ -228,14 +236,7 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
     t = {};
     t.context = build_context(index, question, options.retrieval, options.document_order);
     const AskContext& context = t.context;
-    if (context.sentences.empty()) {
-        AskResult r;
-        r.abstained = true;
-        r.abstain_reason = context.passages_found == 0 ? "no passage matches the question"
-                                                       : "no relevant passages";
-        r.documents = context.documents;
-        return r;
-    }
+    if (context.sentences.empty()) return answer_without_context(context);
     t.prompt = template_.render(messages(question, context, options.shape), Json(), true);
     GenerateOptions gen = options.generation;
     if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);

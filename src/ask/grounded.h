@@ -93,6 +93,9 @@ struct AskResult {
 AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options,
                          std::string_view question = {});
 
+// The abstention when retrieval found nothing relevant to give the model.
+AskResult answer_without_context(const AskContext& context);
+
 struct AskTrace {
     AskContext context;
     DraftAnswer draft;

@@ -23,6 +23,7 @@ struct AskCliOptions {
     ask::AskOptions ask;
     bool json = false;
     bool no_verify = false;
+    bool no_recite = false;
     bool no_constrain = false;
     bool show_prompt = false;
 };
@@ -56,6 +57,7 @@ void run_ask(AskCliOptions& o) {
         throw Error(index.file() + ": the index holds no documents; add some with `flash index add PATH`");
     o.ask.document_order = order;
     o.ask.verify.verify = !o.no_verify;
+    o.ask.verify.recite = !o.no_recite;
     o.ask.constrained = !o.no_constrain;
     o.ask.generation = o.gen;
 
@@ -109,6 +111,7 @@ void add_ask_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print the answer with citations as JSON (document, sentence, offsets, text)");
     cmd->add_flag("--no-verify", o->no_verify, "Keep claims as the model cited them (to compare)");
+    cmd->add_flag("--no-recite", o->no_recite, "Drop unsupported claims instead of re-citing them");
     cmd->add_flag("--no-constrain", o->no_constrain, "Generate without the citation grammar (to compare)");
     cmd->add_option("--chat-template", o->chat_template,
                     "chatml, gemma, llama3, or a .jinja file (default: the model's own)");

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "cli/commands.h"
@@ -93,6 +94,8 @@ void eval_tools(const EvalToolsOptions& o) {
 
 struct EvalGroundedOptions {
     ModelOptions model;
+    std::string rescore;
+    bool no_recite = false;
     std::string data;
     std::string out;
     std::string chat_template;
@@ -105,17 +108,36 @@ struct EvalGroundedOptions {
 void eval_grounded(EvalGroundedOptions& o) {
     const std::string dir = data_dir(o.data, "grounded");
     const auto cases = spread(eval::load_grounded_suite(dir), o.limit);
-    LoadedModel lm = load_model(o.model);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    ask::GroundedAnswerer answerer(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
     eval::GroundedEvalOptions options;
     options.ask = o.ask;
     options.ask.constrained = !o.unconstrained;
-    std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s\n", cases.size(),
-                 lm.model->config().name.c_str(), answerer.chat_template().name().c_str(),
-                 options.ask.constrained ? "on" : "off");
+    options.ask.verify.recite = !o.no_recite;
+    // Rescoring reads the model's outputs from an earlier run; no model is loaded.
+    std::map<std::string, std::string> outputs;
+    eval::Json earlier;
+    if (!o.rescore.empty()) {
+        outputs = eval::load_grounded_outputs(o.rescore);
+        options.outputs = &outputs;
+        std::ifstream in(o.rescore);
+        earlier = eval::Json::parse(in);
+    }
+    LoadedModel lm;
+    std::unique_ptr<Session> session;
+    std::unique_ptr<ask::GroundedAnswerer> answerer;
+    std::string model_name = earlier.value("model", ""), template_name = earlier.value("chat_template", "");
+    if (o.rescore.empty()) {
+        lm = load_model(o.model);
+        session = std::make_unique<Session>(*lm.model, lm.tokenizer.get(), session_options(o.model));
+        answerer = std::make_unique<ask::GroundedAnswerer>(*session,
+                                                           ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
+        model_name = lm.model->config().name;
+        template_name = answerer->chat_template().name();
+    }
+    std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s%s\n", cases.size(),
+                 model_name.c_str(), template_name.c_str(), options.ask.constrained ? "on" : "off",
+                 o.rescore.empty() ? "" : ", rescoring earlier outputs");
     int right = 0;
-    const auto report = eval::run_grounded_eval(answerer, dir, cases, options, [&](size_t done, size_t total, const auto& r) {
+    const auto report = eval::run_grounded_eval(answerer.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
         const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
         right += ok;
         if (o.verbose)
@@ -125,18 +147,21 @@ void eval_grounded(EvalGroundedOptions& o) {
             std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
     });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("grounded answers — %s (template %s, grammar %s)\n%s", lm.model->config().name.c_str(),
-                answerer.chat_template().name().c_str(), options.ask.constrained ? "on" : "off",
-                report.summary().c_str());
+    std::printf("grounded answers — %s (template %s, grammar %s)\n%s", model_name.c_str(), template_name.c_str(),
+                options.ask.constrained ? "on" : "off", report.summary().c_str());
     if (!o.out.empty()) {
         eval::Json j = report.to_json();
-        j["model"] = lm.model->config().name;
-        j["model_file"] = lm.model->gguf().path();
-        j["chat_template"] = answerer.chat_template().name();
+        j["model"] = model_name;
+        j["model_file"] = o.rescore.empty() ? lm.model->gguf().path() : earlier.value("model_file", "");
+        j["chat_template"] = template_name;
         j["constrained"] = options.ask.constrained;
         j["passages"] = options.ask.retrieval.passages;
+        j["max_claims"] = options.ask.shape.max_claims;
         j["min_support"] = options.ask.verify.support.min_coverage;
+        j["min_relevance"] = options.ask.verify.min_relevance;
+        j["recite"] = options.ask.verify.recite;
         j["sampling"] = "greedy";
+        if (!o.rescore.empty()) j["rescored_from"] = o.rescore;
         write_json(o.out, j);
     }
 }
@@ -161,6 +186,9 @@ void add_eval_grounded(CLI::App& eval) {
     o->ask.generation.max_tokens = 200;
     cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Citation grammar off, to show what it buys");
+    cmd->add_flag("--no-recite", o->no_recite, "Verification drops unsupported claims instead of re-citing them");
+    cmd->add_option("--rescore", o->rescore,
+                    "Score the outputs of an earlier --out file again (other verification settings; no model)");
     cmd->add_flag("-v,--verbose", o->verbose, "One line per question");
     cmd->callback([o] { eval_grounded(*o); });
 }

@@ -249,9 +249,23 @@ std::string GroundedEvalReport::summary() const {
     return out;
 }
 
-GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer& answerer, const std::string& dir,
+std::map<std::string, std::string> load_grounded_outputs(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw Error("cannot read " + file);
+    std::map<std::string, std::string> outputs;
+    try {
+        const Json j = Json::parse(in);
+        for (const Json& c : j.at("cases")) outputs[c.at("id").get<std::string>()] = c.at("raw").get<std::string>();
+    } catch (const Json::exception& e) {
+        throw Error(file + ": not a `flash eval grounded --out` file: " + e.what());
+    }
+    return outputs;
+}
+
+GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,
                                      const std::vector<GroundedCase>& cases, const GroundedEvalOptions& options,
                                      const GroundedEvalProgress& progress) {
+    if (!answerer && !options.outputs) throw Error("grounded evaluation needs a model or earlier outputs");
     GroundedEvalReport report;
     ask::VerifyOptions unverified = options.ask.verify;
     unverified.verify = false;
@@ -263,8 +277,24 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer& answerer, const std:
         ask::AskOptions opts = options.ask;
         opts.document_order = given;
         ask::AskTrace trace;
-        const ask::AskResult verified = answerer.ask(index, c.question, opts, &trace);
-        ask::AskResult plain = trace.prompt.empty() ? verified : ask::resolve_answer(trace.draft, trace.context, unverified, c.question);
+        ask::AskResult verified;
+        if (options.outputs) {
+            const auto out = options.outputs->find(c.id);
+            if (out == options.outputs->end()) throw Error("the earlier outputs have no case " + c.id);
+            trace.context = ask::build_context(index, c.question, opts.retrieval, opts.document_order);
+            if (trace.context.sentences.empty()) {
+                verified = ask::answer_without_context(trace.context);
+            } else {
+                trace.prompt = "(rescored)";
+                trace.draft = ask::parse_answer(out->second);
+                verified = ask::resolve_answer(trace.draft, trace.context, opts.verify, c.question);
+                verified.raw = out->second;
+            }
+        } else {
+            verified = answerer->ask(index, c.question, opts, &trace);
+        }
+        const ask::AskResult plain =
+            trace.prompt.empty() ? verified : ask::resolve_answer(trace.draft, trace.context, unverified, c.question);
         GroundedCaseResult r;
         r.id = c.id;
         r.answerable = c.answerable;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -76,11 +77,19 @@ struct GroundedEvalReport {
 
 struct GroundedEvalOptions {
     ask::AskOptions ask;  // verify settings apply to the "verified" column
+    // Rescoring: the model's output per case id (from an earlier run's JSON) used instead of
+    // generating — verification and scoring are deterministic given the output, so other
+    // verification settings can be measured without the model.
+    const std::map<std::string, std::string>* outputs = nullptr;
 };
+
+// The per-case outputs ({"cases": [{"id", "raw"}]}) of a `flash eval grounded --out` file.
+std::map<std::string, std::string> load_grounded_outputs(const std::string& file);
 
 using GroundedEvalProgress = std::function<void(size_t done, size_t total, const GroundedCaseResult&)>;
 
-GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer& answerer, const std::string& dir,
+// `answerer` may be null when options.outputs is set (rescoring needs no model).
+GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,
                                      const std::vector<GroundedCase>& cases,
                                      const GroundedEvalOptions& options,
                                      const GroundedEvalProgress& progress = {});
