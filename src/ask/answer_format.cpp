@@ -16,7 +16,8 @@ grammar::Grammar answer_grammar(int n_sentences, const AnswerShape& shape) {
     if (n_sentences < 1) throw Error("an answer grammar needs at least one sentence to cite");
     GrammarBuilder b;
     std::vector<Sequence> ids;
-    for (int i = 1; i <= n_sentences; ++i) ids.push_back(GrammarBuilder::literal(std::to_string(i)));
+    for (int i = 1; i <= n_sentences; ++i)
+        ids.push_back(GrammarBuilder::literal(std::to_string(i)));
     const uint32_t id = b.add("id", std::move(ids));
     Sequence marker = GrammarBuilder::literal("[");
     marker.push_back(GrammarBuilder::ref(id));
@@ -29,8 +30,8 @@ grammar::Grammar answer_grammar(int n_sentences, const AnswerShape& shape) {
     const std::vector<CodeRange> never = {{'\n', '\n'}, {'\r', '\r'}, {'[', '['}, {']', ']'}};
     std::vector<CodeRange> not_first = never;
     not_first.push_back({' ', ' '});
-    const uint32_t rest = b.repeat("claim-rest", {GrammarBuilder::chars(never, /*negated=*/true)}, 0,
-                                   std::max(0, shape.max_claim_chars - 1));
+    const uint32_t rest = b.repeat("claim-rest", {GrammarBuilder::chars(never, /*negated=*/true)},
+                                   0, std::max(0, shape.max_claim_chars - 1));
     Sequence claim_body = {GrammarBuilder::ref(citation), GrammarBuilder::ref(more_citations)};
     for (const auto& e : GrammarBuilder::literal(" ")) claim_body.push_back(e);
     claim_body.push_back(GrammarBuilder::chars(not_first, /*negated=*/true));
@@ -38,9 +39,11 @@ grammar::Grammar answer_grammar(int n_sentences, const AnswerShape& shape) {
     const uint32_t claim = b.add("claim", {claim_body});
     Sequence next = GrammarBuilder::literal("\n");
     next.push_back(GrammarBuilder::ref(claim));
-    const uint32_t more_claims = b.repeat("more-claims", next, 0, std::max(0, shape.max_claims - 1));
-    const uint32_t root = b.add("answer", {GrammarBuilder::literal(k_abstain_text),
-                                           {GrammarBuilder::ref(claim), GrammarBuilder::ref(more_claims)}});
+    const uint32_t more_claims =
+        b.repeat("more-claims", next, 0, std::max(0, shape.max_claims - 1));
+    const uint32_t root =
+        b.add("answer", {GrammarBuilder::literal(k_abstain_text),
+                         {GrammarBuilder::ref(claim), GrammarBuilder::ref(more_claims)}});
     return b.build(root);
 }
 
@@ -81,7 +84,8 @@ DraftClaim read_line(std::string_view line) {
     for (size_t i = 0; i < line.size();) {
         int id = 0;
         if (const size_t used = read_marker(line, i, id)) {
-            if (std::find(claim.cited.begin(), claim.cited.end(), id) == claim.cited.end()) claim.cited.push_back(id);
+            if (std::find(claim.cited.begin(), claim.cited.end(), id) == claim.cited.end())
+                claim.cited.push_back(id);
             i += used;
             continue;
         }
@@ -92,14 +96,17 @@ DraftClaim read_line(std::string_view line) {
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (c == ' ' && (tidy.empty() || tidy.back() == ' ')) continue;
-        if ((c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':') && !tidy.empty() && tidy.back() == ' ')
+        if ((c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':') &&
+            !tidy.empty() && tidy.back() == ' ')
             tidy.pop_back();
-        if ((c == '.' || c == '!' || c == '?') && !tidy.empty() && (tidy.back() == ',' || tidy.back() == ';'))
+        if ((c == '.' || c == '!' || c == '?') && !tidy.empty() &&
+            (tidy.back() == ',' || tidy.back() == ';'))
             tidy.pop_back();  // "blue [2], [5]." leaves "blue,."
         tidy += c;
     }
     claim.text = trim(tidy);
-    while (!claim.text.empty() && (claim.text.back() == ',' || claim.text.back() == ';')) claim.text.pop_back();
+    while (!claim.text.empty() && (claim.text.back() == ',' || claim.text.back() == ';'))
+        claim.text.pop_back();
     while (claim.text.size() > 1 && claim.text[0] == ',') claim.text = trim(claim.text.substr(1));
     return claim;
 }
@@ -114,12 +121,14 @@ DraftAnswer parse_answer(std::string_view text) {
         if (end == std::string_view::npos) end = text.size();
         DraftClaim line = read_line(text.substr(start, end - start));
         if (!line.text.empty() || !line.cited.empty()) {
-            const std::vector<retrieval::Sentence> sentences = retrieval::split_sentences(line.text);
+            const std::vector<retrieval::Sentence> sentences =
+                retrieval::split_sentences(line.text);
             if (sentences.size() <= 1) {
                 answer.claims.push_back(std::move(line));
             } else {
                 for (const retrieval::Sentence& s : sentences)
-                    answer.claims.push_back({line.text.substr(s.start, s.end - s.start), line.cited});
+                    answer.claims.push_back(
+                        {line.text.substr(s.start, s.end - s.start), line.cited});
             }
         }
         start = end + 1;

@@ -19,9 +19,9 @@ namespace flash::ask {
 inline constexpr std::string_view k_abstain_text = "I don't know.";
 
 struct AnswerShape {
-    int max_claims = 3;        // lines
-    int max_claim_chars = 200; // characters of text per claim (a line)
-    int max_citations = 3;     // citations per answer sentence
+    int max_claims = 3;         // lines
+    int max_claim_chars = 200;  // characters of text per claim (a line)
+    int max_citations = 3;      // citations per answer sentence
 };
 
 // Grammar for answers citing sentences 1..n_sentences (n_sentences >= 1).

@@ -19,12 +19,12 @@ bool shares_content_word(const LexicalTerms& question, std::string_view passage)
     return false;
 }
 
+}  // namespace
+
 std::string file_name(const std::string& path) {
     const size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
-
-}  // namespace
 
 size_t char_offset(std::string_view text, size_t byte_offset) {
     size_t chars = 0;
@@ -91,7 +91,8 @@ AskContext build_context(const retrieval::Index& index, std::string_view questio
     for (const retrieval::PassageHit* hit : kept) {
         if (!doc_text.count(hit->path)) {
             std::optional<std::string> text = index.document_text(hit->path);
-            if (!text) throw Error(index.file() + ": passage of '" + hit->path + "' has no document");
+            if (!text)
+                throw Error(index.file() + ": passage of '" + hit->path + "' has no document");
             doc_text[hit->path] = std::move(*text);
             doc_sentences[hit->path] = index.document_sentences(hit->path);
         }
@@ -100,7 +101,8 @@ AskContext build_context(const retrieval::Index& index, std::string_view questio
         for (const retrieval::SentenceText& s : hit->sentences) {
             const auto at = std::find_if(all.begin(), all.end(),
                                          [&](const auto& d) { return d.start == s.start; });
-            if (at == all.end() || s.end > text.size() || text.compare(s.start, s.end - s.start, s.text) != 0)
+            if (at == all.end() || s.end > text.size() ||
+                text.compare(s.start, s.end - s.start, s.text) != 0)
                 throw Error(index.file() + ": a sentence of '" + hit->path +
                             "' does not match its document; the index is corrupt, delete it and "
                             "add the documents again");

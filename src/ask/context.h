@@ -14,10 +14,10 @@
 namespace flash::ask {
 
 struct ContextSentence {
-    int id = 0;                      // the number the model sees, from 1
-    std::string document;            // the document's path as stored in the index
-    size_t document_index = 0;       // into AskContext::documents
-    size_t sentence_index = 0;       // the sentence's position in its document, from 0
+    int id = 0;                           // the number the model sees, from 1
+    std::string document;                 // the document's path as stored in the index
+    size_t document_index = 0;            // into AskContext::documents
+    size_t sentence_index = 0;            // the sentence's position in its document, from 0
     size_t start_byte = 0, end_byte = 0;  // in the document's extracted text
     size_t start_char = 0, end_char = 0;  // the same, in Unicode code points
     std::string text;
@@ -46,6 +46,10 @@ struct RetrievalOptions {
 AskContext build_context(const retrieval::Index& index, std::string_view question,
                          const RetrievalOptions& options,
                          const std::vector<std::string>& document_order = {});
+
+// The last component of a path ("/docs/faq.html" → "faq.html"): how documents are named to
+// the model and in citations.
+std::string file_name(const std::string& path);
 
 // The number of code points in text[0, byte_offset).
 size_t char_offset(std::string_view text, size_t byte_offset);

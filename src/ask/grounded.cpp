@@ -13,18 +13,14 @@ namespace {
 // The instructions, with an example line; the example cites [4], not [1], so that a small
 // model does not learn "[1]" as the way every answer starts.
 std::string instructions(const AnswerShape& shape) {
-    const std::string lines = shape.max_claims <= 1 ? "Answer in one short line that starts"
-                                                    : "Answer in one to " + std::to_string(shape.max_claims) +
-                                                          " short lines, each starting";
+    const std::string lines = shape.max_claims <= 1
+                                  ? "Answer in one short line that starts"
+                                  : "Answer in one to " + std::to_string(shape.max_claims) +
+                                        " short lines, each starting";
     return "You answer questions using only the numbered sentences the user gives you.\n" + lines +
            " with the number of the sentence that supports it, in square brackets, for example:\n"
            "[4] The office opens at 9 a.m.\n"
            "If the numbered sentences do not contain the answer, reply exactly: I don't know.";
-}
-
-std::string file_name(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 Citation citation_of(const ContextSentence& s) {
@@ -53,7 +49,8 @@ double relevance(std::string_view question, const std::vector<Citation>& citatio
         cited.numbers.insert(cited.numbers.end(), t.numbers.begin(), t.numbers.end());
     }
     size_t found = 0;
-    for (const std::string& w : q.words) found += std::find(cited.words.begin(), cited.words.end(), w) != cited.words.end();
+    for (const std::string& w : q.words)
+        found += std::find(cited.words.begin(), cited.words.end(), w) != cited.words.end();
     for (const std::string& n : q.numbers)
         found += std::find(cited.numbers.begin(), cited.numbers.end(), n) != cited.numbers.end();
     return static_cast<double>(found) / total;
@@ -85,8 +82,8 @@ std::string ids_text(const std::vector<int>& ids) {
 
 }  // namespace
 
-AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options,
-                         std::string_view question) {
+AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context,
+                         const VerifyOptions& options, std::string_view question) {
     AskResult r;
     r.documents = context.documents;
     if (draft.abstained) {
@@ -107,7 +104,8 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
             claim.citations.push_back(citation_of(*s));
             cited.push_back(s->text);
         }
-        if (std::any_of(r.claims.begin(), r.claims.end(), [&](const Claim& c) { return c.text == claim.text; }))
+        if (std::any_of(r.claims.begin(), r.claims.end(),
+                        [&](const Claim& c) { return c.text == claim.text; }))
             continue;  // the same sentence twice says nothing new
         if (!options.verify) {
             r.claims.push_back(std::move(claim));
@@ -122,7 +120,8 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
         }
         double coverage = 0;
         if (options.recite) {
-            if (const ContextSentence* s = best_support(claim.text, question, context, options, &coverage)) {
+            if (const ContextSentence* s =
+                    best_support(claim.text, question, context, options, &coverage)) {
                 claim.citations = {citation_of(*s)};
                 claim.coverage = coverage;
                 claim.recited = true;
@@ -132,13 +131,15 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, co
         }
         std::string why = claim.citations.empty() ? "cites no sentence of the documents"
                           : !sup.supported        ? "not supported by " + ids_text(d.cited)
-                                                  : ids_text(d.cited) + " is not about the question";
-        if (!claim.citations.empty() && !sup.supported && !sup.missing.empty()) why += " ('" + sup.missing + "' is not there)";
+                                           : ids_text(d.cited) + " is not about the question";
+        if (!claim.citations.empty() && !sup.supported && !sup.missing.empty())
+            why += " ('" + sup.missing + "' is not there)";
         r.dropped.push_back({claim.text, why});
     }
     if (r.claims.empty()) {
         r.abstained = true;
-        r.abstain_reason = draft.claims.empty() ? "the model gave no answer" : "no claim is supported by the documents";
+        r.abstain_reason = draft.claims.empty() ? "the model gave no answer"
+                                                : "no claim is supported by the documents";
     }
     return r;
 }
@@ -172,7 +173,8 @@ std::string AskResult::to_text() const {
     out += '\n';
     for (size_t i = 0; i < notes.size(); ++i)
         out += "[" + std::to_string(i + 1) + "] " + file_name(notes[i]->document) + ", sentence " +
-               std::to_string(notes[i]->sentence_index + 1) + ": \"" + notes[i]->cited_text + "\"\n";
+               std::to_string(notes[i]->sentence_index + 1) + ": \"" + notes[i]->cited_text +
+               "\"\n";
     return out;
 }
 
@@ -196,13 +198,15 @@ Json AskResult::to_json() const {
         content.push_back(std::move(block));
     }
     Json dropped_json = Json::array();
-    for (const DroppedClaim& d : dropped) dropped_json.push_back({{"text", d.text}, {"why", d.why}});
+    for (const DroppedClaim& d : dropped)
+        dropped_json.push_back({{"text", d.text}, {"why", d.why}});
     Json j{{"abstained", abstained}, {"answer", answer_text()}, {"content", std::move(content)}};
     if (abstained) j["abstain_reason"] = abstain_reason;
     j["dropped"] = std::move(dropped_json);
     j["documents"] = documents;
     j["raw"] = raw;
-    j["usage"] = {{"prompt_tokens", stats.prompt_tokens}, {"completion_tokens", stats.generated_tokens}};
+    j["usage"] = {{"prompt_tokens", stats.prompt_tokens},
+                  {"completion_tokens", stats.generated_tokens}};
     return j;
 }
 
@@ -211,26 +215,32 @@ GroundedAnswerer::GroundedAnswerer(Session& session, ChatTemplate chat_template)
       template_(std::move(chat_template)),
       vocab_(grammar::TokenVocabulary::from_tokenizer(session.tokenizer())) {
     if (template_.is_raw())
-        throw Error("grounded answers need a chat template, not raw text (try --chat-template chatml or gemma)");
+        throw Error(
+            "grounded answers need a chat template, not raw text (try --chat-template chatml or "
+            "gemma)");
 }
 
-Json GroundedAnswerer::messages(std::string_view question, const AskContext& context, const AnswerShape& shape) {
-    return Json::array({Json{{"role", "system"}, {"content", instructions(shape)}},
-                        Json{{"role", "user"},
-                             {"content", context.numbered_text() + "\nQuestion: " + std::string(question)}}});
+Json GroundedAnswerer::messages(std::string_view question, const AskContext& context,
+                                const AnswerShape& shape) {
+    return Json::array(
+        {Json{{"role", "system"}, {"content", instructions(shape)}},
+         Json{{"role", "user"},
+              {"content", context.numbered_text() + "\nQuestion: " + std::string(question)}}});
 }
 
 AskResult answer_without_context(const AskContext& context) {
     AskResult r;
     r.abstained = true;
-    r.abstain_reason = context.passages_found == 0 ? "no passage matches the question" : "no relevant passages";
+    r.abstain_reason =
+        context.passages_found == 0 ? "no passage matches the question" : "no relevant passages";
     r.documents = context.documents;
     return r;
 }
 
 AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view question,
                                 const AskOptions& options, AskTrace* trace) {
-    if (question.find_first_not_of(" \t\r\n") == std::string_view::npos) throw Error("the question is empty");
+    if (question.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        throw Error("the question is empty");
     AskTrace local;
     AskTrace& t = trace ? *trace : local;
     t = {};
@@ -244,11 +254,13 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
     if (options.constrained) {
         const int n = static_cast<int>(context.sentences.size());
         constraint = std::make_unique<grammar::GrammarConstraint>(
-            grammar::CompiledGrammar::compile(answer_grammar(n, options.shape)), vocab_, &session_.tokenizer());
+            grammar::CompiledGrammar::compile(answer_grammar(n, options.shape)), vocab_,
+            &session_.tokenizer());
         constraint->attach(gen);
     }
     GenerationStats stats;
-    std::string raw = session_.generate(session_.tokenizer().encode_prompt(t.prompt), gen, {}, &stats);
+    std::string raw =
+        session_.generate(session_.tokenizer().encode_prompt(t.prompt), gen, {}, &stats);
     t.draft = parse_answer(raw);
     AskResult r = resolve_answer(t.draft, context, options.verify, question);
     r.raw = std::move(raw);

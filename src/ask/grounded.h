@@ -25,9 +25,9 @@ namespace flash::ask {
 using Json = nlohmann::ordered_json;
 
 struct VerifyOptions {
-    bool verify = true;    // off: claims are kept as the model cited them (in-range ids only)
-    bool recite = true;    // a claim its citations do not support may take the context
-                           // sentence that does, instead of being dropped
+    bool verify = true;  // off: claims are kept as the model cited them (in-range ids only)
+    bool recite = true;  // a claim its citations do not support may take the context
+                         // sentence that does, instead of being dropped
     // Share of the question's content words its citations must hold: a claim copied from
     // a sentence about something else is supported by it, but answers nothing.
     double min_relevance = 0.2;
@@ -56,8 +56,8 @@ struct Citation {
 struct Claim {
     std::string text;
     std::vector<Citation> citations;
-    double coverage = 0;  // support of the claim by its citations (0 when not verified)
-    bool recited = false; // verification replaced the model's citations
+    double coverage = 0;   // support of the claim by its citations (0 when not verified)
+    bool recited = false;  // verification replaced the model's citations
 };
 
 struct DroppedClaim {
@@ -90,8 +90,8 @@ struct AskResult {
 // outside it are dropped), then — when verifying — each claim checked against its citations,
 // re-cited or dropped; no claim left means an abstention.
 // `question` lets verification tell what a claim adds from what it restates.
-AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context, const VerifyOptions& options,
-                         std::string_view question = {});
+AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context,
+                         const VerifyOptions& options, std::string_view question = {});
 
 // The abstention when retrieval found nothing relevant to give the model.
 AskResult answer_without_context(const AskContext& context);
@@ -110,12 +110,13 @@ class GroundedAnswerer {
     const ChatTemplate& chat_template() const { return template_; }
 
     // The messages the model sees for this question and context.
-    static Json messages(std::string_view question, const AskContext& context, const AnswerShape& shape = {});
+    static Json messages(std::string_view question, const AskContext& context,
+                         const AnswerShape& shape = {});
 
     // `trace` (optional) receives the context and the model's parsed draft, so a caller can
     // resolve the same output again with other options (the evaluation does).
-    AskResult ask(const retrieval::Index& index, std::string_view question, const AskOptions& options,
-                  AskTrace* trace = nullptr);
+    AskResult ask(const retrieval::Index& index, std::string_view question,
+                  const AskOptions& options, AskTrace* trace = nullptr);
 
   private:
     Session& session_;

@@ -4,30 +4,34 @@
 #include "tokenizer/utf8.h"
 
 #include <algorithm>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 
 namespace flash::ask {
 namespace {
 
 // Function words and question words: matching them says nothing about support.
 constexpr std::string_view k_stopwords[] = {
-    "a",      "about", "after",  "all",     "also",   "am",     "an",      "and",    "any",
-    "are",    "as",    "at",     "be",      "been",   "before", "being",   "but",    "by",
-    "can",    "could", "did",    "do",      "does",   "doing",  "don",     "each",   "for",
-    "from",   "had",   "has",    "have",    "having", "he",     "her",     "here",   "hers",
-    "him",    "his",   "how",    "i",       "if",     "in",     "into",    "is",     "it",
-    "its",    "just",  "know",   "may",     "me",     "might",  "more",    "most",   "must",
-    "my",     "no",    "not",    "now",     "of",     "on",     "once",    "only",   "or",
-    "other",  "our",   "ours",   "out",     "over",   "own",    "per",     "s",      "same",
-    "shall",  "she",   "should", "so",      "some",   "such",   "t",       "than",   "that",
-    "the",    "their", "theirs", "them",    "then",   "there",  "these",   "they",   "this",
-    "those",  "to",    "too",    "under",   "up",     "upon",   "us",      "very",   "was",
-    "we",     "were",  "what",   "when",    "where",  "which",  "while",   "who",    "whom",
-    "why",    "will",  "with",   "would",   "yes",    "you",    "your",    "yours",  "document",
-    "documents", "according", "answer", "question", "sentence", "sentences", "says", "say",
-    "stated", "states", "mentioned", "does", "however", "both", "within", "between", "during",
-    "until",  "without", "via"};
+    "a",      "about",     "after",    "all",       "also",     "am",        "an",
+    "and",    "any",       "are",      "as",        "at",       "be",        "been",
+    "before", "being",     "but",      "by",        "can",      "could",     "did",
+    "do",     "does",      "doing",    "don",       "each",     "for",       "from",
+    "had",    "has",       "have",     "having",    "he",       "her",       "here",
+    "hers",   "him",       "his",      "how",       "i",        "if",        "in",
+    "into",   "is",        "it",       "its",       "just",     "know",      "may",
+    "me",     "might",     "more",     "most",      "must",     "my",        "no",
+    "not",    "now",       "of",       "on",        "once",     "only",      "or",
+    "other",  "our",       "ours",     "out",       "over",     "own",       "per",
+    "s",      "same",      "shall",    "she",       "should",   "so",        "some",
+    "such",   "t",         "than",     "that",      "the",      "their",     "theirs",
+    "them",   "then",      "there",    "these",     "they",     "this",      "those",
+    "to",     "too",       "under",    "up",        "upon",     "us",        "very",
+    "was",    "we",        "were",     "what",      "when",     "where",     "which",
+    "while",  "who",       "whom",     "why",       "will",     "with",      "would",
+    "yes",    "you",       "your",     "yours",     "document", "documents", "according",
+    "answer", "question",  "sentence", "sentences", "says",     "say",       "stated",
+    "states", "mentioned", "does",     "however",   "both",     "within",    "between",
+    "during", "until",     "without",  "via"};
 
 // Spelled-out numbers as they appear in prose ("thirty days", "two weeks").
 struct NumberWord {
@@ -35,16 +39,20 @@ struct NumberWord {
     int value;
 };
 constexpr NumberWord k_number_words[] = {
-    {"zero", 0},     {"one", 1},        {"two", 2},        {"three", 3},     {"four", 4},
-    {"five", 5},     {"six", 6},        {"seven", 7},      {"eight", 8},     {"nine", 9},
-    {"ten", 10},     {"eleven", 11},    {"twelve", 12},    {"thirteen", 13}, {"fourteen", 14},
-    {"fifteen", 15}, {"sixteen", 16},   {"seventeen", 17}, {"eighteen", 18}, {"nineteen", 19},
-    {"twenty", 20},  {"thirty", 30},    {"forty", 40},     {"fifty", 50},    {"sixty", 60},
-    {"ninety", 90},  {"hundred", 100},  {"dozen", 12},
+    {"zero", 0},     {"one", 1},       {"two", 2},        {"three", 3},     {"four", 4},
+    {"five", 5},     {"six", 6},       {"seven", 7},      {"eight", 8},     {"nine", 9},
+    {"ten", 10},     {"eleven", 11},   {"twelve", 12},    {"thirteen", 13}, {"fourteen", 14},
+    {"fifteen", 15}, {"sixteen", 16},  {"seventeen", 17}, {"eighteen", 18}, {"nineteen", 19},
+    {"twenty", 20},  {"thirty", 30},   {"forty", 40},     {"fifty", 50},    {"sixty", 60},
+    {"ninety", 90},  {"hundred", 100}, {"dozen", 12},
 };
 
-bool is_ascii_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_alpha(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
 
 void add_unique(std::vector<std::string>& list, std::string item) {
     if (item.empty() || std::find(list.begin(), list.end(), item) != list.end()) return;
@@ -68,7 +76,8 @@ bool is_stopword(std::string_view w) {
 std::string stem(std::string_view w) {
     std::string s(w);
     // Longest suffix first; keep at least three letters of stem so "bus" or "fees" survive.
-    for (std::string_view suffix : {"ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"}) {
+    for (std::string_view suffix :
+         {"ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"}) {
         if (ends_with(s, suffix) && s.size() >= suffix.size() + 3) {
             s.resize(s.size() - suffix.size());
             if (suffix == "ies" || suffix == "ied") s += 'y';
@@ -138,12 +147,13 @@ LexicalTerms lexical_terms(std::string_view text) {
                     continue;
                 }
                 if (!is_ascii_alpha(d) && !is_digit(d)) break;
-                word += (d >= 'A' && d <= 'Z') ? static_cast<char>(d - 'A' + 'a') : static_cast<char>(d);
+                word += (d >= 'A' && d <= 'Z') ? static_cast<char>(d - 'A' + 'a')
+                                               : static_cast<char>(d);
                 ++j;
             }
             i = j;
             const auto number = std::find_if(std::begin(k_number_words), std::end(k_number_words),
-                                              [&](const NumberWord& n) { return n.word == word; });
+                                             [&](const NumberWord& n) { return n.word == word; });
             if (number != std::end(k_number_words)) {
                 add_unique(terms.numbers, std::to_string(number->value));
             } else if (word.size() > 1 && !is_stopword(word)) {  // "a.m." leaves "m"

@@ -48,11 +48,13 @@ Support support_of(std::string_view claim, const std::vector<std::string_view>& 
     }
     // New numbers count as found when they are (all numbers were checked above).
     const size_t total = judged.size() + new_numbers;
-    if (total > 0) s.coverage = static_cast<double>(found + (s.numbers_found ? new_numbers : 0)) / total;
+    if (total > 0)
+        s.coverage = static_cast<double>(found + (s.numbers_found ? new_numbers : 0)) / total;
     // A claim with no word or number to check ("Yes.") cannot be verified, so it is not
     // counted as supported.
     const bool has_terms = !c.words.empty() || !c.numbers.empty();
-    s.supported = has_terms && !cited.empty() && s.numbers_found && s.coverage >= options.min_coverage;
+    s.supported =
+        has_terms && !cited.empty() && s.numbers_found && s.coverage >= options.min_coverage;
     return s;
 }
 

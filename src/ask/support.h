@@ -21,7 +21,7 @@ struct Support {
     double coverage = 0;         // share of the claim's (new) content words in the citations
     bool numbers_found = false;  // every number in the claim is in the citations
     bool supported = false;
-    std::string missing;         // the first number or word not found (for messages)
+    std::string missing;  // the first number or word not found (for messages)
 };
 
 Support support_of(std::string_view claim, const std::vector<std::string_view>& cited,

@@ -30,17 +30,6 @@ struct EvalToolsOptions {
     int max_tokens = 512;
 };
 
-// Every n-th item, so a short run still covers the whole suite.
-template <typename T>
-std::vector<T> spread(const std::vector<T>& all, int limit) {
-    if (limit <= 0 || static_cast<size_t>(limit) >= all.size()) return all;
-    std::vector<T> picked;
-    const double step = static_cast<double>(all.size()) / limit;
-    for (double i = 0; i < all.size() && picked.size() < static_cast<size_t>(limit); i += step)
-        picked.push_back(all[static_cast<size_t>(i)]);
-    return picked;
-}
-
 void write_json(const std::string& path, const eval::Json& j) {
     std::ofstream out(path);
     out << j.dump(2, ' ', false) << "\n";
@@ -50,34 +39,39 @@ void write_json(const std::string& path, const eval::Json& j) {
 
 void eval_tools(const EvalToolsOptions& o) {
     auto cases = eval::load_tool_suite(data_dir(o.data, "tools"));
-    if (!o.category.empty()) std::erase_if(cases, [&](const auto& c) { return c.category != o.category; });
+    if (!o.category.empty())
+        std::erase_if(cases, [&](const auto& c) { return c.category != o.category; });
     if (o.tool_choice == "required")
         std::erase_if(cases, [](const auto& c) { return c.category == "irrelevance"; });
     if (cases.empty()) throw Error("no cases in category '" + o.category + "'");
     cases = spread(cases, o.limit);
     LoadedModel lm = load_model(o.model);
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    tools::ToolCaller caller(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
-                             o.tool_format.empty() ? nullptr : tools::make_tool_format(o.tool_format));
+    tools::ToolCaller caller(
+        session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
+        o.tool_format.empty() ? nullptr : tools::make_tool_format(o.tool_format));
     eval::ToolEvalOptions options;
     options.constrained = !o.unconstrained;
     options.max_tokens = o.max_tokens;
     options.choice = tools::ToolChoice::parse(tools::Json(o.tool_choice));
-    std::fprintf(stderr, "flash eval tools: %zu cases, %s, format %s, tool_choice %s, constraints %s\n",
+    std::fprintf(stderr,
+                 "flash eval tools: %zu cases, %s, format %s, tool_choice %s, constraints %s\n",
                  cases.size(), lm.model->config().name.c_str(), caller.format().name().c_str(),
                  o.tool_choice.c_str(), options.constrained ? "on" : "off");
     int right = 0;
-    const auto report = eval::run_tool_eval(caller, cases, options, [&](size_t done, size_t total, const auto& r) {
-        right += r.right;
-        if (o.verbose)
-            std::fprintf(stderr, "[%zu/%zu] %-16s %s %s\n", done, total, r.id.c_str(), r.right ? "ok  " : "FAIL",
-                         r.why.c_str());
-        else
-            std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
-    });
+    const auto report =
+        eval::run_tool_eval(caller, cases, options, [&](size_t done, size_t total, const auto& r) {
+            right += r.right;
+            if (o.verbose)
+                std::fprintf(stderr, "[%zu/%zu] %-16s %s %s\n", done, total, r.id.c_str(),
+                             r.right ? "ok  " : "FAIL", r.why.c_str());
+            else
+                std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
+        });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s", lm.model->config().name.c_str(),
-                caller.format().name().c_str(), o.tool_choice.c_str(), options.constrained ? "on" : "off",
+    std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s",
+                lm.model->config().name.c_str(), caller.format().name().c_str(),
+                o.tool_choice.c_str(), options.constrained ? "on" : "off",
                 report.summary().c_str());
     if (!o.out.empty()) {
         auto j = report.to_json();
@@ -124,35 +118,41 @@ void eval_grounded(EvalGroundedOptions& o) {
     LoadedModel lm;
     std::unique_ptr<Session> session;
     std::unique_ptr<ask::GroundedAnswerer> answerer;
-    std::string model_name = earlier.value("model", ""), template_name = earlier.value("chat_template", "");
+    std::string model_name = earlier.value("model", ""),
+                template_name = earlier.value("chat_template", "");
     if (o.rescore.empty()) {
         lm = load_model(o.model);
-        session = std::make_unique<Session>(*lm.model, lm.tokenizer.get(), session_options(o.model));
-        answerer = std::make_unique<ask::GroundedAnswerer>(*session,
-                                                           ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
+        session =
+            std::make_unique<Session>(*lm.model, lm.tokenizer.get(), session_options(o.model));
+        answerer = std::make_unique<ask::GroundedAnswerer>(
+            *session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
         model_name = lm.model->config().name;
         template_name = answerer->chat_template().name();
     }
-    std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s%s\n", cases.size(),
-                 model_name.c_str(), template_name.c_str(), options.ask.constrained ? "on" : "off",
+    std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s%s\n",
+                 cases.size(), model_name.c_str(), template_name.c_str(),
+                 options.ask.constrained ? "on" : "off",
                  o.rescore.empty() ? "" : ", rescoring earlier outputs");
     int right = 0;
-    const auto report = eval::run_grounded_eval(answerer.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
-        const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
-        right += ok;
-        if (o.verbose)
-            std::fprintf(stderr, "[%zu/%zu] %-6s %s %s\n", done, total, r.id.c_str(), ok ? "ok  " : "FAIL",
-                         r.verified.answer.c_str());
-        else
-            std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
-    });
+    const auto report = eval::run_grounded_eval(
+        answerer.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
+            const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
+            right += ok;
+            if (o.verbose)
+                std::fprintf(stderr, "[%zu/%zu] %-6s %s %s\n", done, total, r.id.c_str(),
+                             ok ? "ok  " : "FAIL", r.verified.answer.c_str());
+            else
+                std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
+        });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("grounded answers — %s (template %s, grammar %s)\n%s", model_name.c_str(), template_name.c_str(),
-                options.ask.constrained ? "on" : "off", report.summary().c_str());
+    std::printf("grounded answers — %s (template %s, grammar %s)\n%s", model_name.c_str(),
+                template_name.c_str(), options.ask.constrained ? "on" : "off",
+                report.summary().c_str());
     if (!o.out.empty()) {
         eval::Json j = report.to_json();
         j["model"] = model_name;
-        j["model_file"] = o.rescore.empty() ? lm.model->gguf().path() : earlier.value("model_file", "");
+        j["model_file"] =
+            o.rescore.empty() ? lm.model->gguf().path() : earlier.value("model_file", "");
         j["chat_template"] = template_name;
         j["constrained"] = options.ask.constrained;
         j["passages"] = options.ask.retrieval.passages;
@@ -168,27 +168,33 @@ void eval_grounded(EvalGroundedOptions& o) {
 
 void add_eval_grounded(CLI::App& eval) {
     auto o = std::make_shared<EvalGroundedOptions>();
-    CLI::App* cmd = eval.add_subcommand(
-        "grounded", "Grounded answers: accuracy, citation precision/recall, abstention (verification on and off)");
+    CLI::App* cmd = eval.add_subcommand("grounded",
+                                        "Grounded answers: accuracy, citation precision/recall, "
+                                        "abstention (verification on and off)");
     add_model_options(*cmd, o->model);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/grounded)");
     cmd->add_option("--out", o->out, "Write figures and per-question outputs as JSON here");
     cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, or a .jinja file");
     cmd->add_option("--limit", o->limit, "Evaluate N questions spread over the suite (0: all)");
-    cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")->capture_default_str();
+    cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")
+        ->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
         ->capture_default_str();
-    cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")->capture_default_str();
+    cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")
+        ->capture_default_str();
     cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
                     "Share of the question's content words a claim's citations must hold")
         ->capture_default_str();
     o->ask.generation.max_tokens = 200;
-    cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")->capture_default_str();
+    cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")
+        ->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Citation grammar off, to show what it buys");
-    cmd->add_flag("--no-recite", o->no_recite, "Verification drops unsupported claims instead of re-citing them");
-    cmd->add_option("--rescore", o->rescore,
-                    "Score the outputs of an earlier --out file again (other verification settings; no model)");
+    cmd->add_flag("--no-recite", o->no_recite,
+                  "Verification drops unsupported claims instead of re-citing them");
+    cmd->add_option(
+        "--rescore", o->rescore,
+        "Score the outputs of an earlier --out file again (other verification settings; no model)");
     cmd->add_flag("-v,--verbose", o->verbose, "One line per question");
     cmd->callback([o] { eval_grounded(*o); });
 }
@@ -200,7 +206,8 @@ void add_eval_command(CLI::App& app) {
     eval->require_subcommand(1);
     auto o = std::make_shared<EvalToolsOptions>();
     CLI::App* cmd = eval->add_subcommand(
-        "tools", "Tool calling: well-formed rate and name, argument, irrelevance and overall accuracy");
+        "tools",
+        "Tool calling: well-formed rate and name, argument, irrelevance and overall accuracy");
     add_model_options(*cmd, o->model);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/tools)");
     cmd->add_option("--out", o->out, "Write figures and per-case outputs as JSON here");
@@ -209,15 +216,18 @@ void add_eval_command(CLI::App& app) {
     cmd->add_option("--category", o->category, "Only this category")
         ->check(CLI::IsMember({"simple", "multiple", "parallel", "irrelevance"}));
     cmd->add_option("--limit", o->limit, "Evaluate N cases spread over the suite (0: all)");
-    cmd->add_option("-n,--n-predict", o->max_tokens, "Maximum tokens per answer")->capture_default_str();
+    cmd->add_option("-n,--n-predict", o->max_tokens, "Maximum tokens per answer")
+        ->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Grammar off, to show what it buys");
-    cmd->add_option("--tool-choice", o->tool_choice,
-                    "auto (the model decides) or required (a call is forced; irrelevance cases skipped)")
+    cmd->add_option(
+           "--tool-choice", o->tool_choice,
+           "auto (the model decides) or required (a call is forced; irrelevance cases skipped)")
         ->check(CLI::IsMember({"auto", "required"}))
         ->capture_default_str();
     cmd->add_flag("-v,--verbose", o->verbose, "One line per case with the first mismatch");
     cmd->callback([o] { eval_tools(*o); });
     add_eval_grounded(*eval);
+    add_eval_instruct_command(*eval);
 }
 
 }  // namespace flash::cli

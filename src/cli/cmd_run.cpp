@@ -1,18 +1,40 @@
-// `flash run`: one prompt in, the model's answer streamed to stdout, timings to stderr.
+// `flash run`: one prompt in, the model's answer streamed to stdout, timings to stderr. With
+// instructions (--instructions FILE or --lowercase, --bullets N, ...) the answer is generated
+// by the instruction follower and printed whole; each instruction's outcome goes to stderr
+// and the exit status is 4 when one is not met.
 #include <cstdio>
 #include <memory>
+
+#include <nlohmann/json.hpp>
 
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "follow/follow.h"
+#include "instruct/check.h"
 
 namespace flash::cli {
 namespace {
 
+// Instructions as flags; each adds one instruct::Instruction.
+struct InstructionFlags {
+    std::string file;  // a JSON array of {"type", "args"}
+    bool lowercase = false;
+    bool uppercase = false;
+    bool no_commas = false;
+    int max_words = 0;
+    int bullets = 0;
+    std::string start_with;
+    std::string end_with;
+    int retries = 2;
+    bool no_enforce = false;
+};
+
 struct RunOptions {
     ModelOptions model;
     ConstraintOptions constraint;
+    InstructionFlags instructions;
     GenerateOptions gen;
     std::string prompt;
     std::string system;
@@ -31,7 +53,78 @@ void print_stats(const GenerationStats& s) {
                  s.decode_ms, s.decode_tps(), s.stop_reason.c_str());
 }
 
+constexpr int kInstructionNotMet = 4;  // exit status
+
+std::vector<instruct::Instruction> instructions_from(const InstructionFlags& f) {
+    std::vector<instruct::Instruction> out;
+    if (!f.file.empty()) {
+        const std::string text = read_file(f.file, "instructions file");
+        nlohmann::json list;
+        try {
+            list = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::parse_error& e) {
+            throw Error(f.file + ": invalid JSON: " + e.what());
+        }
+        if (!list.is_array())
+            throw Error(f.file + ": expected a JSON array of {\"type\", \"args\"} objects");
+        for (size_t i = 0; i < list.size(); ++i) {
+            try {
+                out.push_back(instruct::instruction_from_json(list[i]));
+            } catch (const Error& e) {
+                throw Error(f.file + ": instruction " + std::to_string(i + 1) + ": " + e.what());
+            }
+        }
+    }
+    auto add = [&](const char* type, nlohmann::json args = nlohmann::json::object()) {
+        out.push_back({type, std::move(args)});
+    };
+    if (f.lowercase) add("case:lowercase");
+    if (f.uppercase) add("case:uppercase");
+    if (f.no_commas) add("punctuation:no_comma");
+    if (f.max_words > 0)
+        add("length:words", {{"relation", "less than"}, {"num_words", f.max_words + 1}});
+    if (f.bullets > 0) add("format:bullet_count", {{"num_bullets", f.bullets}});
+    if (!f.start_with.empty()) add("startend:start_checker", {{"start_phrase", f.start_with}});
+    if (!f.end_with.empty()) add("startend:end_checker", {{"end_phrase", f.end_with}});
+    for (const auto& instruction : out) instruct::validate(instruction);  // before loading
+    return out;
+}
+
+void print_outcomes(const follow::InstructedGeneration& g) {
+    std::fprintf(stderr, "\n[instructions: %d %s, kept try %d]\n", g.tries,
+                 g.tries == 1 ? "try" : "tries", g.kept_try);
+    for (const auto& r : g.instructions)
+        std::fprintf(stderr, "  %-30s %s — %s\n", r.instruction.type.c_str(), r.status().c_str(),
+                     r.reason.c_str());
+}
+
+// Generates under the instructions; exits with status 4 when one is not met.
+void run_instructed(const RunOptions& o, const std::vector<instruct::Instruction>& instructions) {
+    if (!constraint_spec(o.constraint).empty())
+        throw Error(
+            "instructions cannot be combined with --json-schema, --grammar, --regex or "
+            "--json (use the format:json instruction)");
+    if (!o.system.empty()) throw Error("--system is not supported with instructions yet");
+    LoadedModel lm = load_model(o.model);
+    const ChatTemplate tmpl =
+        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    follow::FollowOptions options;
+    options.generation = o.gen;
+    options.enforce = !o.instructions.no_enforce;
+    options.retries = o.instructions.retries;
+    const follow::InstructedGeneration g =
+        follow::follow_instructions(session, tmpl, o.prompt, instructions, options);
+    std::fwrite(g.response.data(), 1, g.response.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    print_outcomes(g);
+    if (!g.all_met()) throw CLI::RuntimeError(kInstructionNotMet);
+}
+
 void run(const RunOptions& o) {
+    if (const auto instructions = instructions_from(o.instructions); !instructions.empty())
+        return run_instructed(o, instructions);
     LoadedModel lm = load_model(o.model);
     const ChatTemplate tmpl =
         ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
@@ -54,6 +147,33 @@ void run(const RunOptions& o) {
                     ") before the constrained output was finished; raise -n");
 }
 
+void add_instruction_options(CLI::App& cmd, InstructionFlags& f) {
+    const char* group = "Instructions";
+    cmd.add_option("--instructions", f.file,
+                   "JSON array of {\"type\", \"args\"} instructions (as in data/eval/instruct)")
+        ->group(group);
+    cmd.add_flag("--lowercase", f.lowercase, "All lowercase (case:lowercase)")->group(group);
+    cmd.add_flag("--uppercase", f.uppercase, "All capitals (case:uppercase)")->group(group);
+    cmd.add_flag("--no-commas", f.no_commas, "No commas (punctuation:no_comma)")->group(group);
+    cmd.add_option("--max-words", f.max_words, "At most N words (length:words)")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+    cmd.add_option("--bullets", f.bullets, "Exactly N \"* \" bullets (format:bullet_count)")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+    cmd.add_option("--start-with", f.start_with, "Start with this phrase (startend:start_checker)")
+        ->group(group);
+    cmd.add_option("--end-with", f.end_with, "End with this phrase (startend:end_checker)")
+        ->group(group);
+    cmd.add_option("--retries", f.retries, "Further tries when an instruction fails its check")
+        ->check(CLI::Range(0, 10))
+        ->capture_default_str()
+        ->group(group);
+    cmd.add_flag("--no-enforce", f.no_enforce,
+                 "Only check and retry; enforce nothing while generating")
+        ->group(group);
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app) {
@@ -65,11 +185,14 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message (default: the model template's own)");
-    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
+    cmd->add_option(
+        "--chat-template", o->chat_template,
+        "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
     cmd->add_flag("--raw", o->raw, "Send the prompt as plain text, no chat template");
     cmd->add_flag("-q,--quiet", o->quiet, "Do not print timings to stderr");
     add_sampling_options(*cmd, o->gen.sampling);
     add_constraint_options(*cmd, o->constraint);
+    add_instruction_options(*cmd, o->instructions);
     cmd->callback([o] { run(*o); });
 }
 

@@ -11,15 +11,12 @@
 namespace flash::eval {
 namespace {
 
-std::string base_name(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 bool is_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Lowercased word tokens; numbers keep inner ',' and '.' and are normalised.
 std::vector<std::string> answer_tokens(std::string_view s) {
@@ -39,7 +36,8 @@ std::vector<std::string> answer_tokens(std::string_view s) {
                                is_digit(static_cast<unsigned char>(s[j + 1]));
             if (!is_alnum(d) && !inner) break;
             if (!is_digit(d) && !inner) number = false;
-            token += (d >= 'A' && d <= 'Z') ? static_cast<char>(d - 'A' + 'a') : static_cast<char>(d);
+            token +=
+                (d >= 'A' && d <= 'Z') ? static_cast<char>(d - 'A' + 'a') : static_cast<char>(d);
             ++j;
         }
         out.push_back(number ? ask::normalise_number(token) : token);
@@ -96,14 +94,16 @@ GroundedScore score(const GroundedCase& c, const ask::AskResult& r, const retrie
             ++s.citations;
             // Independently of how it was made: the citation must be text of a given document.
             const std::optional<std::string> text = index.document_text(cit.document);
-            const bool inside = std::find(given.begin(), given.end(), cit.document) != given.end() && text &&
-                                cit.end_byte <= text->size() && cit.start_byte <= cit.end_byte &&
-                                text->compare(cit.start_byte, cit.end_byte - cit.start_byte, cit.cited_text) == 0 &&
-                                char_slice(*text, cit.start_char, cit.end_char) == cit.cited_text;
+            const bool inside =
+                std::find(given.begin(), given.end(), cit.document) != given.end() && text &&
+                cit.end_byte <= text->size() && cit.start_byte <= cit.end_byte &&
+                text->compare(cit.start_byte, cit.end_byte - cit.start_byte, cit.cited_text) == 0 &&
+                char_slice(*text, cit.start_char, cit.end_char) == cit.cited_text;
             if (!inside) ++s.outside;
             bool gold = false;
             for (size_t g = 0; g < c.support.size(); ++g) {
-                if (c.support[g].document == base_name(cit.document) && same_sentence(cit.cited_text, c.support[g].quote)) {
+                if (c.support[g].document == ask::file_name(cit.document) &&
+                    same_sentence(cit.cited_text, c.support[g].quote)) {
                     gold = true;
                     gold_hit[g] = true;
                 }
@@ -117,9 +117,15 @@ GroundedScore score(const GroundedCase& c, const ask::AskResult& r, const retrie
 }
 
 Json score_json(const GroundedScore& s) {
-    return {{"abstained", s.abstained}, {"answer_right", s.answer_right}, {"answer", s.answer},
-            {"citations", s.citations},  {"citations_gold", s.citations_gold}, {"gold", s.gold},
-            {"gold_cited", s.gold_cited}, {"outside", s.outside},             {"content", s.content}};
+    return {{"abstained", s.abstained},
+            {"answer_right", s.answer_right},
+            {"answer", s.answer},
+            {"citations", s.citations},
+            {"citations_gold", s.citations_gold},
+            {"gold", s.gold},
+            {"gold_cited", s.gold_cited},
+            {"outside", s.outside},
+            {"content", s.content}};
 }
 
 Json rate_json(const GroundedRates::Rate& r) {
@@ -138,7 +144,8 @@ bool answer_matches(const std::string& answer, const std::vector<std::string>& g
         const std::vector<std::string> g = answer_tokens(gold);
         if (g.empty() || g.size() > a.size()) continue;
         for (size_t i = 0; i + g.size() <= a.size(); ++i)
-            if (std::equal(g.begin(), g.end(), a.begin() + static_cast<std::ptrdiff_t>(i))) return true;
+            if (std::equal(g.begin(), g.end(), a.begin() + static_cast<std::ptrdiff_t>(i)))
+                return true;
     }
     return false;
 }
@@ -162,7 +169,8 @@ std::vector<GroundedCase> load_grounded_suite(const std::string& dir) {
             c.computed = j.value("computed", false);
             c.answers = j.at("answers").get<std::vector<std::string>>();
             for (const Json& q : j.at("support"))
-                c.support.push_back({q.at("document").get<std::string>(), q.at("quote").get<std::string>()});
+                c.support.push_back(
+                    {q.at("document").get<std::string>(), q.at("quote").get<std::string>()});
             if (c.documents.empty()) throw Error("no documents");
             cases.push_back(std::move(c));
         } catch (const Json::exception& e) {
@@ -233,9 +241,10 @@ std::string GroundedEvalReport::summary() const {
     char buf[256];
     std::snprintf(buf, sizeof buf, "%-34s %16s %16s\n", "", "verification on", "verification off");
     out += buf;
-    const auto row = [&](const char* name, const GroundedRates::Rate& a, const GroundedRates::Rate& b) {
-        std::snprintf(buf, sizeof buf, "%-34s %6.1f%% %4d/%-4d %6.1f%% %4d/%-4d\n", name, 100 * a.value(), a.hits,
-                      a.total, 100 * b.value(), b.hits, b.total);
+    const auto row = [&](const char* name, const GroundedRates::Rate& a,
+                         const GroundedRates::Rate& b) {
+        std::snprintf(buf, sizeof buf, "%-34s %6.1f%% %4d/%-4d %6.1f%% %4d/%-4d\n", name,
+                      100 * a.value(), a.hits, a.total, 100 * b.value(), b.hits, b.total);
         out += buf;
     };
     row("answer accuracy (answerable)", on.answer_accuracy, off.answer_accuracy);
@@ -244,7 +253,8 @@ std::string GroundedEvalReport::summary() const {
     row("abstention (unanswerable)", on.abstention, off.abstention);
     row("false abstention (answerable)", on.false_abstention, off.false_abstention);
     row("overall (right or rightly abstained)", on.overall, off.overall);
-    std::snprintf(buf, sizeof buf, "%-34s %16d %16d\n", "citations outside the documents", on.outside, off.outside);
+    std::snprintf(buf, sizeof buf, "%-34s %16d %16d\n", "citations outside the documents",
+                  on.outside, off.outside);
     out += buf;
     return out;
 }
@@ -255,7 +265,8 @@ std::map<std::string, std::string> load_grounded_outputs(const std::string& file
     std::map<std::string, std::string> outputs;
     try {
         const Json j = Json::parse(in);
-        for (const Json& c : j.at("cases")) outputs[c.at("id").get<std::string>()] = c.at("raw").get<std::string>();
+        for (const Json& c : j.at("cases"))
+            outputs[c.at("id").get<std::string>()] = c.at("raw").get<std::string>();
     } catch (const Json::exception& e) {
         throw Error(file + ": not a `flash eval grounded --out` file: " + e.what());
     }
@@ -263,9 +274,11 @@ std::map<std::string, std::string> load_grounded_outputs(const std::string& file
 }
 
 GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,
-                                     const std::vector<GroundedCase>& cases, const GroundedEvalOptions& options,
+                                     const std::vector<GroundedCase>& cases,
+                                     const GroundedEvalOptions& options,
                                      const GroundedEvalProgress& progress) {
-    if (!answerer && !options.outputs) throw Error("grounded evaluation needs a model or earlier outputs");
+    if (!answerer && !options.outputs)
+        throw Error("grounded evaluation needs a model or earlier outputs");
     GroundedEvalReport report;
     ask::VerifyOptions unverified = options.ask.verify;
     unverified.verify = false;
@@ -273,15 +286,18 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std:
         const auto t0 = std::chrono::steady_clock::now();
         retrieval::Index index = retrieval::Index::in_memory();
         std::vector<std::string> given;
-        for (const std::string& name : c.documents) given.push_back(index.add(dir + "/documents/" + name).path);
+        for (const std::string& name : c.documents)
+            given.push_back(index.add(dir + "/documents/" + name).path);
         ask::AskOptions opts = options.ask;
         opts.document_order = given;
         ask::AskTrace trace;
         ask::AskResult verified;
         if (options.outputs) {
             const auto out = options.outputs->find(c.id);
-            if (out == options.outputs->end()) throw Error("the earlier outputs have no case " + c.id);
-            trace.context = ask::build_context(index, c.question, opts.retrieval, opts.document_order);
+            if (out == options.outputs->end())
+                throw Error("the earlier outputs have no case " + c.id);
+            trace.context =
+                ask::build_context(index, c.question, opts.retrieval, opts.document_order);
             if (trace.context.sentences.empty()) {
                 verified = ask::answer_without_context(trace.context);
             } else {
@@ -294,16 +310,20 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std:
             verified = answerer->ask(index, c.question, opts, &trace);
         }
         const ask::AskResult plain =
-            trace.prompt.empty() ? verified : ask::resolve_answer(trace.draft, trace.context, unverified, c.question);
+            trace.prompt.empty()
+                ? verified
+                : ask::resolve_answer(trace.draft, trace.context, unverified, c.question);
         GroundedCaseResult r;
         r.id = c.id;
         r.answerable = c.answerable;
         r.raw = verified.raw;
         r.abstain_reason = verified.abstain_reason;
-        for (const ask::DroppedClaim& d : verified.dropped) r.dropped.push_back({{"text", d.text}, {"why", d.why}});
+        for (const ask::DroppedClaim& d : verified.dropped)
+            r.dropped.push_back({{"text", d.text}, {"why", d.why}});
         r.verified = score(c, verified, index, given);
         r.unverified = score(c, plain, index, given);
-        r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                   .count();
         report.results.push_back(std::move(r));
         if (progress) progress(report.results.size(), cases.size(), report.results.back());
     }

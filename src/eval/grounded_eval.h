@@ -59,13 +59,13 @@ struct GroundedRates {
         int hits = 0, total = 0;
         double value() const { return total ? static_cast<double>(hits) / total : 0.0; }
     };
-    Rate answer_accuracy;      // answerable questions answered right
-    Rate citation_precision;   // citations (on answerable questions) that are gold sentences
-    Rate citation_recall;      // gold sentences cited
-    Rate abstention;           // unanswerable questions abstained on
-    Rate false_abstention;     // answerable questions abstained on
-    Rate overall;              // answered right or rightly abstained, over all questions
-    int outside = 0;           // citations outside the documents (0 by construction)
+    Rate answer_accuracy;     // answerable questions answered right
+    Rate citation_precision;  // citations (on answerable questions) that are gold sentences
+    Rate citation_recall;     // gold sentences cited
+    Rate abstention;          // unanswerable questions abstained on
+    Rate false_abstention;    // answerable questions abstained on
+    Rate overall;             // answered right or rightly abstained, over all questions
+    int outside = 0;          // citations outside the documents (0 by construction)
 };
 
 struct GroundedEvalReport {
@@ -86,7 +86,8 @@ struct GroundedEvalOptions {
 // The per-case outputs ({"cases": [{"id", "raw"}]}) of a `flash eval grounded --out` file.
 std::map<std::string, std::string> load_grounded_outputs(const std::string& file);
 
-using GroundedEvalProgress = std::function<void(size_t done, size_t total, const GroundedCaseResult&)>;
+using GroundedEvalProgress =
+    std::function<void(size_t done, size_t total, const GroundedCaseResult&)>;
 
 // `answerer` may be null when options.outputs is set (rescoring needs no model).
 GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,

@@ -26,7 +26,6 @@ size_t decode(std::string_view s, size_t i, uint32_t& cp) {
     return len;
 }
 
-
 }  // namespace
 
 bool is_word_char(uint32_t cp) {

@@ -27,9 +27,9 @@ TEST(AnswerGrammar, RejectsWhatCouldMislead) {
     EXPECT_FALSE(rr.accepts("Returns are accepted [3]"));           // citation last
     EXPECT_FALSE(rr.accepts("[13] Returns are accepted"));          // outside the context
     EXPECT_FALSE(rr.accepts("[0] Returns are accepted"));
-    EXPECT_FALSE(rr.accepts("[1] Returns [are] accepted"));         // brackets inside a claim
+    EXPECT_FALSE(rr.accepts("[1] Returns [are] accepted"));  // brackets inside a claim
     EXPECT_FALSE(rr.accepts("[1]  Two spaces"));
-    EXPECT_FALSE(rr.accepts("[1]"));                                // a citation with no claim
+    EXPECT_FALSE(rr.accepts("[1]"));  // a citation with no claim
     EXPECT_FALSE(rr.accepts("[1] A\n\n[2] B"));
     EXPECT_FALSE(rr.accepts("I don't know. [1]"));
 }
@@ -48,7 +48,8 @@ TEST(AnswerGrammar, ShapeLimits) {
 }
 
 TEST(ParseAnswer, LinesAndTheirCitations) {
-    const DraftAnswer a = parse_answer("[3] Returns are accepted for 30 days.\n[4][7] Opened items get credit.");
+    const DraftAnswer a =
+        parse_answer("[3] Returns are accepted for 30 days.\n[4][7] Opened items get credit.");
     ASSERT_FALSE(a.abstained);
     ASSERT_EQ(a.claims.size(), 2u);
     EXPECT_EQ(a.claims[0].text, "Returns are accepted for 30 days.");
@@ -58,7 +59,8 @@ TEST(ParseAnswer, LinesAndTheirCitations) {
 }
 
 TEST(ParseAnswer, EachSentenceOfALineIsAClaim) {
-    const DraftAnswer a = parse_answer("[2] It opens at 9 a.m. on weekdays. It closes at 5 p.m. Parking is free.");
+    const DraftAnswer a =
+        parse_answer("[2] It opens at 9 a.m. on weekdays. It closes at 5 p.m. Parking is free.");
     ASSERT_EQ(a.claims.size(), 3u);
     EXPECT_EQ(a.claims[0].text, "It opens at 9 a.m. on weekdays.");
     EXPECT_EQ(a.claims[1].text, "It closes at 5 p.m.");
@@ -69,7 +71,8 @@ TEST(ParseAnswer, EachSentenceOfALineIsAClaim) {
 TEST(ParseAnswer, UnconstrainedShapes) {
     // Markers after the text, comma-separated markers, a line with none, a bracket that is
     // not a marker.
-    const DraftAnswer a = parse_answer("It is blue [2], [5].\nNo citation here\nSee [note] too [1]");
+    const DraftAnswer a =
+        parse_answer("It is blue [2], [5].\nNo citation here\nSee [note] too [1]");
     ASSERT_EQ(a.claims.size(), 3u);
     EXPECT_EQ(a.claims[0].text, "It is blue.");
     EXPECT_EQ(a.claims[0].cited, (std::vector<int>{2, 5}));

@@ -11,14 +11,16 @@ namespace {
 
 retrieval::Index sample_index() {
     retrieval::Index index = retrieval::Index::in_memory();
-    index.add_document({"/docs/refunds.md",
-                        "# Refunds\n\nUnopened items may be returned within 30 days of delivery. Opened items "
-                        "get store credit only. Gift cards cannot be returned.\n",
-                        "markdown"});
-    index.add_document({"/docs/café.txt",
-                        "Le café ouvre à 7 h. The café sells croissants for €2.50 each. Dogs are welcome "
-                        "on the terrace.\n",
-                        "text"});
+    index.add_document(
+        {"/docs/refunds.md",
+         "# Refunds\n\nUnopened items may be returned within 30 days of delivery. Opened items "
+         "get store credit only. Gift cards cannot be returned.\n",
+         "markdown"});
+    index.add_document(
+        {"/docs/café.txt",
+         "Le café ouvre à 7 h. The café sells croissants for €2.50 each. Dogs are welcome "
+         "on the terrace.\n",
+         "text"});
     return index;
 }
 
@@ -39,14 +41,16 @@ TEST(Context, NumbersSentencesWithTheirPlaceInTheDocument) {
     EXPECT_EQ(ctx.find(static_cast<int>(ctx.sentences.size()) + 1), nullptr);
     const std::string numbered = ctx.numbered_text();
     EXPECT_NE(numbered.find("From refunds.md:\n"), std::string::npos);
-    EXPECT_NE(numbered.find("] Unopened items may be returned within 30 days of delivery.\n"), std::string::npos);
+    EXPECT_NE(numbered.find("] Unopened items may be returned within 30 days of delivery.\n"),
+              std::string::npos);
 }
 
 TEST(Context, CharacterOffsetsCountCodePoints) {
     const retrieval::Index index = sample_index();
     const AskContext ctx = build_context(index, "What do croissants cost at the café?", {});
-    const auto it = std::find_if(ctx.sentences.begin(), ctx.sentences.end(),
-                                 [](const ContextSentence& s) { return s.text.find("croissants") != std::string::npos; });
+    const auto it = std::find_if(
+        ctx.sentences.begin(), ctx.sentences.end(),
+        [](const ContextSentence& s) { return s.text.find("croissants") != std::string::npos; });
     ASSERT_NE(it, ctx.sentences.end());
     // "Le café ouvre à 7 h. " is 21 code points and 23 bytes.
     EXPECT_EQ(it->start_byte, 23u);
@@ -57,8 +61,8 @@ TEST(Context, CharacterOffsetsCountCodePoints) {
 
 TEST(Context, DocumentOrderFixesIndices) {
     const retrieval::Index index = sample_index();
-    const AskContext ctx =
-        build_context(index, "Can gift cards be returned?", {}, {"/docs/café.txt", "/docs/refunds.md"});
+    const AskContext ctx = build_context(index, "Can gift cards be returned?", {},
+                                         {"/docs/café.txt", "/docs/refunds.md"});
     ASSERT_FALSE(ctx.sentences.empty());
     EXPECT_EQ(ctx.sentences[0].document_index, 1u);
 }
@@ -84,11 +88,13 @@ TEST(Resolve, KeepsSupportedClaims) {
     const AskContext ctx = refund_context(index);
     const int unopened = id_of(ctx, "Unopened");
     ASSERT_GT(unopened, 0);
-    const AskResult r = resolve_answer({false, {{"Unopened items may be returned within 30 days.", {unopened}}}}, ctx, {});
+    const AskResult r = resolve_answer(
+        {false, {{"Unopened items may be returned within 30 days.", {unopened}}}}, ctx, {});
     ASSERT_FALSE(r.abstained);
     ASSERT_EQ(r.claims.size(), 1u);
     ASSERT_EQ(r.claims[0].citations.size(), 1u);
-    EXPECT_EQ(r.claims[0].citations[0].cited_text, "Unopened items may be returned within 30 days of delivery.");
+    EXPECT_EQ(r.claims[0].citations[0].cited_text,
+              "Unopened items may be returned within 30 days of delivery.");
     EXPECT_FALSE(r.claims[0].recited);
     EXPECT_NE(r.to_text().find("[1] refunds.md, sentence "), std::string::npos);
     const Json j = r.to_json();
@@ -100,14 +106,16 @@ TEST(Resolve, RecitesAClaimToTheSentenceThatSupportsIt) {
     const retrieval::Index index = sample_index();
     const AskContext ctx = refund_context(index);
     const int opened = id_of(ctx, "Opened"), unopened = id_of(ctx, "Unopened");
-    const AskResult r = resolve_answer({false, {{"Unopened items may be returned within 30 days.", {opened}}}}, ctx, {});
+    const AskResult r = resolve_answer(
+        {false, {{"Unopened items may be returned within 30 days.", {opened}}}}, ctx, {});
     ASSERT_EQ(r.claims.size(), 1u);
     EXPECT_TRUE(r.claims[0].recited);
     EXPECT_EQ(r.claims[0].citations[0].context_id, unopened);
 
     VerifyOptions strict;
     strict.recite = false;
-    const AskResult dropped = resolve_answer({false, {{"Unopened items may be returned within 30 days.", {opened}}}}, ctx, strict);
+    const AskResult dropped = resolve_answer(
+        {false, {{"Unopened items may be returned within 30 days.", {opened}}}}, ctx, strict);
     EXPECT_TRUE(dropped.abstained);
     ASSERT_EQ(dropped.dropped.size(), 1u);
     EXPECT_NE(dropped.dropped[0].why.find("not supported by"), std::string::npos);
@@ -117,9 +125,11 @@ TEST(Resolve, UnsupportedClaimsAreDroppedAndNothingLeftAbstains) {
     const retrieval::Index index = sample_index();
     const AskContext ctx = refund_context(index);
     const int unopened = id_of(ctx, "Unopened");
-    const AskResult r = resolve_answer({false, {{"Unopened items may be returned within 90 days.", {unopened}},
-                                                {"Shipping is free for members.", {unopened}}}},
-                                       ctx, {});
+    const AskResult r =
+        resolve_answer({false,
+                        {{"Unopened items may be returned within 90 days.", {unopened}},
+                         {"Shipping is free for members.", {unopened}}}},
+                       ctx, {});
     EXPECT_TRUE(r.abstained);
     EXPECT_EQ(r.abstain_reason, "no claim is supported by the documents");
     EXPECT_EQ(r.dropped.size(), 2u);
@@ -131,7 +141,8 @@ TEST(Resolve, CitationsOutsideTheContextNeverSurvive) {
     const AskContext ctx = refund_context(index);
     VerifyOptions off;
     off.verify = false;
-    const AskResult r = resolve_answer({false, {{"Unopened items may be returned within 30 days.", {0, 99, -1}}}}, ctx, off);
+    const AskResult r = resolve_answer(
+        {false, {{"Unopened items may be returned within 30 days.", {0, 99, -1}}}}, ctx, off);
     ASSERT_EQ(r.claims.size(), 1u);
     EXPECT_TRUE(r.claims[0].citations.empty());
     const AskResult abstain = resolve_answer({true, {}}, ctx, {});

@@ -25,22 +25,28 @@ testing::CommandResult ask(const std::string& args) {
     return run_command(flash_binary() + " ask -m /nonexistent/model.gguf " + args);
 }
 
-void expect_error_naming(const testing::CommandResult& r, const std::string& what, const std::string& name) {
+void expect_error_naming(const testing::CommandResult& r, const std::string& what,
+                         const std::string& name) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("flash: error:"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find(name), std::string::npos) << r.output;
     EXPECT_NE(r.output.find(what), std::string::npos) << r.output;
-    EXPECT_EQ(r.output.find("/nonexistent/model.gguf"), std::string::npos) << "documents are checked first";
+    EXPECT_EQ(r.output.find("/nonexistent/model.gguf"), std::string::npos)
+        << "documents are checked first";
 }
 
 TEST(CliAsk, BadDocumentsNameTheFile) {
     const std::string empty = write_doc("ask_empty.txt", "");
     expect_error_naming(ask("--doc " + empty + " 'What is it?'"), "empty", "ask_empty.txt");
-    const std::string binary = write_doc("ask_binary.txt", std::string("\x7f" "ELF\0\0\0\x01\x02", 9) + std::string(200, '\0'));
+    const std::string binary = write_doc("ask_binary.txt", std::string("\x7f"
+                                                                       "ELF\0\0\0\x01\x02",
+                                                                       9) +
+                                                               std::string(200, '\0'));
     expect_error_naming(ask("--doc " + binary + " 'What is it?'"), "binary", "ask_binary.txt");
     const std::string latin1 = write_doc("ask_latin1.txt", "Caf\xe9 prices are listed below.\n");
     expect_error_naming(ask("--doc " + latin1 + " 'What is it?'"), "UTF-8", "ask_latin1.txt");
-    expect_error_naming(ask("--doc /nonexistent/notes.md 'What is it?'"), "notes.md", "/nonexistent/notes.md");
+    expect_error_naming(ask("--doc /nonexistent/notes.md 'What is it?'"), "notes.md",
+                        "/nonexistent/notes.md");
 }
 
 TEST(CliAsk, BadQuestionsAndOptions) {

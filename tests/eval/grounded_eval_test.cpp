@@ -29,7 +29,8 @@ TEST(GroundedScoring, HedgingAcrossNumbersIsNotRight) {
     c.question = "How many days do customers have to return an unopened item?";
     c.answerable = true;
     c.answers = {"30 days", "30"};
-    c.support = {{"refund_policy.md", "Unopened items may be returned within 30 days of delivery."}};
+    c.support = {
+        {"refund_policy.md", "Unopened items may be returned within 30 days of delivery."}};
     EXPECT_TRUE(answer_is_right("Within 30 days of delivery.", c));
     EXPECT_FALSE(answer_is_right("10 days, 15 days or 30 days.", c));
     c.answerable = false;
@@ -59,7 +60,8 @@ TEST(GroundedScoring, ABadLineNamesItsPlace) {
         << "\n{\"id\": \"g2\", \"question\": 5}\n";
     const std::string e = testing::error_of([&] { load_grounded_suite(dir); });
     EXPECT_NE(e.find("questions.jsonl:2"), std::string::npos) << e;
-    EXPECT_NE(testing::error_of([&] { load_grounded_suite(dir + "/missing"); }).find("cannot read"), std::string::npos);
+    EXPECT_NE(testing::error_of([&] { load_grounded_suite(dir + "/missing"); }).find("cannot read"),
+              std::string::npos);
 }
 
 }  // namespace
