@@ -12,11 +12,10 @@ namespace {
 
 bool shares_content_word(const LexicalTerms& question, std::string_view passage) {
     const LexicalTerms p = lexical_terms(passage);
-    for (const std::string& w : question.words)
-        if (std::find(p.words.begin(), p.words.end(), w) != p.words.end()) return true;
-    for (const std::string& n : question.numbers)
-        if (std::find(p.numbers.begin(), p.numbers.end(), n) != p.numbers.end()) return true;
-    return false;
+    return std::any_of(question.words.begin(), question.words.end(),
+                       [&](const std::string& w) { return contains(p.words, w); }) ||
+           std::any_of(question.numbers.begin(), question.numbers.end(),
+                       [&](const std::string& n) { return contains(p.numbers, n); });
 }
 
 }  // namespace

@@ -38,21 +38,14 @@ Citation citation_of(const ContextSentence& s) {
 }
 
 // Share of the question's content words (and numbers) found in the cited sentences.
-double relevance(std::string_view question, const std::vector<Citation>& citations) {
+double relevance(std::string_view question, const std::vector<std::string_view>& cited) {
     const LexicalTerms q = lexical_terms(question);
     const size_t total = q.words.size() + q.numbers.size();
     if (total == 0) return 1.0;  // nothing to judge by
-    LexicalTerms cited;
-    for (const Citation& c : citations) {
-        LexicalTerms t = lexical_terms(c.cited_text);
-        cited.words.insert(cited.words.end(), t.words.begin(), t.words.end());
-        cited.numbers.insert(cited.numbers.end(), t.numbers.begin(), t.numbers.end());
-    }
+    const LexicalTerms evidence = lexical_terms(cited);
     size_t found = 0;
-    for (const std::string& w : q.words)
-        found += std::find(cited.words.begin(), cited.words.end(), w) != cited.words.end();
-    for (const std::string& n : q.numbers)
-        found += std::find(cited.numbers.begin(), cited.numbers.end(), n) != cited.numbers.end();
+    for (const std::string& w : q.words) found += contains(evidence.words, w);
+    for (const std::string& n : q.numbers) found += contains(evidence.numbers, n);
     return static_cast<double>(found) / total;
 }
 
@@ -63,7 +56,7 @@ const ContextSentence* best_support(const std::string& claim, std::string_view q
     const ContextSentence* best = nullptr;
     double best_coverage = 0;
     for (const ContextSentence& s : context.sentences) {
-        if (relevance(question, {citation_of(s)}) < options.min_relevance) continue;
+        if (relevance(question, {s.text}) < options.min_relevance) continue;
         const Support sup = support_of(claim, {s.text}, options.support, question);
         if (sup.supported && sup.coverage > best_coverage) {
             best = &s;
@@ -112,7 +105,7 @@ AskResult resolve_answer(const DraftAnswer& draft, const AskContext& context,
             continue;
         }
         const Support sup = support_of(claim.text, cited, options.support, question);
-        const bool relevant = relevance(question, claim.citations) >= options.min_relevance;
+        const bool relevant = relevance(question, cited) >= options.min_relevance;
         if (sup.supported && relevant) {
             claim.coverage = sup.coverage;
             r.claims.push_back(std::move(claim));

@@ -168,4 +168,18 @@ LexicalTerms lexical_terms(std::string_view text) {
     return terms;
 }
 
+LexicalTerms lexical_terms(const std::vector<std::string_view>& texts) {
+    LexicalTerms all;
+    for (std::string_view text : texts) {
+        LexicalTerms t = lexical_terms(text);
+        all.words.insert(all.words.end(), t.words.begin(), t.words.end());
+        all.numbers.insert(all.numbers.end(), t.numbers.begin(), t.numbers.end());
+    }
+    return all;
+}
+
+bool contains(const std::vector<std::string>& terms, const std::string& term) {
+    return std::find(terms.begin(), terms.end(), term) != terms.end();
+}
+
 }  // namespace flash::ask

@@ -19,6 +19,12 @@ struct LexicalTerms {
 
 LexicalTerms lexical_terms(std::string_view text);
 
+// The terms of several texts together (what a set of cited sentences says).
+LexicalTerms lexical_terms(const std::vector<std::string_view>& texts);
+
+// Whether `terms` holds this word stem or normalised number.
+bool contains(const std::vector<std::string>& terms, const std::string& term);
+
 // The stem used for matching: lowercase ASCII, with a plural/verb suffix removed.
 std::string stem(std::string_view lowercase_word);
 

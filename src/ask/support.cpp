@@ -1,29 +1,15 @@
 #include "ask/support.h"
 
-#include <algorithm>
-
 #include "ask/lexical.h"
 
 namespace flash::ask {
-namespace {
-
-bool contains(const std::vector<std::string>& list, const std::string& item) {
-    return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-}  // namespace
 
 Support support_of(std::string_view claim, const std::vector<std::string_view>& cited,
                    const SupportOptions& options, std::string_view question) {
     Support s;
     const LexicalTerms c = lexical_terms(claim);
     const LexicalTerms q = lexical_terms(question);
-    LexicalTerms evidence;
-    for (std::string_view text : cited) {
-        LexicalTerms t = lexical_terms(text);
-        evidence.words.insert(evidence.words.end(), t.words.begin(), t.words.end());
-        evidence.numbers.insert(evidence.numbers.end(), t.numbers.begin(), t.numbers.end());
-    }
+    const LexicalTerms evidence = lexical_terms(cited);
     s.numbers_found = true;
     for (const std::string& n : c.numbers) {
         if (!contains(evidence.numbers, n) && !contains(q.numbers, n)) {
