@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libpcre2-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev poppler-utils
+  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev poppler-utils libcpp-httplib-dev
   python3 python3-pip
 )
 

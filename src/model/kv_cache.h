@@ -42,6 +42,7 @@ private:
 // decode loop does not allocate.
 struct Workspace {
     std::vector<float> x, xn, y, q, q_gate, gate, k, v, attn, ffn_gate, ffn_up;
+    std::vector<float> logits;  // a batch's logit rows before they go to their sequences
     std::vector<std::vector<float>> scores;  // one row per thread for attention weights
     void reserve(const ModelConfig& c, int64_t n_tokens, int64_t n_ctx, int n_threads);
 };

@@ -1,5 +1,6 @@
 #include "model/model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -10,8 +11,8 @@ namespace flash {
 namespace {
 
 // out[t] = W · in[t] (+ bias) for a batch of n rows.
-void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool, kernels::Precision p,
-            const WeightRef& bias = {}) {
+void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool,
+            kernels::Precision p, const WeightRef& bias = {}) {
     kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool, p);
     if (bias.present())
         for (int64_t t = 0; t < n; ++t)
@@ -30,36 +31,72 @@ void add(float* x, const float* y, int64_t n) {
 }  // namespace
 
 Model::Model(const std::string& path)
-    : gguf_(path), config_(ModelConfig::from_gguf(gguf_)), weights_(ModelWeights::bind(gguf_, config_)) {}
+    : gguf_(path),
+      config_(ModelConfig::from_gguf(gguf_)),
+      weights_(ModelWeights::bind(gguf_, config_)) {}
 
-std::unique_ptr<Model> Model::load(const std::string& path) { return std::unique_ptr<Model>(new Model(path)); }
+std::unique_ptr<Model> Model::load(const std::string& path) {
+    return std::unique_ptr<Model>(new Model(path));
+}
 
-void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws, ThreadPool& pool,
-                    float* logits, bool all_logits, kernels::Precision precision) const {
+void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws,
+                    ThreadPool& pool, float* logits, bool all_logits,
+                    kernels::Precision precision) const {
+    const SequenceBatch seq{tokens, pos, &cache, logits, all_logits};
+    forward_batch(std::span<const SequenceBatch>(&seq, 1), ws, pool, precision);
+}
+
+void Model::check(const SequenceBatch& seq) const {
+    const int64_t n = static_cast<int64_t>(seq.tokens.size());
+    if (!seq.cache || !seq.logits)
+        throw Error("forward: a sequence without a cache or logits buffer");
+    if (seq.pos < 0 || seq.pos + n > seq.cache->n_ctx())
+        throw Error("context full: positions " + std::to_string(seq.pos) + ".." +
+                    std::to_string(seq.pos + n - 1) + " exceed the context size " +
+                    std::to_string(seq.cache->n_ctx()));
+    if (n > seq.cache->max_batch())
+        throw Error("batch of " + std::to_string(n) + " tokens exceeds the cache's batch size " +
+                    std::to_string(seq.cache->max_batch()));
+    for (const int32_t id : seq.tokens)
+        if (id < 0 || id >= config_.n_vocab)
+            throw Error("token id " + std::to_string(id) + " out of range [0, " +
+                        std::to_string(config_.n_vocab) + ")");
+}
+
+void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
+                          kernels::Precision precision) const {
     const ModelConfig& c = config_;
     const ModelWeights& W = weights_;
-    const int64_t n = static_cast<int64_t>(tokens.size());
     const int64_t d = c.n_embd;
+
+    RowPlan plan;
+    int64_t n = 0, n_ctx = 0, logit_rows = 0;
+    for (size_t s = 0; s < seqs.size(); ++s) {
+        check(seqs[s]);
+        const int64_t len = static_cast<int64_t>(seqs[s].tokens.size());
+        plan.first_row.push_back(n);
+        for (int64_t t = 0; t < len; ++t) {
+            plan.seq_of_row.push_back(static_cast<int64_t>(s));
+            plan.pos_of_row.push_back(seqs[s].pos + t);
+        }
+        n += len;
+        n_ctx = std::max(n_ctx, seqs[s].cache->n_ctx());
+        if (len > 0) logit_rows += seqs[s].all_logits ? len : 1;
+    }
     if (n == 0) return;
-    if (pos < 0 || pos + n > cache.n_ctx())
-        throw Error("context full: positions " + std::to_string(pos) + ".." + std::to_string(pos + n - 1) +
-                    " exceed the context size " + std::to_string(cache.n_ctx()));
-    if (n > cache.max_batch())
-        throw Error("batch of " + std::to_string(n) + " tokens exceeds the cache's batch size " +
-                    std::to_string(cache.max_batch()));
-    ws.reserve(c, n, cache.n_ctx(), pool.size());
+    ws.reserve(c, n, n_ctx, pool.size());
 
     // x = embedding rows of the tokens (times embed_scale for Gemma)
     const size_t embd_row = row_bytes(W.token_embd.type, d);
-    for (int64_t t = 0; t < n; ++t) {
-        const int32_t id = tokens[t];
-        if (id < 0 || id >= c.n_vocab)
-            throw Error("token id " + std::to_string(id) + " out of range [0, " + std::to_string(c.n_vocab) + ")");
-        float* row = ws.x.data() + t * d;
-        kernels::dequantize_row(W.token_embd.type, static_cast<const uint8_t*>(W.token_embd.data) + id * embd_row,
-                                row, d);
+    for (int64_t row = 0; row < n; ++row) {
+        const SequenceBatch& seq = seqs[plan.seq_of_row[row]];
+        const int32_t id = seq.tokens[row - plan.first_row[plan.seq_of_row[row]]];
+        float* x = ws.x.data() + row * d;
+        kernels::dequantize_row(W.token_embd.type,
+                                static_cast<const uint8_t*>(W.token_embd.data) + id * embd_row, x,
+                                d);
         if (c.embed_scale != 1.0f)
-            for (int64_t i = 0; i < d; ++i) row[i] *= c.embed_scale;
+            for (int64_t i = 0; i < d; ++i) x[i] *= c.embed_scale;
     }
 
     for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -67,19 +104,29 @@ void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache
 
         // Mixer: x += post_norm(attention(norm(x))) or x += deltanet(norm(x))
         for (int64_t t = 0; t < n; ++t)
-            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.attn_norm.f32(), d, c.rms_eps);
+            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.attn_norm.f32(), d,
+                             c.rms_eps);
         if (c.layers[l].kind == LayerKind::Recurrent) {
-            gated_deltanet_forward(*c.deltanet, *L.deltanet, ws.xn.data(), n, cache.recurrent(l), ws.y.data(), pool,
-                                   precision);
+            // The recurrent state runs through each sequence's tokens in order.
+            for (size_t s = 0; s < seqs.size(); ++s) {
+                const int64_t row = plan.first_row[s],
+                              len = static_cast<int64_t>(seqs[s].tokens.size());
+                if (len == 0) continue;
+                gated_deltanet_forward(*c.deltanet, *L.deltanet, ws.xn.data() + row * d, len,
+                                       seqs[s].cache->recurrent(l), ws.y.data() + row * d, pool,
+                                       precision);
+            }
         } else {
-            attention(l, n, pos, cache, ws, pool, precision);
+            attention(l, seqs, plan, ws, pool, precision);
         }
-        if (L.attn_post_norm.present()) rmsnorm_rows(ws.y.data(), n, d, L.attn_post_norm, c.rms_eps);
+        if (L.attn_post_norm.present())
+            rmsnorm_rows(ws.y.data(), n, d, L.attn_post_norm, c.rms_eps);
         add(ws.x.data(), ws.y.data(), n * d);
 
         // Feed-forward: x += post_norm(W_down · (act(W_gate · norm(x)) * (W_up · norm(x))))
         for (int64_t t = 0; t < n; ++t)
-            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.ffn_norm.f32(), d, c.rms_eps);
+            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.ffn_norm.f32(), d,
+                             c.rms_eps);
         matmul(L.w_gate, ws.xn.data(), n, ws.ffn_gate.data(), pool, precision);
         matmul(L.w_up, ws.xn.data(), n, ws.ffn_up.data(), pool, precision);
         if (c.ffn_activation == FfnActivation::GeluTanh) {
@@ -92,24 +139,44 @@ void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache
         add(ws.x.data(), ws.y.data(), n * d);
     }
 
-    // logits = W_out · norm(x), for every token or the last one
-    const int64_t first = all_logits ? 0 : n - 1;
-    const int64_t rows = n - first;
-    for (int64_t t = first; t < n; ++t)
-        kernels::rmsnorm(ws.xn.data() + (t - first) * d, ws.x.data() + t * d, W.output_norm.f32(), d, c.rms_eps);
-    matmul(W.output, ws.xn.data(), rows, logits, pool, precision);
+    // logits = W_out · norm(x), for every token of a sequence or its last one. One sequence
+    // writes straight into its buffer; a batch goes through ws.logits and is handed out.
+    int64_t out_row = 0;
+    for (size_t s = 0; s < seqs.size(); ++s) {
+        const int64_t len = static_cast<int64_t>(seqs[s].tokens.size());
+        if (len == 0) continue;
+        const int64_t first = plan.first_row[s] + (seqs[s].all_logits ? 0 : len - 1);
+        for (int64_t row = first; row < plan.first_row[s] + len; ++row, ++out_row)
+            kernels::rmsnorm(ws.xn.data() + out_row * d, ws.x.data() + row * d, W.output_norm.f32(),
+                             d, c.rms_eps);
+    }
+    if (seqs.size() == 1) {
+        matmul(W.output, ws.xn.data(), logit_rows, seqs[0].logits, pool, precision);
+        return;
+    }
+    const size_t n_vocab = static_cast<size_t>(c.n_vocab);
+    if (ws.logits.size() < logit_rows * n_vocab) ws.logits.resize(logit_rows * n_vocab);
+    matmul(W.output, ws.xn.data(), logit_rows, ws.logits.data(), pool, precision);
+    const float* from = ws.logits.data();
+    for (const SequenceBatch& seq : seqs) {
+        if (seq.tokens.empty()) continue;
+        const size_t rows = seq.all_logits ? seq.tokens.size() : 1;
+        std::copy_n(from, rows * n_vocab, seq.logits);
+        from += rows * n_vocab;
+    }
 }
 
 // Attention layer: ws.xn (normed input) → ws.y (output projection, before the residual).
-// For each new token t (absolute position p = pos + t) and query head h:
-//   out = sum_j softmax_j(scale * q·k_j) v_j over cached positions j <= p (j > p - window for
-//   sliding layers), query heads sharing key/value heads in groups (GQA).
-void Model::attention(int64_t l, int64_t n, int64_t pos, KvCache& cache, Workspace& ws, ThreadPool& pool,
-                      kernels::Precision precision) const {
+// For each row (a token of sequence s at absolute position p) and query head h:
+//   out = sum_j softmax_j(scale * q·k_j) v_j over s's cached positions j <= p (j > p - window
+//   for sliding layers), query heads sharing key/value heads in groups (GQA).
+void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowPlan& plan,
+                      Workspace& ws, ThreadPool& pool, kernels::Precision precision) const {
     const ModelConfig& c = config_;
     const LayerConfig& lc = c.layers[l];
     const LayerWeights& L = weights_.layers[l];
     const int64_t hd = c.head_dim, hdv = c.head_dim_v;
+    const int64_t n = static_cast<int64_t>(plan.seq_of_row.size());
 
     // Projections (Qwen3.5: the query projection carries a gate per head).
     if (c.gated_attention) {
@@ -125,21 +192,26 @@ void Model::attention(int64_t l, int64_t n, int64_t pos, KvCache& cache, Workspa
         rmsnorm_rows(ws.k.data(), n * c.n_head_kv, hd, L.k_norm, c.rms_eps);
     }
 
-    // Rotate q and k in place, then append k and v to the cache.
-    const auto style = c.rope_kind == RopeKind::NeoX ? kernels::RopeStyle::NeoX : kernels::RopeStyle::Normal;
+    // Rotate q and k in place, then append k and v to each sequence's cache.
+    const auto style =
+        c.rope_kind == RopeKind::NeoX ? kernels::RopeStyle::NeoX : kernels::RopeStyle::Normal;
     const float* freq_factors = weights_.rope_freqs.present() ? weights_.rope_freqs.f32() : nullptr;
     auto rotate = [&](float* head, int64_t p) {
         if (c.rope_sections_used) {
-            rope_imrope_text(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale, c.rope_sections);
+            rope_imrope_text(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
+                             c.rope_sections);
         } else {
-            kernels::rope(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale, style, freq_factors);
+            kernels::rope(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale, style,
+                          freq_factors);
         }
     };
     for (int64_t t = 0; t < n; ++t) {
-        for (int64_t h = 0; h < c.n_head; ++h) rotate(ws.q.data() + t * c.q_dim() + h * hd, pos + t);
-        for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(ws.k.data() + t * c.kv_dim() + h * hd, pos + t);
-        std::copy_n(ws.k.data() + t * c.kv_dim(), c.kv_dim(), cache.k(l, pos + t));
-        std::copy_n(ws.v.data() + t * c.v_dim(), c.v_dim(), cache.v(l, pos + t));
+        const int64_t p = plan.pos_of_row[t];
+        KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
+        for (int64_t h = 0; h < c.n_head; ++h) rotate(ws.q.data() + t * c.q_dim() + h * hd, p);
+        for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(ws.k.data() + t * c.kv_dim() + h * hd, p);
+        std::copy_n(ws.k.data() + t * c.kv_dim(), c.kv_dim(), cache.k(l, p));
+        std::copy_n(ws.v.data() + t * c.v_dim(), c.v_dim(), cache.v(l, p));
     }
 
     const int64_t group = c.n_head / c.n_head_kv;
@@ -148,11 +220,14 @@ void Model::attention(int64_t l, int64_t n, int64_t pos, KvCache& cache, Workspa
         float* scores = ws.scores[ith].data();
         for (int64_t item = ith; item < n_items; item += nth) {
             const int64_t t = item / c.n_head, h = item % c.n_head, kvh = h / group;
-            const int64_t last = pos + t;
-            const int64_t first = lc.sliding ? std::max<int64_t>(0, last - c.sliding_window + 1) : 0;
+            KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
+            const int64_t last = plan.pos_of_row[t];
+            const int64_t first =
+                lc.sliding ? std::max<int64_t>(0, last - c.sliding_window + 1) : 0;
             const float* q = ws.q.data() + t * c.q_dim() + h * hd;
             for (int64_t j = first; j <= last; ++j)
-                scores[j - first] = kernels::dot_f32(q, cache.k(l, j) + kvh * hd, hd) * c.attn_scale;
+                scores[j - first] =
+                    kernels::dot_f32(q, cache.k(l, j) + kvh * hd, hd) * c.attn_scale;
             kernels::softmax(scores, last - first + 1);
             float* out = ws.attn.data() + t * c.n_head * hdv + h * hdv;
             std::fill_n(out, hdv, 0.0f);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/gguf.h"
 #include "core/thread_pool.h"
@@ -17,8 +18,19 @@
 
 namespace flash {
 
+// One sequence's share of a batched forward pass: its new tokens at positions [pos, pos + n),
+// the cache they extend, and where its logits go (n x n_vocab with all_logits, else n_vocab
+// for the last token).
+struct SequenceBatch {
+    std::span<const int32_t> tokens;
+    int64_t pos = 0;
+    KvCache* cache = nullptr;
+    float* logits = nullptr;
+    bool all_logits = false;
+};
+
 class Model {
-public:
+  public:
     // Maps the file, reads the config and binds every weight; throws flash::Error.
     static std::unique_ptr<Model> load(const std::string& path);
 
@@ -33,11 +45,24 @@ public:
                  ThreadPool& pool, float* logits, bool all_logits,
                  kernels::Precision precision = kernels::Precision::Exact) const;
 
-private:
+    // Several sequences in one pass (continuous batching): every weight matrix is read once for
+    // all their tokens; attention and recurrent state stay per sequence. Each sequence is
+    // checked (positions, batch size, token ids) before anything runs.
+    void forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
+                       kernels::Precision precision = kernels::Precision::Exact) const;
+
+  private:
+    // Where each row of a batch comes from: its sequence and absolute position.
+    struct RowPlan {
+        std::vector<int64_t> first_row;  // per sequence: its first row in the batch
+        std::vector<int64_t> seq_of_row, pos_of_row;
+    };
+
+    void check(const SequenceBatch& seq) const;
     explicit Model(const std::string& path);
 
-    void attention(int64_t layer, int64_t n, int64_t pos, KvCache& cache, Workspace& ws,
-                   ThreadPool& pool, kernels::Precision precision) const;
+    void attention(int64_t layer, std::span<const SequenceBatch> seqs, const RowPlan& plan,
+                   Workspace& ws, ThreadPool& pool, kernels::Precision precision) const;
 
     GgufFile gguf_;
     ModelConfig config_;

@@ -31,7 +31,10 @@ Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOp
     : model_(model),
       tokenizer_(tokenizer),
       options_(options),
-      pool_(options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads()),
+      // With a runner the passes run on the runner's threads; the session's pool stays idle.
+      pool_(options.runner          ? 1
+            : options.n_threads > 0 ? options.n_threads
+                                    : ThreadPool::default_threads()),
       cache_(model.config(), clamp_ctx(model.config(), options.n_ctx),
              options.n_batch > 0 ? options.n_batch : 256) {
     if (options_.n_batch <= 0) options_.n_batch = 256;
@@ -53,14 +56,22 @@ void Session::truncate(int64_t n) {
     history_.resize(static_cast<size_t>(std::max<int64_t>(n, 0)));
 }
 
+void Session::forward(std::span<const int32_t> tokens, float* logits, bool all_logits) {
+    if (options_.runner) {
+        options_.runner->forward(SequenceBatch{tokens, n_past(), &cache_, logits, all_logits});
+    } else {
+        model_.forward(tokens, n_past(), cache_, ws_, pool_, logits, all_logits,
+                       options_.precision);
+    }
+}
+
 std::span<float> Session::eval(std::span<const int32_t> tokens) {
     const int64_t n_vocab = model_.config().n_vocab;
     logits_.resize(static_cast<size_t>(n_vocab));
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
         const auto chunk =
             tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, logits_.data(), false,
-                       options_.precision);
+        forward(chunk, logits_.data(), false);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
     return logits_;
@@ -71,8 +82,7 @@ void Session::eval_all(std::span<const int32_t> tokens, float* out) {
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(options_.n_batch)) {
         const auto chunk =
             tokens.subspan(at, std::min<size_t>(options_.n_batch, tokens.size() - at));
-        model_.forward(chunk, n_past(), cache_, ws_, pool_, out + at * n_vocab, true,
-                       options_.precision);
+        forward(chunk, out + at * n_vocab, true);
         history_.insert(history_.end(), chunk.begin(), chunk.end());
     }
 }
@@ -152,6 +162,10 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     };
 
     for (int i = 0; i < opt.max_tokens;) {
+        if (opt.cancelled && opt.cancelled()) {
+            stats.stop_reason = "cancelled";
+            break;
+        }
         // Tokens a constraint dictates are taken without sampling and evaluated in one batch.
         std::vector<int32_t> next = opt.forced ? opt.forced() : std::vector<int32_t>{};
         if (next.size() > static_cast<size_t>(opt.max_tokens - i))
@@ -160,9 +174,13 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
             if (opt.constrain) opt.constrain(logits);
             next.push_back(sampler.sample(logits, history_));
             if (opt.accepted) opt.accepted(next[0]);
+            if (opt.sampled) opt.sampled(logits, next[0]);
+        } else if (opt.sampled) {
+            for (const int32_t id : next) opt.sampled({}, id);
         }
         bool stop = false;
-        for (size_t k = 0; k < next.size() && !stop; ++k) stop = take(next[k], k + 1 == next.size());
+        for (size_t k = 0; k < next.size() && !stop; ++k)
+            stop = take(next[k], k + 1 == next.size());
         i += static_cast<int>(next.size());
         if (stop) break;
         if (n_past() + static_cast<int64_t>(next.size()) >= n_ctx()) {

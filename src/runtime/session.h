@@ -21,6 +21,15 @@
 
 namespace flash {
 
+// How a session's tokens reach the model. Without one the session runs the forward pass itself
+// on its own thread pool; a server gives its sessions a Batcher (runtime/batcher.h), which joins
+// the tokens of many sessions into one pass.
+class ForwardRunner {
+  public:
+    virtual ~ForwardRunner() = default;
+    virtual void forward(const SequenceBatch& seq) = 0;
+};
+
 struct SessionOptions {
     int64_t n_ctx = 4096;   // clamped to the model's training context
     int n_threads = 0;      // 0: all hardware threads
@@ -28,6 +37,7 @@ struct SessionOptions {
     // Exact keeps activations in f32 (default: the dequantized model's own arithmetic);
     // Fast rounds them to 8 bits as llama.cpp does, trading fidelity for speed.
     kernels::Precision precision = kernels::Precision::Exact;
+    ForwardRunner* runner = nullptr;  // null: the session's own pool (n_threads)
 };
 
 struct GenerateOptions {
@@ -45,6 +55,12 @@ struct GenerateOptions {
     // grammar's forced text): they are taken without sampling — `accepted` is not called for
     // them, the hook has already advanced its own state — and evaluated in one batch.
     std::function<std::vector<int32_t>()> forced;
+    // Asked before each step: true ends generation with stop_reason "cancelled" (a client gone,
+    // a deadline passed).
+    std::function<bool()> cancelled;
+    // Told of each generated token with the distribution it was chosen from (after masks and
+    // penalties; empty for forced tokens, which had no alternative) — for log-probabilities.
+    std::function<void(std::span<const float> logits, int32_t token)> sampled;
 };
 
 struct GenerationStats {
@@ -53,7 +69,8 @@ struct GenerationStats {
     int64_t generated_tokens = 0;
     double prefill_ms = 0;
     double decode_ms = 0;
-    std::string stop_reason;  // "eog", "stop", "length", "context", "callback", "complete"
+    std::string stop_reason;  // "eog", "stop", "length", "context", "callback", "complete",
+                              // "cancelled"
 
     double prefill_tps() const {
         return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0;
@@ -90,6 +107,8 @@ class Session {
                          GenerationStats* stats = nullptr);
 
   private:
+    void forward(std::span<const int32_t> tokens, float* logits, bool all_logits);
+
     const Model& model_;
     const Tokenizer* tokenizer_;
     SessionOptions options_;
