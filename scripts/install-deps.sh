@@ -10,6 +10,9 @@ packages=(
   python3 python3-pip
 )
 
+# --with-browser adds what the web page's test drives: Chromium and its WebDriver.
+if [ "${1:-}" = "--with-browser" ]; then packages+=(chromium chromium-driver); fi
+
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()

@@ -20,5 +20,6 @@ void add_eval_command(CLI::App& app);
 void add_eval_instruct_command(CLI::App& eval);
 void add_index_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace flash::cli

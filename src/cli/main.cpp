@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     flash::cli::add_eval_command(app);
     flash::cli::add_index_command(app);
     flash::cli::add_ask_command(app);
+    flash::cli::add_serve_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 
 #include "common/gguf_builder.h"
 
+#include "common/real_model.h"
 #include "common/run_command.h"
 
 namespace flash {
@@ -18,21 +19,6 @@ using testing::flash_binary;
 using testing::run_command;
 using testing::shell_quote;
 
-// The path of a pulled model named by an environment variable, or "" when unset or missing.
-std::string model_from_env(const char* variable) {
-    const char* env = std::getenv(variable);
-    return env && *env && std::filesystem::exists(env) ? env : "";
-}
-
-// Declares `path` as the model in `variable`, skipping the test (saying how to get the model)
-// when it is not there.
-#define REQUIRE_MODEL(path, variable, catalog_name)                                              \
-    const std::string path = model_from_env(variable);                                           \
-    if (path.empty())                                                                            \
-        GTEST_SKIP() << variable << " is not set to the pulled model (scripts/test.sh sets it; " \
-                     << "or run: flash pull " << catalog_name << ")";
-#define REQUIRE_SMOLLM2(path) REQUIRE_MODEL(path, "FLASH_SMOLLM2", "smollm2")
-#define REQUIRE_GEMMA3(path) REQUIRE_MODEL(path, "FLASH_GEMMA3", "gemma3-270m")
 
 TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
     REQUIRE_SMOLLM2(model);
