@@ -11,18 +11,22 @@
 
 namespace flash {
 namespace {
+
 constexpr int kSpinIterations = 20000;  // ~tens of microseconds before sleeping
-}
+constexpr int kChunksPerThread = 4;     // parallel_for's split: balance against overhead
+constexpr uint64_t kChunkMask = 0xffffffffu;
+
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
     workers_.reserve(n_threads_ - 1);
-    for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
     stop_.store(true, std::memory_order_release);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
-    generation_.notify_all();
+    state_.store((last_id_ + 1) << 32, std::memory_order_release);
+    state_.notify_all();
     for (std::thread& t : workers_) t.join();
 }
 
@@ -31,38 +35,53 @@ int ThreadPool::default_threads() {
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
-void ThreadPool::worker_loop(int index) {
-    uint64_t seen = 0;
+void ThreadPool::work(uint64_t id) {
     for (;;) {
-        uint64_t gen = generation_.load(std::memory_order_acquire);
-        for (int spin = 0; gen == seen && spin < kSpinIterations; ++spin) {
-            FLASH_CPU_RELAX();
-            gen = generation_.load(std::memory_order_acquire);
-        }
-        while (gen == seen) {
-            generation_.wait(seen, std::memory_order_acquire);
-            gen = generation_.load(std::memory_order_acquire);
-        }
-        seen = gen;
-        if (stop_.load(std::memory_order_acquire)) return;
-        (*job_)(index, n_threads_);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
+        uint64_t s = state_.load(std::memory_order_acquire);
+        if ((s >> 32) != id) return;
+        const int64_t chunk = static_cast<int64_t>(s & kChunkMask);
+        if (chunk >= total_.load(std::memory_order_acquire)) return;
+        // Fails if another thread claimed this chunk, or a newer job started meanwhile.
+        if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+        (*job_)(chunk);  // valid: the job cannot end before this chunk is done
+        done_.fetch_add(1, std::memory_order_acq_rel);
     }
 }
 
-void ThreadPool::run(const std::function<void(int, int)>& fn) {
-    if (n_threads_ == 1) {
-        fn(0, 1);
+void ThreadPool::worker_loop() {
+    uint64_t seen = 0;  // the last job id this worker took part in
+    for (;;) {
+        uint64_t s = state_.load(std::memory_order_acquire);
+        for (int spin = 0; (s >> 32) == seen && spin < kSpinIterations; ++spin) {
+            FLASH_CPU_RELAX();
+            s = state_.load(std::memory_order_acquire);
+        }
+        while ((s >> 32) == seen) {
+            state_.wait(s, std::memory_order_acquire);
+            s = state_.load(std::memory_order_acquire);
+        }
+        if (stop_.load(std::memory_order_acquire)) return;
+        seen = s >> 32;
+        work(seen);
+    }
+}
+
+void ThreadPool::run_chunks(int64_t n_chunks, const std::function<void(int64_t)>& fn) {
+    if (n_chunks <= 0) return;
+    if (n_threads_ == 1 || n_chunks == 1) {
+        for (int64_t k = 0; k < n_chunks; ++k) fn(k);
         return;
     }
     job_ = &fn;
-    pending_.store(n_threads_ - 1, std::memory_order_release);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
-    generation_.notify_all();
-    fn(0, n_threads_);
-    // Spin briefly, then yield: with more runnable threads than cores (two engines on one
-    // machine) a spinning waiter would hold the core its worker needs.
-    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    total_.store(n_chunks, std::memory_order_release);
+    done_.store(0, std::memory_order_release);
+    const uint64_t id = ++last_id_;
+    state_.store(id << 32, std::memory_order_release);  // publishes the job
+    state_.notify_all();
+    work(id);
+    // Only chunks a worker is in the middle of are left. Spin briefly, then yield: with more
+    // runnable threads than cores a spinning waiter would hold the core that worker needs.
+    for (int spin = 0; done_.load(std::memory_order_acquire) != n_chunks; ++spin) {
         if (spin < kSpinIterations) {
             FLASH_CPU_RELAX();
         } else {
@@ -71,18 +90,19 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
     }
 }
 
+void ThreadPool::run(const std::function<void(int, int)>& fn) {
+    const int n = n_threads_;
+    run_chunks(n, [&](int64_t k) { fn(static_cast<int>(k), n); });
+}
+
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
-    const int used = static_cast<int>(std::min<int64_t>(n, n_threads_));
-    if (used == 1) {
-        fn(0, n);
-        return;
-    }
-    run([&](int ith, int nth) {
-        const int64_t chunk = (n + nth - 1) / nth;
-        const int64_t begin = std::min<int64_t>(n, ith * chunk);
-        const int64_t end = std::min<int64_t>(n, begin + chunk);
-        if (begin < end) fn(begin, end);
+    const int64_t chunks =
+        std::min<int64_t>(n, static_cast<int64_t>(n_threads_) * kChunksPerThread);
+    const int64_t size = (n + chunks - 1) / chunks;
+    run_chunks((n + size - 1) / size, [&](int64_t k) {
+        const int64_t begin = k * size;
+        fn(begin, std::min(n, begin + size));
     });
 }
 

@@ -1,7 +1,10 @@
-// The thread pool runs every index exactly once, on every thread, across many small jobs.
+// The thread pool runs every chunk exactly once across many small jobs, and a worker that is
+// not running (descheduled, or busy elsewhere) does not hold a job up: the caller takes its
+// chunks.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -9,7 +12,7 @@
 namespace flash {
 namespace {
 
-TEST(ThreadPool, RunCallsEveryThreadOnce) {
+TEST(ThreadPool, RunCallsEveryIndexOnce) {
     for (int n : {1, 2, 4}) {
         ThreadPool pool(n);
         std::vector<std::atomic<int>> calls(n);
@@ -29,9 +32,39 @@ TEST(ThreadPool, ParallelForCoversTheRangeExactlyOnceOverManyJobs) {
             pool.parallel_for(n, [&](int64_t b, int64_t e) {
                 for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)].fetch_add(1);
             });
-            for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << n << " " << i;
+            for (int64_t i = 0; i < n; ++i)
+                ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << n << " " << i;
         }
     }
+}
+
+TEST(ThreadPool, AStalledChunkDoesNotStopTheOthersBeingTaken) {
+    ThreadPool pool(2);
+    // Chunk 0 waits until every other chunk is done: the job can only finish if the other
+    // chunks are taken by whichever thread is free, not by a fixed owner.
+    std::atomic<int> others{0};
+    pool.parallel_for(8, [&](int64_t b, int64_t) {
+        if (b == 0) {
+            while (others.load() < 7) std::this_thread::yield();
+        } else {
+            others.fetch_add(1);
+        }
+    });
+    EXPECT_EQ(others.load(), 7);
+}
+
+TEST(ThreadPool, ManyPoolsOnFewCoresStillFinish) {
+    // More runnable threads than cores: every job must still complete, each chunk once.
+    std::vector<std::thread> users;
+    std::atomic<int64_t> sum{0};
+    for (int u = 0; u < 4; ++u)
+        users.emplace_back([&] {
+            ThreadPool pool(3);
+            for (int rep = 0; rep < 300; ++rep)
+                pool.parallel_for(100, [&](int64_t b, int64_t e) { sum.fetch_add(e - b); });
+        });
+    for (auto& t : users) t.join();
+    EXPECT_EQ(sum.load(), 4 * 300 * 100);
 }
 
 }  // namespace
