@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/error.h"
 #include "serve/response.h"
@@ -26,13 +27,6 @@ std::string endpoint_label(const std::string& path) {
                                                    "/metrics",
                                                    "/"};
     return std::find(known.begin(), known.end(), path) != known.end() ? path : "other";
-}
-
-bool is_public(const std::string& path) {
-    if (path == "/health" || path == "/") return true;
-    for (const WebAsset& a : web_assets())
-        if (path == a.path) return true;
-    return false;
 }
 
 }  // namespace
@@ -62,11 +56,33 @@ struct HttpServer::Impl {
         return arrival + std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000));
     }
 
-    // Runs a handler, turning ApiError and flash::Error into OpenAI-shaped errors.
+    ApiError too_large() const {
+        return ApiError(413,
+                        "The request body is larger than the server's limit of " +
+                            std::to_string(options.max_body) + " bytes.",
+                        "", "invalid_request_error", "request_too_large");
+    }
+
+    // The API key is checked here, once the body has been read (refusing earlier would leave
+    // the body on a kept-alive connection, to be read as the next request).
+    void check_key(const httplib::Request& req) const {
+        if (options.api_key.empty() ||
+            req.get_header_value("Authorization") == "Bearer " + options.api_key)
+            return;
+        throw ApiError(401,
+                       req.has_header("Authorization")
+                           ? "Incorrect API key provided."
+                           : "You didn't provide an API key: send 'Authorization: Bearer KEY'.",
+                       "", "invalid_request_error", "invalid_api_key");
+    }
+
+    // Runs a handler behind the API key, turning ApiError and flash::Error into OpenAI-shaped
+    // errors.
     template <typename F>
     auto guarded(F f) {
         return [this, f](const httplib::Request& req, httplib::Response& res) {
             try {
+                check_key(req);
                 f(req, res);
             } catch (const ApiError& e) {
                 send_error(res, e);
@@ -75,6 +91,32 @@ struct HttpServer::Impl {
             } catch (const std::exception& e) {
                 send_error(res, ApiError(500, std::string("internal error: ") + e.what()));
             }
+        };
+    }
+
+    // A POST route: the body is read here under the size limit (httplib does not bound chunked
+    // bodies), then the handler runs as a guarded one with the body in hand.
+    template <typename F>
+    auto posted(F f) {
+        auto inner =
+            guarded([f](const httplib::Request& req, httplib::Response& res) { f(req.body, res); });
+        return [this, inner](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& read) {
+            std::string body;
+            bool over = false;
+            read([&](const char* data, size_t n) {
+                if (body.size() + n > options.max_body) return !(over = true);
+                body.append(data, n);
+                return true;
+            });
+            if (over) {
+                send_error(res, too_large());
+                res.set_header("Connection", "close");  // the rest of the body is unread
+                return;
+            }
+            httplib::Request with_body = req;
+            with_body.body = std::move(body);
+            inner(with_body, res);
         };
     }
 
@@ -87,12 +129,13 @@ struct HttpServer::Impl {
     void routes() {
         http.set_payload_max_length(options.max_body);
         // A slow or silent client is dropped after this long without progress.
-        http.set_read_timeout(30, 0);
+        http.set_read_timeout(10, 0);
         http.set_write_timeout(30, 0);
         http.set_keep_alive_timeout(5);
         // Connections waiting for a slot hold a worker thread, so the pool covers slots and
-        // queue, with room for health checks and scrapes.
-        const size_t workers = static_cast<size_t>(options.engine.slots + options.engine.queue + 8);
+        // queue, with room for health checks, scrapes and idle or slow connections.
+        const size_t workers =
+            static_cast<size_t>(options.engine.slots + options.engine.queue) + 128;
         http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
 
         http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -108,15 +151,17 @@ struct HttpServer::Impl {
                 res.status = origin.empty() || origin_allowed(origin) ? 204 : 403;
                 return httplib::Server::HandlerResponse::Handled;
             }
-            if (!options.api_key.empty() && !is_public(req.path) &&
-                req.get_header_value("Authorization") != "Bearer " + options.api_key) {
-                const bool given = req.has_header("Authorization");
-                send_error(res, ApiError(401,
-                                         given ? "Incorrect API key provided."
-                                               : "You didn't provide an API key: send "
-                                                 "'Authorization: Bearer KEY'.",
-                                         "", "invalid_request_error", "invalid_api_key"));
-                return httplib::Server::HandlerResponse::Handled;
+            // A declared body over the limit is refused before it is read; the connection is
+            // closed, since the unread body would otherwise be taken for the next request.
+            if (const std::string length = req.get_header_value("Content-Length");
+                !length.empty()) {
+                char* end = nullptr;
+                const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
+                if (end == length.c_str() || *end != '\0' || n > options.max_body) {
+                    send_error(res, too_large());
+                    res.set_header("Connection", "close");
+                    return httplib::Server::HandlerResponse::Handled;
+                }
             }
             return httplib::Server::HandlerResponse::Unhandled;
         });
@@ -177,23 +222,23 @@ struct HttpServer::Impl {
                      res.set_content(dump({{"object", "list"}, {"data", Json::array({model})}}),
                                      "application/json");
                  }));
-        http.Post("/v1/chat/completions",
-                  guarded([this](const httplib::Request& req, httplib::Response& res) {
-                      chat(req, res);
-                  }));
+        http.Post(
+            "/v1/chat/completions",
+            posted([this](const std::string& body, httplib::Response& res) { chat(body, res); }));
         http.Post("/v1/completions",
-                  guarded([this](const httplib::Request& req, httplib::Response& res) {
-                      complete(req, res);
+                  posted([this](const std::string& body, httplib::Response& res) {
+                      complete(body, res);
                   }));
-        http.Post("/v1/answers", guarded([this](const httplib::Request& req,
-                                                httplib::Response& res) { answer(req, res); }));
+        http.Post("/v1/answers", posted([this](const std::string& body, httplib::Response& res) {
+                      answer(body, res);
+                  }));
     }
 
-    void chat(const httplib::Request& req, httplib::Response& res) {
+    void chat(const std::string& body, httplib::Response& res) {
         const auto arrival = Clock::now();
         Engine& e = ready_engine();
-        auto job = std::make_shared<PreparedChat>(
-            e.prepare(parse_chat_request(parse_json_body(req.body))));
+        auto job =
+            std::make_shared<PreparedChat>(e.prepare(parse_chat_request(parse_json_body(body))));
         const auto deadline = deadline_from(arrival);
         std::shared_ptr<SlotLease> lease = e.acquire(job->prompt, deadline);
         const ResponseIds ids{new_id("chatcmpl-"), e.model_id(), unix_now()};
@@ -271,11 +316,11 @@ struct HttpServer::Impl {
         }
     }
 
-    void complete(const httplib::Request& req, httplib::Response& res) {
+    void complete(const std::string& body, httplib::Response& res) {
         const auto arrival = Clock::now();
         Engine& e = ready_engine();
         auto job = std::make_shared<PreparedCompletion>(
-            e.prepare(parse_completion_request(parse_json_body(req.body))));
+            e.prepare(parse_completion_request(parse_json_body(body))));
         const auto deadline = deadline_from(arrival);
         std::shared_ptr<SlotLease> lease = e.acquire(job->prompt, deadline);
         const ResponseIds ids{new_id("cmpl-"), e.model_id(), unix_now()};
@@ -323,10 +368,10 @@ struct HttpServer::Impl {
             });
     }
 
-    void answer(const httplib::Request& req, httplib::Response& res) {
+    void answer(const std::string& body, httplib::Response& res) {
         const auto arrival = Clock::now();
         Engine& e = ready_engine();
-        const AnswerRequest request = parse_answer_request(parse_json_body(req.body));
+        const AnswerRequest request = parse_answer_request(parse_json_body(body));
         const auto deadline = deadline_from(arrival);
         const auto lease = e.acquire({}, deadline);
         Json answer = e.answer(*lease, request, deadline);

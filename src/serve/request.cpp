@@ -115,7 +115,11 @@ Sampling read_sampling(const Json& body) {
             if (key != "include_usage" && key != "include_obfuscation")
                 throw bad_request("Unrecognized request argument supplied: stream_options." + key,
                                   "stream_options." + key);
-        s.include_usage = get_bool(so, "include_usage", false);
+        if (so.contains("include_usage") && !so["include_usage"].is_null()) {
+            if (!so["include_usage"].is_boolean())
+                throw wrong_type("stream_options.include_usage", so["include_usage"], "a boolean");
+            s.include_usage = so["include_usage"].get<bool>();
+        }
     }
     const int64_t n = get_int(body, "n", 1, 1, 128);
     if (n != 1) throw bad_request("n must be 1: flash returns one choice per request.", "n");
