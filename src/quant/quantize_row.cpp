@@ -1,0 +1,194 @@
+#include "quant/quantize_row.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "core/fp16.h"
+#include "quant/k_quants.h"
+
+// The arithmetic below follows ggml's reference quantizers step by step (float, not double;
+// the same order of operations and casts): byte-identical output is the point, so
+// "simplifications" that change a rounding are bugs here.
+namespace flash::quant {
+namespace {
+
+void q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += QK8_0) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK8_0; ++j) amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / ((1 << 7) - 1);
+        const float id = d ? 1.0f / d : 0.0f;
+        y[i].d = f32_to_fp16(d);
+        for (int j = 0; j < QK8_0; ++j) y[i].qs[j] = static_cast<int8_t>(std::round(x[j] * id));
+    }
+}
+
+// The signed value of largest magnitude (the first on ties), as ggml picks it.
+float signed_max(const float* x, int n) {
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < n; ++j)
+        if (amax < std::fabs(x[j])) {
+            amax = std::fabs(x[j]);
+            max = x[j];
+        }
+    return max;
+}
+
+void q4_0(const float* x, BlockQ4_0* y, int64_t nb) {
+    constexpr int half = QK4_0 / 2;
+    for (int64_t i = 0; i < nb; ++i, x += QK4_0) {
+        const float d = signed_max(x, QK4_0) / -8;
+        const float id = d ? 1.0f / d : 0.0f;
+        y[i].d = f32_to_fp16(d);
+        for (int j = 0; j < half; ++j) {
+            const uint8_t lo = std::min<int8_t>(15, static_cast<int8_t>(x[j] * id + 8.5f));
+            const uint8_t hi = std::min<int8_t>(15, static_cast<int8_t>(x[half + j] * id + 8.5f));
+            y[i].qs[j] = static_cast<uint8_t>(lo | (hi << 4));
+        }
+    }
+}
+
+void min_max(const float* x, int n, float& min, float& max) {
+    min = FLT_MAX;
+    max = -FLT_MAX;
+    for (int j = 0; j < n; ++j) {
+        min = std::min(min, x[j]);
+        max = std::max(max, x[j]);
+    }
+}
+
+void q4_1(const float* x, BlockQ4_1* y, int64_t nb) {
+    constexpr int half = QK4_1 / 2;
+    for (int64_t i = 0; i < nb; ++i, x += QK4_1) {
+        float min, max;
+        min_max(x, QK4_1, min, max);
+        const float d = (max - min) / ((1 << 4) - 1);
+        const float id = d ? 1.0f / d : 0.0f;
+        y[i].d = f32_to_fp16(d);
+        y[i].m = f32_to_fp16(min);
+        for (int j = 0; j < half; ++j) {
+            const uint8_t lo = std::min<int8_t>(15, static_cast<int8_t>((x[j] - min) * id + 0.5f));
+            const uint8_t hi =
+                std::min<int8_t>(15, static_cast<int8_t>((x[half + j] - min) * id + 0.5f));
+            y[i].qs[j] = static_cast<uint8_t>(lo | (hi << 4));
+        }
+    }
+}
+
+// Low nibbles into qs, fifth bits into the 32-bit qh (value j at bit j, j + 16 at bit j + 16).
+template <typename Block>
+void pack5(Block& y, const uint8_t* q, int half) {
+    uint32_t qh = 0;
+    for (int j = 0; j < half; ++j) {
+        y.qs[j] = static_cast<uint8_t>((q[j] & 0x0F) | ((q[half + j] & 0x0F) << 4));
+        qh |= static_cast<uint32_t>((q[j] & 0x10u) >> 4) << j;
+        qh |= static_cast<uint32_t>((q[half + j] & 0x10u) >> 4) << (j + half);
+    }
+    std::memcpy(y.qh, &qh, sizeof qh);
+}
+
+void q5_0(const float* x, BlockQ5_0* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += QK5_0) {
+        const float d = signed_max(x, QK5_0) / -16;
+        const float id = d ? 1.0f / d : 0.0f;
+        y[i].d = f32_to_fp16(d);
+        uint8_t q[QK5_0];
+        for (int j = 0; j < QK5_0; ++j)
+            q[j] =
+                static_cast<uint8_t>(std::min<int8_t>(31, static_cast<int8_t>(x[j] * id + 16.5f)));
+        pack5(y[i], q, QK5_0 / 2);
+    }
+}
+
+void q5_1(const float* x, BlockQ5_1* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += QK5_1) {
+        float min, max;
+        min_max(x, QK5_1, min, max);
+        const float d = (max - min) / ((1 << 5) - 1);
+        const float id = d ? 1.0f / d : 0.0f;
+        y[i].d = f32_to_fp16(d);
+        y[i].m = f32_to_fp16(min);
+        uint8_t q[QK5_1];
+        for (int j = 0; j < QK5_1; ++j) q[j] = static_cast<uint8_t>((x[j] - min) * id + 0.5f);
+        pack5(y[i], q, QK5_1 / 2);
+    }
+}
+
+}  // namespace
+
+bool can_quantize(DType type) {
+    switch (type) {
+        case DType::F32:
+        case DType::F16:
+        case DType::BF16:
+        case DType::Q8_0:
+        case DType::Q4_0:
+        case DType::Q4_1:
+        case DType::Q5_0:
+        case DType::Q5_1:
+        case DType::Q4_K:
+        case DType::Q5_K:
+        case DType::Q6_K:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void quantize_row(DType type, const float* x, void* out, int64_t n) {
+    if (!can_quantize(type))
+        throw Error(std::string("quantizing to ") + std::string(dtype_name(type)) +
+                    " is not supported yet");
+    const int64_t block = dtype_info(type).block_elems;
+    if (n < 0 || n % block != 0)
+        throw Error("a row of " + std::to_string(n) + " values is not a multiple of " +
+                    std::string(dtype_name(type)) + "'s block of " + std::to_string(block));
+    const int64_t nb = n / block;
+    switch (type) {
+        case DType::F32:
+            std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
+            break;
+        case DType::F16: {
+            auto* h = static_cast<uint16_t*>(out);
+            for (int64_t i = 0; i < n; ++i) h[i] = f32_to_fp16(x[i]);
+            break;
+        }
+        case DType::BF16: {
+            auto* h = static_cast<uint16_t*>(out);
+            for (int64_t i = 0; i < n; ++i) h[i] = f32_to_bf16(x[i]);
+            break;
+        }
+        case DType::Q8_0:
+            q8_0(x, static_cast<BlockQ8_0*>(out), nb);
+            break;
+        case DType::Q4_0:
+            q4_0(x, static_cast<BlockQ4_0*>(out), nb);
+            break;
+        case DType::Q4_1:
+            q4_1(x, static_cast<BlockQ4_1*>(out), nb);
+            break;
+        case DType::Q5_0:
+            q5_0(x, static_cast<BlockQ5_0*>(out), nb);
+            break;
+        case DType::Q5_1:
+            q5_1(x, static_cast<BlockQ5_1*>(out), nb);
+            break;
+        case DType::Q4_K:
+            quantize_q4_k(x, static_cast<BlockQ4_K*>(out), nb);
+            break;
+        case DType::Q5_K:
+            quantize_q5_k(x, static_cast<BlockQ5_K*>(out), nb);
+            break;
+        case DType::Q6_K:
+            quantize_q6_k(x, static_cast<BlockQ6_K*>(out), nb);
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace flash::quant
