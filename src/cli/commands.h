@@ -21,5 +21,6 @@ void add_eval_instruct_command(CLI::App& eval);
 void add_index_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
 
 }  // namespace flash::cli

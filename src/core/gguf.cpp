@@ -14,15 +14,6 @@ constexpr uint64_t kMaxKeys = 1u << 20;
 constexpr uint32_t kMaxDims = 4;              // GGML_MAX_DIMS
 constexpr uint64_t kMaxStringBytes = 1u << 30;
 
-size_t scalar_size(GgufType t) {
-    switch (t) {
-        case GgufType::U8: case GgufType::I8: case GgufType::BOOL: return 1;
-        case GgufType::U16: case GgufType::I16: return 2;
-        case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
-        case GgufType::U64: case GgufType::I64: case GgufType::F64: return 8;
-        default: return 0;
-    }
-}
 
 // Bounds-checked little-endian cursor; every read names the field it is reading.
 class Cursor {
@@ -116,7 +107,7 @@ GgufValue read_value(Cursor& c, const std::string& key) {
         v.strings.reserve(v.count);
         for (uint64_t k = 0; k < v.count; ++k) v.strings.push_back(c.read_string(field));
     } else {
-        const size_t es = scalar_size(v.elem_type);
+        const size_t es = gguf_scalar_size(v.elem_type);
         if (v.count > c.remaining() / es)
             c.fail(field, "count " + std::to_string(v.count) + " x " + std::to_string(es) +
                               " bytes exceeds the " + std::to_string(c.remaining()) + " bytes left");
@@ -137,7 +128,7 @@ T load_le(const uint8_t* p) {
 
 // Numeric array element k as int64 / double, whatever its stored type.
 int64_t elem_int(const GgufValue& v, uint64_t k) {
-    const uint8_t* p = v.elems + k * scalar_size(v.elem_type);
+    const uint8_t* p = v.elems + k * gguf_scalar_size(v.elem_type);
     switch (v.elem_type) {
         case GgufType::U8: case GgufType::BOOL: return load_le<uint8_t>(p);
         case GgufType::I8: return load_le<int8_t>(p);
@@ -152,7 +143,7 @@ int64_t elem_int(const GgufValue& v, uint64_t k) {
 }
 
 double elem_float(const GgufValue& v, uint64_t k) {
-    const uint8_t* p = v.elems + k * scalar_size(v.elem_type);
+    const uint8_t* p = v.elems + k * gguf_scalar_size(v.elem_type);
     if (v.elem_type == GgufType::F32) return load_le<float>(p);
     if (v.elem_type == GgufType::F64) return load_le<double>(p);
     return static_cast<double>(elem_int(v, k));
@@ -168,6 +159,16 @@ bool is_integer_type(GgufType t) {
 }
 
 }  // namespace
+
+size_t gguf_scalar_size(GgufType t) {
+    switch (t) {
+        case GgufType::U8: case GgufType::I8: case GgufType::BOOL: return 1;
+        case GgufType::U16: case GgufType::I16: return 2;
+        case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
+        case GgufType::U64: case GgufType::I64: case GgufType::F64: return 8;
+        default: return 0;
+    }
+}
 
 std::string_view gguf_type_name(GgufType t) {
     static constexpr std::string_view names[] = {"u8",  "i8",     "u16",   "i16", "u32",

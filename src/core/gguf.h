@@ -21,6 +21,8 @@ enum class GgufType : uint32_t {
     STRING = 8, ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
 };
 std::string_view gguf_type_name(GgufType t);
+// Bytes of one scalar of type t (0 for STRING and ARRAY).
+size_t gguf_scalar_size(GgufType t);
 
 // One metadata value. Scalars are decoded; arrays keep a pointer to their raw little-endian
 // elements in the mapping (strings are split into views up front).

@@ -1,0 +1,80 @@
+// `flash quantize IN OUT TYPE`: a model's F32/F16/BF16 weights rewritten in TYPE with
+// llama-quantize's per-tensor choices and block layouts (quant/), so the file loads in
+// llama.cpp too. Progress per tensor on stderr; the output appears only when complete.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/gguf.h"
+#include "quant/quantize_model.h"
+#include "store/store.h"
+
+namespace flash::cli {
+namespace {
+
+struct QuantizeCliOptions {
+    std::string in, out, type;
+    bool force = false;
+    bool quiet = false;
+};
+
+void run_quantize(const QuantizeCliOptions& o) {
+    const quant::Target& target = quant::find_target(o.type);  // a bad type fails first
+    const std::string in = resolve_model(o.in);
+    if (std::filesystem::exists(o.out) && !o.force)
+        throw Error(o.out + " exists; choose another name or pass --force to replace it");
+    if (std::filesystem::is_directory(o.out))
+        throw Error(o.out + " is a directory; OUT must be a file");
+    // A progress line rewritten in place on a terminal; a log gets none.
+    const bool show = !o.quiet && isatty(fileno(stderr));
+    const auto report =
+        quant::quantize_model(in, o.out, target, [&](size_t i, size_t n, const std::string& name) {
+            if (show) std::fprintf(stderr, "\r[%zu/%zu] %-48s", i + 1, n, name.c_str());
+        });
+    if (show) std::fprintf(stderr, "\r%*s\r", 60, "");
+    std::map<std::string, int> by_type;
+    for (const auto& t : report) ++by_type[std::string(dtype_name(t.to))];
+    std::string mix;
+    for (const auto& [type, n] : by_type)
+        mix += (mix.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+    const auto in_bytes = std::filesystem::file_size(in),
+               out_bytes = std::filesystem::file_size(o.out);
+    std::fprintf(stderr, "flash quantize: %s → %s (%s): %s → %s; tensors: %s\n", in.c_str(),
+                 o.out.c_str(), target.name.c_str(),
+                 human_bytes(static_cast<double>(in_bytes)).c_str(),
+                 human_bytes(static_cast<double>(out_bytes)).c_str(), mix.c_str());
+    std::printf("%s\n", o.out.c_str());
+}
+
+}  // namespace
+
+void add_quantize_command(CLI::App& app) {
+    auto o = std::make_shared<QuantizeCliOptions>();
+    std::string types;
+    for (const quant::Target& t : quant::targets()) types += (types.empty() ? "" : ", ") + t.name;
+    CLI::App* cmd = app.add_subcommand("quantize",
+                                       "Rewrite a model's weights in another type (llama.cpp "
+                                       "layouts): quantize, or dequantize to F16");
+    cmd->footer(
+        "Types: " + types +
+        ".\nPer tensor as llama-quantize chooses: 1-D tensors stay F32, the output matrix takes\n"
+        "Q6_K under the 4- and 5-bit types, rows that do not fit a block fall back.\n"
+        "Examples:\n"
+        "  flash quantize model-f16.gguf model-q4_0.gguf Q4_0\n"
+        "  flash quantize model-f32.gguf model-q8_0.gguf q8_0 --force");
+    cmd->add_option("input", o->in, "Model to read (path or catalog name), F32/F16/BF16 weights")
+        ->required();
+    cmd->add_option("output", o->out, "File to write (appears only when complete)")->required();
+    cmd->add_option("type", o->type, "Target type")->required();
+    cmd->add_flag("--force", o->force, "Replace OUT if it exists");
+    cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
+    cmd->callback([o] { run_quantize(*o); });
+}
+
+}  // namespace flash::cli
