@@ -63,6 +63,31 @@ TokenLogprob logprob_of(std::span<const float> logits, int32_t token, int k, con
     return lp;
 }
 
+// A generation's text callback for a sink: each piece goes out with the log-probabilities
+// recorded since the last one; a refused write marks the client gone and stops generation.
+std::function<bool(std::string_view)> stream_to(const OutputSink& sink,
+                                                const std::vector<TokenLogprob>& logprobs,
+                                                bool& gone) {
+    auto sent = std::make_shared<size_t>(0);
+    return [&sink, &logprobs, &gone, sent](std::string_view piece) {
+        std::vector<TokenLogprob> lp(logprobs.begin() + static_cast<std::ptrdiff_t>(*sent),
+                                     logprobs.end());
+        *sent = logprobs.size();
+        if (!sink.text(piece, lp)) gone = true;
+        return !gone;
+    };
+}
+
+// 400 context_length_exceeded for a prompt that leaves no room to generate.
+void check_fits(size_t prompt_tokens, int64_t ctx, const std::string& param) {
+    if (static_cast<int64_t>(prompt_tokens) < ctx) return;
+    throw ApiError(400,
+                   "This model's maximum context length is " + std::to_string(ctx) +
+                       " tokens. However, your " + param + " resulted in " +
+                       std::to_string(prompt_tokens) + " tokens.",
+                   param, "invalid_request_error", "context_length_exceeded");
+}
+
 std::string finish_reason_of(const GenerationStats& s) {
     return s.stop_reason == "length" || s.stop_reason == "context" ? "length" : "stop";
 }
@@ -137,12 +162,7 @@ PreparedChat Engine::prepare(ChatRequest request) const {
     }
     job.prompt = tokenizer_->encode_prompt(text);
     const int64_t ctx = n_ctx();
-    if (static_cast<int64_t>(job.prompt.size()) >= ctx)
-        throw ApiError(400,
-                       "This model's maximum context length is " + std::to_string(ctx) +
-                           " tokens. However, your messages resulted in " +
-                           std::to_string(job.prompt.size()) + " tokens.",
-                       "messages", "invalid_request_error", "context_length_exceeded");
+    check_fits(job.prompt.size(), ctx, "messages");
     if (!request.format.empty()) {
         try {
             job.format = grammar::CompiledGrammar::compile(grammar::compile_spec(request.format));
@@ -163,12 +183,7 @@ PreparedCompletion Engine::prepare(CompletionRequest request) const {
     PreparedCompletion job;
     job.prompt = tokenizer_->encode_prompt(request.prompt);
     const int64_t ctx = n_ctx();
-    if (static_cast<int64_t>(job.prompt.size()) >= ctx)
-        throw ApiError(400,
-                       "This model's maximum context length is " + std::to_string(ctx) +
-                           " tokens. However, your prompt resulted in " +
-                           std::to_string(job.prompt.size()) + " tokens.",
-                       "prompt", "invalid_request_error", "context_length_exceeded");
+    check_fits(job.prompt.size(), ctx, "prompt");
     job.max_tokens = static_cast<int>(std::min<int64_t>(
         request.sampling.max_tokens, ctx - static_cast<int64_t>(job.prompt.size())));
     job.request = std::move(request);
@@ -276,16 +291,8 @@ Outcome Engine::chat(const SlotLease& lease, const PreparedChat& job, const Outp
                &out.logprobs, &gone);
     // With tools on offer the output may be call syntax, which is not content: it is read back
     // whole and sent as tool_calls.
-    size_t sent = 0;
     std::function<bool(std::string_view)> on_text;
-    if (sink.text && !req.offers_tools())
-        on_text = [&](std::string_view piece) {
-            std::vector<TokenLogprob> lp(out.logprobs.begin() + static_cast<std::ptrdiff_t>(sent),
-                                         out.logprobs.end());
-            sent = out.logprobs.size();
-            if (!sink.text(piece, lp)) gone = true;
-            return !gone;
-        };
+    if (sink.text && !req.offers_tools()) on_text = stream_to(sink, out.logprobs, gone);
     tools::ToolResponse r;
     {
         Batcher::Active active(*batcher_);
@@ -311,16 +318,8 @@ Outcome Engine::complete(const SlotLease& lease, const PreparedCompletion& job,
     bool gone = false;
     instrument(gen, sink, arrival, deadline, std::max(req.logprobs, 0), req.logprobs >= 0,
                &out.logprobs, &gone);
-    size_t sent = 0;
     std::function<bool(std::string_view)> on_text;
-    if (sink.text)
-        on_text = [&](std::string_view piece) {
-            std::vector<TokenLogprob> lp(out.logprobs.begin() + static_cast<std::ptrdiff_t>(sent),
-                                         out.logprobs.end());
-            sent = out.logprobs.size();
-            if (!sink.text(piece, lp)) gone = true;
-            return !gone;
-        };
+    if (sink.text) on_text = stream_to(sink, out.logprobs, gone);
     {
         Batcher::Active active(*batcher_);
         out.content = slot.session->generate(job.prompt, gen, on_text, &out.stats);
