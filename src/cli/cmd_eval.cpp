@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/grounded_eval.h"
 #include "eval/tool_eval.h"
@@ -17,11 +18,9 @@ namespace flash::cli {
 namespace {
 
 struct EvalToolsOptions {
-    ModelOptions model;
+    EvalBackendOptions backend;
     std::string data;
     std::string out;
-    std::string chat_template;
-    std::string tool_format;
     std::string category;
     bool unconstrained = false;
     bool verbose = false;
@@ -45,22 +44,17 @@ void eval_tools(const EvalToolsOptions& o) {
         std::erase_if(cases, [](const auto& c) { return c.category == "irrelevance"; });
     if (cases.empty()) throw Error("no cases in category '" + o.category + "'");
     cases = spread(cases, o.limit);
-    LoadedModel lm = load_model(o.model);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    tools::ToolCaller caller(
-        session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
-        o.tool_format.empty() ? nullptr : tools::make_tool_format(o.tool_format));
+    EvalTarget target = open_eval_target(o.backend);
     eval::ToolEvalOptions options;
     options.constrained = !o.unconstrained;
     options.max_tokens = o.max_tokens;
     options.choice = tools::ToolChoice::parse(tools::Json(o.tool_choice));
-    std::fprintf(stderr,
-                 "flash eval tools: %zu cases, %s, format %s, tool_choice %s, constraints %s\n",
-                 cases.size(), lm.model->config().name.c_str(), caller.format().name().c_str(),
-                 o.tool_choice.c_str(), options.constrained ? "on" : "off");
+    std::fprintf(stderr, "flash eval tools: %zu cases, %s, tool_choice %s, constraints %s\n",
+                 cases.size(), target.backend->description().c_str(), o.tool_choice.c_str(),
+                 options.constrained ? "on" : "off");
     int right = 0;
-    const auto report =
-        eval::run_tool_eval(caller, cases, options, [&](size_t done, size_t total, const auto& r) {
+    const auto report = eval::run_tool_eval(
+        *target.backend, cases, options, [&](size_t done, size_t total, const auto& r) {
             right += r.right;
             if (o.verbose)
                 std::fprintf(stderr, "[%zu/%zu] %-16s %s %s\n", done, total, r.id.c_str(),
@@ -69,16 +63,15 @@ void eval_tools(const EvalToolsOptions& o) {
                 std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
         });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s",
-                lm.model->config().name.c_str(), caller.format().name().c_str(),
-                o.tool_choice.c_str(), options.constrained ? "on" : "off",
-                report.summary().c_str());
+    std::printf("tool calling — %s (tool_choice %s, constraints %s)\n%s",
+                target.backend->description().c_str(), o.tool_choice.c_str(),
+                options.constrained ? "on" : "off", report.summary().c_str());
     if (!o.out.empty()) {
         auto j = report.to_json();
-        j["model"] = lm.model->config().name;
-        j["model_file"] = lm.model->gguf().path();
-        j["format"] = caller.format().name();
-        j["chat_template"] = caller.chat_template().name();
+        j["model"] = target.model_name;
+        j["model_file"] = target.model_file;
+        j["format"] = o.backend.tool_format.empty() ? "(template's)" : o.backend.tool_format;
+        j["chat_template"] = target.template_name;
         j["constrained"] = options.constrained;
         j["tool_choice"] = o.tool_choice;
         j["sampling"] = "greedy";
@@ -87,12 +80,11 @@ void eval_tools(const EvalToolsOptions& o) {
 }
 
 struct EvalGroundedOptions {
-    ModelOptions model;
+    EvalBackendOptions backend;
     std::string rescore;
     bool no_recite = false;
     std::string data;
     std::string out;
-    std::string chat_template;
     ask::AskOptions ask;
     bool unconstrained = false;
     bool verbose = false;
@@ -115,19 +107,15 @@ void eval_grounded(EvalGroundedOptions& o) {
         std::ifstream in(o.rescore);
         earlier = eval::Json::parse(in);
     }
-    LoadedModel lm;
-    std::unique_ptr<Session> session;
-    std::unique_ptr<ask::GroundedAnswerer> answerer;
+    EvalTarget target;
     std::string model_name = earlier.value("model", ""),
-                template_name = earlier.value("chat_template", "");
+                template_name = earlier.value("chat_template", ""),
+                model_file = earlier.value("model_file", "");
     if (o.rescore.empty()) {
-        lm = load_model(o.model);
-        session =
-            std::make_unique<Session>(*lm.model, lm.tokenizer.get(), session_options(o.model));
-        answerer = std::make_unique<ask::GroundedAnswerer>(
-            *session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
-        model_name = lm.model->config().name;
-        template_name = answerer->chat_template().name();
+        target = open_eval_target(o.backend);
+        model_name = target.model_name;
+        template_name = target.template_name;
+        model_file = target.model_file;
     }
     std::fprintf(stderr, "flash eval grounded: %zu questions, %s, template %s, grammar %s%s\n",
                  cases.size(), model_name.c_str(), template_name.c_str(),
@@ -135,7 +123,7 @@ void eval_grounded(EvalGroundedOptions& o) {
                  o.rescore.empty() ? "" : ", rescoring earlier outputs");
     int right = 0;
     const auto report = eval::run_grounded_eval(
-        answerer.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
+        target.backend.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
             const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
             right += ok;
             if (o.verbose)
@@ -151,8 +139,7 @@ void eval_grounded(EvalGroundedOptions& o) {
     if (!o.out.empty()) {
         eval::Json j = report.to_json();
         j["model"] = model_name;
-        j["model_file"] =
-            o.rescore.empty() ? lm.model->gguf().path() : earlier.value("model_file", "");
+        j["model_file"] = model_file;
         j["chat_template"] = template_name;
         j["constrained"] = options.ask.constrained;
         j["passages"] = options.ask.retrieval.passages;
@@ -171,10 +158,9 @@ void add_eval_grounded(CLI::App& eval) {
     CLI::App* cmd = eval.add_subcommand("grounded",
                                         "Grounded answers: accuracy, citation precision/recall, "
                                         "abstention (verification on and off)");
-    add_model_options(*cmd, o->model);
+    add_eval_backend_options(*cmd, o->backend);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/grounded)");
     cmd->add_option("--out", o->out, "Write figures and per-question outputs as JSON here");
-    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, or a .jinja file");
     cmd->add_option("--limit", o->limit, "Evaluate N questions spread over the suite (0: all)");
     cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")
         ->capture_default_str();
@@ -208,11 +194,9 @@ void add_eval_command(CLI::App& app) {
     CLI::App* cmd = eval->add_subcommand(
         "tools",
         "Tool calling: well-formed rate and name, argument, irrelevance and overall accuracy");
-    add_model_options(*cmd, o->model);
+    add_eval_backend_options(*cmd, o->backend, /*tool_format=*/true);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/tools)");
     cmd->add_option("--out", o->out, "Write figures and per-case outputs as JSON here");
-    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, or a .jinja file");
-    cmd->add_option("--tool-format", o->tool_format, "Override the tool-call format");
     cmd->add_option("--category", o->category, "Only this category")
         ->check(CLI::IsMember({"simple", "multiple", "parallel", "irrelevance"}));
     cmd->add_option("--limit", o->limit, "Evaluate N cases spread over the suite (0: all)");

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/instruct_eval.h"
 
@@ -14,10 +15,9 @@ namespace flash::cli {
 namespace {
 
 struct EvalInstructOptions {
-    ModelOptions model;
+    EvalBackendOptions backend;
     std::string data;
     std::string out;
-    std::string chat_template;
     bool no_enforce = false;
     bool verbose = false;
     int limit = 0;
@@ -27,10 +27,7 @@ struct EvalInstructOptions {
 
 void eval_instruct(const EvalInstructOptions& o) {
     const auto cases = spread(eval::load_instruct_suite(data_dir(o.data, "instruct")), o.limit);
-    LoadedModel lm = load_model(o.model);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    const ChatTemplate tmpl = ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template);
-    follow::InstructionFollower follower(session, tmpl);
+    EvalTarget target = open_eval_target(o.backend);
     follow::FollowOptions options;
     options.enforce = !o.no_enforce;
     options.retries = o.no_enforce ? 0 : o.retries;  // off: the model's own first answer
@@ -38,11 +35,12 @@ void eval_instruct(const EvalInstructOptions& o) {
     options.generation.sampling.temperature = 0;  // greedy first try: reproducible figures
     const std::string mode =
         options.enforce ? "on (retries " + std::to_string(options.retries) + ")" : "off";
-    std::fprintf(stderr, "flash eval instruct: %zu prompts, %s, template %s, enforcement %s\n",
-                 cases.size(), lm.model->config().name.c_str(), tmpl.name().c_str(), mode.c_str());
+    std::fprintf(stderr, "flash eval instruct: %zu prompts, %s, enforcement %s\n", cases.size(),
+                 target.backend->description().c_str(),
+                 target.endpoint ? "off (an endpoint only generates)" : mode.c_str());
     int strict = 0;
     const auto report = eval::run_instruct_eval(
-        follower, cases, options, [&](size_t done, size_t total, const auto& r) {
+        *target.backend, cases, options, [&](size_t done, size_t total, const auto& r) {
             strict += r.strict();
             if (o.verbose) {
                 std::fprintf(stderr, "[%zu/%zu] %-8s %s tries %d\n", done, total, r.id.c_str(),
@@ -55,15 +53,15 @@ void eval_instruct(const EvalInstructOptions& o) {
             }
         });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("instruction following — %s (template %s, enforcement %s)\n%s",
-                lm.model->config().name.c_str(), tmpl.name().c_str(), mode.c_str(),
+    std::printf("instruction following — %s (enforcement %s)\n%s",
+                target.backend->description().c_str(), target.endpoint ? "off" : mode.c_str(),
                 report.summary().c_str());
     if (o.out.empty()) return;
     auto j = report.to_json();
-    j["model"] = lm.model->config().name;
-    j["model_file"] = lm.model->gguf().path();
-    j["chat_template"] = tmpl.name();
-    j["enforced"] = options.enforce;
+    j["model"] = target.model_name;
+    j["model_file"] = target.model_file;
+    j["chat_template"] = target.template_name;
+    j["enforced"] = options.enforce && !target.endpoint;
     j["retries"] = options.retries;
     j["retry_temperature"] = options.retry_temperature;
     j["max_tokens"] = options.generation.max_tokens;
@@ -81,10 +79,9 @@ void add_eval_instruct_command(CLI::App& eval) {
     CLI::App* cmd = eval.add_subcommand(
         "instruct",
         "Instruction following: IFEval's strict/loose prompt- and instruction-level accuracy");
-    add_model_options(*cmd, o->model);
+    add_eval_backend_options(*cmd, o->backend);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/instruct)");
     cmd->add_option("--out", o->out, "Write figures and per-prompt outputs as JSON here");
-    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, or a .jinja file");
     cmd->add_option("--limit", o->limit, "Evaluate N prompts spread over the suite (0: all)");
     cmd->add_option("-n,--n-predict", o->max_tokens, "Maximum tokens per response")
         ->capture_default_str();

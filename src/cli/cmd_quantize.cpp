@@ -64,9 +64,11 @@ void add_quantize_command(CLI::App& app) {
     cmd->footer(
         "Types: " + types +
         ".\nPer tensor as llama-quantize chooses: 1-D tensors stay F32, the output matrix takes\n"
-        "Q6_K under the 4- and 5-bit types, rows that do not fit a block fall back.\n"
+        "Q6_K, the _S/_M/_L mixes give attn_v, ffn_down and attn_output more bits in chosen\n"
+        "layers, and rows that do not fit a block fall back (Q4_K→Q5_0, Q6_K→Q8_0, "
+        "Q2_K/Q3_K→Q4_0).\n"
         "Examples:\n"
-        "  flash quantize model-f16.gguf model-q4_0.gguf Q4_0\n"
+        "  flash quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M\n"
         "  flash quantize model-f32.gguf model-q8_0.gguf q8_0 --force");
     cmd->add_option("input", o->in, "Model to read (path or catalog name), F32/F16/BF16 weights")
         ->required();

@@ -273,11 +273,11 @@ std::map<std::string, std::string> load_grounded_outputs(const std::string& file
     return outputs;
 }
 
-GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,
+GroundedEvalReport run_grounded_eval(Backend* backend, const std::string& dir,
                                      const std::vector<GroundedCase>& cases,
                                      const GroundedEvalOptions& options,
                                      const GroundedEvalProgress& progress) {
-    if (!answerer && !options.outputs)
+    if (!backend && !options.outputs)
         throw Error("grounded evaluation needs a model or earlier outputs");
     GroundedEvalReport report;
     ask::VerifyOptions unverified = options.ask.verify;
@@ -307,7 +307,7 @@ GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std:
                 verified.raw = out->second;
             }
         } else {
-            verified = answerer->ask(index, c.question, opts, &trace);
+            verified = backend->ask(index, c.question, opts, &trace);
         }
         const ask::AskResult plain =
             trace.prompt.empty()

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ask/grounded.h"
+#include "eval/backend.h"
 
 namespace flash::eval {
 
@@ -89,8 +90,8 @@ std::map<std::string, std::string> load_grounded_outputs(const std::string& file
 using GroundedEvalProgress =
     std::function<void(size_t done, size_t total, const GroundedCaseResult&)>;
 
-// `answerer` may be null when options.outputs is set (rescoring needs no model).
-GroundedEvalReport run_grounded_eval(ask::GroundedAnswerer* answerer, const std::string& dir,
+// `backend` may be null when options.outputs is set (rescoring needs no model).
+GroundedEvalReport run_grounded_eval(Backend* backend, const std::string& dir,
                                      const std::vector<GroundedCase>& cases,
                                      const GroundedEvalOptions& options,
                                      const GroundedEvalProgress& progress = {});

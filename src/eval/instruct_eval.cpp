@@ -67,7 +67,7 @@ bool InstructCaseResult::loose() const {
     return std::all_of(scores.begin(), scores.end(), [](const auto& s) { return s.loose; });
 }
 
-InstructEvalReport run_instruct_eval(follow::InstructionFollower& follower,
+InstructEvalReport run_instruct_eval(Backend& backend,
                                      const std::vector<InstructCase>& cases,
                                      const follow::FollowOptions& options,
                                      const InstructEvalProgress& progress) {
@@ -77,7 +77,7 @@ InstructEvalReport run_instruct_eval(follow::InstructionFollower& follower,
         const auto start = std::chrono::steady_clock::now();
         follow::InstructedGeneration g;
         try {
-            g = follower.follow(c.prompt, c.instructions, options);
+            g = backend.follow(c.prompt, c.instructions, options);
         } catch (const Error& e) {
             throw Error("prompt " + c.id + ": " + e.what());
         }

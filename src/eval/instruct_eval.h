@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/backend.h"
 #include "follow/follow.h"
 #include "instruct/instruction.h"
 
@@ -68,7 +69,7 @@ struct InstructEvalReport {
 using InstructEvalProgress =
     std::function<void(size_t done, size_t total, const InstructCaseResult&)>;
 
-InstructEvalReport run_instruct_eval(follow::InstructionFollower& follower,
+InstructEvalReport run_instruct_eval(Backend& backend,
                                      const std::vector<InstructCase>& cases,
                                      const follow::FollowOptions& options,
                                      const InstructEvalProgress& progress = {});

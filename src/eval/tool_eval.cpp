@@ -9,7 +9,7 @@ namespace flash::eval {
 
 namespace {
 
-ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const ToolEvalOptions& o) {
+ToolCaseResult run_case(Backend& backend, const ToolCase& c, const ToolEvalOptions& o) {
     ToolCaseResult r;
     r.id = c.id;
     r.category = c.category;
@@ -21,7 +21,7 @@ ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const Tool
     req.generation.max_tokens = o.max_tokens;
     req.generation.sampling.temperature = 0;  // greedy: the figures are reproducible
     const auto start = std::chrono::steady_clock::now();
-    const tools::ToolResponse resp = caller.respond(req);
+    const tools::ToolResponse resp = backend.call_tools(req);
     r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     r.raw = resp.raw;
     r.attempted = resp.attempted;
@@ -42,14 +42,14 @@ ToolCaseResult run_case(tools::ToolCaller& caller, const ToolCase& c, const Tool
 
 }  // namespace
 
-ToolEvalReport run_tool_eval(tools::ToolCaller& caller, const std::vector<ToolCase>& cases,
+ToolEvalReport run_tool_eval(Backend& backend, const std::vector<ToolCase>& cases,
                              const ToolEvalOptions& options, const ToolEvalProgress& progress) {
     ToolEvalReport report;
     if (options.choice.mode == tools::ToolChoice::Mode::None || options.choice.mode == tools::ToolChoice::Mode::Named)
         throw Error("the tool evaluation runs with tool_choice auto or required");
     for (size_t i = 0; i < cases.size(); ++i) {
         try {
-            report.results.push_back(run_case(caller, cases[i], options));
+            report.results.push_back(run_case(backend, cases[i], options));
         } catch (const Error& e) {
             throw Error("case " + cases[i].id + ": " + e.what());
         }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eval/tool_scoring.h"
+#include "eval/backend.h"
 #include "tools/tool_caller.h"
 
 namespace flash::eval {
@@ -56,7 +57,7 @@ struct ToolEvalReport {
 
 using ToolEvalProgress = std::function<void(size_t done, size_t total, const ToolCaseResult&)>;
 
-ToolEvalReport run_tool_eval(tools::ToolCaller& caller, const std::vector<ToolCase>& cases,
+ToolEvalReport run_tool_eval(Backend& backend, const std::vector<ToolCase>& cases,
                              const ToolEvalOptions& options, const ToolEvalProgress& progress = {});
 
 }  // namespace flash::eval

@@ -130,6 +130,8 @@ bool can_quantize(DType type) {
         case DType::Q4_1:
         case DType::Q5_0:
         case DType::Q5_1:
+        case DType::Q2_K:
+        case DType::Q3_K:
         case DType::Q4_K:
         case DType::Q5_K:
         case DType::Q6_K:
@@ -176,6 +178,12 @@ void quantize_row(DType type, const float* x, void* out, int64_t n) {
             break;
         case DType::Q5_1:
             q5_1(x, static_cast<BlockQ5_1*>(out), nb);
+            break;
+        case DType::Q2_K:
+            quantize_q2_k(x, static_cast<BlockQ2_K*>(out), nb);
+            break;
+        case DType::Q3_K:
+            quantize_q3_k(x, static_cast<BlockQ3_K*>(out), nb);
             break;
         case DType::Q4_K:
             quantize_q4_k(x, static_cast<BlockQ4_K*>(out), nb);

@@ -51,7 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"llama", "Q5_0"}, Case{"llama", "Q4_1"}, Case{"llama", "Q4_0"},
                       Case{"llama", "F16"}, Case{"llama", "BF16"}, Case{"gemma3", "Q8_0"},
                       Case{"gemma3", "F16"}, Case{"qwen2", "Q8_0"}, Case{"qwen3", "Q8_0"},
-                      Case{"qwen35", "Q8_0"}),
+                      Case{"qwen35", "Q8_0"}, Case{"llama", "Q5_K_M"}, Case{"llama", "Q4_K_M"},
+                      Case{"llama", "Q3_K_M"}, Case{"llama", "Q2_K"}, Case{"gemma3", "Q4_K_M"},
+                      Case{"qwen2", "Q4_K_M"}, Case{"qwen3", "Q4_K_M"}, Case{"qwen35", "Q4_K_M"}),
     [](const auto& info) { return std::string(info.param.arch) + "_" + info.param.type; });
 
 TEST(QuantizeModel, RefusesQuantizedInputAndUnknownTypes) {

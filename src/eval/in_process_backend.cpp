@@ -1,0 +1,60 @@
+// The in-process backend: ToolCaller, GroundedAnswerer and InstructionFollower on one session,
+// created on first use (each compiles its vocabulary tables once).
+#include <optional>
+
+#include "eval/backend.h"
+#include "tools/tool_format.h"
+
+namespace flash::eval {
+namespace {
+
+class InProcessBackend : public Backend {
+  public:
+    InProcessBackend(Session& session, ChatTemplate chat_template, std::string tool_format)
+        : session_(session),
+          template_(std::move(chat_template)),
+          tool_format_(std::move(tool_format)) {}
+
+    std::string model_name() const override { return session_.model().config().name; }
+
+    std::string description() const override {
+        return model_name() + " (in process, template " + template_.name() + ")";
+    }
+
+    tools::ToolResponse call_tools(const tools::ToolRequest& request) override {
+        if (!caller_)
+            caller_.emplace(session_, template_,
+                            tool_format_.empty() ? nullptr : tools::make_tool_format(tool_format_));
+        return caller_->respond(request);
+    }
+
+    ask::AskResult ask(const retrieval::Index& index, std::string_view question,
+                       const ask::AskOptions& options, ask::AskTrace* trace) override {
+        if (!answerer_) answerer_.emplace(session_, template_);
+        return answerer_->ask(index, question, options, trace);
+    }
+
+    follow::InstructedGeneration follow(const std::string& prompt,
+                                        const std::vector<instruct::Instruction>& instructions,
+                                        const follow::FollowOptions& options) override {
+        if (!follower_) follower_.emplace(session_, template_);
+        return follower_->follow(prompt, instructions, options);
+    }
+
+  private:
+    Session& session_;
+    ChatTemplate template_;
+    std::string tool_format_;
+    std::optional<tools::ToolCaller> caller_;
+    std::optional<ask::GroundedAnswerer> answerer_;
+    std::optional<follow::InstructionFollower> follower_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_in_process_backend(Session& session, ChatTemplate chat_template,
+                                                 const std::string& tool_format) {
+    return std::make_unique<InProcessBackend>(session, std::move(chat_template), tool_format);
+}
+
+}  // namespace flash::eval
