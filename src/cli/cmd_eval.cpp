@@ -212,6 +212,7 @@ void add_eval_command(CLI::App& app) {
     cmd->callback([o] { eval_tools(*o); });
     add_eval_grounded(*eval);
     add_eval_instruct_command(*eval);
+    add_eval_ladder_commands(*eval);
 }
 
 }  // namespace flash::cli

@@ -67,8 +67,7 @@ bool InstructCaseResult::loose() const {
     return std::all_of(scores.begin(), scores.end(), [](const auto& s) { return s.loose; });
 }
 
-InstructEvalReport run_instruct_eval(Backend& backend,
-                                     const std::vector<InstructCase>& cases,
+InstructEvalReport run_instruct_eval(Backend& backend, const std::vector<InstructCase>& cases,
                                      const follow::FollowOptions& options,
                                      const InstructEvalProgress& progress) {
     InstructEvalReport report;

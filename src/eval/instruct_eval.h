@@ -69,8 +69,7 @@ struct InstructEvalReport {
 using InstructEvalProgress =
     std::function<void(size_t done, size_t total, const InstructCaseResult&)>;
 
-InstructEvalReport run_instruct_eval(Backend& backend,
-                                     const std::vector<InstructCase>& cases,
+InstructEvalReport run_instruct_eval(Backend& backend, const std::vector<InstructCase>& cases,
                                      const follow::FollowOptions& options,
                                      const InstructEvalProgress& progress = {});
 

@@ -22,12 +22,14 @@ ToolCaseResult run_case(Backend& backend, const ToolCase& c, const ToolEvalOptio
     req.generation.sampling.temperature = 0;  // greedy: the figures are reproducible
     const auto start = std::chrono::steady_clock::now();
     const tools::ToolResponse resp = backend.call_tools(req);
-    r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    r.ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     r.raw = resp.raw;
     r.attempted = resp.attempted;
     r.well_formed = resp.attempted && resp.problems.empty();
     r.warnings = resp.warnings;
-    for (const auto& call : resp.calls) r.calls.push_back(Json{{"name", call.name}, {"arguments", call.arguments}});
+    for (const auto& call : resp.calls)
+        r.calls.push_back(Json{{"name", call.name}, {"arguments", call.arguments}});
     const CallScore s = score_calls(resp.calls, c.expected);
     r.names_right = s.names_right;
     r.right = s.right;
@@ -45,7 +47,8 @@ ToolCaseResult run_case(Backend& backend, const ToolCase& c, const ToolEvalOptio
 ToolEvalReport run_tool_eval(Backend& backend, const std::vector<ToolCase>& cases,
                              const ToolEvalOptions& options, const ToolEvalProgress& progress) {
     ToolEvalReport report;
-    if (options.choice.mode == tools::ToolChoice::Mode::None || options.choice.mode == tools::ToolChoice::Mode::Named)
+    if (options.choice.mode == tools::ToolChoice::Mode::None ||
+        options.choice.mode == tools::ToolChoice::Mode::Named)
         throw Error("the tool evaluation runs with tool_choice auto or required");
     for (size_t i = 0; i < cases.size(); ++i) {
         try {
@@ -81,7 +84,9 @@ Rate ToolEvalReport::arguments() const {
     return r;
 }
 
-Rate ToolEvalReport::irrelevance() const { return category("irrelevance"); }
+Rate ToolEvalReport::irrelevance() const {
+    return category("irrelevance");
+}
 
 Rate ToolEvalReport::overall() const {
     Rate r;
@@ -97,21 +102,31 @@ Rate ToolEvalReport::category(const std::string& name) const {
 }
 
 Json ToolEvalReport::to_json() const {
-    auto rate = [](const Rate& r) { return Json{{"value", r.value()}, {"hits", r.hits}, {"total", r.total}}; };
+    auto rate = [](const Rate& r) {
+        return Json{{"value", r.value()}, {"hits", r.hits}, {"total", r.total}};
+    };
     Json j{{"well_formed_rate", rate(well_formed())},
            {"name_accuracy", rate(names())},
            {"argument_accuracy", rate(arguments())},
            {"irrelevance_accuracy", rate(irrelevance())},
            {"overall_accuracy", rate(overall())}};
     Json cats = Json::object();
-    for (const char* c : {"simple", "multiple", "parallel", "irrelevance"}) cats[c] = rate(category(c));
+    for (const char* c : {"simple", "multiple", "parallel", "irrelevance"})
+        cats[c] = rate(category(c));
     j["by_category"] = cats;
     Json samples = Json::array();
     for (const auto& x : results)
-        samples.push_back(Json{{"id", x.id}, {"category", x.category}, {"right", x.right},
-                               {"names_right", x.names_right}, {"attempted", x.attempted},
-                               {"well_formed", x.well_formed}, {"why", x.why}, {"warnings", x.warnings}, {"calls", x.calls},
-                               {"output", x.raw}, {"ms", x.ms}});
+        samples.push_back(Json{{"id", x.id},
+                               {"category", x.category},
+                               {"right", x.right},
+                               {"names_right", x.names_right},
+                               {"attempted", x.attempted},
+                               {"well_formed", x.well_formed},
+                               {"why", x.why},
+                               {"warnings", x.warnings},
+                               {"calls", x.calls},
+                               {"output", x.raw},
+                               {"ms", x.ms}});
     j["samples"] = samples;
     return j;
 }
@@ -120,7 +135,8 @@ std::string ToolEvalReport::summary() const {
     std::string out;
     char line[160];
     auto row = [&](const char* name, const Rate& r) {
-        std::snprintf(line, sizeof line, "  %-22s %6.1f%%  (%d/%d)\n", name, 100 * r.value(), r.hits, r.total);
+        std::snprintf(line, sizeof line, "  %-22s %6.1f%%  (%d/%d)\n", name, 100 * r.value(),
+                      r.hits, r.total);
         out += line;
     };
     row("well-formed calls", well_formed());

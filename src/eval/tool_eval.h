@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "eval/tool_scoring.h"
 #include "eval/backend.h"
+#include "eval/tool_scoring.h"
 #include "tools/tool_caller.h"
 
 namespace flash::eval {
@@ -25,13 +25,13 @@ struct ToolEvalOptions {
 
 struct ToolCaseResult {
     std::string id, category;
-    bool attempted = false;   // the output contained tool-call syntax
-    bool well_formed = false; // attempted, and every call parsed and fits its schema
+    bool attempted = false;    // the output contained tool-call syntax
+    bool well_formed = false;  // attempted, and every call parsed and fits its schema
     bool names_right = false;
     bool right = false;
-    std::string why;  // first mismatch or problem
+    std::string why;                    // first mismatch or problem
     std::vector<std::string> warnings;  // values that reached a length cap
-    std::string raw;  // the model's output
+    std::string raw;                    // the model's output
     Json calls = Json::array();
     double ms = 0;
 };
@@ -44,15 +44,15 @@ struct ToolEvalReport {
         int hits = 0, total = 0;
         double value() const { return total ? static_cast<double>(hits) / total : 0.0; }
     };
-    Rate well_formed() const;    // over outputs that attempted a call
-    Rate names() const;          // over cases that expect calls
-    Rate arguments() const;      // over cases that expect calls and got the names right
-    Rate irrelevance() const;    // over cases where no call is right
-    Rate overall() const;        // over all cases
+    Rate well_formed() const;  // over outputs that attempted a call
+    Rate names() const;        // over cases that expect calls
+    Rate arguments() const;    // over cases that expect calls and got the names right
+    Rate irrelevance() const;  // over cases where no call is right
+    Rate overall() const;      // over all cases
     Rate category(const std::string& name) const;
 
-    Json to_json() const;          // figures plus per-case results
-    std::string summary() const;   // the table printed to the terminal
+    Json to_json() const;         // figures plus per-case results
+    std::string summary() const;  // the table printed to the terminal
 };
 
 using ToolEvalProgress = std::function<void(size_t done, size_t total, const ToolCaseResult&)>;

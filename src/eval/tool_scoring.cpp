@@ -17,12 +17,14 @@ std::string normalize(const std::string& s) {
     const size_t b = out.find_first_not_of(" \t\n");
     if (b == std::string::npos) return "";
     out = out.substr(b, out.find_last_not_of(" \t\n") - b + 1);
-    while (!out.empty() && std::string(".,!?;:").find(out.back()) != std::string::npos) out.pop_back();
+    while (!out.empty() && std::string(".,!?;:").find(out.back()) != std::string::npos)
+        out.pop_back();
     return out;
 }
 
 bool matches_one(const Json& value, const Json& a) {
-    if (value.is_string() && a.is_string()) return normalize(value.get<std::string>()) == normalize(a.get<std::string>());
+    if (value.is_string() && a.is_string())
+        return normalize(value.get<std::string>()) == normalize(a.get<std::string>());
     if (value.is_number() && a.is_number()) {
         const double x = value.get<double>(), y = a.get<double>();
         return std::fabs(x - y) <= 1e-9 * std::max(1.0, std::fabs(y));
@@ -41,7 +43,8 @@ bool matches_one(const Json& value, const Json& a) {
         for (const auto& [k, acc] : a.items()) {
             if (value.contains(k)) {
                 if (!value_matches(value[k], acc)) return false;
-            } else if (!(acc.is_array() && std::find(acc.begin(), acc.end(), Json("")) != acc.end())) {
+            } else if (!(acc.is_array() &&
+                         std::find(acc.begin(), acc.end(), Json("")) != acc.end())) {
                 return false;
             }
         }
@@ -66,7 +69,8 @@ bool call_matches(const tools::ToolCall& call, const Json& expected, std::string
     for (const auto& [k, acceptable] : want.items()) {
         if (call.arguments.contains(k)) {
             if (!value_matches(call.arguments[k], acceptable)) {
-                *why = call.name + ": " + k + "=" + call.arguments[k].dump() + ", acceptable " + acceptable.dump();
+                *why = call.name + ": " + k + "=" + call.arguments[k].dump() + ", acceptable " +
+                       acceptable.dump();
                 return false;
             }
         } else if (std::find(acceptable.begin(), acceptable.end(), Json("")) == acceptable.end()) {
@@ -97,7 +101,9 @@ CallScore score_calls(const std::vector<tools::ToolCall>& calls, const Json& exp
     std::sort(want.begin(), want.end());
     s.names_right = got == want;
     if (!s.names_right) {
-        s.why = expected.empty() ? "made a call where none fits" : calls.empty() ? "made no call" : "wrong functions";
+        s.why = expected.empty() ? "made a call where none fits"
+                : calls.empty()  ? "made no call"
+                                 : "wrong functions";
         return s;
     }
     if (calls.empty()) {

@@ -1,0 +1,41 @@
+#include "core/process_memory.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace flash {
+namespace {
+
+// "VmRSS:    12345 kB" → bytes; 0 when the line or the file is absent.
+int64_t status_kb(const char* key) {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    int64_t kb = 0;
+    const size_t n = std::strlen(key);
+    while (std::fgets(line, sizeof line, f))
+        if (std::strncmp(line, key, n) == 0 && line[n] == ':') {
+            std::sscanf(line + n + 1, "%lld", reinterpret_cast<long long*>(&kb));
+            break;
+        }
+    std::fclose(f);
+    return kb * 1024;
+}
+
+}  // namespace
+
+int64_t resident_bytes() {
+    return status_kb("VmRSS");
+}
+int64_t peak_resident_bytes() {
+    return status_kb("VmHWM");
+}
+
+void reset_peak_resident() {
+    if (FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+}
+
+}  // namespace flash

@@ -1,0 +1,333 @@
+#include "eval/ladder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "chat/chat_template.h"
+#include "core/error.h"
+#include "core/gguf.h"
+#include "core/process_memory.h"
+#include "eval/ladder_report.h"
+#include "eval/stats.h"
+#include "model/model.h"
+#include "quant/quantize_model.h"
+#include "store/sha256.h"
+#include "tokenizer/tokenizer.h"
+
+namespace flash::eval {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_float(DType t) {
+    return t == DType::F32 || t == DType::F16 || t == DType::BF16;
+}
+
+// The weights' type (the most common among matrices) and the file's bits per weight.
+struct FileFacts {
+    std::string weights_type;
+    double bits_per_weight = 0;
+    int64_t parameters = 0;
+    Json tensor_types = Json::object();
+    bool quantized = false;
+};
+
+FileFacts file_facts(const std::string& path) {
+    const GgufFile g(path);
+    FileFacts f;
+    std::map<std::string, int> counts;
+    uint64_t bytes = 0;
+    for (const GgufTensor& t : g.tensors()) {
+        bytes += t.n_bytes;
+        f.parameters += t.n_elements;
+        if (t.dims.size() < 2) continue;
+        ++counts[std::string(dtype_name(t.type))];
+        if (!is_float(t.type)) f.quantized = true;
+    }
+    int most = 0;
+    for (const auto& [type, n] : counts) {
+        f.tensor_types[type] = n;
+        if (n > most) most = n, f.weights_type = type;
+    }
+    f.bits_per_weight =
+        f.parameters ? 8.0 * static_cast<double>(bytes) / static_cast<double>(f.parameters) : 0;
+    return f;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    const fs::path part = path.string() + ".part";
+    {
+        std::ofstream out(part, std::ios::binary);
+        out << text;
+        if (!out) throw Error("cannot write " + part.string());
+    }
+    fs::rename(part, path);
+}
+
+Json read_json(const fs::path& path) {
+    std::ifstream in(path);
+    try {
+        return Json::parse(in);
+    } catch (const std::exception& e) {
+        throw Error(path.string() + ": not valid JSON (" + e.what() +
+                    "); delete it to redo that level");
+    }
+}
+
+struct Loaded {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::unique_ptr<Session> session;
+};
+
+Loaded load(const std::string& path, SessionOptions so, int64_t min_batch) {
+    Loaded l;
+    l.model = Model::load(path);
+    l.tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_gguf(l.model->gguf()));
+    so.n_batch = std::max(so.n_batch, min_batch);
+    so.n_ctx = std::max(so.n_ctx, min_batch);
+    l.session = std::make_unique<Session>(*l.model, l.tokenizer.get(), so);
+    return l;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Prefill of a 128-token prompt and 64 greedy tokens, end-of-generation ignored.
+Json throughput(Session& session, const std::vector<int32_t>& corpus) {
+    const std::vector<int32_t> prompt(corpus.begin(),
+                                      corpus.begin() + std::min<size_t>(128, corpus.size()));
+    GenerateOptions g;
+    g.max_tokens = 64;
+    g.sampling.temperature = 0;
+    g.stop_at_end_of_generation = false;
+    GenerationStats stats;
+    session.reset();
+    session.generate(prompt, g, {}, &stats);
+    session.reset();
+    return Json{{"prompt_tokens", stats.prompt_tokens},
+                {"prefill_tokens_per_s", stats.prefill_tps()},
+                {"generated_tokens", stats.generated_tokens},
+                {"decode_tokens_per_s", stats.decode_tps()}};
+}
+
+Json suite_json(const SuiteResult& s) {
+    const Interval ci = wilson_interval(s.hits(), static_cast<int64_t>(s.samples.size()));
+    Json samples = Json::array();
+    for (const Sample& x : s.samples)
+        samples.push_back(Json{{"id", x.id}, {"right", x.right}, {"detail", x.detail}});
+    return Json{{"metric", s.metric},       {"hits", s.hits()},          {"n", s.samples.size()},
+                {"accuracy", s.accuracy()}, {"ci95", {ci.low, ci.high}}, {"figures", s.figures},
+                {"seconds", s.seconds},     {"samples", samples}};
+}
+
+Json fidelity_json(const Fidelity& f) {
+    return Json{{"positions", f.positions},
+                {"kl_mean", f.kl_mean},
+                {"kl_p99", f.kl_p99},
+                {"kl_max", f.kl_max},
+                {"top1_agreement", f.top1_agreement},
+                {"ppl_baseline", f.ppl_reference},
+                {"ppl", f.ppl},
+                {"ppl_ratio", f.ppl_ratio()}};
+}
+
+}  // namespace
+
+const std::vector<std::string>& default_ladder_levels() {
+    static const std::vector<std::string> levels = {"F16",  "BF16",   "Q8_0", "Q6_K",   "Q5_K_M",
+                                                    "Q5_0", "Q4_K_M", "Q4_0", "Q3_K_M", "Q2_K"};
+    return levels;
+}
+
+void compare_with_baseline(Json& results) {
+    Json& levels = results["levels"];
+    if (!levels.is_array() || levels.empty()) return;
+    const std::string base_name = results.value("baseline_level", "");
+    const Json* base = &levels[0];
+    for (const Json& l : levels)
+        if (l.value("level", "") == base_name) base = &l;
+    const Json baseline = *base;
+    for (Json& l : levels) {
+        Json cmp = Json::object();
+        for (const auto& [suite, s] : l["suites"].items()) {
+            if (!baseline["suites"].contains(suite)) continue;
+            std::map<std::string, bool> base_right;
+            for (const Json& x : baseline["suites"][suite]["samples"])
+                base_right[x["id"].get<std::string>()] = x["right"].get<bool>();
+            std::vector<bool> a, b;
+            for (const Json& x : s["samples"]) {
+                const auto it = base_right.find(x["id"].get<std::string>());
+                if (it == base_right.end()) continue;
+                a.push_back(it->second);
+                b.push_back(x["right"].get<bool>());
+            }
+            const PairedComparison p = paired_comparison(a, b);
+            cmp[suite] = Json{{"n", p.n},
+                              {"right_to_wrong", p.right_to_wrong},
+                              {"wrong_to_right", p.wrong_to_right},
+                              {"difference", p.difference},
+                              {"ci95", {p.ci.low, p.ci.high}}};
+        }
+        l["vs_baseline"] = cmp;
+    }
+}
+
+Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
+    auto say = [&](const std::string& line, bool transient = false) {
+        if (progress) progress(line, transient);
+    };
+    if (o.levels.empty()) throw Error("the ladder needs at least one level");
+    std::vector<const quant::Target*> targets;
+    for (const std::string& name : o.levels) targets.push_back(&quant::find_target(name));
+    const fs::path out(o.out_dir), models = out / "models", level_dir = out / "levels";
+    fs::create_directories(models);
+    fs::create_directories(level_dir);
+
+    // The baseline: the model itself when its weights are floats, else dequantized to F16.
+    const FileFacts source = file_facts(o.model);
+    const std::string stem = fs::path(o.model).stem().string();
+    std::string baseline_path = o.model, baseline_note;
+    if (source.quantized) {
+        baseline_path = (models / (stem + "-F16.gguf")).string();
+        if (!fs::exists(baseline_path)) {
+            say("dequantizing " + o.model + " (" + source.weights_type +
+                ") to F16 for the baseline");
+            quant::quantize_model(o.model, baseline_path, quant::find_target("F16"));
+        }
+        baseline_note = "The source file's weights are " + source.weights_type +
+                        "; it was dequantized to F16, which is the baseline, and every level is "
+                        "quantized from that F16 file (so levels above " +
+                        source.weights_type +
+                        " cannot recover precision the source no longer has).";
+    }
+    const std::string baseline_level = source.quantized ? "F16" : source.weights_type;
+
+    const std::vector<int32_t> corpus_tokens = [&] {
+        const Tokenizer tok = Tokenizer::from_gguf(GgufFile(baseline_path));
+        return tok.encode(load_corpus(o.corpus_dir), false);
+    }();
+    FidelityOptions fo = o.fidelity;
+    {
+        const Tokenizer tok = Tokenizer::from_gguf(GgufFile(baseline_path));
+        fo.bos = tok.add_bos() ? tok.bos_id() : -1;
+    }
+
+    Json settings{
+        {"source", o.model},
+        {"source_sha256", sha256_file(o.model)},
+        {"chat_template", o.chat_template.empty() ? "(the file's)" : o.chat_template},
+        {"suites", suites_settings(o.suites)},
+        {"fidelity",
+         {{"corpus", o.corpus_dir}, {"window", fo.window}, {"max_tokens", fo.max_tokens}}},
+        {"threads", o.session.n_threads},
+        {"precision", o.session.precision == kernels::Precision::Fast ? "fast" : "exact"}};
+
+    Json results{{"model", stem},
+                 {"baseline_level", baseline_level},
+                 {"baseline_file", baseline_path},
+                 {"baseline_note", baseline_note},
+                 {"source_weights", source.weights_type},
+                 {"settings", settings},
+                 {"levels", Json::array()}};
+    if (!o.command.empty()) results["command"] = o.command;
+
+    for (size_t li = 0; li < targets.size(); ++li) {
+        const quant::Target& target = *targets[li];
+        const fs::path record = level_dir / (target.name + ".json");
+        std::string tag(1, '[');  // built in steps: GCC 12 warns falsely on "[" + to_string()
+        tag += std::to_string(li + 1);
+        tag += '/';
+        tag += std::to_string(targets.size());
+        tag += "] " + target.name;
+        if (fs::exists(record)) {
+            Json saved = read_json(record);
+            if (saved.value("settings", Json()) == settings) {
+                say(tag + ": done earlier, kept (" + record.string() + ")");
+                results["levels"].push_back(saved);
+                continue;
+            }
+            say(tag + ": saved result has other settings; measuring again");
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        std::string file = (models / (stem + "-" + target.name + ".gguf")).string();
+        if (target.name == baseline_level && !source.quantized)
+            file = o.model;
+        else if (file != baseline_path) {
+            say(tag + ": quantizing", true);
+            quant::quantize_model(baseline_path, file, target);
+        }
+        const FileFacts facts = file_facts(file);
+        Json level{{"level", target.name},
+                   {"file", file},
+                   {"bytes", fs::file_size(file)},
+                   {"sha256", sha256_file(file)},
+                   {"bits_per_weight", facts.bits_per_weight},
+                   {"parameters", facts.parameters},
+                   {"tensor_types", facts.tensor_types}};
+
+        {  // Fidelity needs both models; the baseline is unloaded before memory is measured.
+            say(tag + ": fidelity against " + baseline_level, true);
+            Loaded ref = load(baseline_path, o.session, fo.window);
+            Loaded cand = load(file, o.session, fo.window);
+            level["fidelity"] =
+                fidelity_json(measure_fidelity(*ref.session, *cand.session, corpus_tokens, fo));
+        }
+        reset_peak_resident();
+        Loaded cand = load(file, o.session, 0);
+        say(tag + ": throughput", true);
+        level["throughput"] = throughput(*cand.session, corpus_tokens);
+        auto backend = make_in_process_backend(
+            *cand.session, ChatTemplate::from_gguf(cand.model->gguf(), o.chat_template));
+        Json suites = Json::object();
+        for (const SuiteResult& s : run_suites(
+                 *backend, o.suites, [&](const std::string&suite, size_t done, size_t total) {
+                     say(tag + ": " + suite + " " + std::to_string(done) + "/" +
+                             std::to_string(total),
+                         true);
+                 }))
+            suites[s.suite] = suite_json(s);
+        level["suites"] = suites;
+        level["peak_resident_bytes"] = peak_resident_bytes();
+        level["seconds"] = seconds_since(t0);
+        level["settings"] = settings;
+        write_text(record, level.dump(1) + "\n");
+        std::string line = tag + ":";
+        for (const auto& [name, s] : suites.items())
+            line += " " + name + " " + std::to_string(s["hits"].get<int64_t>()) + "/" +
+                    std::to_string(s["n"].get<int64_t>());
+        char kl[64];
+        std::snprintf(kl, sizeof kl, ", KL %.4f", level["fidelity"]["kl_mean"].get<double>());
+        say(line + kl);
+        results["levels"].push_back(level);
+        if (!o.keep_models && file != o.model && file != baseline_path) fs::remove(file);
+    }
+
+    compare_with_baseline(results);
+    std::string jsonl;
+    for (const Json& l : results["levels"])
+        for (const auto& [suite, s] : l["suites"].items())
+            for (const Json& x : s["samples"])
+                jsonl += Json{{"level", l["level"]},
+                              {"suite", suite},
+                              {"id", x["id"]},
+                              {"right", x["right"]},
+                              {"detail", x["detail"]}}
+                             .dump() +
+                         "\n";
+    write_text(out / "samples.jsonl", jsonl);
+    // ladder.json keeps the figures; the per-sample outcomes live in samples.jsonl.
+    Json summary = results;
+    for (Json& l : summary["levels"])
+        for (auto& [suite, s] : l["suites"].items()) s.erase("samples");
+    write_text(out / "ladder.json", summary.dump(1) + "\n");
+    write_text(out / "ladder.md", ladder_markdown(summary));
+    write_text(out / "ladder.html", ladder_html(summary));
+    say("wrote " + (out / "ladder.md").string() + ", ladder.html, ladder.json, samples.jsonl");
+    return summary;
+}
+
+}  // namespace flash::eval

@@ -1,0 +1,328 @@
+#include "eval/ladder_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace flash::eval {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string fmt(const char* f, double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, v);
+    return b;
+}
+
+std::string pct(double v) {
+    return fmt("%.1f%%", 100 * v);
+}
+
+std::string mib(const Json& bytes) {
+    return bytes.is_number() ? fmt("%.1f MiB", bytes.get<double>() / (1024.0 * 1024.0)) : "–";
+}
+
+double num(const Json& j, const char* key) {
+    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
+}
+
+std::string escape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '<')
+            o += "&lt;";
+        else if (c == '>')
+            o += "&gt;";
+        else if (c == '&')
+            o += "&amp;";
+        else if (c == '"')
+            o += "&quot;";
+        else
+            o += c;
+    }
+    return o;
+}
+
+const char* suite_title(const std::string& s) {
+    if (s == "tools") return "Tool calling";
+    if (s == "grounded") return "Grounded answers";
+    if (s == "instruct") return "Instruction following";
+    return "Suite";
+}
+
+std::vector<std::string> suite_names(const Json& r) {
+    std::vector<std::string> names;
+    for (const Json& l : r["levels"])
+        for (const auto& [k, v] : l["suites"].items())
+            if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+    return names;
+}
+
+// Table rows as cells; the Markdown and HTML writers lay them out.
+struct Table {
+    std::vector<std::string> head;
+    std::vector<std::vector<std::string>> rows;
+};
+
+Table cost_table(const Json& r) {
+    Table t{{"level", "file", "bits/weight", "decode tok/s", "prefill tok/s", "peak memory",
+             "KL mean", "KL p99", "top-1 agree", "PPL ratio"},
+            {}};
+    for (const Json& l : r["levels"]) {
+        const Json& f = l["fidelity"];
+        const Json& th = l["throughput"];
+        t.rows.push_back(
+            {l["level"].get<std::string>(), mib(l["bytes"]), fmt("%.2f", num(l, "bits_per_weight")),
+             fmt("%.1f", num(th, "decode_tokens_per_s")),
+             fmt("%.0f", num(th, "prefill_tokens_per_s")), mib(l["peak_resident_bytes"]),
+             fmt("%.4f", num(f, "kl_mean")), fmt("%.4f", num(f, "kl_p99")),
+             pct(num(f, "top1_agreement")), fmt("%.3f", num(f, "ppl_ratio"))});
+    }
+    return t;
+}
+
+Table score_table(const Json& r) {
+    Table t{{"level", "bits/weight"}, {}};
+    const auto suites = suite_names(r);
+    for (const auto& s : suites) {
+        t.head.push_back(std::string(suite_title(s)) + " [95% CI]");
+        t.head.push_back("vs baseline: Δ [95% CI], right→wrong / wrong→right");
+    }
+    for (const Json& l : r["levels"]) {
+        std::vector<std::string> row{l["level"].get<std::string>(),
+                                     fmt("%.2f", num(l, "bits_per_weight"))};
+        for (const auto& s : suites) {
+            if (!l["suites"].contains(s)) {
+                row.push_back("–");
+                row.push_back("–");
+                continue;
+            }
+            const Json& x = l["suites"][s];
+            row.push_back(
+                pct(num(x, "accuracy")) + " (" + std::to_string(x["hits"].get<int64_t>()) + "/" +
+                std::to_string(x["n"].get<int64_t>()) + ") [" + pct(x["ci95"][0].get<double>()) +
+                ", " + pct(x["ci95"][1].get<double>()) + "]");
+            const Json c = l.value("vs_baseline", Json::object()).value(s, Json());
+            if (c.is_null() || l["level"] == r["baseline_level"]) {
+                row.push_back(l["level"] == r["baseline_level"] ? "baseline" : "–");
+            } else {
+                row.push_back(fmt("%+.1f pts", 100 * num(c, "difference")) + " [" +
+                              fmt("%+.1f", 100 * c["ci95"][0].get<double>()) + ", " +
+                              fmt("%+.1f", 100 * c["ci95"][1].get<double>()) + "], " +
+                              std::to_string(c["right_to_wrong"].get<int64_t>()) + " / " +
+                              std::to_string(c["wrong_to_right"].get<int64_t>()));
+            }
+        }
+        t.rows.push_back(row);
+    }
+    return t;
+}
+
+Table file_table(const Json& r) {
+    Table t{{"level", "bytes", "sha256", "tensor types (matrices)"}, {}};
+    for (const Json& l : r["levels"]) {
+        std::string types;
+        for (const auto& [k, v] : l["tensor_types"].items())
+            types += (types.empty() ? "" : ", ") + std::to_string(v.get<int>()) + " " + k;
+        t.rows.push_back({l["level"].get<std::string>(), std::to_string(l["bytes"].get<int64_t>()),
+                          l["sha256"].get<std::string>(), types});
+    }
+    return t;
+}
+
+std::string markdown_table(const Table& t) {
+    std::string s = "|";
+    for (const auto& h : t.head) s += " " + h + " |";
+    s += "\n|";
+    for (size_t i = 0; i < t.head.size(); ++i) s += "---|";
+    s += "\n";
+    for (const auto& row : t.rows) {
+        s += "|";
+        for (const auto& c : row) s += " " + c + " |";
+        s += "\n";
+    }
+    return s;
+}
+
+std::string html_table(const Table& t) {
+    std::string s = "<table><thead><tr>";
+    for (const auto& h : t.head) s += "<th>" + escape(h) + "</th>";
+    s += "</tr></thead><tbody>";
+    for (const auto& row : t.rows) {
+        s += "<tr>";
+        for (const auto& c : row) s += "<td>" + escape(c) + "</td>";
+        s += "</tr>";
+    }
+    return s + "</tbody></table>\n";
+}
+
+std::string settings_lines(const Json& r) {
+    const Json& st = r["settings"];
+    std::string s;
+    s += "- Source: `" + st.value("source", "") + "` (sha256 `" + st.value("source_sha256", "") +
+         "`), weights " + r.value("source_weights", "") + "\n";
+    s += "- Baseline: " + r.value("baseline_level", "") + " (`" + r.value("baseline_file", "") +
+         "`)\n";
+    if (!r.value("baseline_note", "").empty()) s += "- " + r.value("baseline_note", "") + "\n";
+    s += "- Chat template: " + st.value("chat_template", "") + "; precision " +
+         st.value("precision", "") + "; threads " + std::to_string(st.value("threads", 0)) +
+         " (0: all cores)\n";
+    const Json& su = st["suites"];
+    s += "- Sampling: " + su.value("sampling", "") + "\n";
+    s += "- Tool calling: " + std::to_string(su["tools"].value("limit", 0)) +
+         " cases spread over simple/multiple/parallel (0: all), tool_choice required, grammar on, "
+         "max " +
+         std::to_string(su["tools"].value("max_tokens", 0)) + " tokens\n";
+    s += "- Grounded answers: " + std::to_string(su["grounded"].value("limit", 0)) +
+         " questions (0: all), verification on, max " +
+         std::to_string(su["grounded"].value("max_tokens", 0)) + " tokens\n";
+    s += "- Instruction following: " + std::to_string(su["instruct"].value("limit", 0)) +
+         " prompts (0: all), enforcement on, " +
+         std::to_string(su["instruct"].value("retries", 0)) + " retries, max " +
+         std::to_string(su["instruct"].value("max_tokens", 0)) + " tokens\n";
+    const Json& fi = st["fidelity"];
+    s += "- Fidelity: KL(baseline ‖ level) per position over " +
+         std::to_string(fi.value("max_tokens", 0)) + " tokens of `" + fi.value("corpus", "") +
+         "` in windows of " + std::to_string(fi.value("window", 0)) +
+         ", each from an empty cache\n";
+    return s;
+}
+
+const char* kExplain =
+    "Scores are per-sample right/wrong outcomes with Wilson 95% intervals. \"vs baseline\" pairs "
+    "each level's outcomes with the baseline's on the same samples: Δ is the accuracy "
+    "difference in percentage points with a paired bootstrap 95% interval (2000 resamples), "
+    "then how many samples went right→wrong and wrong→right. An interval that spans 0 means "
+    "the suite cannot tell the level from the baseline at this sample size. Throughput: a "
+    "128-token prompt, then 64 greedy tokens. Peak memory: the process's peak resident set "
+    "while the level's suites ran (weights are memory-mapped, so touched pages count).";
+
+}  // namespace
+
+std::string svg_chart(const std::string& title, const std::string& x_label,
+                      const std::string& y_label, const std::vector<ChartPoint>& points,
+                      bool y_is_share) {
+    const double W = 520, H = 300, L = 60, R = 20, T = 30, B = 45;
+    double x0 = 1e300, x1 = -1e300, y0 = y_is_share ? 0 : 1e300, y1 = y_is_share ? 1 : -1e300;
+    for (const auto& p : points) {
+        x0 = std::min(x0, p.x), x1 = std::max(x1, p.x);
+        if (!y_is_share) y0 = std::min(y0, p.low), y1 = std::max(y1, p.high);
+    }
+    if (points.empty()) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+    if (x1 - x0 < 1e-9) x0 -= 0.5, x1 += 0.5;
+    if (y1 - y0 < 1e-12) y1 = y0 + 1;
+    const double pad = (x1 - x0) * 0.06;
+    x0 -= pad, x1 += pad;
+    auto X = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
+    auto Y = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
+    std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fmt("%.0f", W) +
+                    " " + fmt("%.0f", H) + "\" role=\"img\" aria-label=\"" + escape(title) + "\">";
+    s += "<text x=\"" + fmt("%.0f", W / 2) + "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" +
+         escape(title) + "</text>";
+    for (int i = 0; i <= 4; ++i) {  // horizontal grid with labels
+        const double v = y0 + (y1 - y0) * i / 4.0;
+        s += "<line x1=\"" + fmt("%.1f", L) + "\" x2=\"" + fmt("%.1f", W - R) + "\" y1=\"" +
+             fmt("%.1f", Y(v)) + "\" y2=\"" + fmt("%.1f", Y(v)) + "\" class=\"g\"/>";
+        s += "<text x=\"" + fmt("%.1f", L - 6) + "\" y=\"" + fmt("%.1f", Y(v) + 4) +
+             "\" text-anchor=\"end\">" + (y_is_share ? fmt("%.0f%%", 100 * v) : fmt("%.3g", v)) +
+             "</text>";
+    }
+    for (int i = 0; i <= 4; ++i) {
+        const double v = x0 + (x1 - x0) * i / 4.0;
+        s += "<text x=\"" + fmt("%.1f", X(v)) + "\" y=\"" + fmt("%.1f", H - B + 16) +
+             "\" text-anchor=\"middle\">" + fmt("%.1f", v) + "</text>";
+    }
+    s += "<text x=\"" + fmt("%.0f", (L + W - R) / 2) + "\" y=\"" + fmt("%.0f", H - 8) +
+         "\" text-anchor=\"middle\">" + escape(x_label) + "</text>";
+    s += "<text transform=\"rotate(-90)\" x=\"" + fmt("%.0f", -(T + H - B) / 2) +
+         "\" y=\"14\" text-anchor=\"middle\">" + escape(y_label) + "</text>";
+    std::vector<ChartPoint> sorted = points;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.x < b.x; });
+    std::string path;
+    for (const auto& p : sorted)
+        path += (path.empty() ? "M" : " L") + fmt("%.1f", X(p.x)) + "," + fmt("%.1f", Y(p.y));
+    if (!path.empty()) s += "<path d=\"" + path + "\" class=\"l\"/>";
+    for (const auto& p : sorted) {
+        s += "<line x1=\"" + fmt("%.1f", X(p.x)) + "\" x2=\"" + fmt("%.1f", X(p.x)) + "\" y1=\"" +
+             fmt("%.1f", Y(p.low)) + "\" y2=\"" + fmt("%.1f", Y(p.high)) + "\" class=\"e\"/>";
+        s += "<circle cx=\"" + fmt("%.1f", X(p.x)) + "\" cy=\"" + fmt("%.1f", Y(p.y)) +
+             "\" r=\"4\" class=\"p\"><title>" + escape(p.label) + "</title></circle>";
+        s += "<text x=\"" + fmt("%.1f", X(p.x) + 5) + "\" y=\"" + fmt("%.1f", Y(p.y) - 7) +
+             "\" class=\"pl\">" + escape(p.label) + "</text>";
+    }
+    return s + "</svg>";
+}
+
+std::string ladder_markdown(const Json& r) {
+    std::string s = "# Quantization ladder — " + r.value("model", "") + "\n\n";
+    if (r.contains("command")) s += "Made with:\n\n```sh\n" + r.value("command", "") + "\n```\n\n";
+    s += settings_lines(r) + "\n";
+    s += "## Capability\n\n" + markdown_table(score_table(r)) + "\n" + kExplain + "\n\n";
+    s += "## Fidelity and cost\n\n" + markdown_table(cost_table(r)) + "\n";
+    s +=
+        "KL is in nats; PPL ratio is the level's perplexity on the corpus over the baseline's.\n\n";
+    s += "## Files\n\n" + markdown_table(file_table(r)) + "\n";
+    s += "Per-sample outcomes: `samples.jsonl` (one line per level, suite and sample); figures: "
+         "`ladder.json`.\n";
+    return s;
+}
+
+std::string ladder_html(const Json& r) {
+    std::string s =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quantization ladder "
+        "— " +
+        escape(r.value("model", "")) +
+        "</title><style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em "
+        "auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid "
+        "#ccc;padding:3px 7px;text-align:left}"
+        "th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:12px}svg{width:520px;max-"
+        "width:100%;border:1px solid #ddd;"
+        "background:#fff}svg text{font-size:11px;fill:#333}svg "
+        ".t{font-size:13px;font-weight:600}.g{stroke:#eee}"
+        ".l{fill:none;stroke:#4a7bd0;stroke-width:1.5}.e{stroke:#4a7bd0;stroke-width:2;opacity:.45}"
+        ".p{fill:#1f4fa8}"
+        ".pl{font-size:10px;fill:#555}code{background:#f5f5f5;padding:0 3px}</style></head><body>";
+    s += "<h1>Quantization ladder — " + escape(r.value("model", "")) + "</h1>";
+    if (r.contains("command"))
+        s += "<p>Made with: <code>" + escape(r.value("command", "")) + "</code></p>";
+    s += "<ul>";
+    std::string lines = settings_lines(r);
+    for (size_t at = 0; at < lines.size();) {
+        const size_t nl = lines.find('\n', at);
+        std::string line = lines.substr(at + 2, nl - at - 2);
+        std::erase(line, '`');
+        s += "<li>" + escape(line) + "</li>";
+        at = nl + 1;
+    }
+    s += "</ul><h2>Capability</h2><div class=\"charts\">";
+    for (const auto& suite : suite_names(r)) {
+        std::vector<ChartPoint> pts;
+        for (const Json& l : r["levels"]) {
+            if (!l["suites"].contains(suite)) continue;
+            const Json& x = l["suites"][suite];
+            pts.push_back({num(l, "bits_per_weight"), num(x, "accuracy"),
+                           x["ci95"][0].get<double>(), x["ci95"][1].get<double>(),
+                           l["level"].get<std::string>()});
+        }
+        s += svg_chart(std::string(suite_title(suite)) + ": score vs bits per weight",
+                       "bits per weight", "score (95% CI)", pts, true);
+    }
+    std::vector<ChartPoint> kl;
+    for (const Json& l : r["levels"]) {
+        const double v = num(l["fidelity"], "kl_mean");
+        kl.push_back({num(l, "bits_per_weight"), v, v, num(l["fidelity"], "kl_p99"),
+                      l["level"].get<std::string>()});
+    }
+    s += svg_chart("KL divergence from the baseline (mean; bar to p99)", "bits per weight",
+                   "KL (nats)", kl, false);
+    s += "</div>" + html_table(score_table(r)) + "<p>" + escape(kExplain) + "</p>";
+    s += "<h2>Fidelity and cost</h2>" + html_table(cost_table(r));
+    s += "<h2>Files</h2>" + html_table(file_table(r));
+    s += "<p>Per-sample outcomes: samples.jsonl; figures: ladder.json.</p></body></html>\n";
+    return s;
+}
+
+}  // namespace flash::eval
