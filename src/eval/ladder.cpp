@@ -66,6 +66,12 @@ void write_text(const fs::path& path, const std::string& text) {
     fs::rename(part, path);
 }
 
+// A path inside the output directory as relative to it (reports stay valid when moved).
+std::string shown(const std::string& path, const fs::path& out) {
+    const fs::path rel = fs::relative(path, out);
+    return !rel.empty() && rel.begin()->string() != ".." ? rel.string() : path;
+}
+
 Json read_json(const fs::path& path) {
     std::ifstream in(path);
     try {
@@ -182,7 +188,12 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
     };
     if (o.levels.empty()) throw Error("the ladder needs at least one level");
     std::vector<const quant::Target*> targets;
-    for (const std::string& name : o.levels) targets.push_back(&quant::find_target(name));
+    for (const std::string& name : o.levels) {
+        const quant::Target* t = &quant::find_target(name);
+        if (std::find(targets.begin(), targets.end(), t) != targets.end())
+            throw Error("level " + t->name + " is listed twice");
+        targets.push_back(t);
+    }
     const fs::path out(o.out_dir), models = out / "models", level_dir = out / "levels";
     fs::create_directories(models);
     fs::create_directories(level_dir);
@@ -205,6 +216,12 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
                         " cannot recover precision the source no longer has).";
     }
     const std::string baseline_level = source.quantized ? "F16" : source.weights_type;
+    // Every level is compared with the baseline, so the baseline is always measured (first).
+    if (std::none_of(targets.begin(), targets.end(),
+                     [&](const quant::Target* t) { return t->name == baseline_level; })) {
+        say("adding the baseline level " + baseline_level + " (every level is compared with it)");
+        targets.insert(targets.begin(), &quant::find_target(baseline_level));
+    }
 
     const std::vector<int32_t> corpus_tokens = [&] {
         const Tokenizer tok = Tokenizer::from_gguf(GgufFile(baseline_path));
@@ -228,7 +245,7 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
 
     Json results{{"model", stem},
                  {"baseline_level", baseline_level},
-                 {"baseline_file", baseline_path},
+                 {"baseline_file", shown(baseline_path, out)},
                  {"baseline_note", baseline_note},
                  {"source_weights", source.weights_type},
                  {"settings", settings},
@@ -262,7 +279,7 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
         }
         const FileFacts facts = file_facts(file);
         Json level{{"level", target.name},
-                   {"file", file},
+                   {"file", shown(file, out)},
                    {"bytes", fs::file_size(file)},
                    {"sha256", sha256_file(file)},
                    {"bits_per_weight", facts.bits_per_weight},
