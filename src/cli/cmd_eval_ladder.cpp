@@ -105,6 +105,37 @@ void eval_all(EvalAllOptions& o, const CLI::App& cmd) {
     }
 }
 
+struct FidelityCliOptions {
+    ModelOptions model;  // the baseline
+    std::string candidate;
+    std::string corpus;
+    eval::FidelityOptions fidelity;
+};
+
+void eval_fidelity(const FidelityCliOptions& o) {
+    const std::string corpus =
+        o.corpus.empty() ? suites_root("") + "/grounded/documents" : o.corpus;
+    ModelOptions mo = o.model;
+    mo.batch = std::max<int64_t>(mo.batch, o.fidelity.window);
+    LoadedModel base = load_model(mo);
+    ModelOptions co = mo;
+    co.model = o.candidate;
+    LoadedModel cand = load_model(co);
+    Session a(*base.model, base.tokenizer.get(), session_options(mo));
+    Session b(*cand.model, cand.tokenizer.get(), session_options(co));
+    eval::FidelityOptions fo = o.fidelity;
+    fo.bos = base.tokenizer->add_bos() ? base.tokenizer->bos_id() : -1;
+    const auto tokens = base.tokenizer->encode(eval::load_corpus(corpus), false);
+    const eval::Fidelity f = eval::measure_fidelity(a, b, tokens, fo);
+    std::printf("%s vs %s on %lld positions of %s\n", o.candidate.c_str(), o.model.model.c_str(),
+                static_cast<long long>(f.positions), corpus.c_str());
+    std::printf(
+        "  KL mean %.5f  p99 %.5f  max %.4f  top-1 agreement %.1f%%  perplexity %.3f vs %.3f "
+        "(ratio %.4f)\n",
+        f.kl_mean, f.kl_p99, f.kl_max, 100 * f.top1_agreement, f.ppl, f.ppl_reference,
+        f.ppl_ratio());
+}
+
 struct LadderCliOptions {
     ModelOptions model;
     eval::LadderOptions ladder;
@@ -119,6 +150,8 @@ void eval_ladder(LadderCliOptions& o, const CLI::App& cmd, const std::string& co
     o.ladder.session = session_options(o.model);
     o.ladder.keep_models = !o.delete_models;
     o.ladder.command = command;
+    if (!o.ladder.imatrix.empty())
+        o.ladder.imatrix = std::filesystem::absolute(o.ladder.imatrix).string();
     o.ladder.levels.clear();
     if (o.levels.empty()) {
         o.ladder.levels = eval::default_ladder_levels();
@@ -154,6 +187,21 @@ void add_eval_ladder_commands(CLI::App& eval) {
             "  flash eval all --endpoint http://127.0.0.1:8080 --limit 20 --out server.json");
         cmd->callback([o, cmd] { eval_all(*o, *cmd); });
     }
+    {
+        auto o = std::make_shared<FidelityCliOptions>();
+        CLI::App* cmd = eval.add_subcommand(
+            "fidelity",
+            "KL divergence, top-1 agreement and perplexity of a model against a baseline");
+        add_model_options(*cmd, o->model);
+        cmd->add_option("candidate", o->candidate, "The model to compare with -m (same vocabulary)")
+            ->required();
+        cmd->add_option("--corpus", o->corpus,
+                        "Text files (default: the grounded suite's documents)");
+        cmd->add_option("--fidelity-tokens", o->fidelity.max_tokens, "Corpus tokens")
+            ->capture_default_str();
+        cmd->add_option("--window", o->fidelity.window, "Tokens per window")->capture_default_str();
+        cmd->callback([o] { eval_fidelity(*o); });
+    }
     auto o = std::make_shared<LadderCliOptions>();
     CLI::App* cmd = eval.add_subcommand(
         "ladder", "Quantize a model to each level and measure every level: scores, fidelity, cost");
@@ -175,6 +223,8 @@ void add_eval_ladder_commands(CLI::App& eval) {
         ->capture_default_str();
     cmd->add_option("--window", o->ladder.fidelity.window, "Tokens per fidelity window")
         ->capture_default_str();
+    cmd->add_option("--imatrix", o->ladder.imatrix,
+                    "Importance matrix (flash imatrix) for the quantized levels");
     cmd->add_flag("--delete-models", o->delete_models, "Delete each quantized file once measured");
     cmd->footer(
         "Finished levels are saved under OUT/levels/; running the same command again resumes.\n"

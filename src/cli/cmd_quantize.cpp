@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -19,7 +20,7 @@ namespace flash::cli {
 namespace {
 
 struct QuantizeCliOptions {
-    std::string in, out, type;
+    std::string in, out, type, imatrix;
     bool force = false;
     bool quiet = false;
 };
@@ -33,13 +34,18 @@ void run_quantize(const QuantizeCliOptions& o) {
         throw Error(o.out + " is a directory; OUT must be a file");
     // A progress line rewritten in place on a terminal; a log gets none.
     const bool show = !o.quiet && isatty(fileno(stderr));
-    const auto report =
-        quant::quantize_model(in, o.out, target, [&](size_t i, size_t n, const std::string& name) {
+    std::optional<quant::ImportanceMatrix> imatrix;
+    if (!o.imatrix.empty()) imatrix = quant::ImportanceMatrix::load(o.imatrix);
+    const auto report = quant::quantize_model(
+        in, o.out, target,
+        [&](size_t i, size_t n, const std::string& name) {
             if (show) std::fprintf(stderr, "\r[%zu/%zu] %-48s", i + 1, n, name.c_str());
-        });
+        },
+        imatrix ? &*imatrix : nullptr);
     if (show) std::fprintf(stderr, "\r%*s\r", 60, "");
     std::map<std::string, int> by_type;
-    for (const auto& t : report) ++by_type[std::string(dtype_name(t.to))];
+    int weighted = 0;
+    for (const auto& t : report) ++by_type[std::string(dtype_name(t.to))], weighted += t.weighted;
     std::string mix;
     for (const auto& [type, n] : by_type)
         mix += (mix.empty() ? "" : ", ") + std::to_string(n) + " " + type;
@@ -49,6 +55,9 @@ void run_quantize(const QuantizeCliOptions& o) {
                  o.out.c_str(), target.name.c_str(),
                  human_bytes(static_cast<double>(in_bytes)).c_str(),
                  human_bytes(static_cast<double>(out_bytes)).c_str(), mix.c_str());
+    if (imatrix)
+        std::fprintf(stderr, "flash quantize: %d tensors weighted by the imatrix %s\n", weighted,
+                     o.imatrix.c_str());
     std::printf("%s\n", o.out.c_str());
 }
 
@@ -74,6 +83,8 @@ void add_quantize_command(CLI::App& app) {
         ->required();
     cmd->add_option("output", o->out, "File to write (appears only when complete)")->required();
     cmd->add_option("type", o->type, "Target type")->required();
+    cmd->add_option("--imatrix", o->imatrix,
+                    "Importance matrix from flash imatrix: weights the quantization error");
     cmd->add_flag("--force", o->force, "Replace OUT if it exists");
     cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
     cmd->callback([o] { run_quantize(*o); });

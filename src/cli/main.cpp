@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     flash::cli::add_ask_command(app);
     flash::cli::add_serve_command(app);
     flash::cli::add_quantize_command(app);
+    flash::cli::add_imatrix_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "chat/chat_template.h"
 #include "core/error.h"
@@ -242,6 +243,8 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
          {{"corpus", o.corpus_dir}, {"window", fo.window}, {"max_tokens", fo.max_tokens}}},
         {"threads", o.session.n_threads},
         {"precision", o.session.precision == kernels::Precision::Fast ? "fast" : "exact"}};
+    if (!o.imatrix.empty())  // absent otherwise, so results saved before the option still resume
+        settings["imatrix"] = Json{{"file", o.imatrix}, {"sha256", sha256_file(o.imatrix)}};
 
     Json results{{"model", stem},
                  {"baseline_level", baseline_level},
@@ -251,6 +254,9 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
                  {"settings", settings},
                  {"levels", Json::array()}};
     if (!o.command.empty()) results["command"] = o.command;
+
+    std::optional<quant::ImportanceMatrix> imatrix;
+    if (!o.imatrix.empty()) imatrix = quant::ImportanceMatrix::load(o.imatrix);
 
     for (size_t li = 0; li < targets.size(); ++li) {
         const quant::Target& target = *targets[li];
@@ -275,7 +281,7 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
             file = o.model;
         else if (file != baseline_path) {
             say(tag + ": quantizing", true);
-            quant::quantize_model(baseline_path, file, target);
+            quant::quantize_model(baseline_path, file, target, {}, imatrix ? &*imatrix : nullptr);
         }
         const FileFacts facts = file_facts(file);
         Json level{{"level", target.name},

@@ -24,6 +24,7 @@ struct LadderOptions {
     SuitesOptions suites;
     FidelityOptions fidelity;
     std::string corpus_dir;  // text files for fidelity
+    std::string imatrix;     // flash imatrix file weighting the quantized levels; "" : none
     SessionOptions session;
     bool keep_models = true;
     std::string command;  // how the run was started, for the reports  // false: each level's

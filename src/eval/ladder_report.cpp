@@ -166,6 +166,11 @@ std::string settings_lines(const Json& r) {
     s += "- Baseline: " + r.value("baseline_level", "") + " (`" + r.value("baseline_file", "") +
          "`)\n";
     if (!r.value("baseline_note", "").empty()) s += "- " + r.value("baseline_note", "") + "\n";
+    if (st.contains("imatrix") && st["imatrix"].is_object())
+        s += "- Importance matrix: `" + st["imatrix"].value("file", "") + "` (sha256 `" +
+             st["imatrix"].value("sha256", "") + "`) for every quantized level\n";
+    else
+        s += "- Importance matrix: none (llama.cpp's reference quantizers)\n";
     s += "- Chat template: " + st.value("chat_template", "") + "; precision " +
          st.value("precision", "") + "; threads " + std::to_string(st.value("threads", 0)) +
          " (0: all cores)\n";

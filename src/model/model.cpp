@@ -10,9 +10,13 @@
 namespace flash {
 namespace {
 
+// The observer of the forward pass running on this thread (set for its duration).
+thread_local const Model::MatmulObserver* t_observer = nullptr;
+
 // out[t] = W · in[t] (+ bias) for a batch of n rows.
 void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool,
             kernels::Precision p, const WeightRef& bias = {}) {
+    if (t_observer) (*t_observer)(w.data, in, n, w.cols);
     kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool, p);
     if (bias.present())
         for (int64_t t = 0; t < n; ++t)
@@ -68,6 +72,10 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
     const ModelConfig& c = config_;
     const ModelWeights& W = weights_;
     const int64_t d = c.n_embd;
+    struct ObserverScope {
+        explicit ObserverScope(const MatmulObserver& o) { t_observer = o ? &o : nullptr; }
+        ~ObserverScope() { t_observer = nullptr; }
+    } scope(observer_);
 
     RowPlan plan;
     int64_t n = 0, n_ctx = 0, logit_rows = 0;

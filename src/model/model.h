@@ -3,6 +3,8 @@
 // KvCache and Workspace. Depends on core/, kernels/ and model/.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -51,6 +53,14 @@ class Model {
     void forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
                        kernels::Precision precision = kernels::Precision::Exact) const;
 
+    // Sees the input of every attention and feed-forward weight product (importance-matrix
+    // collection): the weight's data (a GgufTensor's `data`), n rows of `cols` inputs. Called
+    // on the thread that runs the forward pass; empty to stop. Recurrent layers' products are
+    // not reported.
+    using MatmulObserver =
+        std::function<void(const void* weight, const float* in, int64_t n, int64_t cols)>;
+    void set_matmul_observer(MatmulObserver observer) const { observer_ = std::move(observer); }
+
   private:
     // Where each row of a batch comes from: its sequence and absolute position.
     struct RowPlan {
@@ -67,6 +77,7 @@ class Model {
     GgufFile gguf_;
     ModelConfig config_;
     ModelWeights weights_;
+    mutable MatmulObserver observer_;
 };
 
 }  // namespace flash

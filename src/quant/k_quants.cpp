@@ -26,15 +26,19 @@ void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
 // The shared part of Q4_K and Q5_K: 8 groups of 32, each a scale and a min searched with
 // weights |x| + rms, then both quantized to 6 bits and the levels recomputed against them.
 template <typename Block>
-void scales_and_levels(const float* x, Block& y, uint8_t* L, int nmax, float rmin, int nstep) {
+void scales_and_levels(const float* x, Block& y, uint8_t* L, int nmax, float rmin, int nstep,
+                       const float* qw) {
     uint8_t Laux[32];
     float weights[32], mins[QK_K / 32], scales[QK_K / 32];
     float max_scale = 0, max_min = 0;
+    const float sigma2 = qw ? 2 * sum_squares(x, QK_K) / QK_K : 0.f;
     for (int j = 0; j < QK_K / 32; ++j) {
         float sum_x2 = 0;
         for (int l = 0; l < 32; ++l) sum_x2 += x[32 * j + l] * x[32 * j + l];
         const float av_x = std::sqrt(sum_x2 / 32);
-        for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(x[32 * j + l]);
+        for (int l = 0; l < 32; ++l)
+            weights[l] = qw ? importance_weight(qw[32 * j + l], sigma2, x[32 * j + l])
+                            : av_x + std::fabs(x[32 * j + l]);
         scales[j] = make_qkx2_quants(32, nmax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux,
                                      rmin, 0.1f, nstep, false);
         max_scale = std::max(max_scale, scales[j]);
@@ -71,11 +75,11 @@ void scales_and_levels(const float* x, Block& y, uint8_t* L, int nmax, float rmi
 
 }  // namespace
 
-void quantize_q4_k(const float* x, BlockQ4_K* y, int64_t nb) {
+void quantize_q4_k(const float* x, BlockQ4_K* y, int64_t nb, const float* qw) {
     uint8_t L[QK_K];
     for (int64_t i = 0; i < nb; ++i, x += QK_K) {
         std::memset(y[i].scales, 0, sizeof y[i].scales);
-        scales_and_levels(x, y[i], L, 15, -1.f, 20);
+        scales_and_levels(x, y[i], L, 15, -1.f, 20, qw ? qw + i * QK_K : nullptr);
         uint8_t* q = y[i].qs;
         for (int j = 0; j < QK_K; j += 64, q += 32)
             for (int l = 0; l < 32; ++l)
@@ -83,11 +87,11 @@ void quantize_q4_k(const float* x, BlockQ4_K* y, int64_t nb) {
     }
 }
 
-void quantize_q5_k(const float* x, BlockQ5_K* y, int64_t nb) {
+void quantize_q5_k(const float* x, BlockQ5_K* y, int64_t nb, const float* qw) {
     uint8_t L[QK_K];
     for (int64_t i = 0; i < nb; ++i, x += QK_K) {
         std::memset(y[i].scales, 0, sizeof y[i].scales);
-        scales_and_levels(x, y[i], L, 31, -0.5f, 15);
+        scales_and_levels(x, y[i], L, 31, -0.5f, 15, qw ? qw + i * QK_K : nullptr);
         uint8_t* qh = y[i].qh;
         uint8_t* ql = y[i].qs;
         std::memset(qh, 0, QK_K / 8);
@@ -112,13 +116,19 @@ void quantize_q5_k(const float* x, BlockQ5_K* y, int64_t nb) {
     }
 }
 
-void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t nb) {
+void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t nb, const float* qw) {
     int8_t L[QK_K];
-    float scales[QK_K / 16];
+    float scales[QK_K / 16], weights[16];
     for (int64_t i = 0; i < nb; ++i, x += QK_K) {
         float max_scale = 0, max_abs_scale = 0;
+        const float sigma2 = qw ? 2 * sum_squares(x, QK_K) / QK_K : 0.f;
         for (int ib = 0; ib < QK_K / 16; ++ib) {
-            const float scale = make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib);
+            if (qw)
+                for (int l = 0; l < 16; ++l)
+                    weights[l] =
+                        importance_weight(qw[i * QK_K + 16 * ib + l], sigma2, x[16 * ib + l]);
+            const float scale =
+                make_qx_quants(16, 32, x + 16 * ib, L + 16 * ib, qw ? weights : nullptr);
             scales[ib] = scale;
             const float abs_scale = std::fabs(scale);
             if (abs_scale > max_abs_scale) {

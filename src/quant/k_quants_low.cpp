@@ -22,16 +22,21 @@ void pack2(const uint8_t* L, uint8_t* qs) {
 
 }  // namespace
 
-void quantize_q2_k(const float* x, BlockQ2_K* y, int64_t nb) {
+void quantize_q2_k(const float* x, BlockQ2_K* y, int64_t nb, const float* qw) {
     constexpr float q4scale = 15.f;
     uint8_t L[QK_K], Laux[16];
     float weights[16], mins[QK_K / 16], scales[QK_K / 16];
     for (int64_t i = 0; i < nb; ++i, x += QK_K) {
         float max_scale = 0, max_min = 0;  // scales are positive once the min is taken out
+        const float sigma2 = qw ? 2 * sum_squares(x, QK_K) / QK_K : 0.f;
         for (int j = 0; j < QK_K / 16; ++j) {
-            for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+            for (int l = 0; l < 16; ++l)
+                weights[l] =
+                    qw ? importance_weight(qw[i * QK_K + 16 * j + l], sigma2, x[16 * j + l])
+                       : std::fabs(x[16 * j + l]);
+            // The reference scores by absolute error; with an imatrix, by weighted squares.
             scales[j] = make_qkx2_quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], Laux,
-                                         -0.5f, 0.1f, 15, true);
+                                         -0.5f, 0.1f, 15, qw == nullptr);
             max_scale = std::max(max_scale, scales[j]);
             max_min = std::max(max_min, mins[j]);
         }
@@ -65,13 +70,18 @@ void quantize_q2_k(const float* x, BlockQ2_K* y, int64_t nb) {
     }
 }
 
-void quantize_q3_k(const float* x, BlockQ3_K* y, int64_t nb) {
+void quantize_q3_k(const float* x, BlockQ3_K* y, int64_t nb, const float* qw) {
     int8_t L[QK_K];
-    float scales[QK_K / 16];
+    float scales[QK_K / 16], weights[16];
     for (int64_t i = 0; i < nb; ++i, x += QK_K) {
         float max_scale = 0, amax = 0;
+        const float sigma2 = qw ? 2 * sum_squares(x, QK_K) / QK_K : 0.f;
         for (int j = 0; j < QK_K / 16; ++j) {
-            scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j, true);
+            if (qw)
+                for (int l = 0; l < 16; ++l)
+                    weights[l] =
+                        importance_weight(qw[i * QK_K + 16 * j + l], sigma2, x[16 * j + l]);
+            scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j, true, qw ? weights : nullptr);
             const float scale = std::fabs(scales[j]);
             if (scale > amax) {
                 amax = scale;

@@ -10,14 +10,23 @@ namespace flash::quant {
 
 std::vector<TensorReport> quantize_model(
     const std::string& in, const std::string& out, const Target& target,
-    const std::function<void(size_t, size_t, const std::string&)>& progress) {
+    const std::function<void(size_t, size_t, const std::string&)>& progress,
+    const ImportanceMatrix* imatrix) {
     const GgufFile model(in);
+    if (imatrix) {  // the wrong model's imatrix must not pass silently
+        bool any = false;
+        for (const GgufTensor& t : model.tensors())
+            any = any || (t.dims.size() >= 2 && imatrix->find(t.name, t.dims[0]) != nullptr);
+        if (!any)
+            throw Error("the imatrix has no entry for any weight of " + in +
+                        ": it was made for another model");
+    }
     GgufWriter writer(model.alignment());
     for (const auto& [key, value] : model.metadata()) writer.set(key, value);
     writer.set_u32("general.quantization_version", 2);
     writer.set_u32("general.file_type", target.ftype);
 
-    TypeChooser chooser(model, target);
+    TypeChooser chooser(model, target, imatrix != nullptr);
     std::vector<TensorReport> report;
     for (const GgufTensor& t : model.tensors()) {
         // Quantizing quantized weights compounds two roundings; dequantizing them is fine.
@@ -28,15 +37,18 @@ std::vector<TensorReport> quantize_model(
                         "; quantize from F32, F16 or BF16 weights (dequantize a quantized model "
                         "first: flash quantize IN OUT F16)");
         const DType to = chooser.choose(t);
-        report.push_back({t.name, t.type, to});
-        writer.add_tensor(t.name, to, t.dims, [&t, to](std::vector<uint8_t>& data) {
+        const std::vector<float>* importance =
+            imatrix && t.dims.size() >= 2 ? imatrix->find(t.name, t.dims[0]) : nullptr;
+        report.push_back({t.name, t.type, to, importance != nullptr});
+        const float* qw = importance ? importance->data() : nullptr;
+        writer.add_tensor(t.name, to, t.dims, [&t, to, qw](std::vector<uint8_t>& data) {
             const int64_t n = t.dims[0];
             const size_t in_row = row_bytes(t.type, n), out_row = row_bytes(to, n);
             data.resize(out_row * static_cast<size_t>(t.rows()));
             std::vector<float> row(static_cast<size_t>(n));
             for (int64_t r = 0; r < t.rows(); ++r) {
                 kernels::dequantize_row(t.type, t.data + r * in_row, row.data(), n);
-                quantize_row(to, row.data(), data.data() + r * out_row, n);
+                quantize_row(to, row.data(), data.data() + r * out_row, n, qw);
             }
         });
     }

@@ -12,6 +12,7 @@
 
 #include "core/dtype.h"
 #include "core/gguf.h"
+#include "quant/imatrix.h"
 #include "quant/mix.h"
 
 namespace flash::quant {
@@ -19,10 +20,14 @@ namespace flash::quant {
 struct TensorReport {
     std::string name;
     DType from, to;
+    bool weighted = false;  // quantized with imatrix importances
 };
 
+// With `imatrix`, each weight it has an entry for is quantized with those importances (and the
+// mixes apply llama.cpp's imatrix-only rules); an imatrix matching no weight is an error.
 std::vector<TensorReport> quantize_model(
     const std::string& in, const std::string& out, const Target& target,
-    const std::function<void(size_t, size_t, const std::string&)>& progress = {});
+    const std::function<void(size_t, size_t, const std::string&)>& progress = {},
+    const ImportanceMatrix* imatrix = nullptr);
 
 }  // namespace flash::quant

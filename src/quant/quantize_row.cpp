@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/fp16.h"
 #include "quant/k_quants.h"
+#include "quant/scale_search.h"
 
 // The arithmetic below follows ggml's reference quantizers step by step (float, not double;
 // the same order of operations and casts): byte-identical output is the point, so
@@ -118,6 +119,74 @@ void q5_1(const float* x, BlockQ5_1* y, int64_t nb) {
     }
 }
 
+// With an importance matrix, the legacy block types choose each block's scale (and min) by a
+// weighted search as llama.cpp does, weights qw·sqrt(σ² + x²) with σ² the row's mean square.
+void weighted_symmetric(const float* x, const float* qw, float sigma2, int n, int nmax, float* d,
+                        uint8_t* q) {
+    float w[QK5_0];
+    int8_t L[QK5_0];
+    for (int j = 0; j < n; ++j) w[j] = importance_weight(qw[j], sigma2, x[j]);
+    *d = make_qx_quants(n, nmax, x, L, w);
+    for (int j = 0; j < n; ++j) q[j] = static_cast<uint8_t>(L[j]);
+}
+
+void weighted_asymmetric(const float* x, const float* qw, float sigma2, int n, int nmax, float* d,
+                         float* m, uint8_t* q) {
+    float w[QK5_1];
+    uint8_t Laux[QK5_1];
+    for (int j = 0; j < n; ++j) w[j] = importance_weight(qw[j], sigma2, x[j]);
+    float the_min = 0;
+    *d = make_qkx2_quants(n, nmax, x, w, q, &the_min, Laux, -0.9f, 0.05f, 36, false);
+    *m = -the_min;
+}
+
+template <typename Block>
+void pack4(Block& y, const uint8_t* q, int half) {
+    for (int j = 0; j < half; ++j) y.qs[j] = static_cast<uint8_t>(q[j] | (q[half + j] << 4));
+}
+
+void legacy_weighted(DType type, const float* x, void* out, int64_t n, const float* qw) {
+    const float sigma2 = sum_squares(x, static_cast<int>(n)) / static_cast<float>(n);
+    uint8_t q[32];
+    float d = 0, m = 0;
+    for (int64_t i = 0; i < n / 32; ++i) {
+        const float* xb = x + 32 * i;
+        const float* wb = qw + 32 * i;
+        switch (type) {
+            case DType::Q4_0: {
+                auto& y = static_cast<BlockQ4_0*>(out)[i];
+                weighted_symmetric(xb, wb, sigma2, 32, 8, &d, q);
+                y.d = f32_to_fp16(d);
+                pack4(y, q, 16);
+                break;
+            }
+            case DType::Q5_0: {
+                auto& y = static_cast<BlockQ5_0*>(out)[i];
+                weighted_symmetric(xb, wb, sigma2, 32, 16, &d, q);
+                y.d = f32_to_fp16(d);
+                pack5(y, q, 16);
+                break;
+            }
+            case DType::Q4_1: {
+                auto& y = static_cast<BlockQ4_1*>(out)[i];
+                weighted_asymmetric(xb, wb, sigma2, 32, 15, &d, &m, q);
+                y.d = f32_to_fp16(d);
+                y.m = f32_to_fp16(m);
+                pack4(y, q, 16);
+                break;
+            }
+            default: {  // Q5_1
+                auto& y = static_cast<BlockQ5_1*>(out)[i];
+                weighted_asymmetric(xb, wb, sigma2, 32, 31, &d, &m, q);
+                y.d = f32_to_fp16(d);
+                y.m = f32_to_fp16(m);
+                pack5(y, q, 16);
+                break;
+            }
+        }
+    }
+}
+
 }  // namespace
 
 bool can_quantize(DType type) {
@@ -141,7 +210,7 @@ bool can_quantize(DType type) {
     }
 }
 
-void quantize_row(DType type, const float* x, void* out, int64_t n) {
+void quantize_row(DType type, const float* x, void* out, int64_t n, const float* importance) {
     if (!can_quantize(type))
         throw Error(std::string("quantizing to ") + std::string(dtype_name(type)) +
                     " is not supported yet");
@@ -150,6 +219,12 @@ void quantize_row(DType type, const float* x, void* out, int64_t n) {
         throw Error("a row of " + std::to_string(n) + " values is not a multiple of " +
                     std::string(dtype_name(type)) + "'s block of " + std::to_string(block));
     const int64_t nb = n / block;
+    // Q8_0 and the float types have nothing to weight (llama.cpp ignores the imatrix there too).
+    if (importance && (type == DType::Q4_0 || type == DType::Q5_0 || type == DType::Q4_1 ||
+                       type == DType::Q5_1)) {
+        legacy_weighted(type, x, out, n, importance);
+        return;
+    }
     switch (type) {
         case DType::F32:
             std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
@@ -180,19 +255,19 @@ void quantize_row(DType type, const float* x, void* out, int64_t n) {
             q5_1(x, static_cast<BlockQ5_1*>(out), nb);
             break;
         case DType::Q2_K:
-            quantize_q2_k(x, static_cast<BlockQ2_K*>(out), nb);
+            quantize_q2_k(x, static_cast<BlockQ2_K*>(out), nb, importance);
             break;
         case DType::Q3_K:
-            quantize_q3_k(x, static_cast<BlockQ3_K*>(out), nb);
+            quantize_q3_k(x, static_cast<BlockQ3_K*>(out), nb, importance);
             break;
         case DType::Q4_K:
-            quantize_q4_k(x, static_cast<BlockQ4_K*>(out), nb);
+            quantize_q4_k(x, static_cast<BlockQ4_K*>(out), nb, importance);
             break;
         case DType::Q5_K:
-            quantize_q5_k(x, static_cast<BlockQ5_K*>(out), nb);
+            quantize_q5_k(x, static_cast<BlockQ5_K*>(out), nb, importance);
             break;
         case DType::Q6_K:
-            quantize_q6_k(x, static_cast<BlockQ6_K*>(out), nb);
+            quantize_q6_k(x, static_cast<BlockQ6_K*>(out), nb, importance);
             break;
         default:
             break;

@@ -14,6 +14,9 @@ bool can_quantize(DType type);
 
 // Quantizes n values (a multiple of the type's block size) from x into out, which must hold
 // row_bytes(type, n) bytes. Throws flash::Error for a type it cannot write or a bad n.
-void quantize_row(DType type, const float* x, void* out, int64_t n);
+// `importance` (n values from an imatrix: the mean square of the input each weight column
+// meets) weights the quantization error; null gives the reference quantizers' bytes.
+void quantize_row(DType type, const float* x, void* out, int64_t n,
+                  const float* importance = nullptr);
 
 }  // namespace flash::quant

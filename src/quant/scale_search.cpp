@@ -6,6 +6,12 @@
 
 namespace flash::quant {
 
+float sum_squares(const float* x, int n) {
+    float s = 0;
+    for (int i = 0; i < n; ++i) s += x[i] * x[i];
+    return s;
+}
+
 int nearest_int(float v) {
     float biased = v + 12582912.f;
     int32_t i;
@@ -13,7 +19,7 @@ int nearest_int(float v) {
     return (i & 0x007fffff) - 0x00400000;
 }
 
-float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
+float make_qx_quants(int n, int nmax, const float* x, int8_t* L, const float* weights) {
     float max = 0, amax = 0;
     for (int i = 0; i < n; ++i) {
         const float ax = std::fabs(x[i]);
@@ -32,7 +38,7 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
         int l = nearest_int(iscale * x[i]);
         l = std::max(-nmax, std::min(nmax - 1, l));
         L[i] = static_cast<int8_t>(l + nmax);
-        const float w = x[i] * x[i];
+        const float w = weights ? weights[i] : x[i] * x[i];
         sumlx += w * x[i] * l;
         suml2 += w * l * l;
     }
@@ -45,7 +51,7 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
         for (int i = 0; i < n; ++i) {
             int l = nearest_int(iscale * x[i]);
             l = std::max(-nmax, std::min(nmax - 1, l));
-            const float w = x[i] * x[i];
+            const float w = weights ? weights[i] : x[i] * x[i];
             sumlx += w * x[i] * l;
             suml2 += w * l * l;
         }
@@ -132,7 +138,8 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
     return scale;
 }
 
-float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse) {
+float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse,
+                     const float* weights) {
     float max = 0, amax = 0;
     for (int i = 0; i < n; ++i) {
         const float ax = std::fabs(x[i]);
@@ -158,7 +165,7 @@ float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse) {
         int l = nearest_int(iscale * x[i]);
         l = std::max(-nmax, std::min(nmax - 1, l));
         L[i] = static_cast<int8_t>(l);
-        const float w = x[i] * x[i];
+        const float w = weights ? weights[i] : x[i] * x[i];
         sumlx += w * x[i] * l;
         suml2 += w * l * l;
     }
@@ -166,7 +173,7 @@ float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse) {
     for (int itry = 0; itry < 5; ++itry) {
         int n_changed = 0;
         for (int i = 0; i < n; ++i) {
-            const float w = x[i] * x[i];
+            const float w = weights ? weights[i] : x[i] * x[i];
             float slx = sumlx - w * x[i] * L[i];
             if (slx > 0) {
                 float sl2 = suml2 - w * L[i] * L[i];

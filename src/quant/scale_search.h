@@ -4,6 +4,7 @@
 // anywhere changes the bytes. Depends on nothing.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 namespace flash::quant {
@@ -14,8 +15,9 @@ inline constexpr float kGroupMaxEps = 1e-15f;
 // Round to nearest, ties to even, as ggml does it (through the float mantissa).
 int nearest_int(float v);
 
-// Symmetric, weighted by x²: L[i] in [0, 2 nmax), value ≈ scale * (L[i] - nmax).
-float make_qx_quants(int n, int nmax, const float* x, int8_t* L);
+// Symmetric, weighted by `weights` (null: x², the reference quantizers' choice): L[i] in
+// [0, 2 nmax), value ≈ scale * (L[i] - nmax).
+float make_qx_quants(int n, int nmax, const float* x, int8_t* L, const float* weights = nullptr);
 
 // Asymmetric: value ≈ scale * L[i] - *the_min with L[i] in [0, nmax], trying nstep + 1 scales
 // around nmax / (max - min). use_mad scores by weighted absolute error instead of squared.
@@ -24,7 +26,17 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
                        bool use_mad);
 
 // Symmetric for 3-bit levels: L[i] in [0, 2 nmax), refined level by level (do_rmse) to
-// minimise x²-weighted squared error.
-float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse);
+// minimise weighted squared error (weights null: x²).
+float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse,
+                     const float* weights = nullptr);
+
+// Σ x² over n values.
+float sum_squares(const float* x, int n);
+
+// An imatrix-weighted value's weight in a scale search, as llama.cpp forms it: its importance
+// times sqrt(σ² + x²), σ² the block's mean square (doubled for K-quants).
+inline float importance_weight(float importance, float sigma2, float x) {
+    return importance * std::sqrt(sigma2 + x * x);
+}
 
 }  // namespace flash::quant

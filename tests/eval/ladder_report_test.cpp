@@ -23,26 +23,34 @@ Json level(const std::string& name, double bpw, const std::vector<bool>& right) 
                 {"sha256", std::string(64, 'a')},
                 {"bits_per_weight", bpw},
                 {"tensor_types", {{"Q4_K", 3}}},
-                {"fidelity", {{"kl_mean", name == "F16" ? 0.0 : 0.05}, {"kl_p99", 0.2}, {"top1_agreement", 0.9},
-                              {"ppl_ratio", 1.05}}},
+                {"fidelity",
+                 {{"kl_mean", name == "F16" ? 0.0 : 0.05},
+                  {"kl_p99", 0.2},
+                  {"top1_agreement", 0.9},
+                  {"ppl_ratio", 1.05}}},
                 {"throughput", {{"decode_tokens_per_s", 80.0}, {"prefill_tokens_per_s", 300.0}}},
                 {"peak_resident_bytes", 1 << 20},
                 {"suites",
                  {{"tools",
-                   {{"metric", "m"}, {"hits", hits}, {"n", right.size()},
-                    {"accuracy", static_cast<double>(hits) / right.size()}, {"ci95", {0.1, 0.9}},
+                   {{"metric", "m"},
+                    {"hits", hits},
+                    {"n", right.size()},
+                    {"accuracy", static_cast<double>(hits) / right.size()},
+                    {"ci95", {0.1, 0.9}},
                     {"samples", samples}}}}}};
 }
 
 TEST(LadderReport, ComparesWithTheBaselineAndWritesEveryLevel) {
-    Json r{{"model", "tiny <model>"},
-           {"baseline_level", "F16"},
-           {"settings",
-            {{"source", "x.gguf"},
-             {"suites", {{"tools", {{"limit", 4}}}, {"grounded", Json::object()}, {"instruct", Json::object()}}},
-             {"fidelity", {{"window", 128}}}}},
-           {"levels", Json::array({level("F16", 16, {true, true, false, false}),
-                                   level("Q4_K_M", 4.9, {true, false, true, false})})}};
+    Json r{
+        {"model", "tiny <model>"},
+        {"baseline_level", "F16"},
+        {"settings",
+         {{"source", "x.gguf"},
+          {"suites",
+           {{"tools", {{"limit", 4}}}, {"grounded", Json::object()}, {"instruct", Json::object()}}},
+          {"fidelity", {{"window", 128}}}}},
+        {"levels", Json::array({level("F16", 16, {true, true, false, false}),
+                                level("Q4_K_M", 4.9, {true, false, true, false})})}};
     compare_with_baseline(r);
     const Json& c = r["levels"][1]["vs_baseline"]["tools"];
     EXPECT_EQ(c["right_to_wrong"], 1);
@@ -60,7 +68,8 @@ TEST(LadderReport, ComparesWithTheBaselineAndWritesEveryLevel) {
     EXPECT_NE(html.find("tiny &lt;model&gt;"), std::string::npos);
     EXPECT_EQ(html.find("tiny <model>"), std::string::npos);
     size_t charts = 0;
-    for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++charts;
+    for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1))
+        ++charts;
     EXPECT_EQ(charts, 2u);  // tools, KL
     EXPECT_NE(html.find("<circle"), std::string::npos);
 }

@@ -36,8 +36,8 @@ TEST(Stats, PairedComparisonCountsFlipsAndBracketsTheDifference) {
     EXPECT_EQ(same.ci.low, 0.0);
     EXPECT_EQ(same.ci.high, 0.0);
 
-    for (int i = 0; i < 20; ++i) cand[i] = false;             // 20 right→wrong
-    for (int i = 90; i < 100; ++i) base[i] = false;           // 10 wrong→right
+    for (int i = 0; i < 20; ++i) cand[i] = false;    // 20 right→wrong
+    for (int i = 90; i < 100; ++i) base[i] = false;  // 10 wrong→right
     const PairedComparison p = paired_comparison(base, cand);
     EXPECT_EQ(p.n, 100);
     EXPECT_EQ(p.right_to_wrong, 20);

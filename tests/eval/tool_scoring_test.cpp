@@ -22,17 +22,23 @@ const Json kWeather = Json::parse(R"([{"name": "get_weather",
     "arguments": {"city": ["New York", "NYC"], "unit": ["", "celsius"], "days": [3]}}])");
 
 TEST(ToolScoring, AcceptableValuesAndOmittedOptionals) {
-    EXPECT_TRUE(score_calls({call("get_weather", R"({"city": "nyc", "days": 3})")}, kWeather).right);
-    EXPECT_TRUE(score_calls({call("get_weather", R"({"city": " New York. ", "unit": "Celsius", "days": 3.0})")},
-                            kWeather).right);
-    const CallScore wrong_value = score_calls({call("get_weather", R"({"city": "Boston", "days": 3})")}, kWeather);
+    EXPECT_TRUE(
+        score_calls({call("get_weather", R"({"city": "nyc", "days": 3})")}, kWeather).right);
+    EXPECT_TRUE(score_calls({call("get_weather",
+                                  R"({"city": " New York. ", "unit": "Celsius", "days": 3.0})")},
+                            kWeather)
+                    .right);
+    const CallScore wrong_value =
+        score_calls({call("get_weather", R"({"city": "Boston", "days": 3})")}, kWeather);
     EXPECT_TRUE(wrong_value.names_right);
     EXPECT_FALSE(wrong_value.right);
     EXPECT_NE(wrong_value.why.find("city"), std::string::npos);
     // "days" has no "" so it may not be left out; "3" (a string) is not the number 3.
     EXPECT_FALSE(score_calls({call("get_weather", R"({"city": "NYC"})")}, kWeather).right);
-    EXPECT_FALSE(score_calls({call("get_weather", R"({"city": "NYC", "days": "3"})")}, kWeather).right);
-    const CallScore extra = score_calls({call("get_weather", R"({"city": "NYC", "days": 3, "lang": "en"})")}, kWeather);
+    EXPECT_FALSE(
+        score_calls({call("get_weather", R"({"city": "NYC", "days": "3"})")}, kWeather).right);
+    const CallScore extra =
+        score_calls({call("get_weather", R"({"city": "NYC", "days": 3, "lang": "en"})")}, kWeather);
     EXPECT_FALSE(extra.right);
     EXPECT_NE(extra.why.find("unexpected argument 'lang'"), std::string::npos);
 }
@@ -41,10 +47,14 @@ TEST(ToolScoring, CallsMatchOneToOneInAnyOrder) {
     const Json two = Json::parse(R"([
         {"name": "get_weather", "arguments": {"city": ["Paris"]}},
         {"name": "get_weather", "arguments": {"city": ["Rome"]}}])");
-    EXPECT_TRUE(score_calls({call("get_weather", R"({"city": "Rome"})"), call("get_weather", R"({"city": "Paris"})")},
-                            two).right);
-    EXPECT_FALSE(score_calls({call("get_weather", R"({"city": "Rome"})"), call("get_weather", R"({"city": "Rome"})")},
-                             two).right);
+    EXPECT_TRUE(score_calls({call("get_weather", R"({"city": "Rome"})"),
+                             call("get_weather", R"({"city": "Paris"})")},
+                            two)
+                    .right);
+    EXPECT_FALSE(score_calls({call("get_weather", R"({"city": "Rome"})"),
+                              call("get_weather", R"({"city": "Rome"})")},
+                             two)
+                     .right);
     EXPECT_FALSE(score_calls({call("get_weather", R"({"city": "Rome"})")}, two).names_right);
     // Irrelevance: right only when nothing is called.
     EXPECT_TRUE(score_calls({}, Json::array()).right);
@@ -72,13 +82,16 @@ TEST(ToolScoring, SuiteFilesLoadAndBadLinesNameTheirPlace) {
     EXPECT_GE(irrelevant, 50);
 
     const auto bad = std::filesystem::temp_directory_path() / "flash_bad_cases.jsonl";
-    std::ofstream(bad) << R"({"id": "a", "category": "simple", "question": "q", "tools": [], "expected": []})"
-                       << "\n{\"id\": \"b\"\n";
+    std::ofstream(bad)
+        << R"({"id": "a", "category": "simple", "question": "q", "tools": [], "expected": []})"
+        << "\n{\"id\": \"b\"\n";
     try {
         load_tool_cases(bad.string());
         FAIL() << "a bad line was accepted";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("flash_bad_cases.jsonl:2: invalid JSON"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("flash_bad_cases.jsonl:2: invalid JSON"),
+                  std::string::npos)
+            << e.what();
     }
 }
 

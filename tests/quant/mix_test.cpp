@@ -19,7 +19,8 @@ constexpr int kLayers = 16;
 // n_embd 256 so every K-quant fits; ffn_down rows of 512. Weights are one row each: the
 // chooser reads names and shapes only.
 std::string write_model(int head_count_kv) {
-    const std::string path = ::testing::TempDir() + "flash-mix-" + std::to_string(head_count_kv) + ".gguf";
+    const std::string path =
+        ::testing::TempDir() + "flash-mix-" + std::to_string(head_count_kv) + ".gguf";
     GgufWriter w(32);
     w.set_string("general.architecture", "llama");
     w.set_u32("llama.block_count", kLayers);
@@ -80,8 +81,10 @@ TEST(QuantMix, SmallMixesAndGroupedQueryAttention) {
     for (const auto& [layer, type] : chosen(mha, "Q2_K", ".attn_v.")) EXPECT_EQ(type, DType::Q3_K);
     // Four query heads per KV head: Q2_K keeps attn_v at Q4_K.
     for (const auto& [layer, type] : chosen(gqa, "Q2_K", ".attn_v.")) EXPECT_EQ(type, DType::Q4_K);
-    for (const auto& [layer, type] : chosen(mha, "Q2_K", ".attn_output.")) EXPECT_EQ(type, DType::Q3_K);
-    for (const auto& [layer, type] : chosen(mha, "Q5_K_S", ".ffn_down.")) EXPECT_EQ(type, DType::Q5_K);
+    for (const auto& [layer, type] : chosen(mha, "Q2_K", ".attn_output."))
+        EXPECT_EQ(type, DType::Q3_K);
+    for (const auto& [layer, type] : chosen(mha, "Q5_K_S", ".ffn_down."))
+        EXPECT_EQ(type, DType::Q5_K);
     for (const auto& [layer, type] : chosen(mha, "Q8_0", ".attn_v.")) EXPECT_EQ(type, DType::Q8_0);
     TypeChooser c(mha, find_target("Q8_0"));
     EXPECT_EQ(c.choose(mha.require_tensor("token_embd.weight")), DType::Q8_0);
