@@ -90,17 +90,25 @@ def main():
             q4 = os.path.join(tmp, "smollm2-Q4_K_M.gguf")
             subprocess.run([args.flash, "quantize", "-q", real, f16, "F16"], check=True)
             subprocess.run([args.flash, "quantize", "-q", f16, q4, "Q4_K_M"], check=True)
-            llm = llama_cpp.Llama(model_path=q4, n_ctx=128, logits_all=True, verbose=False, n_threads=2)
-            prompt = llm.tokenize(b"The capital of France is", add_bos=False)
-            theirs = llama_cpp_logits(q4, prompt)
+            llm = llama_cpp.Llama(model_path=q4, n_ctx=128, verbose=False, n_threads=2)
+            prompt = llm.tokenize(b"The capital of France is Paris. It is known for the Eiffel Tower, the "
+                                  b"Louvre museum and its cafes. Every year millions of visitors come "
+                                  b"to see the city, walk along the river and", add_bos=False)
+            del llm
             out = os.path.join(tmp, "real.bin")
-            subprocess.run([args.flash, "logits", "-m", q4, "--tokens", ",".join(map(str, prompt)),
-                            "-o", out], check=True, capture_output=True)
-            ours = read_logits(out)
-            e, a = nmse(ours, theirs), top1(ours, theirs)
-            print(f"SmolLM2 Q4_K_M (flash-made): flash vs llama.cpp NMSE {e:.3e}, top-1 agreement {a:.3f}")
-            if a < 0.9 or e > 1e-3:
-                failures.append("SmolLM2 Q4_K_M")
+            # llama.cpp rounds activations to 8 bits against quantized weights and flash keeps
+            # them in f32 ("exact"), so a real model's logits sit further apart at Q4_K_M than
+            # at F16; the top token must still agree.
+            for path, name, bound in ((f16, "F16", 1e-4), (q4, "Q4_K_M", 1e-2)):
+                theirs = llama_cpp_logits(path, prompt)
+                subprocess.run([args.flash, "logits", "-m", path, "--tokens", ",".join(map(str, prompt)),
+                                "-o", out], check=True, capture_output=True)
+                ours = read_logits(out)
+                e, a = nmse(ours, theirs), top1(ours, theirs)
+                print(f"SmolLM2 {name} (flash-made): flash vs llama.cpp NMSE {e:.3e} (bound {bound:g}), "
+                      f"top-1 agreement {a:.3f}")
+                if a < 0.9 or e > bound:
+                    failures.append(f"SmolLM2 {name}")
     print("llama_cpp_loads:", "FAILED " + ", ".join(failures) if failures else "passed")
     return 1 if failures else 0
 
