@@ -63,14 +63,15 @@ void eval_tools(const EvalToolsOptions& o) {
                 std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
         });
     if (!o.verbose) std::fputc('\n', stderr);
-    std::printf("tool calling — %s (tool_choice %s, constraints %s)\n%s",
-                target.backend->description().c_str(), o.tool_choice.c_str(),
+    std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s",
+                target.backend->description().c_str(), target.backend->tool_format().c_str(),
+                o.tool_choice.c_str(),
                 options.constrained ? "on" : "off", report.summary().c_str());
     if (!o.out.empty()) {
         auto j = report.to_json();
         j["model"] = target.model_name;
         j["model_file"] = target.model_file;
-        j["format"] = o.backend.tool_format.empty() ? "(template's)" : o.backend.tool_format;
+        j["format"] = target.backend->tool_format();
         j["chat_template"] = target.template_name;
         j["constrained"] = options.constrained;
         j["tool_choice"] = o.tool_choice;

@@ -23,6 +23,8 @@ class Backend {
     // "SmolLM2-135M-Instruct (in process, template chatml, format json-list)" and the like.
     virtual std::string description() const = 0;
     virtual std::string model_name() const = 0;
+    // The tool-call format the engine uses ("json-list", "pythonic", ...; "(server's)").
+    virtual std::string tool_format() = 0;
 
     // One assistant turn with tools. Calls that do not parse or break their schema are left out
     // of `calls` and named in `problems`, whichever engine made them.

@@ -34,6 +34,7 @@ class EndpointBackend : public Backend {
     }
 
     std::string model_name() const override { return model_; }
+    std::string tool_format() override { return "(server's)"; }
     std::string description() const override { return model_ + " (endpoint " + base_ + ")"; }
 
     tools::ToolResponse call_tools(const tools::ToolRequest& request) override {

@@ -21,11 +21,10 @@ class InProcessBackend : public Backend {
         return model_name() + " (in process, template " + template_.name() + ")";
     }
 
+    std::string tool_format() override { return caller().format().name(); }
+
     tools::ToolResponse call_tools(const tools::ToolRequest& request) override {
-        if (!caller_)
-            caller_.emplace(session_, template_,
-                            tool_format_.empty() ? nullptr : tools::make_tool_format(tool_format_));
-        return caller_->respond(request);
+        return caller().respond(request);
     }
 
     ask::AskResult ask(const retrieval::Index& index, std::string_view question,
@@ -42,6 +41,13 @@ class InProcessBackend : public Backend {
     }
 
   private:
+    tools::ToolCaller& caller() {
+        if (!caller_)
+            caller_.emplace(session_, template_,
+                            tool_format_.empty() ? nullptr : tools::make_tool_format(tool_format_));
+        return *caller_;
+    }
+
     Session& session_;
     ChatTemplate template_;
     std::string tool_format_;
