@@ -40,6 +40,10 @@ void ThreadPool::work(uint64_t id) {
         uint64_t s = state_.load(std::memory_order_acquire);
         if ((s >> 32) != id) return;
         const int64_t chunk = static_cast<int64_t>(s & kChunkMask);
+        if (chunk == static_cast<int64_t>(kChunkMask)) {  // being set up: opens in a moment
+            FLASH_CPU_RELAX();
+            continue;
+        }
         if (chunk >= total_.load(std::memory_order_acquire)) return;
         // Fails if another thread claimed this chunk, or a newer job started meanwhile.
         if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
@@ -72,16 +76,21 @@ void ThreadPool::run_chunks(int64_t n_chunks, const std::function<void(int64_t)>
         for (int64_t k = 0; k < n_chunks; ++k) fn(k);
         return;
     }
+    // The new id goes out first, closed (chunk field all ones), so a worker still in the last
+    // job cannot claim with its stale state once job_, total_ and done_ change: before, such a
+    // claim ran a chunk of the new job twice and pushed done_ past n_chunks, and the wait
+    // below never ended.
+    const uint64_t id = ++last_id_;
+    state_.store((id << 32) | kChunkMask, std::memory_order_release);
     job_ = &fn;
     total_.store(n_chunks, std::memory_order_release);
     done_.store(0, std::memory_order_release);
-    const uint64_t id = ++last_id_;
-    state_.store(id << 32, std::memory_order_release);  // publishes the job
+    state_.store(id << 32, std::memory_order_release);  // opens the job
     state_.notify_all();
     work(id);
     // Only chunks a worker is in the middle of are left. Spin briefly, then yield: with more
     // runnable threads than cores a spinning waiter would hold the core that worker needs.
-    for (int spin = 0; done_.load(std::memory_order_acquire) != n_chunks; ++spin) {
+    for (int spin = 0; done_.load(std::memory_order_acquire) < n_chunks; ++spin) {
         if (spin < kSpinIterations) {
             FLASH_CPU_RELAX();
         } else {

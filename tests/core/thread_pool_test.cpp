@@ -69,3 +69,26 @@ TEST(ThreadPool, ManyPoolsOnFewCoresStillFinish) {
 
 }  // namespace
 }  // namespace flash
+
+namespace flash {
+namespace {
+
+// A small job followed by a larger one, many times: a worker leaving the small job with a
+// stale view once saw the larger job's chunk count and ran one of its chunks twice (and the
+// caller then waited forever). Every chunk must run exactly once.
+TEST(ThreadPool, AlternatingJobSizesRunEachChunkOnce) {
+    ThreadPool pool(2);
+    std::vector<std::atomic<int>> hits(8);
+    for (int rep = 0; rep < 100000; ++rep) {
+        const int64_t n = rep % 2 ? 8 : 2;
+        for (auto& h : hits) h.store(0, std::memory_order_relaxed);
+        pool.parallel_for(n, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)].fetch_add(1);
+        });
+        for (int64_t i = 0; i < n; ++i)
+            ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "rep " << rep << " chunk " << i;
+    }
+}
+
+}  // namespace
+}  // namespace flash
