@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace flash {
 namespace {
 
@@ -32,6 +36,10 @@ int64_t peak_resident_bytes() {
 }
 
 void reset_peak_resident() {
+#if defined(__GLIBC__)
+    // Freed heap memory glibc keeps would otherwise count in the new starting point.
+    malloc_trim(0);
+#endif
     if (FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
         std::fputs("5", f);
         std::fclose(f);

@@ -9,6 +9,6 @@ namespace flash {
 
 int64_t resident_bytes();       // VmRSS
 int64_t peak_resident_bytes();  // VmHWM: the peak since start or the last reset
-void reset_peak_resident();     // writes 5 to /proc/self/clear_refs
+void reset_peak_resident();     // returns freed heap to the OS, writes 5 to /proc/self/clear_refs
 
 }  // namespace flash

@@ -29,6 +29,7 @@ bool is_float(DType t) {
 // The weights' type (the most common among matrices) and the file's bits per weight.
 struct FileFacts {
     std::string weights_type;
+    std::string described;  // "Q4_K_M (most matrices Q5_0)"
     double bits_per_weight = 0;
     int64_t parameters = 0;
     Json tensor_types = Json::object();
@@ -52,6 +53,12 @@ FileFacts file_facts(const std::string& path) {
         f.tensor_types[type] = n;
         if (n > most) most = n, f.weights_type = type;
     }
+    // A quantized file as its type names it (Q4_K_M), with the type most matrices have.
+    f.described = f.weights_type;
+    if (const auto ft = g.get_int("general.file_type"); ft && f.quantized)
+        for (const quant::Target& t : quant::targets())
+            if (static_cast<int64_t>(t.ftype) == *ft && t.name != f.weights_type)
+                f.described = t.name + " (most matrices " + f.weights_type + ")";
     f.bits_per_weight =
         f.parameters ? 8.0 * static_cast<double>(bytes) / static_cast<double>(f.parameters) : 0;
     return f;
@@ -206,14 +213,14 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
     if (source.quantized) {
         baseline_path = (models / (stem + "-F16.gguf")).string();
         if (!fs::exists(baseline_path)) {
-            say("dequantizing " + o.model + " (" + source.weights_type +
+            say("dequantizing " + o.model + " (" + source.described +
                 ") to F16 for the baseline");
             quant::quantize_model(o.model, baseline_path, quant::find_target("F16"));
         }
-        baseline_note = "The source file's weights are " + source.weights_type +
+        baseline_note = "The source file is " + source.described +
                         "; it was dequantized to F16, which is the baseline, and every level is "
                         "quantized from that F16 file (so levels above " +
-                        source.weights_type +
+                        source.described +
                         " cannot recover precision the source no longer has).";
     }
     const std::string baseline_level = source.quantized ? "F16" : source.weights_type;
@@ -250,7 +257,7 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
                  {"baseline_level", baseline_level},
                  {"baseline_file", shown(baseline_path, out)},
                  {"baseline_note", baseline_note},
-                 {"source_weights", source.weights_type},
+                 {"source_weights", source.described},
                  {"settings", settings},
                  {"levels", Json::array()}};
     if (!o.command.empty()) results["command"] = o.command;
