@@ -65,8 +65,8 @@ void eval_tools(const EvalToolsOptions& o) {
     if (!o.verbose) std::fputc('\n', stderr);
     std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s",
                 target.backend->description().c_str(), target.backend->tool_format().c_str(),
-                o.tool_choice.c_str(),
-                options.constrained ? "on" : "off", report.summary().c_str());
+                o.tool_choice.c_str(), options.constrained ? "on" : "off",
+                report.summary().c_str());
     if (!o.out.empty()) {
         auto j = report.to_json();
         j["model"] = target.model_name;

@@ -213,15 +213,13 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
     if (source.quantized) {
         baseline_path = (models / (stem + "-F16.gguf")).string();
         if (!fs::exists(baseline_path)) {
-            say("dequantizing " + o.model + " (" + source.described +
-                ") to F16 for the baseline");
+            say("dequantizing " + o.model + " (" + source.described + ") to F16 for the baseline");
             quant::quantize_model(o.model, baseline_path, quant::find_target("F16"));
         }
         baseline_note = "The source file is " + source.described +
                         "; it was dequantized to F16, which is the baseline, and every level is "
                         "quantized from that F16 file (so levels above " +
-                        source.described +
-                        " cannot recover precision the source no longer has).";
+                        source.described + " cannot recover precision the source no longer has).";
     }
     const std::string baseline_level = source.quantized ? "F16" : source.weights_type;
     // Every level is compared with the baseline, so the baseline is always measured (first).
