@@ -12,6 +12,7 @@
 #include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/grounded_eval.h"
+#include "eval/suites.h"
 #include "eval/tool_eval.h"
 
 namespace flash::cli {
@@ -43,7 +44,7 @@ void eval_tools(const EvalToolsOptions& o) {
     if (o.tool_choice == "required")
         std::erase_if(cases, [](const auto& c) { return c.category == "irrelevance"; });
     if (cases.empty()) throw Error("no cases in category '" + o.category + "'");
-    cases = spread(cases, o.limit);
+    cases = eval::spread(cases, o.limit);
     EvalTarget target = open_eval_target(o.backend);
     eval::ToolEvalOptions options;
     options.constrained = !o.unconstrained;
@@ -94,7 +95,7 @@ struct EvalGroundedOptions {
 
 void eval_grounded(EvalGroundedOptions& o) {
     const std::string dir = data_dir(o.data, "grounded");
-    const auto cases = spread(eval::load_grounded_suite(dir), o.limit);
+    const auto cases = eval::spread(eval::load_grounded_suite(dir), o.limit);
     eval::GroundedEvalOptions options;
     options.ask = o.ask;
     options.ask.constrained = !o.unconstrained;

@@ -10,6 +10,7 @@
 #include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/instruct_eval.h"
+#include "eval/suites.h"
 
 namespace flash::cli {
 namespace {
@@ -26,7 +27,8 @@ struct EvalInstructOptions {
 };
 
 void eval_instruct(const EvalInstructOptions& o) {
-    const auto cases = spread(eval::load_instruct_suite(data_dir(o.data, "instruct")), o.limit);
+    const auto cases =
+        eval::spread(eval::load_instruct_suite(data_dir(o.data, "instruct")), o.limit);
     EvalTarget target = open_eval_target(o.backend);
     follow::FollowOptions options;
     options.enforce = !o.no_enforce;

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "eval/fidelity.h"
 #include "quant/imatrix.h"
 
 namespace flash::cli {
@@ -29,33 +30,11 @@ struct ImatrixOptions {
     bool force = false;
 };
 
-// Files, or every regular file under a directory (sorted), joined by blank lines.
-std::string read_texts(const std::vector<std::string>& paths) {
-    std::vector<std::filesystem::path> files;
-    for (const auto& p : paths) {
-        if (std::filesystem::is_directory(p)) {
-            std::vector<std::filesystem::path> in;
-            for (const auto& e : std::filesystem::recursive_directory_iterator(p))
-                if (e.is_regular_file()) in.push_back(e.path());
-            std::sort(in.begin(), in.end());
-            files.insert(files.end(), in.begin(), in.end());
-        } else if (std::filesystem::is_regular_file(p)) {
-            files.emplace_back(p);
-        } else {
-            throw Error("--text " + p + ": no such file or directory");
-        }
-    }
-    std::string text;
-    for (const auto& f : files)
-        text += (text.empty() ? "" : "\n\n") + read_file(f.string(), "calibration text");
-    return text;
-}
-
 void run_imatrix(const ImatrixOptions& o) {
     if (std::filesystem::exists(o.out) && !o.force)
         throw Error(o.out + " exists; choose another name or pass --force to replace it");
     if (o.chunk < 16) throw Error("--ctx must be at least 16 tokens");
-    const std::string text = read_texts(o.text);
+    const std::string text = eval::load_texts(o.text, "--text");
     LoadedModel lm = load_model(o.model);
     ModelOptions mo = o.model;
     mo.batch = std::max<int64_t>(mo.batch, o.chunk);

@@ -71,16 +71,6 @@ std::string data_dir(const std::string& given, const std::string& suite);
 
 // Every n-th item of `all` (all of them when limit <= 0), so a short evaluation run still
 // covers the whole suite.
-template <typename T>
-std::vector<T> spread(const std::vector<T>& all, int limit) {
-    if (limit <= 0 || static_cast<size_t>(limit) >= all.size()) return all;
-    std::vector<T> picked;
-    const double step = static_cast<double>(all.size()) / limit;
-    for (double i = 0; i < all.size() && picked.size() < static_cast<size_t>(limit); i += step)
-        picked.push_back(all[static_cast<size_t>(i)]);
-    return picked;
-}
-
 // "123.4 MiB"
 std::string human_bytes(double bytes);
 

@@ -15,6 +15,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// The assistant text of a message; "" when content is null or absent (a tool-call turn).
+std::string content_of(const Json& message) {
+    const auto it = message.find("content");
+    return it != message.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 class EndpointBackend : public Backend {
   public:
     explicit EndpointBackend(const EndpointOptions& o) : options_(o) {
@@ -47,9 +53,7 @@ class EndpointBackend : public Backend {
         body["parallel_tool_calls"] = request.parallel;
         const Json message = complete(body, nullptr);
         tools::ToolResponse r;
-        r.content = message.value("content", Json("")).is_string()
-                        ? message["content"].get<std::string>()
-                        : "";
+        r.content = content_of(message);
         r.raw = message.dump();
         const Json calls = message.value("tool_calls", Json::array());
         r.attempted = calls.is_array() && !calls.empty();
@@ -92,9 +96,7 @@ class EndpointBackend : public Backend {
         t.prompt = messages.dump();
         GenerationStats stats;
         const Json message = complete(chat_body(messages, options.generation), &stats);
-        std::string raw = message.value("content", Json("")).is_string()
-                              ? message["content"].get<std::string>()
-                              : "";
+        std::string raw = content_of(message);
         t.draft = ask::parse_answer(raw);
         ask::AskResult r = ask::resolve_answer(t.draft, t.context, options.verify, question);
         r.raw = std::move(raw);
@@ -109,9 +111,7 @@ class EndpointBackend : public Backend {
         GenerationStats stats;
         const Json message = complete(chat_body(messages, options.generation), &stats);
         follow::InstructedGeneration g;
-        g.response = message.value("content", Json("")).is_string()
-                         ? message["content"].get<std::string>()
-                         : "";
+        g.response = content_of(message);
         g.tries = g.kept_try = 1;
         g.generated_tokens = stats.generated_tokens;
         for (const instruct::Instruction& in : instructions) {

@@ -24,23 +24,39 @@ double log_sum_exp(const float* x, int64_t n, int64_t* argmax) {
 
 }  // namespace
 
-std::string load_corpus(const std::string& dir) {
-    std::vector<std::filesystem::path> files;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-        if (e.is_regular_file()) files.push_back(e.path());
-    if (ec) throw Error("fidelity corpus " + dir + ": " + ec.message());
-    std::sort(files.begin(), files.end());
+std::string load_texts(const std::vector<std::string>& paths, const std::string& what) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<fs::path> in;
+            for (const auto& e : fs::recursive_directory_iterator(p, ec))
+                if (e.is_regular_file()) in.push_back(e.path());
+            if (ec) throw Error(what + " " + p + ": " + ec.message());
+            std::sort(in.begin(), in.end());
+            files.insert(files.end(), in.begin(), in.end());
+        } else if (fs::is_regular_file(p, ec)) {
+            files.emplace_back(p);
+        } else {
+            throw Error(what + " " + p + ": no such file or directory");
+        }
+    }
     std::string text;
     for (const auto& f : files) {
-        std::ifstream in(f);
+        std::ifstream in(f, std::ios::binary);
         std::stringstream ss;
         ss << in.rdbuf();
+        if (!in) throw Error(what + " " + f.string() + ": cannot be read");
         if (!text.empty()) text += "\n\n";
         text += ss.str();
     }
-    if (text.empty()) throw Error("fidelity corpus " + dir + " holds no text files");
+    if (text.empty()) throw Error(what + ": no text in the files given");
     return text;
+}
+
+std::string load_corpus(const std::string& dir) {
+    return load_texts({dir}, "fidelity corpus");
 }
 
 double row_kl(const float* p, const float* q, int64_t n, int32_t next, double* logp_next,

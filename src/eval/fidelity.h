@@ -27,7 +27,11 @@ struct Fidelity {
     double ppl_ratio() const { return ppl_reference > 0 ? ppl / ppl_reference : 0; }
 };
 
-// The corpus text (files under `dir`, sorted by name, joined by blank lines) as tokens.
+// Text from files and directories (every regular file under one, sorted by path), joined by
+// blank lines: the fidelity corpus, or imatrix calibration text. Throws flash::Error naming
+// `what` and the path when one is missing or unreadable, or when there is no text at all.
+std::string load_texts(const std::vector<std::string>& paths, const std::string& what);
+// The fidelity corpus: load_texts({dir}, "fidelity corpus").
 std::string load_corpus(const std::string& dir);
 
 // Sessions need batch >= window and ctx >= window; both models must share the vocabulary.

@@ -229,13 +229,11 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
         targets.insert(targets.begin(), &quant::find_target(baseline_level));
     }
 
-    const std::vector<int32_t> corpus_tokens = [&] {
-        const Tokenizer tok = Tokenizer::from_gguf(GgufFile(baseline_path));
-        return tok.encode(load_corpus(o.corpus_dir), false);
-    }();
     FidelityOptions fo = o.fidelity;
+    std::vector<int32_t> corpus_tokens;
     {
         const Tokenizer tok = Tokenizer::from_gguf(GgufFile(baseline_path));
+        corpus_tokens = tok.encode(load_corpus(o.corpus_dir), false);
         fo.bos = tok.add_bos() ? tok.bos_id() : -1;
     }
 

@@ -12,13 +12,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-template <typename T>
-std::vector<T> pick(const std::vector<T>& all, int limit) {
-    std::vector<T> out;
-    for (size_t i : spread_indices(all.size(), limit)) out.push_back(all[i]);
-    return out;
-}
-
 bool wanted(const SuitesOptions& o, const std::string& suite) {
     if (o.only.empty()) return true;
     for (const auto& s : o.only)
@@ -31,7 +24,7 @@ SuiteResult tools_suite(Backend& backend, const SuitesOptions& o, const SuitesPr
     // Calls forced: these small models seldom choose to call on their own, so "auto" would
     // measure only that reluctance; irrelevance cases have no right call and are left out.
     std::erase_if(cases, [](const ToolCase& c) { return c.category == "irrelevance"; });
-    cases = pick(cases, o.tools_limit);
+    cases = spread(cases, o.tools_limit);
     ToolEvalOptions options;
     options.choice = tools::ToolChoice::parse(tools::Json("required"));
     options.max_tokens = o.tool_max_tokens;
@@ -53,7 +46,7 @@ SuiteResult tools_suite(Backend& backend, const SuitesOptions& o, const SuitesPr
 SuiteResult grounded_suite(Backend& backend, const SuitesOptions& o,
                            const SuitesProgress& progress) {
     const std::string dir = o.data_dir + "/grounded";
-    const auto cases = pick(load_grounded_suite(dir), o.grounded_limit);
+    const auto cases = spread(load_grounded_suite(dir), o.grounded_limit);
     GroundedEvalOptions options;
     options.ask.generation.max_tokens = o.grounded_max_tokens;
     const auto t0 = std::chrono::steady_clock::now();
@@ -82,7 +75,7 @@ SuiteResult grounded_suite(Backend& backend, const SuitesOptions& o,
 
 SuiteResult instruct_suite(Backend& backend, const SuitesOptions& o,
                            const SuitesProgress& progress) {
-    const auto cases = pick(load_instruct_suite(o.data_dir + "/instruct"), o.instruct_limit);
+    const auto cases = spread(load_instruct_suite(o.data_dir + "/instruct"), o.instruct_limit);
     follow::FollowOptions options;
     options.retries = o.instruct_retries;
     options.generation.max_tokens = o.instruct_max_tokens;

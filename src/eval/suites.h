@@ -45,6 +45,14 @@ struct SuiteResult {
 // Spreads `limit` picks evenly over `n` items (all when limit <= 0 or >= n): their indices.
 std::vector<size_t> spread_indices(size_t n, int limit);
 
+// The items at spread_indices(all.size(), limit), in order (what --limit N evaluates).
+template <typename T>
+std::vector<T> spread(const std::vector<T>& all, int limit) {
+    std::vector<T> picked;
+    for (size_t i : spread_indices(all.size(), limit)) picked.push_back(all[i]);
+    return picked;
+}
+
 using SuitesProgress = std::function<void(const std::string& suite, size_t done, size_t total)>;
 
 std::vector<SuiteResult> run_suites(Backend& backend, const SuitesOptions& options,

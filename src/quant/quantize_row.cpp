@@ -28,17 +28,6 @@ void q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
     }
 }
 
-// The signed value of largest magnitude (the first on ties), as ggml picks it.
-float signed_max(const float* x, int n) {
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < n; ++j)
-        if (amax < std::fabs(x[j])) {
-            amax = std::fabs(x[j]);
-            max = x[j];
-        }
-    return max;
-}
-
 void q4_0(const float* x, BlockQ4_0* y, int64_t nb) {
     constexpr int half = QK4_0 / 2;
     for (int64_t i = 0; i < nb; ++i, x += QK4_0) {

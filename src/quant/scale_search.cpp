@@ -6,6 +6,19 @@
 
 namespace flash::quant {
 
+float signed_max(const float* x, int n, float* amax) {
+    float max = 0, best = 0;
+    for (int i = 0; i < n; ++i) {
+        const float ax = std::fabs(x[i]);
+        if (ax > best) {
+            best = ax;
+            max = x[i];
+        }
+    }
+    if (amax) *amax = best;
+    return max;
+}
+
 float sum_squares(const float* x, int n) {
     float s = 0;
     for (int i = 0; i < n; ++i) s += x[i] * x[i];
@@ -20,14 +33,8 @@ int nearest_int(float v) {
 }
 
 float make_qx_quants(int n, int nmax, const float* x, int8_t* L, const float* weights) {
-    float max = 0, amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::fabs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    float amax = 0;
+    const float max = signed_max(x, n, &amax);
     if (amax < kGroupMaxEps) {
         std::fill_n(L, n, 0);
         return 0.f;
@@ -140,14 +147,8 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
 
 float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse,
                      const float* weights) {
-    float max = 0, amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::fabs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    float amax = 0;
+    const float max = signed_max(x, n, &amax);
     if (amax < kGroupMaxEps) {
         std::fill_n(L, n, 0);
         return 0.f;

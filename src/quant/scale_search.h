@@ -30,6 +30,9 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
 float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse,
                      const float* weights = nullptr);
 
+// The value of largest magnitude (the first on ties), as ggml picks it; its magnitude in amax.
+float signed_max(const float* x, int n, float* amax = nullptr);
+
 // Σ x² over n values.
 float sum_squares(const float* x, int n);
 
