@@ -8,6 +8,7 @@
 #include "ask/grounded.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 
 namespace flash::cli {
@@ -114,10 +115,13 @@ void add_ask_command(CLI::App& app) {
         "--index", o->index_dir,
         "Index directory (default without --doc: $FLASH_INDEX or ~/.cache/flash/index)");
     cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")
+        ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     cmd->add_option("--max-context-words", o->ask.retrieval.max_words, "Context budget in words")
+        ->check(in_range({1, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")
+        ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
@@ -136,6 +140,7 @@ void add_ask_command(CLI::App& app) {
     cmd->add_flag("--show-prompt", o->show_prompt, "Print the prompt to stderr");
     o->gen.max_tokens = 200;
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens in the answer")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     add_sampling_options(*cmd, o->gen.sampling);
     cmd->callback([o] { run_ask(*o); });

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "kernels/kernels.h"
 
 namespace flash::cli {
@@ -111,8 +112,10 @@ void add_bench_command(CLI::App& app) {
         app.add_subcommand("bench", "Measure prompt processing (pp) and generation (tg) tokens/s");
     add_model_options(*cmd, o->model);
     cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens for the pp test (0: skip)")
+        ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens for the tg test (0: skip)")
+        ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("-r,--repetitions", o->repetitions, "Timed repetitions")
         ->capture_default_str()

@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "tools/conversation.h"
 #include "tools/tool_caller.h"
 
@@ -39,11 +41,7 @@ constexpr int kExitProblems = 4;
 tools::Json load_messages(const CallOptions& o) {
     tools::Json messages = tools::Json::array();
     if (!o.messages_file.empty()) {
-        try {
-            messages = tools::Json::parse(read_file(o.messages_file, "messages file"));
-        } catch (const tools::Json::parse_error& e) {
-            throw Error(o.messages_file + ": invalid JSON: " + e.what());
-        }
+        messages = parse_json<tools::Json>(read_file(o.messages_file, "messages file"), o.messages_file);
         if (!messages.is_array()) throw Error(o.messages_file + ": expected a JSON array of messages");
     }
     if (!o.system.empty())
@@ -144,8 +142,10 @@ void add_call_command(CLI::App& app) {
     cmd->add_flag("--show-prompt", o->show_prompt, "Print the rendered prompt to stderr");
     cmd->add_flag("--loop", o->loop,
                   "Agent loop: after each call, read its result as one line on stdin and continue");
-    cmd->add_option("--max-turns", o->max_turns, "Turns allowed in --loop")->capture_default_str();
-    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per turn")->capture_default_str();
+    cmd->add_option("--max-turns", o->max_turns, "Turns allowed in --loop")
+        ->check(in_range({1, 1000}, true))->capture_default_str();
+    cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per turn")
+        ->check(in_range(sampling_range::kMaxTokens, true))->capture_default_str();
     add_sampling_options(*cmd, o->gen.sampling);
     cmd->callback([o] {
         if (const int status = call(*o); status != 0) throw CLI::RuntimeError(status);

@@ -6,6 +6,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 
 namespace flash::cli {
 namespace {
@@ -65,6 +66,7 @@ void add_chat_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("chat", "Interactive chat on the terminal");
     add_model_options(*cmd, o->model);
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per answer")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message");
     cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/grounded_eval.h"
@@ -163,19 +164,23 @@ void add_eval_grounded(CLI::App& eval) {
     add_eval_backend_options(*cmd, o->backend);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/grounded)");
     cmd->add_option("--out", o->out, "Write figures and per-question outputs as JSON here");
-    cmd->add_option("--limit", o->limit, "Evaluate N questions spread over the suite (0: all)");
+    cmd->add_option("--limit", o->limit, "Evaluate N questions spread over the suite (0: all)")
+        ->check(in_range({0, 1 << 30}, true));
     cmd->add_option("-k,--passages", o->ask.retrieval.passages, "Passages retrieved")
+        ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
         ->capture_default_str();
     cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")
+        ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
                     "Share of the question's content words a claim's citations must hold")
         ->capture_default_str();
     o->ask.generation.max_tokens = 200;
     cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Citation grammar off, to show what it buys");
     cmd->add_flag("--no-recite", o->no_recite,
@@ -201,8 +206,10 @@ void add_eval_command(CLI::App& app) {
     cmd->add_option("--out", o->out, "Write figures and per-case outputs as JSON here");
     cmd->add_option("--category", o->category, "Only this category")
         ->check(CLI::IsMember({"simple", "multiple", "parallel", "irrelevance"}));
-    cmd->add_option("--limit", o->limit, "Evaluate N cases spread over the suite (0: all)");
+    cmd->add_option("--limit", o->limit, "Evaluate N cases spread over the suite (0: all)")
+        ->check(in_range({0, 1 << 30}, true));
     cmd->add_option("-n,--n-predict", o->max_tokens, "Maximum tokens per answer")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_flag("--no-constrain", o->unconstrained, "Grammar off, to show what it buys");
     cmd->add_option(

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/instruct_eval.h"
@@ -84,8 +85,10 @@ void add_eval_instruct_command(CLI::App& eval) {
     add_eval_backend_options(*cmd, o->backend);
     cmd->add_option("--data", o->data, "Suite directory (default: data/eval/instruct)");
     cmd->add_option("--out", o->out, "Write figures and per-prompt outputs as JSON here");
-    cmd->add_option("--limit", o->limit, "Evaluate N prompts spread over the suite (0: all)");
+    cmd->add_option("--limit", o->limit, "Evaluate N prompts spread over the suite (0: all)")
+        ->check(in_range({0, 1 << 30}, true));
     cmd->add_option("-n,--n-predict", o->max_tokens, "Maximum tokens per response")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_option("--retries", o->retries,
                     "Further tries when an instruction fails its check (enforcement on only)")

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
 #include "core/error.h"
 #include "eval/ladder.h"
@@ -34,6 +35,7 @@ void add_suite_limits(CLI::App& cmd, eval::SuitesOptions& s, int& limit) {
                    "Directory holding tools/, grounded/, instruct/ (default: data/eval)");
     cmd.add_option("--limit", limit,
                    "Samples per suite, spread over it (0: all); --*-limit override")
+        ->check(in_range({0, 1 << 30}, true))
         ->capture_default_str();
     cmd.add_option("--tools-limit", s.tools_limit, "Tool-calling cases");
     cmd.add_option("--grounded-limit", s.grounded_limit, "Grounded-answer questions");
@@ -208,7 +210,8 @@ void add_eval_ladder_commands(CLI::App& eval) {
     cmd->add_option("model", o->model.model,
                     "Model (path or catalog name); a quantized file is dequantized to F16 first")
         ->required();
-    cmd->add_option("-t,--threads", o->model.threads, "Threads (0: all cores)");
+    cmd->add_option("-t,--threads", o->model.threads, "Threads (0: all cores)")
+        ->check(in_range(option_range::kThreads, true));
     cmd->add_option(
         "--levels", o->levels,
         "Comma-separated levels (default: F16,BF16,Q8_0,Q6_K,Q5_K_M,Q5_0,Q4_K_M,Q4_0,Q3_K_M,Q2_K)");

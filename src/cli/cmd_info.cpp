@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/gguf.h"
 #include "store/store.h"
@@ -104,8 +105,10 @@ void add_info_command(CLI::App& app) {
     cmd->add_option("-m,--model", o->model, "Same as the positional argument");
     cmd->add_flag("--tensors", o->tensors, "List every tensor");
     cmd->add_option("-c,--ctx-size", o->ctx, "Context size for the KV cache estimate")
+        ->check(in_range(option_range::kContext, true))
         ->capture_default_str();
     cmd->add_option("-b,--batch-size", o->batch, "Batch size for the KV cache estimate")
+        ->check(in_range(option_range::kBatch, true))
         ->capture_default_str();
     cmd->callback([o] { info(*o); });
 }

@@ -10,7 +10,9 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "follow/follow.h"
 #include "instruct/check.h"
 
@@ -59,12 +61,7 @@ std::vector<instruct::Instruction> instructions_from(const InstructionFlags& f) 
     std::vector<instruct::Instruction> out;
     if (!f.file.empty()) {
         const std::string text = read_file(f.file, "instructions file");
-        nlohmann::json list;
-        try {
-            list = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error(f.file + ": invalid JSON: " + e.what());
-        }
+        const auto list = parse_json<nlohmann::json>(text, f.file);
         if (!list.is_array())
             throw Error(f.file + ": expected a JSON array of {\"type\", \"args\"} objects");
         for (size_t i = 0; i < list.size(); ++i) {
@@ -183,6 +180,7 @@ void add_run_command(CLI::App& app) {
     add_model_options(*cmd, o->model);
     cmd->add_option("-p,--prompt", o->prompt, "The prompt (user message)")->required();
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")
+        ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message (default: the model template's own)");
     cmd->add_option(

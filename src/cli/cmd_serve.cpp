@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "serve/http_server.h"
 #include "store/store.h"
@@ -107,7 +108,7 @@ void add_serve_command(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--timeout", s.timeout_s, "Seconds a request may take, waiting included")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(in_range({0.001, 1e6}));
     cmd->add_option("--slots", s.engine.slots, "Sequences decoded together (continuous batching)")
         ->capture_default_str()
         ->check(CLI::Range(1, 256));

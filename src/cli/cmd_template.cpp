@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "core/gguf.h"
 #include "store/store.h"
 
@@ -41,12 +42,7 @@ void render_template(const TemplateOptions& o) {
         text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     else if (!o.context.empty())
         text = read_file(o.context, "context");
-    nlohmann::ordered_json context;
-    try {
-        context = nlohmann::ordered_json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error("context " + o.context + ": " + e.what());
-    }
+    const auto context = parse_json<nlohmann::ordered_json>(text, "context " + o.context);
     if (!context.is_object())
         throw Error("context " + o.context + ": expected a JSON object of template variables");
     const std::string out = jinja::Template::parse(source).render(context);

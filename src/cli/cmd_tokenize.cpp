@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/json_input.h"
 
 namespace flash::cli {
 namespace {
@@ -25,19 +26,13 @@ void tokenize(const TokenizeOptions& o) {
     const std::string input((std::istreambuf_iterator<char>(std::cin)),
                             std::istreambuf_iterator<char>());
     if (o.decode) {
-        nlohmann::json ids;
-        try {
-            ids = nlohmann::json::parse(input);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error(std::string("--decode expects a JSON array of token ids on stdin: ") +
-                        e.what());
-        }
+        const auto ids = parse_json<nlohmann::json>(input, "--decode (a JSON array of token ids on stdin)");
         if (!ids.is_array()) throw Error("--decode expects a JSON array of token ids on stdin");
         std::vector<int32_t> v;
         for (size_t i = 0; i < ids.size(); ++i) {
             if (!ids[i].is_number_integer() || ids[i].get<int64_t>() < 0 ||
                 ids[i].get<int64_t>() >= tok.n_vocab())
-                throw Error("element " + std::to_string(i) + " (" + ids[i].dump() +
+                throw Error("element " + std::to_string(i) + " (" + json_excerpt(ids[i]) +
                             ") is not a token id in [0, " + std::to_string(tok.n_vocab()) + ")");
             v.push_back(ids[i].get<int32_t>());
         }

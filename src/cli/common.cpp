@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -14,10 +15,14 @@ namespace flash::cli {
 void add_model_options(CLI::App& cmd, ModelOptions& o) {
     cmd.add_option("-m,--model", o.model, "GGUF file, or a model name from `flash pull --list`")
         ->capture_default_str();
-    cmd.add_option("-t,--threads", o.threads, "Threads (0: all cores)")->capture_default_str();
+    cmd.add_option("-t,--threads", o.threads, "Threads (0: all cores)")
+        ->check(in_range(option_range::kThreads, true))
+        ->capture_default_str();
     cmd.add_option("-c,--ctx-size", o.ctx, "Context size in tokens (capped at the model's)")
+        ->check(in_range(option_range::kContext, true))
         ->capture_default_str();
     cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")
+        ->check(in_range(option_range::kBatch, true))
         ->capture_default_str();
     cmd.add_option(
            "--precision", o.precision,
@@ -28,15 +33,24 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
 }
 
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
-    cmd.add_option("--temp", s.temperature, "Temperature; 0 is greedy")->capture_default_str();
-    cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
+    using namespace sampling_range;
+    cmd.add_option("--temp", s.temperature, "Temperature; 0 is greedy")
+        ->check(in_range(kTemperature))
         ->capture_default_str();
-    cmd.add_option("--top-p", s.top_p, "Nucleus sampling mass (1: off)")->capture_default_str();
+    cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
+        ->check(in_range(kTopK, true))
+        ->capture_default_str();
+    cmd.add_option("--top-p", s.top_p, "Nucleus sampling mass (1: off)")
+        ->check(in_range(kTopP))
+        ->capture_default_str();
     cmd.add_option("--min-p", s.min_p, "Drop tokens below min-p x the top probability (0: off)")
+        ->check(in_range(kMinP))
         ->capture_default_str();
     cmd.add_option("--repeat-penalty", s.repeat_penalty, "Penalty for recent tokens (1: off)")
+        ->check(in_range(kRepeatPenalty))
         ->capture_default_str();
     cmd.add_option("--repeat-last-n", s.repeat_last_n, "Recent tokens the penalty considers")
+        ->check(in_range(kRepeatLastN, true))
         ->capture_default_str();
     cmd.add_option("-s,--seed", s.seed, "Random seed")->capture_default_str();
 }

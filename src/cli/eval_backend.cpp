@@ -1,5 +1,7 @@
 #include "cli/eval_backend.h"
 
+#include "cli/option_checks.h"
+
 #include <cstdlib>
 
 namespace flash::cli {
@@ -20,6 +22,7 @@ void add_eval_backend_options(CLI::App& cmd, EvalBackendOptions& o, bool tool_fo
                    "Bearer token for the endpoint (default: $OPENAI_API_KEY)")
         ->group("Endpoint");
     cmd.add_option("--timeout", o.endpoint.timeout_s, "Seconds per endpoint request")
+        ->check(in_range({0.001, 1e6}))
         ->capture_default_str()
         ->group("Endpoint");
 }

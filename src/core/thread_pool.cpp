@@ -1,6 +1,10 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <string>
+#include <system_error>
+
+#include "core/error.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -20,14 +24,26 @@ constexpr uint64_t kChunkMask = 0xffffffffu;
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
     workers_.reserve(n_threads_ - 1);
-    for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+    try {
+        for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error& e) {
+        // The OS refused a thread part way (limits, memory): stop the ones already running,
+        // or their std::thread destructors would terminate the program.
+        const size_t started = workers_.size();
+        stop_workers();
+        throw Error("cannot start " + std::to_string(n_threads_) + " threads (the system refused after " +
+                    std::to_string(started + 1) + "): " + e.what() + "; use fewer threads (-t)");
+    }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     stop_.store(true, std::memory_order_release);
     state_.store((last_id_ + 1) << 32, std::memory_order_release);
     state_.notify_all();
     for (std::thread& t : workers_) t.join();
+    workers_.clear();
 }
 
 int ThreadPool::default_threads() {

@@ -15,6 +15,7 @@ namespace flash {
 
 class ThreadPool {
   public:
+    // Throws flash::Error when the OS cannot start that many threads.
     explicit ThreadPool(int n_threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
@@ -38,6 +39,7 @@ class ThreadPool {
     // Claims and runs chunks of job `id` until none is left or another job is current.
     void work(uint64_t id);
     void worker_loop();
+    void stop_workers();  // wakes every worker to exit and joins it
 
     int n_threads_;
     std::vector<std::thread> workers_;

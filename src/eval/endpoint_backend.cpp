@@ -7,6 +7,7 @@
 
 #include "ask/answer_format.h"
 #include "core/error.h"
+#include "core/json_input.h"
 #include "eval/backend.h"
 #include "instruct/check.h"
 
@@ -72,7 +73,7 @@ class EndpointBackend : public Backend {
             try {
                 args = raw_args.is_string() ? Json::parse(raw_args.get<std::string>()) : raw_args;
             } catch (const std::exception&) {
-                r.problems.push_back(name + ": arguments are not JSON: " + raw_args.dump());
+                r.problems.push_back(name + ": arguments are not JSON: " + json_excerpt(raw_args));
                 continue;
             }
             std::string why;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_input.h"
 #include "grammar/json_lexical.h"
 #include "grammar/json_number.h"
 #include "grammar/json_schema_context.h"
@@ -693,29 +694,7 @@ JsonSchemaResult compile_json_schema(const nlohmann::json& schema,
 }
 
 JsonSchemaResult compile_json_schema_text(std::string_view text, const JsonSchemaOptions& options) {
-    nlohmann::ordered_json schema;
-    try {
-        schema = nlohmann::ordered_json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is 1-based and points at the character where parsing failed.
-        const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
-        size_t line = 1, column = 1;
-        for (size_t i = 0; i < at; ++i) {
-            if (text[i] == '\n') {
-                ++line, column = 1;
-            } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-                ++column;
-            }
-        }
-        std::string detail = e.what();
-        if (const size_t k = detail.find("syntax error"); k != std::string::npos) {
-            detail = detail.substr(k);
-        } else if (const size_t c = detail.find("] "); c != std::string::npos) {
-            detail = detail.substr(c + 2);
-        }
-        throw Error("json schema: invalid JSON at line " + std::to_string(line) + ", column " +
-                    std::to_string(column) + ": " + detail);
-    }
+    const auto schema = parse_json<nlohmann::ordered_json>(text, "json schema");
     return compile_json_schema(schema, options);
 }
 

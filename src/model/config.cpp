@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 #include "core/error.h"
 #include "model/gated_attention.h"
@@ -27,10 +29,50 @@ constexpr ArchTraits kArchs[] = {
     {"qwen35", RopeKind::NeoX, true, false, true, FfnActivation::SiLU, false},
 };
 
+// The model file as a contract: each hyperparameter flash reads, with the range it must lie in.
+// Bounds are generous (several times the largest open models) but finite, so a corrupt or
+// hostile file is refused by key and value before it sizes an allocation or poisons the math.
+struct IntRange {
+    const char* key;  // after "{arch}."
+    int64_t max;
+};
+constexpr IntRange kIntRanges[] = {
+    {"block_count", 4096},
+    {"embedding_length", 1 << 20},
+    {"feed_forward_length", 1 << 22},
+    {"attention.head_count", 4096},
+    {"attention.head_count_kv", 4096},
+    {"attention.key_length", 1 << 16},
+    {"attention.value_length", 1 << 16},
+    {"context_length", 1 << 24},
+    {"rope.dimension_count", 1 << 16},
+    {"attention.sliding_window", 1 << 24},
+    {"vocab_size", 1 << 24},
+};
+
 int64_t checked(const GgufFile& g, const std::string& key, int64_t v) {
-    if (v <= 0 || v > (int64_t{1} << 32))
-        throw Error(g.path() + ": metadata '" + key + "' = " + std::to_string(v) + " is out of range");
+    int64_t max = int64_t{1} << 32;
+    for (const IntRange& r : kIntRanges)
+        if (key.size() > std::strlen(r.key) && key.ends_with(r.key) &&
+            key[key.size() - std::strlen(r.key) - 1] == '.')
+            max = r.max;
+    if (v <= 0 || v > max)
+        throw Error(g.path() + ": metadata '" + key + "' = " + std::to_string(v) +
+                    " is out of range [1, " + std::to_string(max) + "]");
     return v;
+}
+
+// A floating-point hyperparameter: finite and inside (lo, hi].
+float checked_float(const GgufFile& g, const std::string& key, double fallback, double lo,
+                    double hi) {
+    const double v = g.get_float(key).value_or(fallback);
+    if (!std::isfinite(v) || !(v > lo && v <= hi)) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", v);
+        throw Error(g.path() + ": metadata '" + key + "' = " + value + " is out of range (" +
+                    std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    return static_cast<float>(v);
 }
 
 // Which layers use a sliding window (gemma3): "{arch}.attention.sliding_window_pattern" as one
@@ -119,8 +161,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     c.head_dim_v = opt("attention.value_length", c.head_dim);
     c.n_ctx_train = opt("context_length", 2048);
     c.n_rot = opt("rope.dimension_count", c.head_dim);
-    c.rms_eps = static_cast<float>(g.get_float(p + "attention.layer_norm_rms_epsilon").value_or(1e-5));
-    const float rope_base = static_cast<float>(g.get_float(p + "rope.freq_base").value_or(10000.0));
+    c.rms_eps = checked_float(g, p + "attention.layer_norm_rms_epsilon", 1e-5, 0.0, 1.0);
+    const float rope_base = checked_float(g, p + "rope.freq_base", 10000.0, 0.0, 1e12);
 
     if (c.n_head % c.n_head_kv != 0)
         throw Error(g.path() + ": head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " +
@@ -135,15 +177,13 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     float freq_scale = 1.0f;
     const std::string scaling(g.get_string(p + "rope.scaling.type").value_or("none"));
     if (scaling == "linear") {
-        const double factor = g.get_float(p + "rope.scaling.factor").value_or(1.0);
-        if (!(factor > 0)) throw Error(g.path() + ": rope.scaling.factor must be positive");
-        freq_scale = static_cast<float>(1.0 / factor);
+        freq_scale = 1.0f / checked_float(g, p + "rope.scaling.factor", 1.0, 0.0, 1e6);
     } else if (scaling != "none") {
         throw Error(g.path() + ": rope scaling type '" + scaling + "' is not supported (none, linear)");
     }
 
-    c.attn_scale = static_cast<float>(
-        g.get_float(p + "attention.scale").value_or(1.0 / std::sqrt(static_cast<double>(c.head_dim))));
+    c.attn_scale = checked_float(g, p + "attention.scale",
+                                 1.0 / std::sqrt(static_cast<double>(c.head_dim)), 0.0, 1e6);
     if (traits->scale_embeddings) c.embed_scale = std::sqrt(static_cast<float>(c.n_embd));
 
     c.layers.resize(static_cast<size_t>(c.n_layer));
@@ -154,7 +194,7 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     if (c.arch == "gemma3") {
         c.sliding_window = opt("attention.sliding_window", 0);
         // Local layers use their own RoPE base (llama.cpp's default 10000) and no scaling.
-        const float base_swa = static_cast<float>(g.get_float(p + "rope.freq_base_swa").value_or(10000.0));
+        const float base_swa = checked_float(g, p + "rope.freq_base_swa", 10000.0, 0.0, 1e12);
         const std::vector<bool> sliding = read_sliding_layers(g, c.arch, c.n_layer);
         for (int64_t l = 0; l < c.n_layer; ++l) {
             if (!sliding[l] || c.sliding_window == 0) continue;
@@ -178,6 +218,15 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
         throw Error(g.path() + ": token_embd.weight has shape " + embd.shape_string() + ", expected [" +
                     std::to_string(c.n_embd) + ", n_vocab]");
     c.n_vocab = embd.dims[1];
+    // The embedding must have a row for every token the vocabulary can produce (more rows, as
+    // padding, is fine), and a stated vocab_size must be the embedding's.
+    if (const auto n = g.get_int(p + "vocab_size"); n && checked(g, p + "vocab_size", *n) != c.n_vocab)
+        throw Error(g.path() + ": metadata '" + p + "vocab_size' = " + std::to_string(*n) +
+                    " but token_embd.weight has " + std::to_string(c.n_vocab) + " rows");
+    if (const GgufValue* tokens = g.find("tokenizer.ggml.tokens");
+        tokens && tokens->type == GgufType::ARRAY && static_cast<int64_t>(tokens->count) > c.n_vocab)
+        throw Error(g.path() + ": the vocabulary has " + std::to_string(tokens->count) +
+                    " tokens but token_embd.weight only " + std::to_string(c.n_vocab) + " rows");
     return c;
 }
 

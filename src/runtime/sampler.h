@@ -19,6 +19,21 @@ struct SamplerConfig {
     uint64_t seed = 0xF1A5;
 };
 
+// The valid range of each setting, stated once: the CLI's flags and the server's request fields
+// both check against this table (a value outside is refused by name, never clamped).
+struct ValueRange {
+    double lo, hi;
+};
+namespace sampling_range {
+inline constexpr ValueRange kTemperature{0.0, 2.0};
+inline constexpr ValueRange kTopK{0, 1 << 20};
+inline constexpr ValueRange kTopP{0.0, 1.0};
+inline constexpr ValueRange kMinP{0.0, 1.0};
+inline constexpr ValueRange kRepeatPenalty{0.0, 10.0};
+inline constexpr ValueRange kRepeatLastN{0, 1 << 20};
+inline constexpr ValueRange kMaxTokens{1, 1 << 20};
+}  // namespace sampling_range
+
 class Sampler {
 public:
     explicit Sampler(const SamplerConfig& config);

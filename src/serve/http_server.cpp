@@ -2,8 +2,11 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "core/error.h"
 #include "serve/response.h"
@@ -11,6 +14,8 @@
 
 namespace flash::serve {
 namespace {
+
+constexpr size_t kMaxHeaders = 100;  // browsers send about 20; nginx's default buffers ~100
 
 void send_error(httplib::Response& res, const ApiError& e) {
     res.status = e.status();
@@ -120,6 +125,21 @@ struct HttpServer::Impl {
         };
     }
 
+    // Requests whose framing is ambiguous or abusive are refused before routing: two
+    // Content-Length headers (which one a proxy in front believed is unknowable: the classic
+    // request-smuggling setup), Content-Length beside a chunked body, or more headers than any
+    // client sends.
+    static std::optional<ApiError> framing_problem(const httplib::Request& req) {
+        if (req.headers.size() > kMaxHeaders)
+            return ApiError(431, "Too many request headers: " + std::to_string(req.headers.size()) +
+                                     " (at most " + std::to_string(kMaxHeaders) + ").");
+        if (req.get_header_value_count("Content-Length") > 1)
+            return bad_request("More than one Content-Length header.");
+        if (req.has_header("Content-Length") && req.has_header("Transfer-Encoding"))
+            return bad_request("Content-Length together with Transfer-Encoding.");
+        return std::nullopt;
+    }
+
     bool origin_allowed(const std::string& origin) const {
         for (const std::string& o : options.cors_origins)
             if (o == "*" || o == origin) return true;
@@ -127,6 +147,13 @@ struct HttpServer::Impl {
     }
 
     void routes() {
+        // Only SO_REUSEADDR (restart while old connections linger), never httplib's default
+        // SO_REUSEPORT: with it a second server could bind the same port and take every other
+        // connection — a keyless one answering for one that has a key.
+        http.set_socket_options([](socket_t sock) {
+            int yes = 1;
+            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
         http.set_payload_max_length(options.max_body);
         // A slow or silent client is dropped after this long without progress.
         http.set_read_timeout(10, 0);
@@ -149,6 +176,11 @@ struct HttpServer::Impl {
             }
             if (req.method == "OPTIONS") {
                 res.status = origin.empty() || origin_allowed(origin) ? 204 : 403;
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            if (const auto refusal = framing_problem(req)) {
+                send_error(res, *refusal);
+                res.set_header("Connection", "close");
                 return httplib::Server::HandlerResponse::Handled;
             }
             // A declared body over the limit is refused before it is read; the connection is

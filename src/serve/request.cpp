@@ -4,6 +4,8 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_input.h"
+#include "runtime/sampler.h"
 #include "tools/conversation.h"
 
 namespace flash::serve {
@@ -30,7 +32,8 @@ void check_fields(const Json& body, const std::set<std::string>& known) {
     if (!body.is_object()) throw bad_request("The request body must be a JSON object.");
     for (const auto& [key, _] : body.items())
         if (!known.count(key))
-            throw bad_request("Unrecognized request argument supplied: " + key, key);
+            throw bad_request("Unrecognized request argument supplied: " + excerpt(key, 60),
+                              excerpt(key, 60));
 }
 
 bool get_bool(const Json& body, const std::string& key, bool fallback) {
@@ -39,7 +42,8 @@ bool get_bool(const Json& body, const std::string& key, bool fallback) {
     return body[key].get<bool>();
 }
 
-double get_number(const Json& body, const std::string& key, double fallback, double lo, double hi) {
+double get_number(const Json& body, const std::string& key, double fallback, ValueRange range) {
+    const auto [lo, hi] = range;
     if (!body.contains(key) || body[key].is_null()) return fallback;
     if (!body[key].is_number()) throw wrong_type(key, body[key], "a number");
     const double v = body[key].get<double>();
@@ -50,8 +54,10 @@ double get_number(const Json& body, const std::string& key, double fallback, dou
     return v;
 }
 
-int64_t get_int(const Json& body, const std::string& key, int64_t fallback, int64_t lo,
-                int64_t hi) {
+int64_t get_int(const Json& body, const std::string& key, int64_t fallback, ValueRange range) {
+    // Whole-number bounds; ±9.3e18 stands for the int64 limits.
+    const int64_t lo = range.lo < -9.2e18 ? INT64_MIN : static_cast<int64_t>(range.lo);
+    const int64_t hi = range.hi > 9.2e18 ? INT64_MAX : static_cast<int64_t>(range.hi);
     if (!body.contains(key) || body[key].is_null()) return fallback;
     const Json& v = body[key];
     if (!v.is_number_integer() && !v.is_number_unsigned()) throw wrong_type(key, v, "an integer");
@@ -75,18 +81,19 @@ std::string get_string(const Json& body, const std::string& key) {
 Sampling read_sampling(const Json& body) {
     Sampling s;
     // max_completion_tokens is chat's newer name for max_tokens; it wins when both are given.
-    s.max_tokens = static_cast<int>(get_int(body, "max_tokens", 0, 1, 1 << 20));
+    using namespace sampling_range;
+    s.max_tokens = static_cast<int>(get_int(body, "max_tokens", 0, kMaxTokens));
     s.max_tokens =
-        static_cast<int>(get_int(body, "max_completion_tokens", s.max_tokens, 1, 1 << 20));
+        static_cast<int>(get_int(body, "max_completion_tokens", s.max_tokens, kMaxTokens));
     SamplerConfig& c = s.sampler;
     // Greedy unless asked: a small model is most reliable on its most likely tokens.
-    c.temperature = static_cast<float>(get_number(body, "temperature", 0.0, 0.0, 2.0));
-    c.top_p = static_cast<float>(get_number(body, "top_p", 1.0, 0.0, 1.0));
-    c.top_k = static_cast<int>(get_int(body, "top_k", c.top_k, 0, 1 << 20));
-    c.min_p = static_cast<float>(get_number(body, "min_p", c.min_p, 0.0, 1.0));
-    c.repeat_penalty = static_cast<float>(get_number(body, "repeat_penalty", 1.0, 0.0, 10.0));
+    c.temperature = static_cast<float>(get_number(body, "temperature", 0.0, kTemperature));
+    c.top_p = static_cast<float>(get_number(body, "top_p", 1.0, kTopP));
+    c.top_k = static_cast<int>(get_int(body, "top_k", c.top_k, kTopK));
+    c.min_p = static_cast<float>(get_number(body, "min_p", c.min_p, kMinP));
+    c.repeat_penalty = static_cast<float>(get_number(body, "repeat_penalty", 1.0, kRepeatPenalty));
     if (body.contains("seed") && !body["seed"].is_null()) {
-        c.seed = static_cast<uint64_t>(get_int(body, "seed", 0, INT64_MIN, INT64_MAX));
+        c.seed = static_cast<uint64_t>(get_int(body, "seed", 0, {-9.3e18, 9.3e18}));
     } else {
         c.seed = std::random_device{}();  // OpenAI: no seed, no promise of repetition
     }
@@ -113,15 +120,15 @@ Sampling read_sampling(const Json& body) {
                               "stream_options");
         for (const auto& [key, _] : so.items())
             if (key != "include_usage" && key != "include_obfuscation")
-                throw bad_request("Unrecognized request argument supplied: stream_options." + key,
-                                  "stream_options." + key);
+                throw bad_request("Unrecognized request argument supplied: stream_options." + excerpt(key, 60),
+                                  "stream_options." + excerpt(key, 60));
         if (so.contains("include_usage") && !so["include_usage"].is_null()) {
             if (!so["include_usage"].is_boolean())
                 throw wrong_type("stream_options.include_usage", so["include_usage"], "a boolean");
             s.include_usage = so["include_usage"].get<bool>();
         }
     }
-    const int64_t n = get_int(body, "n", 1, 1, 128);
+    const int64_t n = get_int(body, "n", 1, {1, 128});
     if (n != 1) throw bad_request("n must be 1: flash returns one choice per request.", "n");
     if (body.contains("logit_bias") && !body["logit_bias"].is_null()) {
         if (!body["logit_bias"].is_object())
@@ -129,10 +136,12 @@ Sampling read_sampling(const Json& body) {
         if (!body["logit_bias"].empty())
             throw bad_request("logit_bias is not supported.", "logit_bias");
     }
-    get_number(body, "frequency_penalty", 0, -2, 2);
-    get_number(body, "presence_penalty", 0, -2, 2);
+    get_number(body, "frequency_penalty", 0, {-2, 2});
+    get_number(body, "presence_penalty", 0, {-2, 2});
     get_string(body, "model");
     get_string(body, "user");
+    get_string(body, "service_tier");
+    get_bool(body, "store", false);
     return s;
 }
 
@@ -149,7 +158,7 @@ Json flatten_content(const Json& content, const std::string& where) {
             throw bad_request(at + ": a content part must be an object with a type.", at);
         const std::string type = part["type"].get<std::string>();
         if (type != "text")
-            throw bad_request(at + ": content of type '" + type + "' is not supported (text only).",
+            throw bad_request(at + ": content of type '" + excerpt(type, 40) + "' is not supported (text only).",
                               at);
         if (!part.contains("text") || !part["text"].is_string())
             throw bad_request(at + ".text must be a string.", at + ".text");
@@ -175,9 +184,15 @@ Json read_messages(const Json& body) {
                               at + ".role");
         const std::string role = m["role"].get<std::string>();
         if (!roles.count(role))
-            throw bad_request(at + ".role: '" + role +
+            throw bad_request(at + ".role: '" + excerpt(role, 40) +
                                   "' is not one of system, developer, user, assistant, tool.",
                               at + ".role");
+        const bool has_calls = m.contains("tool_calls") && !m["tool_calls"].is_null();
+        if (!m.contains("content") && !(role == "assistant" && has_calls))
+            throw bad_request(at + ".content is missing" +
+                                  (role == "assistant" ? " (an assistant message needs content or tool_calls)."
+                                                       : "."),
+                              at + ".content");
         Json msg = m;
         if (role == "developer") msg["role"] = "system";  // templates know system
         if (m.contains("content")) msg["content"] = flatten_content(m["content"], at + ".content");
@@ -196,15 +211,18 @@ grammar::ConstraintSpec read_response_format(const Json& body) {
     if (!body.contains("response_format") || body["response_format"].is_null()) return spec;
     const Json& rf = body["response_format"];
     if (!rf.is_object()) throw wrong_type("response_format", rf, "an object");
+    if (!rf.contains("type") || rf["type"].is_null())
+        throw bad_request("response_format.type is missing: text, json_object or json_schema.",
+                          "response_format.type");
     const std::string type = get_string(rf, "type");
-    if (type == "text" || type.empty()) return spec;
+    if (type == "text") return spec;
     if (type == "json_object") {
         spec.json_schema = R"({"type":"object"})";
         return spec;
     }
     if (type != "json_schema")
         throw bad_request(
-            "response_format.type must be text, json_object or json_schema, not '" + type + "'.",
+            "response_format.type must be text, json_object or json_schema, not '" + excerpt(type, 40) + "'.",
             "response_format.type");
     if (!rf.contains("json_schema") || !rf["json_schema"].is_object())
         throw bad_request("response_format.json_schema must be an object with a schema.",
@@ -224,23 +242,11 @@ grammar::ConstraintSpec read_response_format(const Json& body) {
 Json parse_json_body(std::string_view body) {
     if (body.empty()) throw bad_request("The request body is empty; expected a JSON object.");
     try {
-        return Json::parse(body);
-    } catch (const Json::parse_error& e) {
-        // Report line and column of the byte the parser stopped at.
-        const size_t at = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, body.size());
-        size_t line = 1, column = 1;
-        for (size_t i = 0; i < at; ++i) {
-            if (body[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        std::string why = e.what();
-        if (const size_t p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
-        throw bad_request("Malformed JSON in the request body at line " + std::to_string(line) +
-                          ", column " + std::to_string(column) + ": " + why);
+        return parse_json<Json>(body, "request body");
+    } catch (const JsonInputError& e) {
+        // "request body: invalid JSON at line 3, column 7: ...", "... nested deeper than ...",
+        // "... number out of range at temperature: ..." — all the client's to fix.
+        throw bad_request(e.what(), e.path());
     }
 }
 
@@ -295,7 +301,7 @@ ChatRequest parse_chat_request(const Json& body) {
                               "tool_choice");
         if (r.choice.mode == Mode::Named && !tools::find_tool(r.tools, r.choice.name))
             throw bad_request(
-                "tool_choice names '" + r.choice.name + "', which is not among the tools.",
+                "tool_choice names '" + excerpt(r.choice.name, 60) + "', which is not among the tools.",
                 "tool_choice");
     }
     r.parallel = get_bool(body, "parallel_tool_calls", true);
@@ -306,7 +312,7 @@ ChatRequest parse_chat_request(const Json& body) {
             "leave out response_format.",
             "response_format");
     r.logprobs = get_bool(body, "logprobs", false);
-    r.top_logprobs = static_cast<int>(get_int(body, "top_logprobs", 0, 0, 20));
+    r.top_logprobs = static_cast<int>(get_int(body, "top_logprobs", 0, {0, 20}));
     if (r.top_logprobs > 0 && !r.logprobs)
         throw bad_request("top_logprobs needs logprobs set to true.", "top_logprobs");
     if (body.contains("metadata") && !body["metadata"].is_null() && !body["metadata"].is_object())
@@ -351,9 +357,9 @@ CompletionRequest parse_completion_request(const Json& body) {
     r.sampling = read_sampling(body);
     if (r.sampling.max_tokens == 0) r.sampling.max_tokens = 16;  // OpenAI's default here
     if (body.contains("logprobs") && !body["logprobs"].is_null())
-        r.logprobs = static_cast<int>(get_int(body, "logprobs", 0, 0, 5));
+        r.logprobs = static_cast<int>(get_int(body, "logprobs", 0, {0, 5}));
     r.echo = get_bool(body, "echo", false);
-    if (get_int(body, "best_of", 1, 1, 20) != 1) throw bad_request("best_of must be 1.", "best_of");
+    if (get_int(body, "best_of", 1, {1, 20}) != 1) throw bad_request("best_of must be 1.", "best_of");
     if (!get_string(body, "suffix").empty())
         throw bad_request("suffix (fill-in-the-middle) is not supported.", "suffix");
     return r;
@@ -396,7 +402,7 @@ AnswerRequest parse_answer_request(const Json& body) {
             r.documents.push_back(std::move(d));
         }
     }
-    r.max_claims = static_cast<int>(get_int(body, "max_claims", 0, 1, 10));
+    r.max_claims = static_cast<int>(get_int(body, "max_claims", 0, {1, 10}));
     return r;
 }
 

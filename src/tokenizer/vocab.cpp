@@ -123,12 +123,6 @@ void read_merges(const GgufFile& g, Vocab& v) {
     }
 }
 
-std::optional<int32_t> read_id(const GgufFile& g, std::string_view key) {
-    auto x = g.get_int(key);
-    if (!x) return std::nullopt;
-    return static_cast<int32_t>(*x);
-}
-
 void read_special_ids(const GgufFile& g, Vocab& v) {
     const std::pair<std::string_view, int32_t*> keys[] = {
         {"tokenizer.ggml.bos_token_id", &v.bos},
@@ -152,8 +146,14 @@ void read_special_ids(const GgufFile& g, Vocab& v) {
     const int32_t n = v.n_tokens();
     for (auto [key, id] : keys) {
         if (*id >= n) *id = -1;  // a default outside the vocabulary is dropped
-        auto x = read_id(g, key);
-        if (x && *x >= 0 && *x < n) *id = *x;  // an out-of-range value keeps the default
+        const auto x = g.get_int(key);
+        if (!x || *x == -1 || *x == 0xFFFFFFFF) continue;  // absent, or written as "none"
+        // A stated id outside the vocabulary is a broken file, not a hint to ignore: generation
+        // would never stop on it (EOS) or would index past the embedding (BOS).
+        if (*x < 0 || *x >= n)
+            fail(v, key, "token id " + std::to_string(*x) + " is outside the vocabulary [0, " +
+                             std::to_string(n) + ")");
+        *id = static_cast<int32_t>(*x);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/json_input.h"
 
 namespace flash::tools {
 namespace {
@@ -39,11 +40,7 @@ ToolCall read_call(const Json& c, const std::string& where) {
     if (fn.contains("arguments")) {
         Json args = fn["arguments"];
         if (args.is_string()) {
-            try {
-                args = Json::parse(args.get<std::string>());
-            } catch (const Json::parse_error& e) {
-                throw Error(where + ".function.arguments: invalid JSON: " + e.what());
-            }
+            args = parse_json<Json>(args.get<std::string>(), where + ".function.arguments");
         }
         if (!args.is_object()) throw Error(where + ".function.arguments: must be a JSON object");
         call.arguments = std::move(args);

@@ -1,6 +1,7 @@
 #include "tools/format_support.h"
 
 #include "core/error.h"
+#include "core/json_input.h"
 #include "grammar/compose.h"
 #include "grammar/json_schema.h"
 
@@ -117,11 +118,11 @@ std::optional<Json> parse_json(std::string_view text, std::vector<std::string>& 
 
 std::optional<ToolCall> read_json_call(const Json& object, std::string* error) {
     if (!object.is_object()) {
-        *error = "a tool call is not a JSON object: " + object.dump();
+        *error = "a tool call is not a JSON object: " + json_excerpt(object);
         return std::nullopt;
     }
     if (!object.contains("name") || !object["name"].is_string()) {
-        *error = "a tool call has no \"name\" string: " + object.dump();
+        *error = "a tool call has no \"name\" string: " + json_excerpt(object);
         return std::nullopt;
     }
     ToolCall call;
@@ -138,7 +139,7 @@ std::optional<ToolCall> read_json_call(const Json& object, std::string* error) {
         }
     }
     if (!args.is_object()) {
-        *error = "the arguments of '" + call.name + "' are not a JSON object: " + args.dump();
+        *error = "the arguments of '" + call.name + "' are not a JSON object: " + json_excerpt(args);
         return std::nullopt;
     }
     call.arguments = std::move(args);

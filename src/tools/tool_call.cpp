@@ -1,6 +1,7 @@
 #include "tools/tool_call.h"
 
 #include "core/error.h"
+#include "core/json_input.h"
 
 namespace flash::tools {
 
@@ -30,7 +31,7 @@ ToolChoice ToolChoice::parse(const Json& value) {
     }
     throw Error("tool_choice: expected \"auto\", \"none\", \"required\" or "
                 "{\"type\": \"function\", \"function\": {\"name\": ...}}, got " +
-                value.dump());
+                json_excerpt(value));
 }
 
 std::string ToolChoice::to_string() const {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_input.h"
 #include "grammar/json_schema.h"
 #include "grammar/matcher.h"
 
@@ -150,13 +151,7 @@ std::vector<ToolSpec> parse_tools(const Json& tools, const ToolParseOptions& opt
 }
 
 std::vector<ToolSpec> parse_tools_text(std::string_view text, const ToolParseOptions& options) {
-    Json tools;
-    try {
-        tools = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-        throw Error(std::string("tools: invalid JSON: ") + e.what());
-    }
-    return parse_tools(tools, options);
+    return parse_tools(parse_json<Json>(text, "tools"), options);
 }
 
 const ToolSpec* find_tool(const std::vector<ToolSpec>& tools, std::string_view name) {

@@ -155,7 +155,9 @@ void expect_valid_forecast_call(const std::string& model, const std::string& ext
         ASSERT_TRUE(args.contains("days") && args["days"].is_number_integer()) << args;
         EXPECT_GE(args["days"].get<int>(), 1) << args;
         EXPECT_LE(args["days"].get<int>(), 7) << args;
-        if (args.contains("unit")) EXPECT_TRUE(args["unit"] == "celsius" || args["unit"] == "fahrenheit") << args;
+        if (args.contains("unit")) {
+            EXPECT_TRUE(args["unit"] == "celsius" || args["unit"] == "fahrenheit") << args;
+        }
     }
 }
 

@@ -7,6 +7,11 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/error.h"
 #include "core/thread_pool.h"
 
 namespace flash {
@@ -88,6 +93,32 @@ TEST(ThreadPool, AlternatingJobSizesRunEachChunkOnce) {
         for (int64_t i = 0; i < n; ++i)
             ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "rep " << rep << " chunk " << i;
     }
+}
+
+// When the OS refuses a thread part way (here: an address-space limit too small for the
+// stacks), the constructor stops the threads it started and throws a flash::Error instead of
+// terminating the program. Runs in a child process so the limit stays there.
+TEST(ThreadPool, RefusedThreadsAreAnErrorNotAnAbort) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "ASan reserves more address space than the limit allows";
+#else
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const rlimit limit{512u << 20, 512u << 20};  // 512 MiB: room for ~60 default stacks
+        if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(3);
+        try {
+            ThreadPool pool(4096);
+            _exit(1);  // started anyway: the limit did not bite
+        } catch (const Error& e) {
+            _exit(std::string(e.what()).find("threads") != std::string::npos ? 0 : 2);
+        }
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "the child died from a signal: " << status;
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+#endif
 }
 
 }  // namespace

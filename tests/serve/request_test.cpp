@@ -35,6 +35,60 @@ TEST(ParseJsonBody, MalformedJsonNamesLineAndColumn) {
     EXPECT_THROW(parse_json_body(""), ApiError);
 }
 
+// Hostile bodies: 100,000-deep nesting (a 200 KB body; it crashed the server in the error
+// message's formatting) and numbers no double holds are a 400 at parse time, naming the field.
+ApiError body_refusal(const std::string& body) {
+    try {
+        parse_json_body(body);
+    } catch (const ApiError& e) {
+        return e;
+    }
+    ADD_FAILURE() << "parsed";
+    return ApiError(0, "");
+}
+
+TEST(ParseJsonBody, DeepNestingIsA400NotACrash) {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    for (const std::string& body :
+         {R"({"model":"m","messages":[{"role":"user","content":"hi"}],"tool_choice":)" + deep + "}",
+          deep}) {
+        const ApiError e = body_refusal(body);
+        EXPECT_EQ(e.status(), 400);
+        EXPECT_NE(std::string(e.what()).find("nested deeper than"), std::string::npos) << e.what();
+        EXPECT_LT(std::string(e.what()).size(), 300u);
+    }
+}
+
+TEST(ParseJsonBody, OverflowingNumbersAreA400NamingTheField) {
+    ApiError e = body_refusal(R"({"model":"m","temperature":1e400})");
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.param(), "temperature");
+    e = body_refusal(R"({"model":"m","seed":)" + std::string(100000, '7') + "}");
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.param(), "seed");
+    EXPECT_LT(std::string(e.what()).size(), 400u);
+}
+
+TEST(ParseChatRequest, WrongTypesForStoreServiceTierAndMissingPartsAreRefused) {
+    EXPECT_EQ(refusal(chat({{"store", "yes"}})).param(), "store");
+    EXPECT_EQ(refusal(chat({{"service_tier", 5}})).param(), "service_tier");
+    EXPECT_EQ(refusal(chat({{"messages", {{{"role", "user"}}}}})).param(), "messages[0].content");
+    EXPECT_EQ(refusal(chat({{"messages", {{{"role", "assistant"}}}}})).param(),
+              "messages[0].content");
+    EXPECT_EQ(refusal(chat({{"response_format", Json::object()}})).param(), "response_format.type");
+    // The valid forms still pass.
+    EXPECT_NO_THROW(parse_chat_request(chat({{"store", false}, {"service_tier", "auto"}})));
+    EXPECT_NO_THROW(parse_chat_request(chat({{"response_format", {{"type", "text"}}}})));
+}
+
+TEST(ParseChatRequest, NaNAndInfinityCannotArriveAndRangesComeFromTheSharedTable) {
+    const ApiError e = refusal(chat({{"temperature", 2.5}}));
+    EXPECT_EQ(e.param(), "temperature");
+    EXPECT_NE(std::string(e.what()).find("temperature must be between 0.0 and 2.0"), std::string::npos) << e.what();
+    EXPECT_EQ(refusal(chat({{"top_k", -1}})).param(), "top_k");
+    EXPECT_EQ(refusal(chat({{"min_p", 2}})).param(), "min_p");
+}
+
 TEST(ParseChatRequest, UnknownFieldsAreRefusedAsOpenAiDoes) {
     const ApiError e = refusal(chat({{"bogus", 1}}));
     EXPECT_EQ(e.status(), 400);
