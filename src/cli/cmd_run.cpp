@@ -122,6 +122,7 @@ void run_instructed(const RunOptions& o, const std::vector<instruct::Instruction
 void run(const RunOptions& o) {
     if (const auto instructions = instructions_from(o.instructions); !instructions.empty())
         return run_instructed(o, instructions);
+    const grammar::ConstraintSpec spec = constraint_spec(o.constraint);  // bad files fail fast
     LoadedModel lm = load_model(o.model);
     const ChatTemplate tmpl =
         ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
@@ -133,7 +134,7 @@ void run(const RunOptions& o) {
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     GenerateOptions gen = o.gen;
     if (const std::string eot = tmpl.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    const auto constraint = make_constraint(constraint_spec(o.constraint), *lm.tokenizer);
+    const auto constraint = make_constraint(spec, *lm.tokenizer);
     if (constraint) constraint->attach(gen);
     GenerationStats stats;
     session.generate(ids, gen, print_to_stdout, &stats);

@@ -63,6 +63,7 @@ void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
         ->group("Structured output");
     cmd.add_option("--regex", o.regex,
                    "Constrain the whole output to match this regular expression")
+        ->each([&o](const std::string&) { o.regex_given = true; })
         ->group("Structured output");
     cmd.add_flag("--json", o.any_json, "Constrain the output to any JSON value")
         ->group("Structured output");
@@ -83,11 +84,19 @@ std::string read_file(const std::string& path, const std::string& what) {
 }
 
 grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
+    // An empty constraint would read as "no constraint": refuse it rather than run unconstrained.
+    const auto non_empty = [](std::string text, const std::string& what) {
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw Error(what + " is empty: it would constrain nothing");
+        return text;
+    };
     grammar::ConstraintSpec spec;
     if (!o.json_schema_file.empty())
-        spec.json_schema = read_file(o.json_schema_file, "JSON schema");
-    if (!o.grammar_file.empty()) spec.gbnf = read_file(o.grammar_file, "grammar");
-    spec.regex = o.regex;
+        spec.json_schema = non_empty(read_file(o.json_schema_file, "JSON schema"),
+                                     "JSON schema file " + o.json_schema_file);
+    if (!o.grammar_file.empty())
+        spec.gbnf = non_empty(read_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
+    if (o.regex_given) spec.regex = non_empty(o.regex, "--regex");
     spec.any_json = o.any_json;
     spec.pretty = o.pretty;
     spec.lenient = o.lenient;

@@ -32,6 +32,7 @@ struct ConstraintOptions {
     std::string json_schema_file;
     std::string grammar_file;
     std::string regex;
+    bool regex_given = false;  // --regex '' is an error, not "no constraint"
     bool any_json = false;
     bool pretty = false;
     bool lenient = false;

@@ -53,6 +53,11 @@ CharSet space_either() {
     s.add(0x1C, 0x1F), s.add(0x85, 0x85), s.add(0xFEFF, 0xFEFF);
     return s;
 }
+// `s` plus everything outside ASCII, where Python's \d and \w reach further than ECMAScript's.
+CharSet with_non_ascii(CharSet s) {
+    s.add(0x80, 0x10FFFF);
+    return s;
+}
 // ASCII only: outside ASCII, Python's \d and \w cover Unicode digits and letters that
 // ECMAScript's \D and \W would allow.
 CharSet ascii_minus(const CharSet& s) {
@@ -296,23 +301,26 @@ class RegexParser {
         const char32_t c = peek();
         ++i_;
         switch (c) {
+            // Each class escape is the set both engines agree on; inside a negated class the
+            // set is complemented afterwards, so there it must be the set either engine could
+            // match instead — or [^\s\S] would let U+FEFF through, and [^\d] a Unicode digit.
             case 'd':
-                out = digits();
+                out = widen_ ? with_non_ascii(digits()) : digits();
                 return true;
             case 'D':
-                out = ascii_minus(digits());
+                out = widen_ ? digits().complement() : ascii_minus(digits());
                 return true;
             case 'w':
-                out = word();
+                out = widen_ ? with_non_ascii(word()) : word();
                 return true;
             case 'W':
-                out = ascii_minus(word());
+                out = widen_ ? word().complement() : ascii_minus(word());
                 return true;
             case 's':
-                out = space_both();
+                out = widen_ ? space_either() : space_both();
                 return true;
             case 'S':
-                out = space_either().complement();
+                out = widen_ ? space_both().complement() : space_either().complement();
                 return true;
             case 'n':
                 out = CharSet::of('\n');
@@ -417,6 +425,7 @@ class RegexParser {
         if (peek() == '^' && has(0)) negated = true, ++i_;
         if (!at_end() && peek() == ']') fail("empty class '[]' is not supported", start);
         CharSet set;
+        widen_ = negated;
         for (;;) {
             if (at_end()) fail("unterminated character class", start);
             if (peek() == ']') break;
@@ -436,7 +445,9 @@ class RegexParser {
             }
         }
         ++i_;  // ']'
+        widen_ = false;
         if (negated) set = set.complement();
+        if (set.empty()) fail("character class matches no character", start);
         return set_expr(std::move(set));
     }
 
@@ -455,6 +466,7 @@ class RegexParser {
 
     std::u32string p_;
     size_t i_ = 0;
+    bool widen_ = false;  // inside a negated class: class escapes take their widest reading
     CharSet exclude_;
 };
 

@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -670,7 +671,52 @@ def test_slowloris_beyond_pool(t):
     health_ok(srv)
 
 
-QUEUE = [test_deep_nesting, test_queue_full_429, test_slowloris_beyond_pool]
+def test_hostile_values(t):
+    """The hardening cases: a 100,000-deep tool_choice (it ended the server with SIGSEGV in the
+    error message's formatting), numbers no double holds (500 before), conflicting
+    Content-Length headers (the first won), 20,000 headers (accepted)."""
+    srv = t.srv
+    deep = b"[" * 100000 + b"]" * 100000
+    start = time.monotonic()
+    status, _, body = post_raw(srv, CHAT, b'{"model":"m","messages":[{"role":"user","content":"hi"}],'
+                                          b'"tool_choice":' + deep + b"}")
+    err = error_of(status, body, "100,000-deep tool_choice")
+    check("nested deeper" in err["message"], f"deep tool_choice: {err['message']!r}")
+    check(time.monotonic() - start < 5, "the deep body took more than 5 s to refuse")
+    for field, number in (("temperature", b"1e400"), ("seed", b"9" * 100000)):
+        status, _, body = post_raw(srv, CHAT, b'{"model":"m","messages":[{"role":"user","content":'
+                                              b'"hi"}],"' + field.encode() + b'":' + number + b"}")
+        err = error_of(status, body, f"{field} overflowing a double")
+        check(names_param(err, field), f"{field} overflow does not name the field: {err}")
+        check(len(err["message"]) < 400, f"the message quotes the whole number: {len(err['message'])}")
+    payload = json.dumps(chat_body()).encode()
+    status, _, body = raw(srv, f"POST {CHAT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                               f"\r\nContent-Length: {len(payload)}\r\nContent-Length: 5\r\n"
+                               f"Connection: close\r\n\r\n".encode() + payload)
+    error_of(status, body, "two Content-Length headers")
+    headers = "".join(f"X-H{i}: v\r\n" for i in range(20000))
+    try:
+        status, _, body = raw(srv, f"GET /v1/models HTTP/1.1\r\nHost: x\r\n{headers}"
+                                   f"Connection: close\r\n\r\n".encode())
+        check(status in (400, 431), f"20,000 headers: {status} {str(body)[:200]}")
+    except (OSError, Failure):
+        pass  # a connection closed on the client is a refusal too
+    health_ok(srv)
+
+
+def test_busy_port_is_refused(t):
+    """A second server on a port in use must not start: with SO_REUSEPORT the kernel would
+    share connections between the two, one with an API key and one without."""
+    proc = subprocess.run([t.srv.flash, "serve", "-m", t.srv.model, "--port", str(t.srv.port)],
+                          capture_output=True, text=True, timeout=120)
+    check(proc.returncode != 0, f"a second flash serve on port {t.srv.port} started (exit "
+                                f"{proc.returncode}): {proc.stderr[-300:]}")
+    check("cannot listen" in proc.stderr, f"the refusal does not say why: {proc.stderr[-300:]}")
+    health_ok(t.srv)
+
+
+QUEUE = [test_deep_nesting, test_hostile_values, test_busy_port_is_refused, test_queue_full_429,
+         test_slowloris_beyond_pool]
 
 
 # ---------------------------------------------------------------- --timeout 1
