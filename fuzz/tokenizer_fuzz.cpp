@@ -15,7 +15,8 @@ const flash::Tokenizer& tokenizer() {
     static const std::unique_ptr<flash::Tokenizer> tok = [] {
         const char* env = std::getenv("FLASH_FUZZ_VOCAB");
         const std::string path = env && *env ? env : FLASH_FUZZ_DEFAULT_VOCAB;
-        return std::make_unique<flash::Tokenizer>(flash::Tokenizer::from_gguf(flash::GgufFile(path)));
+        return std::make_unique<flash::Tokenizer>(
+            flash::Tokenizer::from_gguf(flash::GgufFile(path)));
     }();
     return *tok;
 }
@@ -32,8 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The same bytes read as token ids, taken into the vocabulary as a client's ids would be
     // range-checked before decoding.
     std::vector<int32_t> ids(size / 4);
-    std::memcpy(ids.data(), data, ids.size() * 4);
-    for (int32_t& id : ids) id = static_cast<int32_t>(static_cast<uint32_t>(id) % static_cast<uint32_t>(tok.n_vocab()));
+    if (!ids.empty()) std::memcpy(ids.data(), data, ids.size() * 4);
+    for (int32_t& id : ids)
+        id = static_cast<int32_t>(static_cast<uint32_t>(id) % static_cast<uint32_t>(tok.n_vocab()));
     flash::fuzz::expect_only_flash_errors([&] {
         const std::string whole = tok.decode(ids);
         flash::StreamingDecoder stream(tok);

@@ -8,6 +8,7 @@ packages=(
   libpcre2-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev poppler-utils libcpp-httplib-dev
   python3 python3-pip
+  clang libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes
 )
 
 # --with-browser adds what the web page's test drives: Chromium and its WebDriver.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: set everything up on a fresh machine and run every test —
 # the release build's full suite (reference-data parity, tokenizers, kernels, the real
-# SmolLM2 model through the CLI) and the same unit suites under ASan + UBSan.
+# SmolLM2 model through the CLI), the same unit suites under ASan + UBSan, and a short run of
+# every libFuzzer target (clang; only the libraries the targets use are built).
 #
 # Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.
 set -euo pipefail
@@ -34,3 +35,8 @@ scripts/build.sh asan
 # The sanitizer run covers the unit layers; the real-model tests run in release above.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --preset asan -j "$jobs" -E "RealModel|GrammarSoundness"
+
+echo "== fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)" >&2
+cmake --preset fuzz -DFLASH_FUZZ_SECONDS="${FLASH_FUZZ_SECONDS:-20}" >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+ctest --preset fuzz -j "$jobs"

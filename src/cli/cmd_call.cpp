@@ -41,12 +41,15 @@ constexpr int kExitProblems = 4;
 tools::Json load_messages(const CallOptions& o) {
     tools::Json messages = tools::Json::array();
     if (!o.messages_file.empty()) {
-        messages = parse_json<tools::Json>(read_file(o.messages_file, "messages file"), o.messages_file);
-        if (!messages.is_array()) throw Error(o.messages_file + ": expected a JSON array of messages");
+        messages =
+            parse_json<tools::Json>(read_file(o.messages_file, "messages file"), o.messages_file);
+        if (!messages.is_array())
+            throw Error(o.messages_file + ": expected a JSON array of messages");
     }
     if (!o.system.empty())
         messages.insert(messages.begin(), tools::Json{{"role", "system"}, {"content", o.system}});
-    if (!o.request.empty()) messages.push_back(tools::Json{{"role", "user"}, {"content", o.request}});
+    if (!o.request.empty())
+        messages.push_back(tools::Json{{"role", "user"}, {"content", o.request}});
     if (messages.empty()) throw Error("nothing to answer: give a request or --messages FILE");
     return messages;
 }
@@ -68,7 +71,8 @@ int call(const CallOptions& o) {
     for (const auto& t : req.tools)
         for (const auto& w : t.warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
     req.choice = tools::ToolChoice::parse(tools::Json(o.tool_choice));
-    if (req.choice.mode == tools::ToolChoice::Mode::Named && !tools::find_tool(req.tools, req.choice.name))
+    if (req.choice.mode == tools::ToolChoice::Mode::Named &&
+        !tools::find_tool(req.tools, req.choice.name))
         throw Error("tool_choice names '" + req.choice.name + "', which is not among the tools");
     req.parallel = !o.no_parallel;
     req.constrained = !o.unconstrained;
@@ -81,26 +85,31 @@ int call(const CallOptions& o) {
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     tools::ToolCaller caller(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
                              std::move(format));
-    std::fprintf(stderr, "[format %s, template %s, tool_choice %s%s]\n", caller.format().name().c_str(),
-                 caller.chat_template().name().c_str(), req.choice.to_string().c_str(),
-                 req.constrained ? "" : ", unconstrained");
+    std::fprintf(stderr, "[format %s, template %s, tool_choice %s%s]\n",
+                 caller.format().name().c_str(), caller.chat_template().name().c_str(),
+                 req.choice.to_string().c_str(), req.constrained ? "" : ", unconstrained");
     if (o.show_prompt) std::fprintf(stderr, "%s\n", caller.prompt(req).c_str());
 
     for (int turn = 0;; ++turn) {
         const tools::ToolResponse r = caller.respond(req);
-        for (const std::string& p : r.problems) std::fprintf(stderr, "flash: warning: %s\n", p.c_str());
-        for (const std::string& w : r.warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
+        for (const std::string& p : r.problems)
+            std::fprintf(stderr, "flash: warning: %s\n", p.c_str());
+        for (const std::string& w : r.warnings)
+            std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
         print_json(tools::Json{{"finish_reason", r.finish_reason}, {"message", r.message()}});
         if (!r.problems.empty() && r.calls.empty()) return kExitProblems;
         if (!o.loop || r.calls.empty()) return 0;
-        if (turn + 1 >= o.max_turns) throw Error("--max-turns reached while the model still calls tools");
+        if (turn + 1 >= o.max_turns)
+            throw Error("--max-turns reached while the model still calls tools");
         // The caller runs each call and answers with one line on stdin.
         req.messages.push_back(r.message());
         for (const tools::ToolCall& c : r.calls) {
             std::fprintf(stderr, "[result for %s (%s)?]\n", c.id.c_str(), c.name.c_str());
             std::string line;
-            if (!std::getline(std::cin, line)) throw Error("stdin closed while waiting for the result of " + c.id);
-            req.messages.push_back(tools::Json{{"role", "tool"}, {"tool_call_id", c.id}, {"content", line}});
+            if (!std::getline(std::cin, line))
+                throw Error("stdin closed while waiting for the result of " + c.id);
+            req.messages.push_back(
+                tools::Json{{"role", "tool"}, {"tool_call_id", c.id}, {"content", line}});
         }
         req.choice = tools::ToolChoice{};  // after results, the model may answer in text
     }
@@ -128,11 +137,13 @@ void add_call_command(CLI::App& app) {
     cmd->add_flag("--no-parallel", o->no_parallel, "At most one call (parallel_tool_calls false)");
     cmd->add_flag("--no-constrain", o->unconstrained,
                   "Generate freely and parse what comes out (to compare with the grammar)");
-    cmd->add_option("--tool-format", o->tool_format,
-                    "hermes, qwen-xml, json-list, llama-json or pythonic (default: from the template)");
+    cmd->add_option(
+        "--tool-format", o->tool_format,
+        "hermes, qwen-xml, json-list, llama-json or pythonic (default: from the template)");
     cmd->add_option("--chat-template", o->chat_template,
                     "chatml, gemma, llama3, or a .jinja file (default: the model's own)");
-    cmd->add_flag("--lenient", o->lenient, "Schema keywords flash cannot enforce warn instead of failing");
+    cmd->add_flag("--lenient", o->lenient,
+                  "Schema keywords flash cannot enforce warn instead of failing");
     cmd->add_option("--max-arg-length", o->max_string_length,
                     "Cap on string arguments whose schema sets no maxLength (0: none)")
         ->capture_default_str();
@@ -143,9 +154,11 @@ void add_call_command(CLI::App& app) {
     cmd->add_flag("--loop", o->loop,
                   "Agent loop: after each call, read its result as one line on stdin and continue");
     cmd->add_option("--max-turns", o->max_turns, "Turns allowed in --loop")
-        ->check(in_range({1, 1000}, true))->capture_default_str();
+        ->check(in_range({1, 1000}, true))
+        ->capture_default_str();
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per turn")
-        ->check(in_range(sampling_range::kMaxTokens, true))->capture_default_str();
+        ->check(in_range(sampling_range::kMaxTokens, true))
+        ->capture_default_str();
     add_sampling_options(*cmd, o->gen.sampling);
     cmd->callback([o] {
         if (const int status = call(*o); status != 0) throw CLI::RuntimeError(status);

@@ -69,7 +69,9 @@ void add_chat_command(CLI::App& app) {
         ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
     cmd->add_option("--system", o->system, "System message");
-    cmd->add_option("--chat-template", o->chat_template, "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
+    cmd->add_option(
+        "--chat-template", o->chat_template,
+        "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
     add_sampling_options(*cmd, o->gen.sampling);
     cmd->callback([o] { chat(*o); });
 }

@@ -9,8 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "eval/grounded_eval.h"
 #include "eval/suites.h"

@@ -7,8 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "eval/instruct_eval.h"
 #include "eval/suites.h"

@@ -10,8 +10,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/option_checks.h"
 #include "cli/eval_backend.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "eval/ladder.h"
 #include "eval/stats.h"

@@ -11,8 +11,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/error.h"
-#include "core/json_input.h"
 #include "core/gguf.h"
+#include "core/json_input.h"
 #include "store/store.h"
 
 namespace flash::cli {

@@ -26,7 +26,8 @@ void tokenize(const TokenizeOptions& o) {
     const std::string input((std::istreambuf_iterator<char>(std::cin)),
                             std::istreambuf_iterator<char>());
     if (o.decode) {
-        const auto ids = parse_json<nlohmann::json>(input, "--decode (a JSON array of token ids on stdin)");
+        const auto ids =
+            parse_json<nlohmann::json>(input, "--decode (a JSON array of token ids on stdin)");
         if (!ids.is_array()) throw Error("--decode expects a JSON array of token ids on stdin");
         std::vector<int32_t> v;
         for (size_t i = 0; i < ids.size(); ++i) {

@@ -95,7 +95,8 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
         spec.json_schema = non_empty(read_file(o.json_schema_file, "JSON schema"),
                                      "JSON schema file " + o.json_schema_file);
     if (!o.grammar_file.empty())
-        spec.gbnf = non_empty(read_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
+        spec.gbnf =
+            non_empty(read_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
     if (o.regex_given) spec.regex = non_empty(o.regex, "--regex");
     spec.any_json = o.any_json;
     spec.pretty = o.pretty;

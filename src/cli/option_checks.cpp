@@ -28,8 +28,7 @@ CLI::Validator in_range(ValueRange range, bool integer) {
                 return quoted + " is not a number";
             if (!std::isfinite(v)) return quoted + " is not a finite number";
             if (integer && v != std::floor(v)) return quoted + " is not a whole number";
-            if (v < range.lo || v > range.hi)
-                return quoted + " is outside the range " + shown;
+            if (v < range.lo || v > range.hi) return quoted + " is outside the range " + shown;
             return {};
         },
         (integer ? "INT in " : "NUMBER in ") + shown);

@@ -27,7 +27,8 @@ std::string short_reason(const std::string& what) {
     std::string why = what;
     if (const size_t k = why.find("syntax error"); k != std::string::npos)
         why = why.substr(k);
-    else if (const size_t p = why.find("] "); why.rfind("[json.exception.", 0) == 0 && p != std::string::npos)
+    else if (const size_t p = why.find("] ");
+             why.rfind("[json.exception.", 0) == 0 && p != std::string::npos)
         why = why.substr(p + 2);
     return excerpt(why, 160);
 }
@@ -88,7 +89,9 @@ class PathTracker {
     std::vector<Frame> frames_;
 };
 
-std::string at_path(const std::string& path) { return path.empty() ? "" : " at " + path; }
+std::string at_path(const std::string& path) {
+    return path.empty() ? "" : " at " + path;
+}
 
 }  // namespace
 

@@ -31,12 +31,15 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
         // or their std::thread destructors would terminate the program.
         const size_t started = workers_.size();
         stop_workers();
-        throw Error("cannot start " + std::to_string(n_threads_) + " threads (the system refused after " +
-                    std::to_string(started + 1) + "): " + e.what() + "; use fewer threads (-t)");
+        throw Error("cannot start " + std::to_string(n_threads_) +
+                    " threads (the system refused after " + std::to_string(started + 1) +
+                    "): " + e.what() + "; use fewer threads (-t)");
     }
 }
 
-ThreadPool::~ThreadPool() { stop_workers(); }
+ThreadPool::~ThreadPool() {
+    stop_workers();
+}
 
 void ThreadPool::stop_workers() {
     stop_.store(true, std::memory_order_release);

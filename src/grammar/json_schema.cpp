@@ -51,8 +51,8 @@ const std::map<std::string, std::string>& format_patterns() {
         const std::string pchar = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})";
         const std::string reg_name = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*";
         const std::string segments = "(?:/" + pchar + "*)*";
-        const std::string hier = "(?://" + reg_name + "(?::[0-9]*)?" + segments + "|/(?:" + pchar + "+" + segments +
-                                 ")?|" + pchar + "+" + segments + ")?";
+        const std::string hier = "(?://" + reg_name + "(?::[0-9]*)?" + segments + "|/(?:" + pchar +
+                                 "+" + segments + ")?|" + pchar + "+" + segments + ")?";
         const std::string tail = "(?:\\?(?:" + pchar + "|[/?])*)?(?:#(?:" + pchar + "|[/?])*)?";
         const std::string uri = "[A-Za-z][A-Za-z0-9+.\\-]*:" + hier + tail;
         const std::string octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";

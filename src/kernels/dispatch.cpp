@@ -4,6 +4,10 @@
 #include <atomic>
 #include <vector>
 
+#ifdef FLASH_KERNELS_X86
+#include <cpuid.h>
+#endif
+
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
 
@@ -13,8 +17,11 @@ namespace {
 bool cpu_has_avx2() {
 #ifdef FLASH_KERNELS_X86
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+    // F16C from CPUID leaf 1 (ECX bit 29): clang before 15 does not know "f16c" as a feature
+    // name for __builtin_cpu_supports.
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
 #else
     return false;
 #endif

@@ -83,8 +83,8 @@ std::vector<bool> read_sliding_layers(const GgufFile& g, const std::string& arch
     if (const GgufValue* v = g.find(key); v && v->type == GgufType::ARRAY) {
         const auto flags = *g.get_int_array(key);
         if (static_cast<int64_t>(flags.size()) != n_layer)
-            throw Error(g.path() + ": '" + key + "' has " + std::to_string(flags.size()) + " entries for " +
-                        std::to_string(n_layer) + " layers");
+            throw Error(g.path() + ": '" + key + "' has " + std::to_string(flags.size()) +
+                        " entries for " + std::to_string(n_layer) + " layers");
         for (int64_t l = 0; l < n_layer; ++l) sliding[l] = flags[l] != 0;
         return sliding;
     }
@@ -126,7 +126,8 @@ int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const {
 int64_t ModelConfig::recurrent_state_bytes() const {
     if (!deltanet) return 0;
     const DeltaNetConfig& d = *deltanet;
-    const int64_t per_layer = d.conv_channels() * (d.conv_kernel - 1) + d.n_v_heads * d.head_v_dim * d.head_k_dim;
+    const int64_t per_layer =
+        d.conv_channels() * (d.conv_kernel - 1) + d.n_v_heads * d.head_v_dim * d.head_k_dim;
     return (n_layer - attention_layers()) * per_layer * 4;
 }
 
@@ -137,8 +138,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     for (const ArchTraits& a : kArchs)
         if (c.arch == a.name) traits = &a;
     if (!traits)
-        throw Error(g.path() + ": architecture '" + c.arch + "' is not supported (flash runs: " +
-                    supported_architectures() + ")");
+        throw Error(g.path() + ": architecture '" + c.arch +
+                    "' is not supported (flash runs: " + supported_architectures() + ")");
     c.rope_kind = traits->rope;
     c.qk_norm = traits->qk_norm;
     c.post_norms = traits->post_norms;
@@ -165,11 +166,11 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     const float rope_base = checked_float(g, p + "rope.freq_base", 10000.0, 0.0, 1e12);
 
     if (c.n_head % c.n_head_kv != 0)
-        throw Error(g.path() + ": head_count " + std::to_string(c.n_head) + " is not a multiple of head_count_kv " +
-                    std::to_string(c.n_head_kv));
+        throw Error(g.path() + ": head_count " + std::to_string(c.n_head) +
+                    " is not a multiple of head_count_kv " + std::to_string(c.n_head_kv));
     if (c.n_rot > c.head_dim || c.n_rot % 2 != 0)
-        throw Error(g.path() + ": rope.dimension_count " + std::to_string(c.n_rot) + " does not fit head size " +
-                    std::to_string(c.head_dim));
+        throw Error(g.path() + ": rope.dimension_count " + std::to_string(c.n_rot) +
+                    " does not fit head size " + std::to_string(c.head_dim));
     if (c.head_dim_v != c.head_dim)
         throw Error(g.path() + ": key_length " + std::to_string(c.head_dim) + " != value_length " +
                     std::to_string(c.head_dim_v) + " is not supported");
@@ -179,7 +180,8 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
     if (scaling == "linear") {
         freq_scale = 1.0f / checked_float(g, p + "rope.scaling.factor", 1.0, 0.0, 1e6);
     } else if (scaling != "none") {
-        throw Error(g.path() + ": rope scaling type '" + scaling + "' is not supported (none, linear)");
+        throw Error(g.path() + ": rope scaling type '" + scaling +
+                    "' is not supported (none, linear)");
     }
 
     c.attn_scale = checked_float(g, p + "attention.scale",
@@ -215,16 +217,18 @@ ModelConfig ModelConfig::from_gguf(const GgufFile& g) {
 
     const GgufTensor& embd = g.require_tensor("token_embd.weight");
     if (embd.dims.size() != 2 || embd.dims[0] != c.n_embd)
-        throw Error(g.path() + ": token_embd.weight has shape " + embd.shape_string() + ", expected [" +
-                    std::to_string(c.n_embd) + ", n_vocab]");
+        throw Error(g.path() + ": token_embd.weight has shape " + embd.shape_string() +
+                    ", expected [" + std::to_string(c.n_embd) + ", n_vocab]");
     c.n_vocab = embd.dims[1];
     // The embedding must have a row for every token the vocabulary can produce (more rows, as
     // padding, is fine), and a stated vocab_size must be the embedding's.
-    if (const auto n = g.get_int(p + "vocab_size"); n && checked(g, p + "vocab_size", *n) != c.n_vocab)
+    if (const auto n = g.get_int(p + "vocab_size");
+        n && checked(g, p + "vocab_size", *n) != c.n_vocab)
         throw Error(g.path() + ": metadata '" + p + "vocab_size' = " + std::to_string(*n) +
                     " but token_embd.weight has " + std::to_string(c.n_vocab) + " rows");
     if (const GgufValue* tokens = g.find("tokenizer.ggml.tokens");
-        tokens && tokens->type == GgufType::ARRAY && static_cast<int64_t>(tokens->count) > c.n_vocab)
+        tokens && tokens->type == GgufType::ARRAY &&
+        static_cast<int64_t>(tokens->count) > c.n_vocab)
         throw Error(g.path() + ": the vocabulary has " + std::to_string(tokens->count) +
                     " tokens but token_embd.weight only " + std::to_string(c.n_vocab) + " rows");
     return c;

@@ -10,10 +10,10 @@
 namespace flash {
 
 struct SamplerConfig {
-    float temperature = 0.0f;  // <= 0: greedy
-    int top_k = 40;            // <= 0: off
-    float top_p = 0.95f;       // >= 1: off
-    float min_p = 0.05f;       // <= 0: off
+    float temperature = 0.0f;     // <= 0: greedy
+    int top_k = 40;               // <= 0: off
+    float top_p = 0.95f;          // >= 1: off
+    float min_p = 0.05f;          // <= 0: off
     float repeat_penalty = 1.0f;  // 1: off
     int repeat_last_n = 64;       // how many recent tokens the penalty looks at
     uint64_t seed = 0xF1A5;
@@ -35,7 +35,7 @@ inline constexpr ValueRange kMaxTokens{1, 1 << 20};
 }  // namespace sampling_range
 
 class Sampler {
-public:
+  public:
     explicit Sampler(const SamplerConfig& config);
 
     // Chooses a token from raw logits (modified in place by the penalty). `recent` holds the
@@ -45,7 +45,7 @@ public:
 
     const SamplerConfig& config() const { return config_; }
 
-private:
+  private:
     SamplerConfig config_;
     std::mt19937_64 rng_;
     std::vector<std::pair<float, int32_t>> candidates_;

@@ -120,8 +120,9 @@ Sampling read_sampling(const Json& body) {
                               "stream_options");
         for (const auto& [key, _] : so.items())
             if (key != "include_usage" && key != "include_obfuscation")
-                throw bad_request("Unrecognized request argument supplied: stream_options." + excerpt(key, 60),
-                                  "stream_options." + excerpt(key, 60));
+                throw bad_request(
+                    "Unrecognized request argument supplied: stream_options." + excerpt(key, 60),
+                    "stream_options." + excerpt(key, 60));
         if (so.contains("include_usage") && !so["include_usage"].is_null()) {
             if (!so["include_usage"].is_boolean())
                 throw wrong_type("stream_options.include_usage", so["include_usage"], "a boolean");
@@ -158,8 +159,9 @@ Json flatten_content(const Json& content, const std::string& where) {
             throw bad_request(at + ": a content part must be an object with a type.", at);
         const std::string type = part["type"].get<std::string>();
         if (type != "text")
-            throw bad_request(at + ": content of type '" + excerpt(type, 40) + "' is not supported (text only).",
-                              at);
+            throw bad_request(
+                at + ": content of type '" + excerpt(type, 40) + "' is not supported (text only).",
+                at);
         if (!part.contains("text") || !part["text"].is_string())
             throw bad_request(at + ".text must be a string.", at + ".text");
         text += part["text"].get<std::string>();
@@ -189,10 +191,11 @@ Json read_messages(const Json& body) {
                               at + ".role");
         const bool has_calls = m.contains("tool_calls") && !m["tool_calls"].is_null();
         if (!m.contains("content") && !(role == "assistant" && has_calls))
-            throw bad_request(at + ".content is missing" +
-                                  (role == "assistant" ? " (an assistant message needs content or tool_calls)."
-                                                       : "."),
-                              at + ".content");
+            throw bad_request(
+                at + ".content is missing" +
+                    (role == "assistant" ? " (an assistant message needs content or tool_calls)."
+                                         : "."),
+                at + ".content");
         Json msg = m;
         if (role == "developer") msg["role"] = "system";  // templates know system
         if (m.contains("content")) msg["content"] = flatten_content(m["content"], at + ".content");
@@ -221,9 +224,9 @@ grammar::ConstraintSpec read_response_format(const Json& body) {
         return spec;
     }
     if (type != "json_schema")
-        throw bad_request(
-            "response_format.type must be text, json_object or json_schema, not '" + excerpt(type, 40) + "'.",
-            "response_format.type");
+        throw bad_request("response_format.type must be text, json_object or json_schema, not '" +
+                              excerpt(type, 40) + "'.",
+                          "response_format.type");
     if (!rf.contains("json_schema") || !rf["json_schema"].is_object())
         throw bad_request("response_format.json_schema must be an object with a schema.",
                           "response_format.json_schema");
@@ -300,9 +303,9 @@ ChatRequest parse_chat_request(const Json& body) {
             throw bad_request("tool_choice is only allowed when tools are specified.",
                               "tool_choice");
         if (r.choice.mode == Mode::Named && !tools::find_tool(r.tools, r.choice.name))
-            throw bad_request(
-                "tool_choice names '" + excerpt(r.choice.name, 60) + "', which is not among the tools.",
-                "tool_choice");
+            throw bad_request("tool_choice names '" + excerpt(r.choice.name, 60) +
+                                  "', which is not among the tools.",
+                              "tool_choice");
     }
     r.parallel = get_bool(body, "parallel_tool_calls", true);
     r.format = read_response_format(body);
@@ -359,7 +362,8 @@ CompletionRequest parse_completion_request(const Json& body) {
     if (body.contains("logprobs") && !body["logprobs"].is_null())
         r.logprobs = static_cast<int>(get_int(body, "logprobs", 0, {0, 5}));
     r.echo = get_bool(body, "echo", false);
-    if (get_int(body, "best_of", 1, {1, 20}) != 1) throw bad_request("best_of must be 1.", "best_of");
+    if (get_int(body, "best_of", 1, {1, 20}) != 1)
+        throw bad_request("best_of must be 1.", "best_of");
     if (!get_string(body, "suffix").empty())
         throw bad_request("suffix (fill-in-the-middle) is not supported.", "suffix");
     return r;

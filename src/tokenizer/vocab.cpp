@@ -151,8 +151,9 @@ void read_special_ids(const GgufFile& g, Vocab& v) {
         // A stated id outside the vocabulary is a broken file, not a hint to ignore: generation
         // would never stop on it (EOS) or would index past the embedding (BOS).
         if (*x < 0 || *x >= n)
-            fail(v, key, "token id " + std::to_string(*x) + " is outside the vocabulary [0, " +
-                             std::to_string(n) + ")");
+            fail(v, key,
+                 "token id " + std::to_string(*x) + " is outside the vocabulary [0, " +
+                     std::to_string(n) + ")");
         *id = static_cast<int32_t>(*x);
     }
 }

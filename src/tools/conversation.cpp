@@ -18,7 +18,8 @@ std::string content_text(const Json& m, const std::string& where) {
         for (const Json& part : c) {
             if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
                 !part["text"].is_string())
-                throw Error(where + ".content: only text parts ({\"type\": \"text\", \"text\": ...}) "
+                throw Error(where +
+                            ".content: only text parts ({\"type\": \"text\", \"text\": ...}) "
                             "are supported");
             out += part["text"].get<std::string>();
         }
@@ -72,7 +73,8 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
         const std::string text = content_text(m, where);
         if (role == "system" || role == "developer") {
             if (i != 0) throw Error(where + ": a system message must come first");
-            const std::string merged = system_prefix.empty() ? text : system_prefix + (text.empty() ? "" : "\n\n" + text);
+            const std::string merged =
+                system_prefix.empty() ? text : system_prefix + (text.empty() ? "" : "\n\n" + text);
             out.messages.push_back(Json{{"role", "system"}, {"content", merged}});
             system_prefix.clear();
         } else if (role == "user") {
@@ -80,12 +82,14 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
         } else if (role == "assistant") {
             std::vector<ToolCall> calls;
             if (m.contains("tool_calls") && !m["tool_calls"].is_null()) {
-                if (!m["tool_calls"].is_array()) throw Error(where + ".tool_calls: must be an array");
+                if (!m["tool_calls"].is_array())
+                    throw Error(where + ".tool_calls: must be an array");
                 for (size_t k = 0; k < m["tool_calls"].size(); ++k) {
                     const std::string cw = where + ".tool_calls[" + std::to_string(k) + "]";
                     ToolCall call = read_call(m["tool_calls"][k], cw);
                     if (!call_names.emplace(call.id, call.name).second)
-                        throw Error(cw + ".id: '" + call.id + "' is used twice in the conversation");
+                        throw Error(cw + ".id: '" + call.id +
+                                    "' is used twice in the conversation");
                     calls.push_back(std::move(call));
                 }
             }
@@ -95,9 +99,10 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
                 if (template_renders_tools) {
                     Json list = Json::array();
                     for (const ToolCall& c : calls)
-                        list.push_back(Json{{"id", c.id},
-                                            {"type", "function"},
-                                            {"function", Json{{"name", c.name}, {"arguments", c.arguments}}}});
+                        list.push_back(
+                            Json{{"id", c.id},
+                                 {"type", "function"},
+                                 {"function", Json{{"name", c.name}, {"arguments", c.arguments}}}});
                     msg["tool_calls"] = std::move(list);
                 } else {
                     msg["content"] = (text.empty() ? "" : text + "\n") + format.render_calls(calls);
@@ -113,17 +118,22 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
                 throw Error(where + ": a tool result for unknown call id '" + id +
                             "' (no earlier assistant message made a call with that id)");
             if (template_renders_tools) {
-                out.messages.push_back(Json{{"role", "tool"}, {"tool_call_id", id}, {"name", call->second}, {"content", text}});
+                out.messages.push_back(Json{{"role", "tool"},
+                                            {"tool_call_id", id},
+                                            {"name", call->second},
+                                            {"content", text}});
             } else {
                 auto [r, c] = format.render_result(call->second, text);
                 out.messages.push_back(Json{{"role", r}, {"content", c}});
             }
         } else {
-            throw Error(where + ".role: '" + role + "' is not one of system, user, assistant, tool");
+            throw Error(where + ".role: '" + role +
+                        "' is not one of system, user, assistant, tool");
         }
     }
     if (!system_prefix.empty())
-        out.messages.insert(out.messages.begin(), Json{{"role", "system"}, {"content", system_prefix}});
+        out.messages.insert(out.messages.begin(),
+                            Json{{"role", "system"}, {"content", system_prefix}});
     return out;
 }
 

@@ -7,25 +7,29 @@
 
 namespace flash::tools::detail {
 
-Sequence lit(std::string_view text) { return GrammarBuilder::literal(text); }
+Sequence lit(std::string_view text) {
+    return GrammarBuilder::literal(text);
+}
 
 Sequence cat(Sequence a, const Sequence& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
 
-Element ref(uint32_t rule) { return GrammarBuilder::ref(rule); }
+Element ref(uint32_t rule) {
+    return GrammarBuilder::ref(rule);
+}
 
 uint32_t arguments_rule(GrammarBuilder& b, const ToolSpec& tool) {
     return grammar::embed(b, tool.arguments_grammar, tool.name + "-args");
 }
 
-uint32_t property_value_rule(GrammarBuilder& b, const ToolSpec& tool,
-                             const std::string& property) {
+uint32_t property_value_rule(GrammarBuilder& b, const ToolSpec& tool, const std::string& property) {
     Json schema = tool.parameters["properties"][property];
     // $refs inside a property point at the arguments schema's definitions.
     for (const char* defs : {"$defs", "definitions"})
-        if (tool.parameters.contains(defs) && schema.is_object()) schema[defs] = tool.parameters[defs];
+        if (tool.parameters.contains(defs) && schema.is_object())
+            schema[defs] = tool.parameters[defs];
     grammar::JsonSchemaOptions options;
     options.lenient = !tool.warnings.empty();
     options.default_max_length = tool.max_string_length;
@@ -93,8 +97,10 @@ size_t json_value_end(std::string_view s, size_t start) {
     for (size_t i = start; i < s.size(); ++i) {
         const char c = s[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -139,7 +145,8 @@ std::optional<ToolCall> read_json_call(const Json& object, std::string* error) {
         }
     }
     if (!args.is_object()) {
-        *error = "the arguments of '" + call.name + "' are not a JSON object: " + json_excerpt(args);
+        *error =
+            "the arguments of '" + call.name + "' are not a JSON object: " + json_excerpt(args);
         return std::nullopt;
     }
     call.arguments = std::move(args);

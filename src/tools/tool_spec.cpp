@@ -34,10 +34,10 @@ Json object_schema(const Json& parameters, const std::string& where) {
         if (!schema["required"].is_array()) throw Error(where + ".required: must be an array");
         for (const Json& r : schema["required"]) {
             if (!r.is_string()) throw Error(where + ".required: names must be strings");
-            const bool declared =
-                schema.contains("properties") && schema["properties"].contains(r.get<std::string>());
-            const bool closed = schema.contains("additionalProperties") &&
-                                schema["additionalProperties"] == false;
+            const bool declared = schema.contains("properties") &&
+                                  schema["properties"].contains(r.get<std::string>());
+            const bool closed =
+                schema.contains("additionalProperties") && schema["additionalProperties"] == false;
             if (!declared && (closed || !schema.contains("additionalProperties")))
                 throw Error(where + ".required: '" + r.get<std::string>() +
                             "' is required but not declared in properties");
@@ -111,14 +111,19 @@ size_t code_points(const std::string& s) {
     return n;
 }
 
-std::string find_capped(const Json& v, const std::string& where, int64_t max_length, int64_t max_items) {
-    if (v.is_string() && max_length > 0 && static_cast<int64_t>(code_points(v.get<std::string>())) >= max_length)
-        return where + " reached the " + std::to_string(max_length) + "-character cap and may be cut short";
+std::string find_capped(const Json& v, const std::string& where, int64_t max_length,
+                        int64_t max_items) {
+    if (v.is_string() && max_length > 0 &&
+        static_cast<int64_t>(code_points(v.get<std::string>())) >= max_length)
+        return where + " reached the " + std::to_string(max_length) +
+               "-character cap and may be cut short";
     if (v.is_array()) {
         if (max_items > 0 && static_cast<int64_t>(v.size()) >= max_items)
-            return where + " reached the " + std::to_string(max_items) + "-item cap and may be cut short";
+            return where + " reached the " + std::to_string(max_items) +
+                   "-item cap and may be cut short";
         for (size_t i = 0; i < v.size(); ++i) {
-            const std::string found = find_capped(v[i], where + "[" + std::to_string(i) + "]", max_length, max_items);
+            const std::string found =
+                find_capped(v[i], where + "[" + std::to_string(i) + "]", max_length, max_items);
             if (!found.empty()) return found;
         }
     }

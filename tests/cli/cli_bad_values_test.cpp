@@ -16,22 +16,26 @@ namespace {
 using testing::flash_binary;
 using testing::run_command;
 
-std::string model() { return testing::testdata_path("models/llama-F32.gguf"); }
+std::string model() {
+    return testing::testdata_path("models/llama-F32.gguf");
+}
 // A complete tiny model with a real BPE vocabulary (the GGUF fuzzer's seed).
-std::string tiny_model() { return std::string(FLASH_SOURCE_DIR) + "/fuzz/corpus/gguf/tiny-llama-bpe.gguf"; }
+std::string tiny_model() {
+    return std::string(FLASH_SOURCE_DIR) + "/fuzz/corpus/gguf/tiny-llama-bpe.gguf";
+}
 
 TEST(CliBadValues, OutOfRangeAndNonFiniteNumbersAreRefusedByName) {
     const struct {
         const char* flags;
         const char* option;
     } cases[] = {
-        {"-c 0", "--ctx-size"},           {"-c -5", "--ctx-size"},
-        {"-b 0", "--batch-size"},         {"-t -1", "--threads"},
-        {"-t 100000", "--threads"},       {"--temp nan", "--temp"},
-        {"--temp inf", "--temp"},         {"--temp -1", "--temp"},
-        {"--top-k -1", "--top-k"},        {"--top-p -1", "--top-p"},
-        {"--min-p 2", "--min-p"},         {"--repeat-last-n -5", "--repeat-last-n"},
-        {"-n 0", "--n-predict"},          {"--repeat-penalty nan", "--repeat-penalty"},
+        {"-c 0", "--ctx-size"},     {"-c -5", "--ctx-size"},
+        {"-b 0", "--batch-size"},   {"-t -1", "--threads"},
+        {"-t 100000", "--threads"}, {"--temp nan", "--temp"},
+        {"--temp inf", "--temp"},   {"--temp -1", "--temp"},
+        {"--top-k -1", "--top-k"},  {"--top-p -1", "--top-p"},
+        {"--min-p 2", "--min-p"},   {"--repeat-last-n -5", "--repeat-last-n"},
+        {"-n 0", "--n-predict"},    {"--repeat-penalty nan", "--repeat-penalty"},
     };
     for (const auto& c : cases) {
         const auto r = run_command(flash_binary() + " run -m " + model() + " -p hi " + c.flags);
@@ -49,7 +53,8 @@ TEST(CliBadValues, EmptyConstraintsAreErrorsNotUnconstrainedOutput) {
     std::ofstream(empty) << "  \n";
     for (const std::string& flags :
          {"--grammar " + empty, "--json-schema " + empty, std::string("--regex ''")}) {
-        const auto r = run_command(flash_binary() + " run -m " + tiny_model() + " -p hi -n 4 " + flags);
+        const auto r =
+            run_command(flash_binary() + " run -m " + tiny_model() + " -p hi -n 4 " + flags);
         EXPECT_EQ(r.exit_code, 1) << flags << ": " << r.output;
         EXPECT_NE(r.output.find("is empty"), std::string::npos) << flags << ": " << r.output;
     }
@@ -58,7 +63,8 @@ TEST(CliBadValues, EmptyConstraintsAreErrorsNotUnconstrainedOutput) {
 TEST(CliBadValues, DeeplyNestedJsonOnStdinIsAnErrorNotACrash) {
     const std::string deep = testing::temp_path("deep.json");
     std::ofstream(deep) << std::string(100000, '[') << std::string(100000, ']');
-    const auto r = run_command(flash_binary() + " tokenize --decode -m " + tiny_model() + " < " + deep);
+    const auto r =
+        run_command(flash_binary() + " tokenize --decode -m " + tiny_model() + " < " + deep);
     EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 300);
     EXPECT_NE(r.output.find("nested deeper than"), std::string::npos) << r.output.substr(0, 300);
 }

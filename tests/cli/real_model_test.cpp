@@ -19,7 +19,6 @@ using testing::flash_binary;
 using testing::run_command;
 using testing::shell_quote;
 
-
 TEST(RealModelSmolLM2, AnswersTheCapitalOfFranceWithParis) {
     REQUIRE_SMOLLM2(model);
     const auto r = run_command(flash_binary() + " run -m " + shell_quote(model) +
@@ -125,7 +124,6 @@ TEST(RealModelGemma3, InfoReportsMemoryPerToken) {
     EXPECT_NE(r.output.find("KV cache"), std::string::npos) << r.output;
 }
 
-
 // Tool calling through `flash call`: with a call required, both models give a call to the
 // offered function whose arguments satisfy the schema (enum member, integer in range).
 const char* kForecastTools = R"([{"type": "function", "function": {"name": "get_forecast",
@@ -139,8 +137,8 @@ const char* kForecastTools = R"([{"type": "function", "function": {"name": "get_
 void expect_valid_forecast_call(const std::string& model, const std::string& extra) {
     const std::string tools = testing::temp_path("forecast_tools.json");
     std::ofstream(tools) << kForecastTools;
-    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " + tools +
-                                   " --tool-choice required " + extra +
+    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " +
+                                   tools + " --tool-choice required " + extra +
                                    " 'What will the weather be in Oslo over the next 3 days?'",
                                /*merge_stderr=*/false);
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -181,8 +179,8 @@ TEST(RealModelSmolLM2, ConversationContinuesAfterAToolResult) {
         {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
             "function": {"name": "get_forecast", "arguments": "{\"city\": \"Oslo\", \"days\": 2}"}}]},
         {"role": "tool", "tool_call_id": "call_1", "content": "Day 1: 4 C, snow. Day 2: 6 C, cloudy."}])";
-    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " + tools +
-                                   " --tool-choice none -n 48 --messages " + messages,
+    const auto r = run_command(flash_binary() + " call -m " + shell_quote(model) + " --tools " +
+                                   tools + " --tool-choice none -n 48 --messages " + messages,
                                /*merge_stderr=*/false);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto j = nlohmann::json::parse(r.output);

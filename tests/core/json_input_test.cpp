@@ -51,7 +51,8 @@ TEST(ParseJson, HundredThousandLevelsAreRefusedQuickly) {
         }
         const auto t0 = std::chrono::steady_clock::now();
         const JsonInputError e = error_of(text);
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         EXPECT_NE(std::string(e.what()).find("nested deeper"), std::string::npos) << e.what();
         EXPECT_LT(std::string(e.what()).size(), 400u);
         EXPECT_LT(s, 5.0);  // bounded, not a speed claim: the old path took minutes or crashed
@@ -74,7 +75,8 @@ TEST(ParseJson, OverflowingNumbersNameTheirField) {
 
 TEST(ParseJson, MalformedJsonNamesLineAndColumn) {
     const JsonInputError e = error_of("{\n  \"a\": 1,\n  \"b\": [,]\n}");
-    EXPECT_EQ(std::string(e.what()).rfind("input: invalid JSON at line 3, column 9: syntax error", 0), 0u)
+    EXPECT_EQ(
+        std::string(e.what()).rfind("input: invalid JSON at line 3, column 9: syntax error", 0), 0u)
         << e.what();
     // A long bad token is quoted only in part.
     const JsonInputError long_token = error_of("[\"" + std::string(100000, 'x'));

@@ -68,10 +68,12 @@ TEST(RegexTest, NegatedClassEscapesAllowOnlyWhatBothEnginesMatch) {
             compile_regex(empty);
             ADD_FAILURE() << empty << " compiled";
         } catch (const Error& e) {
-            EXPECT_NE(std::string(e.what()).find("matches no character"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("matches no character"), std::string::npos)
+                << e.what();
         }
     }
-    expect_language(compile_regex("[^\\s]"), {"[^\\s]", {"a", "\xC3\xA9"}, {" ", "\xEF\xBB\xBF", "\x1C"}});
+    expect_language(compile_regex("[^\\s]"),
+                    {"[^\\s]", {"a", "\xC3\xA9"}, {" ", "\xEF\xBB\xBF", "\x1C"}});
     expect_language(compile_regex("[^\\d]"), {"[^\\d]", {"a"}, {"5", "\xD9\xA3"}});  // U+0663
     expect_language(compile_regex("[^\\W]"), {"[^\\W]", {"a", "_", "7"}, {"\xC3\xA9", "-"}});
     expect_language(compile_regex("[^\\S]"), {"[^\\S]", {" ", "\t"}, {"a", "\xEF\xBB\xBF"}});
@@ -132,7 +134,8 @@ TEST(RegexTest, ErrorsNamePositionAndProblem) {
     expect_error("\\q", "regex: unknown escape '\\q' at position 0");
     expect_error("[]", "regex: empty class '[]' is not supported at position 0");
     expect_error("ab\\", "regex: trailing backslash at position 2");
-    expect_error("[^\\x00-\\u{10FFFF}]", "regex: character class matches no character at position 0");
+    expect_error("[^\\x00-\\u{10FFFF}]",
+                 "regex: character class matches no character at position 0");
 }
 
 TEST(RegexTest, AddsIntoAnExistingBuilder) {

@@ -70,8 +70,12 @@ std::string vocab_error(const std::string& path) {
     return error_of([&] { Tokenizer::from_gguf(GgufFile(path)); });
 }
 
-std::string llama() { return testing::testdata_path("models/llama-F32.gguf"); }
-std::string vocab() { return testing::testdata_path("tokenizer/ggml-vocab-llama-bpe.gguf"); }
+std::string llama() {
+    return testing::testdata_path("models/llama-F32.gguf");
+}
+std::string vocab() {
+    return testing::testdata_path("tokenizer/ggml-vocab-llama-bpe.gguf");
+}
 
 TEST(ModelContract, TheUnbrokenCopyLoads) {
     GgufValue name;
@@ -114,7 +118,8 @@ TEST(ModelContract, IntegersOutsideTheirRangeAreRefused) {
           {"llama.vocab_size", 7}}) {
         const BrokenCopy broken(llama(), key, u32_value(value));
         const std::string e = load_error(broken.path());
-        EXPECT_NE(e.find(std::string("'") + key + "' = " + std::to_string(value)), std::string::npos)
+        EXPECT_NE(e.find(std::string("'") + key + "' = " + std::to_string(value)),
+                  std::string::npos)
             << key << ": " << e;
     }
 }
@@ -138,7 +143,8 @@ TEST(ModelContract, AnEmbeddingWithFewerRowsThanTokensIsRefused) {
     ASSERT_NE(tokens, nullptr);
     std::deque<std::string> extra;
     GgufValue more = *g.find("tokenizer.ggml.tokens");
-    for (int i = 0; i < 10; ++i) more.strings.push_back(extra.emplace_back("<extra" + std::to_string(i) + ">"));
+    for (int i = 0; i < 10; ++i)
+        more.strings.push_back(extra.emplace_back("<extra" + std::to_string(i) + ">"));
     more.count = more.strings.size();
     const BrokenCopy broken(llama(), "tokenizer.ggml.tokens", more);
     const std::string e = load_error(broken.path());

@@ -84,7 +84,9 @@ TEST(ParseChatRequest, WrongTypesForStoreServiceTierAndMissingPartsAreRefused) {
 TEST(ParseChatRequest, NaNAndInfinityCannotArriveAndRangesComeFromTheSharedTable) {
     const ApiError e = refusal(chat({{"temperature", 2.5}}));
     EXPECT_EQ(e.param(), "temperature");
-    EXPECT_NE(std::string(e.what()).find("temperature must be between 0.0 and 2.0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("temperature must be between 0.0 and 2.0"),
+              std::string::npos)
+        << e.what();
     EXPECT_EQ(refusal(chat({{"top_k", -1}})).param(), "top_k");
     EXPECT_EQ(refusal(chat({{"min_p", 2}})).param(), "min_p");
 }
