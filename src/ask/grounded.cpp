@@ -5,7 +5,7 @@
 #include "ask/lexical.h"
 #include "core/error.h"
 #include "grammar/compiled_grammar.h"
-#include "grammar/constraint.h"
+#include "turn/grammar_constraint.h"
 
 namespace flash::ask {
 namespace {
@@ -243,10 +243,10 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
     t.prompt = template_.render(messages(question, context, options.shape), Json(), true);
     GenerateOptions gen = options.generation;
     if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    std::unique_ptr<grammar::GrammarConstraint> constraint;
+    std::unique_ptr<turn::GrammarConstraint> constraint;
     if (options.constrained) {
         const int n = static_cast<int>(context.sentences.size());
-        constraint = std::make_unique<grammar::GrammarConstraint>(
+        constraint = std::make_unique<turn::GrammarConstraint>(
             grammar::CompiledGrammar::compile(answer_grammar(n, options.shape)), vocab_,
             &session_.tokenizer());
         constraint->attach(gen);

@@ -52,7 +52,7 @@ void print_stats(const GenerationStats& s) {
                  "stop: %s]\n",
                  static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.cached_tokens),
                  s.prefill_ms, s.prefill_tps(), static_cast<long long>(s.generated_tokens),
-                 s.decode_ms, s.decode_tps(), s.stop_reason.c_str());
+                 s.decode_ms, s.decode_tps(), to_string(s.stop_reason));
 }
 
 constexpr int kInstructionNotMet = 4;  // exit status
@@ -141,7 +141,8 @@ void run(const RunOptions& o) {
     std::fputc('\n', stdout);
     if (!o.quiet) print_stats(stats);
     if (constraint && !constraint->complete())
-        throw Error("the output is incomplete: generation stopped (" + stats.stop_reason +
+        throw Error("the output is incomplete: generation stopped (" +
+                    std::string(to_string(stats.stop_reason)) +
                     ") before the constrained output was finished; raise -n");
 }
 

@@ -104,13 +104,13 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     return spec;
 }
 
-std::unique_ptr<grammar::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
-                                                            const Tokenizer& tokenizer) {
+std::unique_ptr<turn::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
+                                                         const Tokenizer& tokenizer) {
     if (spec.empty()) return nullptr;
     std::vector<std::string> warnings;
     const grammar::Grammar g = grammar::compile_spec(spec, &warnings);
     for (const std::string& w : warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
-    return std::make_unique<grammar::GrammarConstraint>(
+    return std::make_unique<turn::GrammarConstraint>(
         grammar::CompiledGrammar::compile(g), grammar::TokenVocabulary::from_tokenizer(tokenizer),
         &tokenizer);
 }

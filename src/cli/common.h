@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "chat/chat_template.h"
-#include "grammar/constraint.h"
+#include "grammar/constraint_spec.h"
 #include "model/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "tokenizer/tokenizer.h"
+#include "turn/grammar_constraint.h"
 
 namespace flash::cli {
 
@@ -41,8 +42,8 @@ void add_constraint_options(CLI::App& cmd, ConstraintOptions& o);
 // Reads the files named and returns what to compile (empty when no constraint was asked for).
 grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o);
 // Compiles the spec for this tokenizer, printing schema warnings to stderr; null when empty.
-std::unique_ptr<grammar::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
-                                                            const Tokenizer& tokenizer);
+std::unique_ptr<turn::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
+                                                         const Tokenizer& tokenizer);
 std::string read_file(const std::string& path, const std::string& what);
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
 

@@ -184,7 +184,8 @@ class EndpointBackend : public Backend {
             stats->decode_ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count();
-            stats->stop_reason = j["choices"][0].value("finish_reason", "");
+            stats->stop_reason =
+                stop_reason_from_finish_reason(j["choices"][0].value("finish_reason", ""));
         }
         return j["choices"][0]["message"];
     }

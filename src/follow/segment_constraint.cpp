@@ -48,7 +48,7 @@ SegmentConstraint::SegmentConstraint(std::shared_ptr<const grammar::TokenVocabul
     : vocab_(std::move(vocab)), rules_(rules), text_(std::move(text_before)) {
     if (grammar) {
         grammar_ =
-            std::make_unique<grammar::GrammarConstraint>(std::move(grammar), vocab_, tokenizer);
+            std::make_unique<turn::GrammarConstraint>(std::move(grammar), vocab_, tokenizer);
         grammar_->attach(grammar_hooks_);
     }
     words_ = words_in(text_);

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "grammar/constraint.h"
 #include "runtime/session.h"
+#include "turn/grammar_constraint.h"
 
 namespace flash::follow {
 
@@ -51,7 +51,7 @@ class SegmentConstraint {
     bool closing() const;
 
     std::shared_ptr<const grammar::TokenVocabulary> vocab_;
-    std::unique_ptr<grammar::GrammarConstraint> grammar_;
+    std::unique_ptr<turn::GrammarConstraint> grammar_;
     GenerateOptions grammar_hooks_;
     SegmentRules rules_;
     std::string text_;  // the response so far, this segment included

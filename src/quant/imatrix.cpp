@@ -17,12 +17,14 @@ void ImportanceMatrix::save(const std::string& path) const {
     w.set_string("imatrix.dataset", dataset);
     w.set_u32("imatrix.tokens", static_cast<uint32_t>(tokens));
     w.set_u32("imatrix.chunk_count", static_cast<uint32_t>(chunks));
-    for (const auto& [name, v] : values)
-        w.add_tensor(name, DType::F32, {static_cast<int64_t>(v.size())},
-                     [&v](std::vector<uint8_t>& d) {
+    for (const auto& entry : values) {
+        const std::vector<float>& v = entry.second;  // not a structured binding: clang 14
+        w.add_tensor(entry.first, DType::F32, {static_cast<int64_t>(v.size())},  // cannot
+                     [&v](std::vector<uint8_t>& d) {  // capture those in a lambda
                          d.resize(v.size() * sizeof(float));
                          std::memcpy(d.data(), v.data(), d.size());
                      });
+    }
     w.write(path);
 }
 

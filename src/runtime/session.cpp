@@ -27,6 +27,38 @@ size_t partial_stop_overlap(std::string_view text, std::string_view stop) {
 
 }  // namespace
 
+const char* to_string(StopReason reason) {
+    switch (reason) {
+        case StopReason::None:
+            return "none";
+        case StopReason::EndOfGeneration:
+            return "eog";
+        case StopReason::StopString:
+            return "stop";
+        case StopReason::Length:
+            return "length";
+        case StopReason::Context:
+            return "context";
+        case StopReason::Callback:
+            return "callback";
+        case StopReason::Complete:
+            return "complete";
+        case StopReason::Cancelled:
+            return "cancelled";
+    }
+    return "none";
+}
+
+const char* finish_reason(StopReason reason) {
+    return reason == StopReason::Length || reason == StopReason::Context ? "length" : "stop";
+}
+
+StopReason stop_reason_from_finish_reason(std::string_view finish_reason) {
+    if (finish_reason == "length") return StopReason::Length;
+    if (finish_reason == "content_filter") return StopReason::Cancelled;
+    return StopReason::EndOfGeneration;
+}
+
 Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOptions& options)
     : model_(model),
       tokenizer_(tokenizer),
@@ -116,7 +148,7 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     std::string text;    // everything generated, stop strings excluded at the end
     size_t emitted = 0;  // bytes of `text` passed to on_text
     const auto t1 = Clock::now();
-    stats.stop_reason = "length";
+    stats.stop_reason = StopReason::Length;
 
     // Emits text up to `limit`, holding back a possible partial stop string.
     auto flush_until = [&](size_t limit) {
@@ -133,7 +165,7 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     auto take = [&](int32_t id, bool last_of_step) {
         ++stats.generated_tokens;
         if (opt.stop_at_end_of_generation && tok.is_end_of_generation(id)) {
-            stats.stop_reason = "eog";
+            stats.stop_reason = StopReason::EndOfGeneration;
             return true;
         }
         text += decoder.push(id);
@@ -147,15 +179,15 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
         if (stop_at != std::string::npos) {
             text.resize(stop_at);
             flush_until(text.size());
-            stats.stop_reason = "stop";
+            stats.stop_reason = StopReason::StopString;
             return true;
         }
         if (!flush_until(text.size() - hold)) {
-            stats.stop_reason = "callback";
+            stats.stop_reason = StopReason::Callback;
             return true;
         }
         if (last_of_step && opt.finished && opt.finished()) {
-            stats.stop_reason = "complete";
+            stats.stop_reason = StopReason::Complete;
             return true;
         }
         return false;
@@ -163,7 +195,7 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
 
     for (int i = 0; i < opt.max_tokens;) {
         if (opt.cancelled && opt.cancelled()) {
-            stats.stop_reason = "cancelled";
+            stats.stop_reason = StopReason::Cancelled;
             break;
         }
         // Tokens a constraint dictates are taken without sampling and evaluated in one batch.
@@ -184,12 +216,12 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
         i += static_cast<int>(next.size());
         if (stop) break;
         if (n_past() + static_cast<int64_t>(next.size()) >= n_ctx()) {
-            stats.stop_reason = "context";
+            stats.stop_reason = StopReason::Context;
             break;
         }
         logits = eval(next);
     }
-    if (stats.stop_reason != "stop") {
+    if (stats.stop_reason != StopReason::StopString) {
         text += decoder.flush();
         flush_until(text.size());
     }

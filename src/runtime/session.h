@@ -47,7 +47,7 @@ struct GenerateOptions {
     bool stop_at_end_of_generation = true;
     // Hooks: may mask logits (set to -inf) before sampling; told of every chosen token;
     // asked after each token whether the output is finished (e.g. a grammar is complete and
-    // nothing may follow), which ends generation with stop_reason "complete".
+    // nothing may follow), which ends generation with StopReason::Complete.
     std::function<void(std::span<float> logits)> constrain;
     std::function<void(int32_t token)> accepted;
     std::function<bool()> finished;
@@ -55,7 +55,7 @@ struct GenerateOptions {
     // grammar's forced text): they are taken without sampling — `accepted` is not called for
     // them, the hook has already advanced its own state — and evaluated in one batch.
     std::function<std::vector<int32_t>()> forced;
-    // Asked before each step: true ends generation with stop_reason "cancelled" (a client gone,
+    // Asked before each step: true ends generation with StopReason::Cancelled (a client gone,
     // a deadline passed).
     std::function<bool()> cancelled;
     // Told of each generated token with the distribution it was chosen from (after masks and
@@ -63,14 +63,35 @@ struct GenerateOptions {
     std::function<void(std::span<const float> logits, int32_t token)> sampled;
 };
 
+// Why generation ended. One value set in one place (Session::generate), read everywhere, and
+// mapped to OpenAI's finish_reason by one function.
+enum class StopReason {
+    None,             // not started, or still running
+    EndOfGeneration,  // the model's end-of-generation token
+    StopString,       // one of GenerateOptions::stop
+    Length,           // max_tokens reached
+    Context,          // the context window is full
+    Callback,         // on_text asked to stop
+    Complete,         // `finished` said the output is complete (a grammar allows nothing more)
+    Cancelled,        // `cancelled` said so (client gone, deadline passed)
+};
+
+// "eog", "stop", "length", "context", "callback", "complete", "cancelled" (for logs and stats).
+const char* to_string(StopReason reason);
+// OpenAI's finish_reason for a turn without tool calls: "length" when a token or context limit
+// cut the output, otherwise "stop".
+const char* finish_reason(StopReason reason);
+// The reverse, for an OpenAI endpoint's answer: "length" → Length, "content_filter" →
+// Cancelled, anything else ("stop", "tool_calls") → EndOfGeneration.
+StopReason stop_reason_from_finish_reason(std::string_view finish_reason);
+
 struct GenerationStats {
     int64_t prompt_tokens = 0;
     int64_t cached_tokens = 0;  // prompt tokens reused from the cache
     int64_t generated_tokens = 0;
     double prefill_ms = 0;
     double decode_ms = 0;
-    std::string stop_reason;  // "eog", "stop", "length", "context", "callback", "complete",
-                              // "cancelled"
+    StopReason stop_reason = StopReason::None;
 
     double prefill_tps() const {
         return prefill_ms > 0 ? (prompt_tokens - cached_tokens) * 1000.0 / prefill_ms : 0;

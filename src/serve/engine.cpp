@@ -6,8 +6,9 @@
 #include <limits>
 
 #include "core/error.h"
-#include "grammar/constraint.h"
+#include "grammar/constraint_spec.h"
 #include "retrieval/index.h"
+#include "turn/grammar_constraint.h"
 
 namespace flash::serve {
 namespace {
@@ -89,7 +90,7 @@ void check_fits(size_t prompt_tokens, int64_t ctx, const std::string& param) {
 }
 
 std::string finish_reason_of(const GenerationStats& s) {
-    return s.stop_reason == "length" || s.stop_reason == "context" ? "length" : "stop";
+    return finish_reason(s.stop_reason);
 }
 
 }  // namespace
@@ -268,7 +269,8 @@ void Engine::instrument(GenerateOptions& gen, const OutputSink& sink, Clock::tim
 
 void Engine::finish(Outcome& out, bool client_gone, Clock::time_point deadline) {
     out.cancelled = client_gone;
-    out.timed_out = !client_gone && out.stats.stop_reason == "cancelled" && Clock::now() > deadline;
+    out.timed_out =
+        !client_gone && out.stats.stop_reason == StopReason::Cancelled && Clock::now() > deadline;
     if (out.cancelled || out.timed_out) metrics_.count_cancelled();
     metrics_.count_tokens(out.stats.prompt_tokens, out.stats.cached_tokens,
                           out.stats.generated_tokens);
@@ -280,9 +282,9 @@ Outcome Engine::chat(const SlotLease& lease, const PreparedChat& job, const Outp
     const ChatRequest& req = job.request;
     tools::ToolRequest tr = tool_request(req);
     apply_sampling(tr.generation, req.sampling, job.max_tokens);
-    std::unique_ptr<grammar::GrammarConstraint> format;
+    std::unique_ptr<turn::GrammarConstraint> format;
     if (job.format) {
-        format = std::make_unique<grammar::GrammarConstraint>(job.format, vocab_, tokenizer_.get());
+        format = std::make_unique<turn::GrammarConstraint>(job.format, vocab_, tokenizer_.get());
         format->attach(tr.generation);
     }
     Outcome out;
@@ -361,7 +363,7 @@ Json Engine::answer(const SlotLease& lease, const AnswerRequest& request,
         Batcher::Active active(*batcher_);
         result = slot.answerer->ask(index, request.question, options);
     }
-    if (result.stats.stop_reason == "cancelled" && Clock::now() > deadline)
+    if (result.stats.stop_reason == StopReason::Cancelled && Clock::now() > deadline)
         throw ApiError(504, "The request ran past the server's timeout.", "", "timeout_error");
     metrics_.count_tokens(result.stats.prompt_tokens, result.stats.cached_tokens,
                           result.stats.generated_tokens);

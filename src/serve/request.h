@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "grammar/constraint.h"
+#include "grammar/constraint_spec.h"
 #include "runtime/session.h"
 #include "serve/api_error.h"
 #include "tools/tool_call.h"

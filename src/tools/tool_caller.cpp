@@ -2,9 +2,9 @@
 
 #include "core/error.h"
 #include "grammar/compiled_grammar.h"
-#include "grammar/constraint.h"
 #include "tools/call_grammar.h"
 #include "tools/conversation.h"
+#include "turn/grammar_constraint.h"
 
 namespace flash::tools {
 
@@ -15,7 +15,8 @@ std::unique_ptr<ToolFormat> format_for_template(const ChatTemplate& chat_templat
 }
 
 Json ToolResponse::message() const {
-    Json m{{"role", "assistant"}, {"content", content.empty() && !calls.empty() ? Json() : Json(content)}};
+    Json m{{"role", "assistant"},
+           {"content", content.empty() && !calls.empty() ? Json() : Json(content)}};
     if (!calls.empty()) {
         Json list = Json::array();
         for (const ToolCall& c : calls) list.push_back(c.to_openai());
@@ -45,14 +46,15 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
     const bool offer = request.choice.mode != ToolChoice::Mode::None;
     const PreparedConversation conv = prepare_conversation(
         request.messages, request.tools, *format_, template_.renders_tools(), offer);
-    const std::string text = template_.render(conv.messages, conv.tools, true, request.template_variables);
+    const std::string text =
+        template_.render(conv.messages, conv.tools, true, request.template_variables);
 
     GenerateOptions gen = request.generation;
     if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    std::unique_ptr<grammar::GrammarConstraint> constraint;
+    std::unique_ptr<turn::GrammarConstraint> constraint;
     if (request.constrained && offer) {
         if (auto g = tool_call_grammar(*format_, request.tools, request.choice, request.parallel)) {
-            constraint = std::make_unique<grammar::GrammarConstraint>(
+            constraint = std::make_unique<turn::GrammarConstraint>(
                 grammar::CompiledGrammar::compile(*g), vocab_, &session_.tokenizer());
             constraint->attach(gen);
         }
@@ -61,7 +63,7 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
     r.raw = session_.generate(session_.tokenizer().encode_prompt(text), gen, on_text, &r.stats);
     if (!offer) {
         r.content = r.raw;
-        r.finish_reason = r.stats.stop_reason == "length" ? "length" : "stop";
+        r.finish_reason = finish_reason(r.stats.stop_reason);
         return r;
     }
     ParsedOutput parsed = format_->parse(r.raw, request.tools);
@@ -89,11 +91,10 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
         r.calls.resize(1);
     }
     if (constraint && r.attempted && !constraint->complete())
-        r.problems.push_back("generation stopped (" + r.stats.stop_reason +
+        r.problems.push_back("generation stopped (" + std::string(to_string(r.stats.stop_reason)) +
                              ") before the tool call was finished");
-    r.finish_reason = !r.calls.empty()              ? "tool_calls"
-                      : r.stats.stop_reason == "length" ? "length"
-                                                        : "stop";
+    // "context" is "length" here too, as in the server: one mapping (runtime/session.h).
+    r.finish_reason = !r.calls.empty() ? "tool_calls" : finish_reason(r.stats.stop_reason);
     return r;
 }
 
