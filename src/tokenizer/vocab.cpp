@@ -253,6 +253,15 @@ void build_eog(Vocab& v) {
     }
 }
 
+// 0-15 for a hex digit, -1 otherwise (std::stoi would throw std::invalid_argument, which is
+// not the flash::Error a bad file must produce: the GGUF fuzzer found it).
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 std::string render_piece(const Vocab& v, int32_t id) {
     const std::string& t = v.text[id];
     const uint32_t a = v.attr[id];
@@ -294,8 +303,12 @@ std::string render_piece(const Vocab& v, int32_t id) {
         return out;
     }
     if (a & kAttrByte) {
-        if (t.size() == 6 && t.compare(0, 3, "<0x") == 0) {
-            return std::string(1, static_cast<char>(std::stoi(t.substr(3, 2), nullptr, 16)));
+        if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') {
+            const int hi = hex_digit(t[3]), lo = hex_digit(t[4]);
+            if (hi < 0 || lo < 0)
+                fail(v, "tokenizer.ggml.tokens",
+                     "byte token " + std::to_string(id) + " '" + t + "' is not <0xHH>");
+            return std::string(1, static_cast<char>(hi * 16 + lo));
         }
         return t;
     }

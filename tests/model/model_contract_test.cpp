@@ -151,5 +151,23 @@ TEST(ModelContract, AnEmbeddingWithFewerRowsThanTokensIsRefused) {
     EXPECT_NE(e.find("token_embd.weight only"), std::string::npos) << e;
 }
 
+// Found by the GGUF fuzzer: a byte token that is not <0xHH> ended the process with
+// std::invalid_argument from std::stoi; it is now refused naming the token.
+TEST(ModelContract, AByteTokenThatIsNotHexIsRefused) {
+    const std::string spm = testing::testdata_path("tokenizer/ggml-vocab-llama-spm.gguf");
+    const GgufFile g(spm);
+    GgufValue tokens = *g.find("tokenizer.ggml.tokens");
+    size_t at = tokens.strings.size();
+    for (size_t i = 0; i < tokens.strings.size() && at == tokens.strings.size(); ++i)
+        if (tokens.strings[i] == "<0x41>") at = i;
+    ASSERT_LT(at, tokens.strings.size()) << "no <0x41> byte token in the llama-spm vocabulary";
+    tokens.strings[at] = "<0xZZ>";
+    const BrokenCopy broken(spm, "tokenizer.ggml.tokens", tokens);
+    const std::string e = vocab_error(broken.path());
+    EXPECT_NE(e.find("byte token " + std::to_string(at) + " '<0xZZ>' is not <0xHH>"),
+              std::string::npos)
+        << e;
+}
+
 }  // namespace
 }  // namespace flash
