@@ -1,7 +1,7 @@
 #include "ask/lexical.h"
 
+#include "core/utf8.h"
 #include "retrieval/fts_query.h"
-#include "tokenizer/utf8.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -60,7 +60,7 @@ void add_unique(std::vector<std::string>& list, std::string item) {
 }
 
 bool word_char_at(std::string_view text, size_t i) {
-    return retrieval::is_word_char(tok::decode_utf8(text, i));
+    return retrieval::is_word_char(decode_utf8(text, i));
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -141,7 +141,7 @@ LexicalTerms lexical_terms(std::string_view text) {
                 const auto d = static_cast<unsigned char>(text[j]);
                 if (d >= 0x80) {
                     size_t next = j;
-                    if (!retrieval::is_word_char(tok::decode_utf8(text, next))) break;
+                    if (!retrieval::is_word_char(decode_utf8(text, next))) break;
                     word.append(text.substr(j, next - j));
                     j = next;
                     continue;
@@ -160,7 +160,7 @@ LexicalTerms lexical_terms(std::string_view text) {
                 add_unique(terms.words, stem(word));
             }
         } else if (c >= 0x80) {
-            tok::decode_utf8(text, i);  // a symbol or punctuation character: skipped whole
+            decode_utf8(text, i);  // a symbol or punctuation character: skipped whole
         } else {
             ++i;
         }

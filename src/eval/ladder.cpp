@@ -15,7 +15,7 @@
 #include "eval/stats.h"
 #include "model/model.h"
 #include "quant/quantize_model.h"
-#include "store/sha256.h"
+#include "core/sha256.h"
 #include "tokenizer/tokenizer.h"
 
 namespace flash::eval {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "grammar/expr.h"
-#include "tokenizer/utf8.h"
 
 namespace flash::grammar {
 
@@ -45,9 +45,10 @@ struct RuleInfo {
 class GbnfParser {
   public:
     explicit GbnfParser(std::string_view text) {
-        for (size_t pos = 0; pos < text.size();) {
-            p_.push_back(static_cast<char32_t>(tok::decode_utf8(text, pos)));
-        }
+        size_t bad_at = 0;
+        auto decoded = decode_utf8_strict(text, &bad_at);
+        if (!decoded) throw Error("gbnf: not valid UTF-8 at byte " + std::to_string(bad_at));
+        p_ = std::move(*decoded);
     }
 
     Grammar parse() {

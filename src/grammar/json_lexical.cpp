@@ -3,8 +3,8 @@
 
 #include <map>
 
+#include "core/utf8.h"
 #include "grammar/expr.h"
-#include "tokenizer/utf8.h"
 
 namespace flash::grammar::detail {
 
@@ -133,7 +133,7 @@ uint32_t JsonLexicon::key_except(const std::vector<std::string>& names) {
         std::vector<uint32_t> cps;
         bool typeable = true;
         for (size_t pos = 0; pos < name.size();) {
-            const uint32_t cp = tok::decode_utf8(name, pos);
+            const uint32_t cp = decode_utf8(name, pos);
             typeable = typeable && raw.contains(cp);
             cps.push_back(cp);
         }
@@ -173,8 +173,8 @@ uint32_t JsonLexicon::number() {
     if (number_) return *number_;
     // Digit runs are bounded (see kMaxMoreDigits in json_lexical.h): a model that loops on
     // digits must still reach the end of the number.
-    const uint32_t digits = repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0,
-                                        kMaxMoreDigits);
+    const uint32_t digits =
+        repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0, kMaxMoreDigits);
     const uint32_t exp_digits =
         repeat_rule(b_, names_, "exp-digits", {GrammarBuilder::chars({{'0', '9'}})}, 0, 2);
     const Element digit = GrammarBuilder::chars({{'0', '9'}});
@@ -197,8 +197,8 @@ uint32_t JsonLexicon::number() {
 
 uint32_t JsonLexicon::integer() {
     if (integer_) return *integer_;
-    const uint32_t digits = repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0,
-                                        kMaxMoreDigits);
+    const uint32_t digits =
+        repeat_rule(b_, names_, "digits", {GrammarBuilder::chars({{'0', '9'}})}, 0, kMaxMoreDigits);
     const uint32_t sign = optional_rule(b_, names_, "minus", {ch('-')});
     integer_ =
         b_.add(names_("integer"), {{ch('0')},

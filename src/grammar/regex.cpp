@@ -4,8 +4,8 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "grammar/expr.h"
-#include "tokenizer/utf8.h"
 
 namespace flash::grammar {
 
@@ -80,9 +80,11 @@ struct Branch {
 class RegexParser {
   public:
     RegexParser(std::string_view pattern, const RegexOptions& options) {
-        for (size_t pos = 0; pos < pattern.size();) {
-            p_.push_back(static_cast<char32_t>(tok::decode_utf8(pattern, pos)));
-        }
+        size_t bad_at = 0;
+        auto decoded = decode_utf8_strict(pattern, &bad_at);
+        if (!decoded)  // found by the regex fuzzer: bytes past U+10FFFF made an empty class
+            throw Error("regex: the pattern is not valid UTF-8 at byte " + std::to_string(bad_at));
+        p_ = std::move(*decoded);
         for (const CodeRange& r : options.exclude) exclude_.add(r.lo, r.hi);
     }
 

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <utility>
 
-#include "tokenizer/utf8.h"
+#include "core/utf8.h"
 
 namespace flash::retrieval {
 namespace {
@@ -82,7 +82,7 @@ bool decode_numeric(std::string_view s, size_t& pos, std::string& out) {
     uint32_t cp = static_cast<uint32_t>(value);
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp >= 0x80 && cp <= 0x9F) cp = k_cp1252[cp - 0x80];
-    tok::append_utf8(out, cp);
+    append_utf8(out, cp);
     pos = i;
     return true;
 }
@@ -101,7 +101,7 @@ bool decode_entity(std::string_view s, size_t& pos, std::string& out) {
         std::lower_bound(std::begin(k_named), end, name,
                          [](const auto& e, std::string_view n) { return e.first < n; });
     if (it == end || it->first != name) return false;
-    tok::append_utf8(out, it->second);
+    append_utf8(out, it->second);
     pos = i + 1;
     return true;
 }

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "retrieval/content_hash.h"
+#include "core/sha256.h"
 #include "retrieval/sentence_codec.h"
 #include "retrieval/sentences.h"
 #include "retrieval/sqlite_db.h"

@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "core/error.h"
-#include "store/sha256.h"
+#include "core/sha256.h"
 
 namespace flash {
 

@@ -9,7 +9,7 @@
 #include "store/catalog.h"
 #include "store/models_dir.h"
 #include "store/progress.h"
-#include "store/sha256.h"
+#include "core/sha256.h"
 
 namespace flash {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "tokenizer/utf8.h"
+#include "core/utf8.h"
 #include "tools/format_support.h"
 
 namespace flash::tools::detail {
@@ -18,7 +18,10 @@ uint32_t read_hex4(std::string_view s, size_t& pos) {
     uint32_t cp = 0;
     for (size_t k = 0; k < 4; ++k) {
         const char c = s[pos + k];
-        const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
         if (digit < 0) fail("bad \\u escape", pos);
         cp = cp * 16 + static_cast<uint32_t>(digit);
     }
@@ -38,11 +41,21 @@ std::string parse_string(std::string_view s, size_t& pos) {
         if (pos >= s.size()) break;
         c = s[pos++];
         switch (c) {
-            case 'n': out += '\n'; break;
-            case 't': out += '\t'; break;
-            case 'r': out += '\r'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
+            case 'n':
+                out += '\n';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
             case 'u': {
                 uint32_t cp = read_hex4(s, pos);
                 // A surrogate pair (as JSON writes non-BMP characters) is one character.
@@ -54,10 +67,11 @@ std::string parse_string(std::string_view s, size_t& pos) {
                         pos = next;
                     }
                 }
-                tok::append_utf8(out, cp);
+                append_utf8(out, cp);
                 break;
             }
-            default: out += c;  // \\ \' \" \/ and Python's keep-the-character rule
+            default:
+                out += c;  // \\ \' \" \/ and Python's keep-the-character rule
         }
     }
     if (pos >= s.size()) fail("unterminated string", pos);
@@ -123,8 +137,10 @@ Json parse_python_value(std::string_view s, size_t& pos) {
             if (pos < s.size() && s[pos] == close) break;
             list.push_back(parse_python_value(s, pos));
             skip_space(s, pos);
-            if (pos < s.size() && s[pos] == ',') ++pos;
-            else if (pos >= s.size() || s[pos] != close) fail("expected ',' or a closing bracket", pos);
+            if (pos < s.size() && s[pos] == ',')
+                ++pos;
+            else if (pos >= s.size() || s[pos] != close)
+                fail("expected ',' or a closing bracket", pos);
         }
         ++pos;
         return list;
@@ -142,8 +158,10 @@ Json parse_python_value(std::string_view s, size_t& pos) {
             ++pos;
             object[key.get<std::string>()] = parse_python_value(s, pos);
             skip_space(s, pos);
-            if (pos < s.size() && s[pos] == ',') ++pos;
-            else if (pos >= s.size() || s[pos] != '}') fail("expected ',' or '}'", pos);
+            if (pos < s.size() && s[pos] == ',')
+                ++pos;
+            else if (pos >= s.size() || s[pos] != '}')
+                fail("expected ',' or '}'", pos);
         }
         ++pos;
         return object;

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "grammar/grammar.h"
-#include "tokenizer/utf8.h"
 
 namespace flash::grammar::testing {
 
@@ -31,7 +31,7 @@ class ReferenceRecognizer {
     bool accepts(std::string_view utf8) {
         cps_.clear();
         memo_.clear();
-        for (size_t pos = 0; pos < utf8.size();) cps_.push_back(tok::decode_utf8(utf8, pos));
+        for (size_t pos = 0; pos < utf8.size();) cps_.push_back(decode_utf8(utf8, pos));
         const std::set<size_t>& ends = match(g_.root, 0);
         return ends.count(cps_.size()) != 0;
     }
@@ -119,7 +119,7 @@ class Sampler {
             if (e.kind == Element::Kind::Rule) {
                 emit(e.rule, depth + 1, out);
             } else {
-                tok::append_utf8(out, pick_char(e));
+                append_utf8(out, pick_char(e));
             }
         }
     }

@@ -148,5 +148,14 @@ TEST(RegexTest, AddsIntoAnExistingBuilder) {
     EXPECT_FALSE(rr.accepts("x"));
 }
 
+// Found by the regex fuzzer: F4 AC AC AC decodes (leniently) past U+10FFFF, which made an
+// empty one-character class and a read through an empty vector. Patterns are strict UTF-8.
+TEST(RegexTest, InvalidUtf8InAPatternIsRefusedWithItsOffset) {
+    expect_error("[a\xF4\xAC\xAC\xAC-z]", "regex: the pattern is not valid UTF-8 at byte 2");
+    expect_error("ab\xC0\xAF", "regex: the pattern is not valid UTF-8 at byte 2");    // overlong
+    expect_error("\xED\xA0\x80", "regex: the pattern is not valid UTF-8 at byte 0");  // surrogate
+    EXPECT_NO_THROW(compile_regex("caf\xC3\xA9 \xEF\xBF\xBD"));  // é and a real U+FFFD
+}
+
 }  // namespace
 }  // namespace flash::grammar

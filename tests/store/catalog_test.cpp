@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "store/store.h"
-#include "temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace flash {
 namespace {

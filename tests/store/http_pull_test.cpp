@@ -16,9 +16,9 @@
 
 #include "core/error.h"
 #include "store/http_pull.h"
-#include "store/sha256.h"
+#include "core/sha256.h"
 #include "store/store.h"
-#include "temp_dir.h"
+#include "common/temp_dir.h"
 
 extern char** environ;
 

@@ -8,9 +8,9 @@
 
 #include "core/error.h"
 #include "store/pip_fetch.h"
-#include "store/sha256.h"
+#include "core/sha256.h"
 #include "store/subprocess.h"
-#include "temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace flash {
 namespace {

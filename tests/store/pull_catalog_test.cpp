@@ -11,7 +11,7 @@
 
 #include "core/gguf.h"
 #include "store/store.h"
-#include "temp_dir.h"
+#include "common/temp_dir.h"
 
 namespace flash {
 namespace {

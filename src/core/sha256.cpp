@@ -1,4 +1,4 @@
-#include "store/sha256.h"
+#include "core/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -49,6 +49,12 @@ std::string Sha256::hex() {
         out.push_back(digits[md[i] & 15]);
     }
     return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    Sha256 h;
+    h.update(bytes.data(), bytes.size());
+    return h.hex();
 }
 
 std::string sha256_file(const std::string& path) {

@@ -1,10 +1,12 @@
-// SHA-256 of files and byte streams (OpenSSL EVP), as lowercase hex.
-// Depends on core/ only.
+// SHA-256 of files, byte streams and strings (OpenSSL EVP), as lowercase hex: model pulls check
+// files with it, the document index tells a changed file from a touched one. The one wrapper
+// around OpenSSL's digest in flash.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace flash {
 
@@ -23,6 +25,9 @@ class Sha256 {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// One-shot digest of `bytes`.
+std::string sha256_hex(std::string_view bytes);
 
 // Streams the file in 1 MiB blocks; throws flash::Error naming the path when it can't be read.
 std::string sha256_file(const std::string& path);

@@ -1,5 +1,5 @@
 // A scratch directory for one test, removed afterwards, and an environment variable override
-// that restores the old value. Shared by the store tests.
+// that restores the old value. Shared by the store and core tests.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "core/error.h"
-#include "store/sha256.h"
-#include "temp_dir.h"
+#include "core/sha256.h"
+#include "common/temp_dir.h"
 
 namespace flash {
 namespace {
