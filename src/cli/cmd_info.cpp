@@ -93,6 +93,14 @@ void info(const InfoOptions& o) {
     } catch (const Error& e) {
         std::printf("\nmodel: flash cannot run this file: %s\n", e.what());
     }
+    // The vocabulary on its own line: a file can run from token ids without one (flash logits).
+    try {
+        const Tokenizer tok = Tokenizer::from_gguf(g);
+        std::printf("tokenizer: %d tokens, BOS %d, EOS %d\n", tok.n_vocab(), tok.bos_id(),
+                    tok.eos_id());
+    } catch (const Error& e) {
+        std::printf("tokenizer: flash cannot read this vocabulary: %s\n", e.what());
+    }
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "common/gguf_builder.h"
 #include "common/run_command.h"
 #include "common/testdata.h"
+#include "core/gguf.h"
+#include "core/gguf_writer.h"
 
 namespace flash {
 namespace {
@@ -89,6 +91,28 @@ TEST(CliBadValues, ANonFiniteHyperparameterIsACannotRunLineInInfoAndAnErrorInRun
     const auto run = run_command(flash_binary() + " run -m " + path + " -p hi");
     EXPECT_EQ(run.exit_code, 1) << run.output;
     EXPECT_NE(run.output.find("layer_norm_rms_epsilon' = nan"), std::string::npos) << run.output;
+}
+
+TEST(CliBadValues, ABosIdOutsideTheVocabularyIsShownByInfoAndRefusedByRun) {
+    const GgufFile tiny(tiny_model());
+    GgufWriter w(tiny.alignment());
+    for (const auto& [key, value] : tiny.metadata()) w.set(key, value);
+    w.set_u32("tokenizer.ggml.bos_token_id", 1000);
+    for (const GgufTensor& t : tiny.tensors())
+        w.add_tensor(t.name, t.type, t.dims,
+                     [&t](std::vector<uint8_t>& out) { out.assign(t.data, t.data + t.n_bytes); });
+    const std::string path = testing::temp_path("bad_bos.gguf");
+    w.write(path);
+    const auto info = run_command(flash_binary() + " info " + path);
+    EXPECT_EQ(info.exit_code, 0) << info.output;
+    EXPECT_NE(info.output.find("tokenizer: flash cannot read this vocabulary"), std::string::npos)
+        << info.output;
+    EXPECT_NE(info.output.find("token id 1000 is outside the vocabulary [0, 32)"),
+              std::string::npos)
+        << info.output;
+    const auto run = run_command(flash_binary() + " run --raw -m " + path + " -p hi -n 2");
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_NE(run.output.find("tokenizer.ggml.bos_token_id"), std::string::npos) << run.output;
 }
 
 }  // namespace
