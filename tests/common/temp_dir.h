@@ -1,5 +1,5 @@
 // A scratch directory for one test, removed afterwards, and an environment variable override
-// that restores the old value. Shared by the store and core tests.
+// that restores the old value. Shared by the store, core and retrieval tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ class TempDir {
   public:
     TempDir() {
         std::string tmpl =
-            (std::filesystem::temp_directory_path() / "flash-store-test-XXXXXX").string();
+            (std::filesystem::temp_directory_path() / "flash-test-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp failed";
         path_ = tmpl;
     }
@@ -29,6 +29,16 @@ class TempDir {
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
     std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+    // Writes `data` to path()/name (creating folders) and returns the full path.
+    std::string write(const std::string& name, const std::string& data) const {
+        const std::string p = *this / name;
+        std::filesystem::create_directories(std::filesystem::path(p).parent_path());
+        std::ofstream f(p, std::ios::binary);
+        f << data;
+        EXPECT_TRUE(f.good()) << p;
+        return p;
+    }
 
   private:
     std::string path_;

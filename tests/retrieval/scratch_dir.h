@@ -1,8 +1,9 @@
-// A scratch directory per test (removed afterwards) and small file helpers for the retrieval
-// tests.
+// The retrieval tests' scratch directory (common/temp_dir.h) and a tiny PDF maker.
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include "common/temp_dir.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -12,36 +13,7 @@
 
 namespace flash::testing {
 
-class ScratchDir {
-  public:
-    ScratchDir() {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "flash-retrieval-XXXXXX").string();
-        if (!mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp failed";
-        path_ = tmpl;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-    // Writes `data` to path()/name (creating folders) and returns the full path.
-    std::string write(const std::string& name, const std::string& data) const {
-        const std::string p = *this / name;
-        std::filesystem::create_directories(std::filesystem::path(p).parent_path());
-        std::ofstream f(p, std::ios::binary);
-        f << data;
-        EXPECT_TRUE(f.good()) << p;
-        return p;
-    }
-
-  private:
-    std::string path_;
-};
+using ScratchDir = TempDir;
 
 // A one-page PDF showing `line` in Helvetica, with a correct cross-reference table.
 inline std::string tiny_pdf(const std::string& line) {
