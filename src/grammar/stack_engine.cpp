@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+
+#include "core/error.h"
 
 namespace flash::grammar {
 
@@ -23,6 +26,16 @@ constexpr uint32_t kNoPos = ~uint32_t{0};
 // Frames a key keeps per stack at most, even without reaching a shared rule.
 constexpr size_t kMaxKeyDepth = 8;
 constexpr size_t kTableBudgetBytes = size_t{64} << 20;
+// Bounds on ambiguity. A grammar that stacks repetitions (x**** in GBNF, found by the fuzzer)
+// multiplies the parse stacks alive at one byte; real grammars stay in the hundreds. Past
+// these, matching is refused with an error instead of running for minutes.
+constexpr size_t kMaxClosureSteps = size_t{1} << 18;  // work items expanded for one byte
+constexpr size_t kMaxNodes = size_t{1} << 23;         // interned stack frames in all
+
+[[noreturn]] void too_ambiguous(const std::string& what) {
+    throw Error("grammar: too ambiguous to match (" + what +
+                "); simplify nested repetitions such as (x*)*");
+}
 
 }  // namespace
 
@@ -54,6 +67,8 @@ uint32_t StackEngine::intern_node(uint32_t pos, uint32_t parent) {
         if (node_keys_[i] == key) return node_vals_[i];
         if (node_keys_[i] != kEmptyKey) continue;
         const auto id = static_cast<uint32_t>(node_pos_.size());
+        if (node_pos_.size() > kMaxNodes)
+            too_ambiguous("more than " + std::to_string(kMaxNodes) + " parse stack frames");
         node_pos_.push_back(pos);
         node_parent_.push_back(parent);
         node_keys_[i] = key;
@@ -155,7 +170,10 @@ int32_t StackEngine::close_and_intern() {
         }
         return true;
     };
+    size_t steps = 0;
     while (!work_.empty()) {
+        if (++steps > kMaxClosureSteps)
+            too_ambiguous("more than " + std::to_string(kMaxClosureSteps) + " steps for one byte");
         uint32_t pos = work_.back().pos;
         uint32_t parent = work_.back().parent;
         work_.pop_back();

@@ -2,10 +2,14 @@
 // error messages with line and column.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "core/error.h"
+#include "grammar/compiled_grammar.h"
 #include "grammar/gbnf.h"
+#include "grammar/matcher.h"
+#include "grammar/vocabulary.h"
 #include "reference_recognizer.h"
 
 namespace flash::grammar {
@@ -98,6 +102,22 @@ TEST(GbnfTest, LeftRecursionIsReported) {
                   std::string::npos)
             << e.what();
     }
+}
+
+// Found by the GBNF fuzzer: fifty stacked stars made every byte's closure explode (12 s for
+// 200 bytes, 1.7 GB). Matching now stops with an error naming the cause, well under a second.
+TEST(GbnfTest, PathologicalAmbiguityIsAnErrorNotAHang) {
+    const Grammar g = parse_gbnf("root ::= [^\"\\\\]* " + std::string(50, '*') + " \"b\"");
+    const auto vocab = TokenVocabulary::from_pieces({" "}, {});
+    Matcher m(CompiledGrammar::compile(g), vocab);
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        m.accept_bytes(std::string(200, 'a'));
+        FAIL() << "matched without refusing";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("too ambiguous"), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
 }
 
 }  // namespace
