@@ -11,11 +11,11 @@
 #include "core/error.h"
 #include "core/gguf.h"
 #include "core/process_memory.h"
+#include "core/sha256.h"
 #include "eval/ladder_report.h"
 #include "eval/stats.h"
 #include "model/model.h"
 #include "quant/quantize_model.h"
-#include "core/sha256.h"
 #include "tokenizer/tokenizer.h"
 
 namespace flash::eval {

@@ -47,8 +47,7 @@ SegmentConstraint::SegmentConstraint(std::shared_ptr<const grammar::TokenVocabul
                                      std::string text_before)
     : vocab_(std::move(vocab)), rules_(rules), text_(std::move(text_before)) {
     if (grammar) {
-        grammar_ =
-            std::make_unique<turn::GrammarConstraint>(std::move(grammar), vocab_, tokenizer);
+        grammar_ = std::make_unique<turn::GrammarConstraint>(std::move(grammar), vocab_, tokenizer);
         grammar_->attach(grammar_hooks_);
     }
     words_ = words_in(text_);

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "core/sha256.h"
 #include "store/catalog.h"
 #include "store/models_dir.h"
 #include "store/progress.h"
-#include "core/sha256.h"
 
 namespace flash {
 

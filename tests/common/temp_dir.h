@@ -16,8 +16,7 @@ namespace flash::testing {
 class TempDir {
   public:
     TempDir() {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "flash-test-XXXXXX").string();
+        std::string tmpl = (std::filesystem::temp_directory_path() / "flash-test-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp failed";
         path_ = tmpl;
     }

@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/error.h"
 #include "core/sha256.h"
-#include "common/temp_dir.h"
 
 namespace flash {
 namespace {

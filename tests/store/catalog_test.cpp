@@ -4,9 +4,9 @@
 #include <set>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/error.h"
 #include "store/store.h"
-#include "common/temp_dir.h"
 
 namespace flash {
 namespace {

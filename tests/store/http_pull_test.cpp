@@ -14,11 +14,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.h"
-#include "store/http_pull.h"
-#include "core/sha256.h"
-#include "store/store.h"
 #include "common/temp_dir.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "store/http_pull.h"
+#include "store/store.h"
 
 extern char** environ;
 

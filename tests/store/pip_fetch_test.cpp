@@ -6,11 +6,11 @@
 #include <map>
 #include <string>
 
-#include "core/error.h"
-#include "store/pip_fetch.h"
-#include "core/sha256.h"
-#include "store/subprocess.h"
 #include "common/temp_dir.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "store/pip_fetch.h"
+#include "store/subprocess.h"
 
 namespace flash {
 namespace {

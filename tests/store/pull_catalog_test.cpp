@@ -9,9 +9,9 @@
 #include <iostream>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/gguf.h"
 #include "store/store.h"
-#include "common/temp_dir.h"
 
 namespace flash {
 namespace {
