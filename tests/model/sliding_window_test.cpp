@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "common/random_tokens.h"
 #include "common/reference.h"
 #include "common/testdata.h"
 #include "model/model.h"
@@ -13,12 +14,7 @@
 namespace flash {
 namespace {
 
-std::vector<int32_t> random_tokens(int n, int vocab, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::vector<int32_t> ids(static_cast<size_t>(n));
-    for (auto& id : ids) id = static_cast<int32_t>(rng() % static_cast<unsigned>(vocab));
-    return ids;
-}
+using testing::random_tokens;
 
 TEST(SlidingWindow, WrappingRingEqualsAFullCacheBeyondTheWindow) {
     const auto model = Model::load(testing::testdata_path("models/gemma3-F32.gguf"));

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "common/random_tokens.h"
 #include "common/reference.h"
 #include "common/testdata.h"
 #include "core/error.h"
@@ -17,12 +18,7 @@
 namespace flash {
 namespace {
 
-std::vector<int32_t> random_tokens(int n, int64_t vocab, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::vector<int32_t> ids(static_cast<size_t>(n));
-    for (auto& id : ids) id = static_cast<int32_t>(rng() % static_cast<unsigned>(vocab));
-    return ids;
-}
+using testing::random_tokens;
 
 class BatchedForward : public ::testing::TestWithParam<const char*> {};
 
