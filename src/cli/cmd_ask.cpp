@@ -125,9 +125,11 @@ void add_ask_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
+        ->check(in_range({0, 1}))
         ->capture_default_str();
     cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
                     "Share of the question's content words a claim's citations must hold")
+        ->check(in_range({0, 1}))
         ->capture_default_str();
     cmd->add_flag("--json", o->json,
                   "Print the answer with citations as JSON (document, sentence, offsets, text)");

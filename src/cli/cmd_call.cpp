@@ -146,9 +146,11 @@ void add_call_command(CLI::App& app) {
                   "Schema keywords flash cannot enforce warn instead of failing");
     cmd->add_option("--max-arg-length", o->max_string_length,
                     "Cap on string arguments whose schema sets no maxLength (0: none)")
+        ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("--max-arg-items", o->max_array_items,
                     "Cap on array arguments whose schema sets no maxItems (0: none)")
+        ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_flag("--show-prompt", o->show_prompt, "Print the rendered prompt to stderr");
     cmd->add_flag("--loop", o->loop,

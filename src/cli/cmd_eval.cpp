@@ -171,12 +171,14 @@ void add_eval_grounded(CLI::App& eval) {
         ->capture_default_str();
     cmd->add_option("--min-support", o->ask.verify.support.min_coverage,
                     "Share of a claim's content words its citations must hold")
+        ->check(in_range({0, 1}))
         ->capture_default_str();
     cmd->add_option("--max-claims", o->ask.shape.max_claims, "Answer lines at most")
         ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     cmd->add_option("--min-relevance", o->ask.verify.min_relevance,
                     "Share of the question's content words a claim's citations must hold")
+        ->check(in_range({0, 1}))
         ->capture_default_str();
     o->ask.generation.max_tokens = 200;
     cmd->add_option("-n,--n-predict", o->ask.generation.max_tokens, "Maximum tokens per answer")

@@ -37,9 +37,12 @@ void add_suite_limits(CLI::App& cmd, eval::SuitesOptions& s, int& limit) {
                    "Samples per suite, spread over it (0: all); --*-limit override")
         ->check(in_range({0, 1 << 30}, true))
         ->capture_default_str();
-    cmd.add_option("--tools-limit", s.tools_limit, "Tool-calling cases");
-    cmd.add_option("--grounded-limit", s.grounded_limit, "Grounded-answer questions");
-    cmd.add_option("--instruct-limit", s.instruct_limit, "Instruction-following prompts");
+    cmd.add_option("--tools-limit", s.tools_limit, "Tool-calling cases")
+        ->check(in_range({0, 1 << 30}, true));
+    cmd.add_option("--grounded-limit", s.grounded_limit, "Grounded-answer questions")
+        ->check(in_range({0, 1 << 30}, true));
+    cmd.add_option("--instruct-limit", s.instruct_limit, "Instruction-following prompts")
+        ->check(in_range({0, 1 << 30}, true));
     cmd.add_option("--retries", s.instruct_retries, "Instruction-following retries")
         ->check(CLI::Range(0, 10))
         ->capture_default_str();
@@ -200,8 +203,11 @@ void add_eval_ladder_commands(CLI::App& eval) {
         cmd->add_option("--corpus", o->corpus,
                         "Text files (default: the grounded suite's documents)");
         cmd->add_option("--fidelity-tokens", o->fidelity.max_tokens, "Corpus tokens")
+            ->check(in_range({0, 1 << 30}, true))
             ->capture_default_str();
-        cmd->add_option("--window", o->fidelity.window, "Tokens per window")->capture_default_str();
+        cmd->add_option("--window", o->fidelity.window, "Tokens per window")
+            ->check(in_range({2, 1 << 20}, true))
+            ->capture_default_str();
         cmd->callback([o] { eval_fidelity(*o); });
     }
     auto o = std::make_shared<LadderCliOptions>();
@@ -223,8 +229,10 @@ void add_eval_ladder_commands(CLI::App& eval) {
                     "Text files for fidelity (default: the grounded suite's documents)");
     cmd->add_option("--fidelity-tokens", o->ladder.fidelity.max_tokens,
                     "Corpus tokens for fidelity")
+        ->check(in_range({0, 1 << 30}, true))
         ->capture_default_str();
     cmd->add_option("--window", o->ladder.fidelity.window, "Tokens per fidelity window")
+        ->check(in_range({2, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("--imatrix", o->ladder.imatrix,
                     "Importance matrix (flash imatrix) for the quantized levels");

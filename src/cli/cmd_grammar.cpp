@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/gguf.h"
 #include "grammar/matcher.h"
@@ -131,9 +132,12 @@ void add_grammar_command(CLI::App& app) {
         ->add_option("-m,--model", o->vocab,
                      "GGUF whose vocabulary to use (model or vocab-only file)")
         ->capture_default_str();
-    sample_cmd->add_option("-n,--samples", o->samples, "How many outputs")->capture_default_str();
+    sample_cmd->add_option("-n,--samples", o->samples, "How many outputs")
+        ->check(in_range({1, 100000}, true))
+        ->capture_default_str();
     sample_cmd->add_option("-s,--seed", o->seed, "Seed of the first output")->capture_default_str();
     sample_cmd->add_option("--budget", o->budget, "Random tokens before steering to an end")
+        ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     print->callback([o] { print_grammar(*o); });
     check_cmd->callback([o] { check(*o); });

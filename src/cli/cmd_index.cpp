@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "retrieval/index.h"
 
@@ -205,7 +206,9 @@ void add_index_command(CLI::App& app) {
     CLI::App* find =
         cmd->add_subcommand("search", "Print the passages that best match a query (BM25)");
     find->add_option("query", o->query, "Free text; any punctuation is fine")->required();
-    find->add_option("-k", o->k, "How many passages")->capture_default_str();
+    find->add_option("-k", o->k, "How many passages")
+        ->check(in_range({1, 1000}, true))
+        ->capture_default_str();
     find->add_flag("--json", o->json, "JSON on stdout: path, score, offsets, text and sentences");
     add_index_dir_option(*find, *o);
     find->callback([o] { search(*o); });

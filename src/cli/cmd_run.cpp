@@ -158,6 +158,7 @@ void add_instruction_options(CLI::App& cmd, InstructionFlags& f) {
         ->check(CLI::PositiveNumber)
         ->group(group);
     cmd.add_option("--bullets", f.bullets, "Exactly N \"* \" bullets (format:bullet_count)")
+        ->check(in_range({1, 1000}, true))
         ->check(CLI::PositiveNumber)
         ->group(group);
     cmd.add_option("--start-with", f.start_with, "Start with this phrase (startend:start_checker)")

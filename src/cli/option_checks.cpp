@@ -31,7 +31,7 @@ CLI::Validator in_range(ValueRange range, bool integer) {
             if (v < range.lo || v > range.hi) return quoted + " is outside the range " + shown;
             return {};
         },
-        (integer ? "INT in " : "NUMBER in ") + shown);
+        shown);  // --help shows "INT:[lo, hi]"
 }
 
 }  // namespace flash::cli
