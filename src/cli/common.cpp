@@ -63,7 +63,6 @@ void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
         ->group("Structured output");
     cmd.add_option("--regex", o.regex,
                    "Constrain the whole output to match this regular expression")
-        ->each([&o](const std::string&) { o.regex_given = true; })
         ->group("Structured output");
     cmd.add_flag("--json", o.any_json, "Constrain the output to any JSON value")
         ->group("Structured output");
@@ -97,7 +96,7 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     if (!o.grammar_file.empty())
         spec.gbnf =
             non_empty(read_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
-    if (o.regex_given) spec.regex = non_empty(o.regex, "--regex");
+    if (o.regex) spec.regex = non_empty(*o.regex, "--regex");
     spec.any_json = o.any_json;
     spec.pretty = o.pretty;
     spec.lenient = o.lenient;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,7 @@ void add_model_options(CLI::App& cmd, ModelOptions& o);
 struct ConstraintOptions {
     std::string json_schema_file;
     std::string grammar_file;
-    std::string regex;
-    bool regex_given = false;  // --regex '' is an error, not "no constraint"
+    std::optional<std::string> regex;  // given but empty is an error, not "no constraint"
     bool any_json = false;
     bool pretty = false;
     bool lenient = false;

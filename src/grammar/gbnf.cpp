@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/utf8.h"
 #include "grammar/expr.h"
 
@@ -25,12 +26,6 @@ bool is_word_char(char32_t c) {
 }
 bool is_digit(char32_t c) {
     return c >= '0' && c <= '9';
-}
-int hex_value(char32_t c) {
-    if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<int>(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return static_cast<int>(c - 'A' + 10);
-    return -1;
 }
 
 struct RuleInfo {

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "core/error.h"
+#include "core/hex.h"
 
 namespace flash::grammar::detail {
 
@@ -42,13 +43,6 @@ constexpr std::array<std::string_view, 26> kKnown = {"type",
                                                      "$defs",
                                                      "definitions",
                                                      "$anchor"};
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::string percent_decode(std::string_view s) {
     std::string out;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/utf8.h"
 #include "grammar/expr.h"
 
@@ -22,12 +23,6 @@ bool is_digit(char32_t c) {
 }
 bool is_alnum(char32_t c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-int hex_value(char32_t c) {
-    if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<int>(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return static_cast<int>(c - 'A' + 10);
-    return -1;
 }
 
 CharSet digits() {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <string_view>
 
 #include "core/error.h"
 #include "model/gated_attention.h"
@@ -51,11 +51,11 @@ constexpr IntRange kIntRanges[] = {
 };
 
 int64_t checked(const GgufFile& g, const std::string& key, int64_t v) {
+    // The table is keyed without the "{arch}." prefix (architecture names hold no dot).
+    const std::string_view name = std::string_view(key).substr(key.find('.') + 1);
     int64_t max = int64_t{1} << 32;
     for (const IntRange& r : kIntRanges)
-        if (key.size() > std::strlen(r.key) && key.ends_with(r.key) &&
-            key[key.size() - std::strlen(r.key) - 1] == '.')
-            max = r.max;
+        if (name == r.key) max = r.max;
     if (v <= 0 || v > max)
         throw Error(g.path() + ": metadata '" + key + "' = " + std::to_string(v) +
                     " is out of range [1, " + std::to_string(max) + "]");
@@ -67,10 +67,9 @@ float checked_float(const GgufFile& g, const std::string& key, double fallback, 
                     double hi) {
     const double v = g.get_float(key).value_or(fallback);
     if (!std::isfinite(v) || !(v > lo && v <= hi)) {
-        char value[32];
-        std::snprintf(value, sizeof value, "%g", v);
-        throw Error(g.path() + ": metadata '" + key + "' = " + value + " is out of range (" +
-                    std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        char message[128];
+        std::snprintf(message, sizeof message, "' = %g is out of range (%g, %g]", v, lo, hi);
+        throw Error(g.path() + ": metadata '" + key + message);
     }
     return static_cast<float>(v);
 }

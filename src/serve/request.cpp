@@ -54,10 +54,8 @@ double get_number(const Json& body, const std::string& key, double fallback, Val
     return v;
 }
 
-int64_t get_int(const Json& body, const std::string& key, int64_t fallback, ValueRange range) {
-    // Whole-number bounds; ±9.3e18 stands for the int64 limits.
-    const int64_t lo = range.lo < -9.2e18 ? INT64_MIN : static_cast<int64_t>(range.lo);
-    const int64_t hi = range.hi > 9.2e18 ? INT64_MAX : static_cast<int64_t>(range.hi);
+int64_t get_int(const Json& body, const std::string& key, int64_t fallback, int64_t lo,
+                int64_t hi) {
     if (!body.contains(key) || body[key].is_null()) return fallback;
     const Json& v = body[key];
     if (!v.is_number_integer() && !v.is_number_unsigned()) throw wrong_type(key, v, "an integer");
@@ -69,6 +67,12 @@ int64_t get_int(const Json& body, const std::string& key, int64_t fallback, Valu
                               std::to_string(hi) + ", got " + std::to_string(n) + ".",
                           key);
     return n;
+}
+
+// A whole-number setting whose range is in the shared table (runtime/sampler.h).
+int64_t get_int(const Json& body, const std::string& key, int64_t fallback, ValueRange range) {
+    return get_int(body, key, fallback, static_cast<int64_t>(range.lo),
+                   static_cast<int64_t>(range.hi));
 }
 
 std::string get_string(const Json& body, const std::string& key) {
@@ -93,7 +97,7 @@ Sampling read_sampling(const Json& body) {
     c.min_p = static_cast<float>(get_number(body, "min_p", c.min_p, kMinP));
     c.repeat_penalty = static_cast<float>(get_number(body, "repeat_penalty", 1.0, kRepeatPenalty));
     if (body.contains("seed") && !body["seed"].is_null()) {
-        c.seed = static_cast<uint64_t>(get_int(body, "seed", 0, {-9.3e18, 9.3e18}));
+        c.seed = static_cast<uint64_t>(get_int(body, "seed", 0, INT64_MIN, INT64_MAX));
     } else {
         c.seed = std::random_device{}();  // OpenAI: no seed, no promise of repetition
     }
@@ -129,7 +133,7 @@ Sampling read_sampling(const Json& body) {
             s.include_usage = so["include_usage"].get<bool>();
         }
     }
-    const int64_t n = get_int(body, "n", 1, {1, 128});
+    const int64_t n = get_int(body, "n", 1, 1, 128);
     if (n != 1) throw bad_request("n must be 1: flash returns one choice per request.", "n");
     if (body.contains("logit_bias") && !body["logit_bias"].is_null()) {
         if (!body["logit_bias"].is_object())
@@ -315,7 +319,7 @@ ChatRequest parse_chat_request(const Json& body) {
             "leave out response_format.",
             "response_format");
     r.logprobs = get_bool(body, "logprobs", false);
-    r.top_logprobs = static_cast<int>(get_int(body, "top_logprobs", 0, {0, 20}));
+    r.top_logprobs = static_cast<int>(get_int(body, "top_logprobs", 0, 0, 20));
     if (r.top_logprobs > 0 && !r.logprobs)
         throw bad_request("top_logprobs needs logprobs set to true.", "top_logprobs");
     if (body.contains("metadata") && !body["metadata"].is_null() && !body["metadata"].is_object())
@@ -360,10 +364,9 @@ CompletionRequest parse_completion_request(const Json& body) {
     r.sampling = read_sampling(body);
     if (r.sampling.max_tokens == 0) r.sampling.max_tokens = 16;  // OpenAI's default here
     if (body.contains("logprobs") && !body["logprobs"].is_null())
-        r.logprobs = static_cast<int>(get_int(body, "logprobs", 0, {0, 5}));
+        r.logprobs = static_cast<int>(get_int(body, "logprobs", 0, 0, 5));
     r.echo = get_bool(body, "echo", false);
-    if (get_int(body, "best_of", 1, {1, 20}) != 1)
-        throw bad_request("best_of must be 1.", "best_of");
+    if (get_int(body, "best_of", 1, 1, 20) != 1) throw bad_request("best_of must be 1.", "best_of");
     if (!get_string(body, "suffix").empty())
         throw bad_request("suffix (fill-in-the-middle) is not supported.", "suffix");
     return r;
@@ -406,7 +409,7 @@ AnswerRequest parse_answer_request(const Json& body) {
             r.documents.push_back(std::move(d));
         }
     }
-    r.max_claims = static_cast<int>(get_int(body, "max_claims", 0, {1, 10}));
+    r.max_claims = static_cast<int>(get_int(body, "max_claims", 0, 1, 10));
     return r;
 }
 

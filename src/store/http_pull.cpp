@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/hex.h"
 #include "store/finalize.h"
 
 namespace flash {
@@ -232,10 +233,9 @@ struct CurlHandle {
 std::string percent_decode(const std::string& s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+            hex_value(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
             i += 2;
         } else {
             out.push_back(s[i]);

@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "core/error.h"
+#include "core/hex.h"
 #include "tokenizer/pretokenizer.h"
 #include "tokenizer/utf8.h"
 
@@ -253,15 +254,6 @@ void build_eog(Vocab& v) {
     }
 }
 
-// 0-15 for a hex digit, -1 otherwise (std::stoi would throw std::invalid_argument, which is
-// not the flash::Error a bad file must produce: the GGUF fuzzer found it).
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 std::string render_piece(const Vocab& v, int32_t id) {
     const std::string& t = v.text[id];
     const uint32_t a = v.attr[id];
@@ -304,7 +296,9 @@ std::string render_piece(const Vocab& v, int32_t id) {
     }
     if (a & kAttrByte) {
         if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') {
-            const int hi = hex_digit(t[3]), lo = hex_digit(t[4]);
+            // Not std::stoi: it throws std::invalid_argument, which is not the flash::Error a
+            // bad file must produce (the GGUF fuzzer found it).
+            const int hi = hex_value(t[3]), lo = hex_value(t[4]);
             if (hi < 0 || lo < 0)
                 fail(v, "tokenizer.ggml.tokens",
                      "byte token " + std::to_string(id) + " '" + t + "' is not <0xHH>");
