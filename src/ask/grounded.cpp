@@ -5,7 +5,6 @@
 #include "ask/lexical.h"
 #include "core/error.h"
 #include "grammar/compiled_grammar.h"
-#include "turn/grammar_constraint.h"
 
 namespace flash::ask {
 namespace {
@@ -204,10 +203,11 @@ Json AskResult::to_json() const {
 }
 
 GroundedAnswerer::GroundedAnswerer(Session& session, ChatTemplate chat_template)
-    : session_(session),
-      template_(std::move(chat_template)),
-      vocab_(grammar::TokenVocabulary::from_tokenizer(session.tokenizer())) {
-    if (template_.is_raw())
+    : GroundedAnswerer(session, turn::Turn(std::move(chat_template), session.tokenizer())) {}
+
+GroundedAnswerer::GroundedAnswerer(Session& session, turn::Turn turn)
+    : session_(session), turn_(std::move(turn)) {
+    if (turn_.chat_template().is_raw())
         throw Error(
             "grounded answers need a chat template, not raw text (try --chat-template chatml or "
             "gemma)");
@@ -240,20 +240,17 @@ AskResult GroundedAnswerer::ask(const retrieval::Index& index, std::string_view 
     t.context = build_context(index, question, options.retrieval, options.document_order);
     const AskContext& context = t.context;
     if (context.sentences.empty()) return answer_without_context(context);
-    t.prompt = template_.render(messages(question, context, options.shape), Json(), true);
-    GenerateOptions gen = options.generation;
-    if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    std::unique_ptr<turn::GrammarConstraint> constraint;
-    if (options.constrained) {
-        const int n = static_cast<int>(context.sentences.size());
-        constraint = std::make_unique<turn::GrammarConstraint>(
-            grammar::CompiledGrammar::compile(answer_grammar(n, options.shape)), vocab_,
-            &session_.tokenizer());
-        constraint->attach(gen);
-    }
-    GenerationStats stats;
-    std::string raw =
-        session_.generate(session_.tokenizer().encode_prompt(t.prompt), gen, {}, &stats);
+    turn::Prompt prompt;
+    prompt.messages = messages(question, context, options.shape);
+    std::shared_ptr<const grammar::CompiledGrammar> grammar;
+    if (options.constrained)
+        grammar = grammar::CompiledGrammar::compile(
+            answer_grammar(static_cast<int>(context.sentences.size()), options.shape));
+    const turn::PreparedTurn prepared = turn_.prepare(prompt, std::move(grammar));
+    t.prompt = prepared.text;
+    turn::TurnOutput out = turn_.run(session_, prepared, options.generation);
+    std::string raw = std::move(out.text);
+    const GenerationStats stats = out.stats;
     t.draft = parse_answer(raw);
     AskResult r = resolve_answer(t.draft, context, options.verify, question);
     r.raw = std::move(raw);

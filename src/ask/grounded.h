@@ -16,9 +16,9 @@
 #include "ask/context.h"
 #include "ask/support.h"
 #include "chat/chat_template.h"
-#include "grammar/vocabulary.h"
 #include "retrieval/index.h"
 #include "runtime/session.h"
+#include "turn/turn.h"
 
 namespace flash::ask {
 
@@ -106,8 +106,10 @@ class GroundedAnswerer {
   public:
     // A template is needed (the instructions go in a system message); raw is refused.
     GroundedAnswerer(Session& session, ChatTemplate chat_template);
+    // Sharing a Turn (and its grammar vocabulary) with other callers.
+    GroundedAnswerer(Session& session, turn::Turn turn);
 
-    const ChatTemplate& chat_template() const { return template_; }
+    const ChatTemplate& chat_template() const { return turn_.chat_template(); }
 
     // The messages the model sees for this question and context.
     static Json messages(std::string_view question, const AskContext& context,
@@ -120,8 +122,7 @@ class GroundedAnswerer {
 
   private:
     Session& session_;
-    ChatTemplate template_;
-    std::shared_ptr<const grammar::TokenVocabulary> vocab_;
+    turn::Turn turn_;
 };
 
 }  // namespace flash::ask

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/option_checks.h"
+#include "turn/turn.h"
 
 namespace flash::cli {
 namespace {
@@ -20,16 +21,18 @@ struct ChatOptions {
 
 void chat(const ChatOptions& o) {
     LoadedModel lm = load_model(o.model);
-    const ChatTemplate tmpl = ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template);
+    const turn::Turn turn(ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
+                          *lm.tokenizer);
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    GenerateOptions gen = o.gen;
-    if (const std::string eot = tmpl.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
 
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
     std::fprintf(stderr,
                  "flash chat — %s. Type a message; /reset starts over, /exit or Ctrl-D quits.\n",
                  lm.model->config().name.c_str());
+    auto fits = [&](const turn::PreparedTurn& p) {
+        return static_cast<int64_t>(p.tokens.size()) + o.gen.max_tokens < session.n_ctx();
+    };
     std::string line;
     while (true) {
         std::fprintf(stderr, "> ");
@@ -41,21 +44,20 @@ void chat(const ChatOptions& o) {
         }
         messages.push_back({"user", line});
         const size_t first = o.system.empty() ? 0 : 1;  // oldest turn that may be dropped
-        std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
-        while (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx() &&
-               messages.size() > first + 1) {
+        turn::PreparedTurn prepared = turn.prepare(turn::Prompt::from(messages));
+        while (!fits(prepared) && messages.size() > first + 1) {
             messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(first));
-            ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
+            prepared = turn.prepare(turn::Prompt::from(messages));
         }
-        if (static_cast<int64_t>(ids.size()) + gen.max_tokens >= session.n_ctx()) {
+        if (!fits(prepared)) {
             std::fprintf(stderr, "[message too long for the %lld-token context]\n",
                          static_cast<long long>(session.n_ctx()));
             messages.pop_back();
             continue;
         }
-        const std::string answer = session.generate(ids, gen, print_to_stdout);
+        const turn::TurnOutput out = turn.run(session, prepared, o.gen, print_to_stdout);
         std::fputc('\n', stdout);
-        messages.push_back({"assistant", answer});
+        messages.push_back({"assistant", out.text});
     }
 }
 

@@ -15,6 +15,7 @@
 #include "core/json_input.h"
 #include "follow/follow.h"
 #include "instruct/check.h"
+#include "turn/turn.h"
 
 namespace flash::cli {
 namespace {
@@ -129,20 +130,17 @@ void run(const RunOptions& o) {
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
     messages.push_back({"user", o.prompt});
-    const std::vector<int32_t> ids = tokenize_prompt(*lm.tokenizer, tmpl.render(messages, true));
+    const turn::Turn turn(tmpl, *lm.tokenizer);
+    const turn::PreparedTurn prepared =
+        turn.prepare(turn::Prompt::from(messages), compile_constraint(spec));
 
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    GenerateOptions gen = o.gen;
-    if (const std::string eot = tmpl.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    const auto constraint = make_constraint(spec, *lm.tokenizer);
-    if (constraint) constraint->attach(gen);
-    GenerationStats stats;
-    session.generate(ids, gen, print_to_stdout, &stats);
+    const turn::TurnOutput out = turn.run(session, prepared, o.gen, print_to_stdout);
     std::fputc('\n', stdout);
-    if (!o.quiet) print_stats(stats);
-    if (constraint && !constraint->complete())
+    if (!o.quiet) print_stats(out.stats);
+    if (!out.complete)
         throw Error("the output is incomplete: generation stopped (" +
-                    std::string(to_string(stats.stop_reason)) +
+                    std::string(to_string(out.stats.stop_reason)) +
                     ") before the constrained output was finished; raise -n");
 }
 

@@ -103,15 +103,13 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     return spec;
 }
 
-std::unique_ptr<turn::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
-                                                         const Tokenizer& tokenizer) {
+std::shared_ptr<const grammar::CompiledGrammar> compile_constraint(
+    const grammar::ConstraintSpec& spec) {
     if (spec.empty()) return nullptr;
     std::vector<std::string> warnings;
     const grammar::Grammar g = grammar::compile_spec(spec, &warnings);
     for (const std::string& w : warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
-    return std::make_unique<turn::GrammarConstraint>(
-        grammar::CompiledGrammar::compile(g), grammar::TokenVocabulary::from_tokenizer(tokenizer),
-        &tokenizer);
+    return grammar::CompiledGrammar::compile(g);
 }
 
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer) {
@@ -133,10 +131,6 @@ SessionOptions session_options(const ModelOptions& o) {
     s.n_batch = o.batch;
     s.precision = o.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
     return s;
-}
-
-std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& prompt) {
-    return tok.encode_prompt(prompt);
 }
 
 bool print_to_stdout(std::string_view piece) {

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "chat/chat_template.h"
+#include "grammar/compiled_grammar.h"
 #include "grammar/constraint_spec.h"
 #include "model/model.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 #include "tokenizer/tokenizer.h"
-#include "turn/grammar_constraint.h"
 
 namespace flash::cli {
 
@@ -41,9 +41,9 @@ struct ConstraintOptions {
 void add_constraint_options(CLI::App& cmd, ConstraintOptions& o);
 // Reads the files named and returns what to compile (empty when no constraint was asked for).
 grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o);
-// Compiles the spec for this tokenizer, printing schema warnings to stderr; null when empty.
-std::unique_ptr<turn::GrammarConstraint> make_constraint(const grammar::ConstraintSpec& spec,
-                                                         const Tokenizer& tokenizer);
+// Compiles the spec, printing schema warnings to stderr; null when empty.
+std::shared_ptr<const grammar::CompiledGrammar> compile_constraint(
+    const grammar::ConstraintSpec& spec);
 std::string read_file(const std::string& path, const std::string& what);
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
 
@@ -55,10 +55,6 @@ struct LoadedModel {
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
-
-// Token ids for a rendered prompt: BOS when the vocabulary wants one, and special-token text
-// parsed as special tokens.
-std::vector<int32_t> tokenize_prompt(const Tokenizer& tok, const std::string& prompt);
 
 // Streams generated text to stdout as it arrives (a Session::generate on_text callback).
 bool print_to_stdout(std::string_view piece);

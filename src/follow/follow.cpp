@@ -80,15 +80,20 @@ nlohmann::json InstructedGeneration::to_json() const {
 }
 
 InstructionFollower::InstructionFollower(Session& session, ChatTemplate chat_template)
-    : vocab_(grammar::TokenVocabulary::from_tokenizer(session.tokenizer())),
-      tokenizer_(&session.tokenizer()) {
-    generator_ = [&session, tmpl = std::move(chat_template)](
+    : InstructionFollower(session, turn::Turn(std::move(chat_template), session.tokenizer())) {}
+
+InstructionFollower::InstructionFollower(Session& session, turn::Turn turn)
+    : vocab_(turn.vocabulary()), tokenizer_(&turn.tokenizer()) {
+    // Each segment continues the reply so far; the segment's hooks are already on `options`.
+    generator_ = [&session, one_turn = std::move(turn)](
                      const std::string& prompt, const std::string& so_far,
                      const GenerateOptions& options, GenerationStats& stats) {
-        const std::string text = tmpl.render({{"user", prompt}}, true) + so_far;
-        GenerateOptions o = options;
-        if (const std::string eot = tmpl.end_of_turn(); !eot.empty()) o.stop.push_back(eot);
-        return session.generate(session.tokenizer().encode_prompt(text), o, {}, &stats);
+        turn::Prompt p;
+        p.messages.push_back({{"role", "user"}, {"content", prompt}});
+        p.continuation = so_far;
+        turn::TurnOutput out = one_turn.run(session, one_turn.prepare(p), options);
+        stats = out.stats;
+        return std::move(out.text);
     };
 }
 

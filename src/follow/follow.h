@@ -21,6 +21,7 @@
 #include "grammar/vocabulary.h"
 #include "instruct/instruction.h"
 #include "runtime/session.h"
+#include "turn/turn.h"
 
 namespace flash::follow {
 
@@ -67,6 +68,7 @@ class InstructionFollower {
   public:
     // Through a session: `prompt` is the user message, rendered with the chat template.
     InstructionFollower(Session& session, ChatTemplate chat_template);
+    InstructionFollower(Session& session, turn::Turn turn);
     // Through any generator (tests drive a fake model over a small vocabulary).
     InstructionFollower(SegmentGenerator generator,
                         std::shared_ptr<const grammar::TokenVocabulary> vocab,

@@ -151,12 +151,12 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     stats.stop_reason = StopReason::Length;
 
     // Emits text up to `limit`, holding back a possible partial stop string.
+    // The piece counts as emitted even when on_text refuses more: it was delivered once.
     auto flush_until = [&](size_t limit) {
-        if (limit > emitted && on_text) {
-            if (!on_text(std::string_view(text).substr(emitted, limit - emitted))) return false;
-        }
-        emitted = std::max(emitted, limit);
-        return true;
+        if (limit <= emitted) return true;
+        const std::string_view piece = std::string_view(text).substr(emitted, limit - emitted);
+        emitted = limit;
+        return !on_text || on_text(piece);
     };
 
     // Takes one generated token: end of generation, stop strings, streaming, and — after the
@@ -223,7 +223,8 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     }
     if (stats.stop_reason != StopReason::StopString) {
         text += decoder.flush();
-        flush_until(text.size());
+        // A caller that asked to stop is told nothing more.
+        if (stats.stop_reason != StopReason::Callback) flush_until(text.size());
     }
     stats.decode_ms = ms_since(t1);
     if (stats_out) *stats_out = stats;

@@ -8,7 +8,6 @@
 #include "core/error.h"
 #include "grammar/constraint_spec.h"
 #include "retrieval/index.h"
-#include "turn/grammar_constraint.h"
 
 namespace flash::serve {
 namespace {
@@ -104,9 +103,10 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     if (options_.queue < 0) throw Error("--queue must not be negative");
     model_ = Model::load(model_path);
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(model_->gguf()));
-    template_ = std::make_unique<ChatTemplate>(
-        ChatTemplate::from_gguf(model_->gguf(), options_.chat_template));
-    vocab_ = grammar::TokenVocabulary::from_tokenizer(*tokenizer_);
+    // One Turn for every slot: the grammar vocabulary is built once, before the first request.
+    turn_ = std::make_unique<turn::Turn>(
+        ChatTemplate::from_gguf(model_->gguf(), options_.chat_template), *tokenizer_);
+    turn_->vocabulary();
     // A step holds one prompt chunk plus every other slot's next token.
     batcher_ = std::make_unique<Batcher>(*model_, options_.threads,
                                          options_.n_batch + options_.slots, options_.precision);
@@ -120,9 +120,9 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     slots_.resize(static_cast<size_t>(options_.slots));
     for (Slot& s : slots_) {
         s.session = std::make_unique<Session>(*model_, tokenizer_.get(), so);
-        if (!template_->is_raw()) {
-            s.caller = std::make_unique<tools::ToolCaller>(*s.session, *template_);
-            s.answerer = std::make_unique<ask::GroundedAnswerer>(*s.session, *template_);
+        if (!turn_->chat_template().is_raw()) {
+            s.caller = std::make_unique<tools::ToolCaller>(*s.session, *turn_);
+            s.answerer = std::make_unique<ask::GroundedAnswerer>(*s.session, *turn_);
         }
     }
 }
@@ -152,27 +152,33 @@ PreparedChat Engine::prepare(ChatRequest request) const {
         throw bad_request(
             "this model has no chat template: start the server with --chat-template (chatml, "
             "gemma, llama3 or a .jinja file), or use /v1/completions");
-    PreparedChat job;
-    std::string text;
+    // Preparing only reads the template, the tool format and the tokenizer, so any slot's
+    // caller will do without holding the slot.
+    const tools::ToolCaller& caller = *slots_.front().caller;
+    const tools::ToolRequest tr = tool_request(request);
+    std::shared_ptr<const grammar::CompiledGrammar> grammar;
     try {
-        // Rendering only reads the template and the tool format, so any slot's caller will do
-        // without holding the slot.
-        text = slots_.front().caller->prompt(tool_request(request));
+        grammar = caller.call_grammar(tr);
     } catch (const Error& e) {
-        throw bad_request(e.what(), "messages");
+        throw bad_request(std::string("the tools cannot be enforced: ") + e.what(), "tools");
     }
-    job.prompt = tokenizer_->encode_prompt(text);
-    const int64_t ctx = n_ctx();
-    check_fits(job.prompt.size(), ctx, "messages");
-    if (!request.format.empty()) {
+    if (!grammar && !request.format.empty()) {
         try {
-            job.format = grammar::CompiledGrammar::compile(grammar::compile_spec(request.format));
+            grammar = grammar::CompiledGrammar::compile(grammar::compile_spec(request.format));
         } catch (const Error& e) {
             throw bad_request(std::string("response_format cannot be enforced: ") + e.what(),
                               "response_format");
         }
     }
-    const int64_t room = ctx - static_cast<int64_t>(job.prompt.size());
+    PreparedChat job;
+    try {
+        job.call = caller.prepare(tr, std::move(grammar));
+    } catch (const Error& e) {
+        throw bad_request(e.what(), "messages");
+    }
+    const int64_t ctx = n_ctx();
+    check_fits(job.prompt().size(), ctx, "messages");
+    const int64_t room = ctx - static_cast<int64_t>(job.prompt().size());
     const int64_t wanted =
         request.sampling.max_tokens > 0 ? request.sampling.max_tokens : options_.default_max_tokens;
     job.max_tokens = static_cast<int>(std::min(wanted, room));
@@ -282,11 +288,6 @@ Outcome Engine::chat(const SlotLease& lease, const PreparedChat& job, const Outp
     const ChatRequest& req = job.request;
     tools::ToolRequest tr = tool_request(req);
     apply_sampling(tr.generation, req.sampling, job.max_tokens);
-    std::unique_ptr<turn::GrammarConstraint> format;
-    if (job.format) {
-        format = std::make_unique<turn::GrammarConstraint>(job.format, vocab_, tokenizer_.get());
-        format->attach(tr.generation);
-    }
     Outcome out;
     bool gone = false;
     instrument(tr.generation, sink, arrival, deadline, req.top_logprobs, req.logprobs,
@@ -298,7 +299,7 @@ Outcome Engine::chat(const SlotLease& lease, const PreparedChat& job, const Outp
     tools::ToolResponse r;
     {
         Batcher::Active active(*batcher_);
-        r = slot.caller->respond(tr, on_text);
+        r = slot.caller->respond(tr, job.call, on_text);
     }
     out.content = r.content;
     for (const tools::ToolCall& c : r.calls) out.tool_calls.push_back(c.to_openai());

@@ -20,12 +20,12 @@
 #include "ask/grounded.h"
 #include "chat/chat_template.h"
 #include "grammar/compiled_grammar.h"
-#include "grammar/vocabulary.h"
 #include "runtime/batcher.h"
 #include "runtime/session.h"
 #include "serve/metrics.h"
 #include "serve/request.h"
 #include "tools/tool_caller.h"
+#include "turn/turn.h"
 
 namespace flash::serve {
 
@@ -70,9 +70,10 @@ struct Outcome {
 
 struct PreparedChat {
     ChatRequest request;
-    std::vector<int32_t> prompt;
-    std::shared_ptr<const grammar::CompiledGrammar> format;  // response_format, compiled
+    tools::PreparedCall call;  // prompt tokens and the grammar (tool calls or response_format)
     int max_tokens = 0;
+
+    const std::vector<int32_t>& prompt() const { return call.turn.tokens; }
 };
 
 struct PreparedCompletion {
@@ -141,8 +142,7 @@ class Engine {
     EngineOptions options_;
     std::unique_ptr<Model> model_;
     std::unique_ptr<Tokenizer> tokenizer_;
-    std::unique_ptr<ChatTemplate> template_;
-    std::shared_ptr<const grammar::TokenVocabulary> vocab_;
+    std::unique_ptr<turn::Turn> turn_;  // null: the model has no chat template
     std::unique_ptr<Batcher> batcher_;
     std::string model_id_;
     Metrics metrics_;

@@ -272,7 +272,7 @@ struct HttpServer::Impl {
         auto job =
             std::make_shared<PreparedChat>(e.prepare(parse_chat_request(parse_json_body(body))));
         const auto deadline = deadline_from(arrival);
-        std::shared_ptr<SlotLease> lease = e.acquire(job->prompt, deadline);
+        std::shared_ptr<SlotLease> lease = e.acquire(job->prompt(), deadline);
         const ResponseIds ids{new_id("chatcmpl-"), e.model_id(), unix_now()};
         if (!job->request.sampling.stream) {
             const Outcome out = e.chat(*lease, *job, {}, arrival, deadline);

@@ -4,7 +4,6 @@
 #include "grammar/compiled_grammar.h"
 #include "tools/call_grammar.h"
 #include "tools/conversation.h"
-#include "turn/grammar_constraint.h"
 
 namespace flash::tools {
 
@@ -27,41 +26,64 @@ Json ToolResponse::message() const {
 
 ToolCaller::ToolCaller(Session& session, ChatTemplate chat_template,
                        std::unique_ptr<ToolFormat> format)
+    : ToolCaller(session, turn::Turn(std::move(chat_template), session.tokenizer()),
+                 std::move(format)) {}
+
+ToolCaller::ToolCaller(Session& session, turn::Turn turn, std::unique_ptr<ToolFormat> format)
     : session_(session),
-      template_(std::move(chat_template)),
-      format_(format ? std::move(format) : format_for_template(template_)),
-      vocab_(grammar::TokenVocabulary::from_tokenizer(session.tokenizer())) {
-    if (template_.is_raw()) throw Error("tool calling needs a chat template, not raw text");
+      turn_(std::move(turn)),
+      format_(format ? std::move(format) : format_for_template(turn_.chat_template())) {
+    if (turn_.chat_template().is_raw())
+        throw Error("tool calling needs a chat template, not raw text");
+}
+
+turn::Prompt ToolCaller::turn_prompt(const ToolRequest& request, int* earlier_calls) const {
+    const bool offer = request.choice.mode != ToolChoice::Mode::None;
+    PreparedConversation conv = prepare_conversation(request.messages, request.tools, *format_,
+                                                     turn_.chat_template().renders_tools(), offer);
+    if (earlier_calls) *earlier_calls = conv.earlier_calls;
+    turn::Prompt p;
+    p.messages = std::move(conv.messages);
+    p.tools = std::move(conv.tools);
+    p.variables = request.template_variables;
+    return p;
 }
 
 std::string ToolCaller::prompt(const ToolRequest& request) const {
-    const bool offer = request.choice.mode != ToolChoice::Mode::None;
-    const PreparedConversation conv = prepare_conversation(
-        request.messages, request.tools, *format_, template_.renders_tools(), offer);
-    return template_.render(conv.messages, conv.tools, true, request.template_variables);
+    return turn_.prepare(turn_prompt(request)).text;
+}
+
+std::shared_ptr<const grammar::CompiledGrammar> ToolCaller::call_grammar(
+    const ToolRequest& request) const {
+    if (!request.constrained || request.choice.mode == ToolChoice::Mode::None) return nullptr;
+    const auto g = tool_call_grammar(*format_, request.tools, request.choice, request.parallel);
+    return g ? grammar::CompiledGrammar::compile(*g) : nullptr;
+}
+
+PreparedCall ToolCaller::prepare(const ToolRequest& request) const {
+    return prepare(request, call_grammar(request));
+}
+
+PreparedCall ToolCaller::prepare(const ToolRequest& request,
+                                 std::shared_ptr<const grammar::CompiledGrammar> grammar) const {
+    PreparedCall p;
+    p.offered = request.choice.mode != ToolChoice::Mode::None;
+    p.turn = turn_.prepare(turn_prompt(request, &p.earlier_calls), std::move(grammar));
+    return p;
 }
 
 ToolResponse ToolCaller::respond(const ToolRequest& request,
                                  const std::function<bool(std::string_view)>& on_text) {
-    const bool offer = request.choice.mode != ToolChoice::Mode::None;
-    const PreparedConversation conv = prepare_conversation(
-        request.messages, request.tools, *format_, template_.renders_tools(), offer);
-    const std::string text =
-        template_.render(conv.messages, conv.tools, true, request.template_variables);
+    return respond(request, prepare(request), on_text);
+}
 
-    GenerateOptions gen = request.generation;
-    if (const std::string eot = template_.end_of_turn(); !eot.empty()) gen.stop.push_back(eot);
-    std::unique_ptr<turn::GrammarConstraint> constraint;
-    if (request.constrained && offer) {
-        if (auto g = tool_call_grammar(*format_, request.tools, request.choice, request.parallel)) {
-            constraint = std::make_unique<turn::GrammarConstraint>(
-                grammar::CompiledGrammar::compile(*g), vocab_, &session_.tokenizer());
-            constraint->attach(gen);
-        }
-    }
+ToolResponse ToolCaller::respond(const ToolRequest& request, const PreparedCall& prepared,
+                                 const std::function<bool(std::string_view)>& on_text) {
+    turn::TurnOutput out = turn_.run(session_, prepared.turn, request.generation, on_text);
     ToolResponse r;
-    r.raw = session_.generate(session_.tokenizer().encode_prompt(text), gen, on_text, &r.stats);
-    if (!offer) {
+    r.raw = std::move(out.text);
+    r.stats = out.stats;
+    if (!prepared.offered) {
         r.content = r.raw;
         r.finish_reason = finish_reason(r.stats.stop_reason);
         return r;
@@ -70,7 +92,7 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
     r.content = std::move(parsed.content);
     r.attempted = parsed.attempted;
     r.problems = std::move(parsed.errors);
-    int next_id = conv.earlier_calls;
+    int next_id = prepared.earlier_calls;
     for (ToolCall& call : parsed.calls) {
         const ToolSpec* tool = find_tool(request.tools, call.name);
         std::string why;
@@ -90,7 +112,7 @@ ToolResponse ToolCaller::respond(const ToolRequest& request,
                              " calls were made; only the first is kept");
         r.calls.resize(1);
     }
-    if (constraint && r.attempted && !constraint->complete())
+    if (out.constrained && r.attempted && !out.complete)
         r.problems.push_back("generation stopped (" + std::string(to_string(r.stats.stop_reason)) +
                              ") before the tool call was finished");
     // "context" is "length" here too, as in the server: one mapping (runtime/session.h).

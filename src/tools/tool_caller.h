@@ -17,6 +17,7 @@
 #include "tools/tool_call.h"
 #include "tools/tool_format.h"
 #include "tools/tool_spec.h"
+#include "turn/turn.h"
 
 namespace flash::tools {
 
@@ -47,26 +48,47 @@ struct ToolResponse {
     Json message() const;
 };
 
+// A request made ready once (turn::Turn::prepare): its prompt tokens and call grammar.
+struct PreparedCall {
+    turn::PreparedTurn turn;
+    bool offered = false;   // tools are on offer (tool_choice is not "none")
+    int earlier_calls = 0;  // calls already in the conversation (new ids follow them)
+};
+
 class ToolCaller {
   public:
     // `format` null: the one detected from the template (json-list for SmolLM2's, pythonic
     // for Gemma's, hermes otherwise).
     ToolCaller(Session& session, ChatTemplate chat_template,
                std::unique_ptr<ToolFormat> format = nullptr);
+    // Sharing a Turn (and so its grammar vocabulary) with other callers on other sessions.
+    ToolCaller(Session& session, turn::Turn turn, std::unique_ptr<ToolFormat> format = nullptr);
 
     const ToolFormat& format() const { return *format_; }
-    const ChatTemplate& chat_template() const { return template_; }
+    const ChatTemplate& chat_template() const { return turn_.chat_template(); }
 
     // The prompt text the model sees for this request.
     std::string prompt(const ToolRequest& request) const;
+    // The grammar calls are generated under: null when tools are not offered or constraints
+    // are off. Throws flash::Error for a schema it cannot enforce.
+    std::shared_ptr<const grammar::CompiledGrammar> call_grammar(const ToolRequest& request) const;
+    // Renders and encodes the request, with call_grammar(). Needs no session.
+    PreparedCall prepare(const ToolRequest& request) const;
+    // The same with a grammar of the caller's choosing (a response_format; null: none).
+    PreparedCall prepare(const ToolRequest& request,
+                         std::shared_ptr<const grammar::CompiledGrammar> grammar) const;
     ToolResponse respond(const ToolRequest& request,
+                         const std::function<bool(std::string_view)>& on_text = {});
+    // Runs what prepare() made of the same request.
+    ToolResponse respond(const ToolRequest& request, const PreparedCall& prepared,
                          const std::function<bool(std::string_view)>& on_text = {});
 
   private:
+    turn::Prompt turn_prompt(const ToolRequest& request, int* earlier_calls = nullptr) const;
+
     Session& session_;
-    ChatTemplate template_;
+    turn::Turn turn_;
     std::unique_ptr<ToolFormat> format_;
-    std::shared_ptr<const grammar::TokenVocabulary> vocab_;
 };
 
 // The format for a template: detected from its source, else hermes.

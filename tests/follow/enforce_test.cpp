@@ -29,7 +29,7 @@ void expect_enforced_pass(const std::vector<Instruction>& instructions, int max_
     for (int seed = 1; seed <= 25; ++seed) {
         auto follower = testing::fake_follower(static_cast<uint32_t>(seed), favoured);
         const InstructedGeneration g =
-            follower.follow("Write.", instructions, no_retries(true, max_tokens));
+            follower->follow("Write.", instructions, no_retries(true, max_tokens));
         for (const InstructionReport& r : g.instructions) {
             EXPECT_TRUE(r.enforced) << r.instruction.type << ": " << r.how;
             EXPECT_TRUE(r.passed) << r.instruction.type << " seed " << seed << ": " << r.reason
@@ -45,7 +45,7 @@ int unenforced_passes(const std::vector<Instruction>& instructions, int seeds = 
     int met = 0;
     for (int seed = 1; seed <= seeds; ++seed) {
         auto follower = testing::fake_follower(static_cast<uint32_t>(seed));
-        met += follower.follow("Write.", instructions, no_retries(false)).all_met();
+        met += follower->follow("Write.", instructions, no_retries(false)).all_met();
     }
     return met;
 }
@@ -61,7 +61,7 @@ TEST(Enforce, UppercaseLeavesNoLowercaseLetter) {
     const std::vector<Instruction> set = {make("case:uppercase")};
     for (int seed = 1; seed <= 25; ++seed) {
         auto follower = testing::fake_follower(static_cast<uint32_t>(seed));
-        const InstructedGeneration g = follower.follow("Write.", set, no_retries());
+        const InstructedGeneration g = follower->follow("Write.", set, no_retries());
         const InstructionReport& r = g.instructions[0];
         EXPECT_TRUE(r.enforced);
         EXPECT_TRUE(r.passed || r.reason.find("expected English") != std::string::npos)

@@ -1,92 +1,202 @@
-// A fake model for enforcement tests: a small vocabulary and random logits (seeded), driven
-// through GenerateOptions' hooks as Session::generate drives them. Whatever the masks allow,
-// it may pick, so an output that passes the checkers shows the masks did the work.
+// A fake model for enforcement tests, run by the real Session::generate: a small vocabulary
+// (the pieces below, written as a SentencePiece vocabulary into a copy of the testdata llama
+// model, whose layers give the session its shapes) and a ForwardRunner that returns random
+// logits (seeded) instead of running the layers. Whatever the masks allow it may pick, so an
+// output that passes the checkers shows the masks did the work.
 #pragma once
 
+#include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "common/gguf_builder.h"
+#include "common/testdata.h"
+#include "core/gguf.h"
+#include "core/gguf_writer.h"
 #include "follow/follow.h"
 #include "grammar/vocabulary.h"
+#include "model/model.h"
+#include "runtime/session.h"
+#include "tokenizer/tokenizer.h"
 
 namespace flash::follow::testing {
 
-// Every printable ASCII byte and newline, words in several cases, commas, bullets, and an
-// end-of-generation token (the last id).
-inline std::shared_ptr<const grammar::TokenVocabulary> fake_vocab() {
-    static const auto vocab = [] {
-        std::vector<std::string> pieces;
-        for (int c = 32; c < 127; ++c) pieces.push_back(std::string(1, static_cast<char>(c)));
-        for (const char* p :
-             {"\n",   "\n\n",    "Hello", " world", " The", " the",  " Cat", " cat", ", ",
-              ",",    ". ",      "* ",    "- ",     " and", " AND",  " é",   " É",   "Zoë",
-              " dog", " sun",    " sea",  "{",      "}",    "\"a\"", ":",    " yes", " no",
-              "My",   " answer", " is",   "<<",     ">>",   "P.S.",  "!",    " 42"})
-            pieces.push_back(p);
-        pieces.push_back("<eos>");
-        const auto eos = static_cast<int32_t>(pieces.size() - 1);
-        return grammar::TokenVocabulary::from_pieces(pieces, {eos});
+// Every printable ASCII byte (so every ASCII text can be spelt) and newline, words in several
+// cases, commas, bullets; then the end-of-generation token and BOS (control tokens).
+inline const std::vector<std::string>& fake_pieces() {
+    static const std::vector<std::string> pieces = [] {
+        std::vector<std::string> p;
+        for (int c = 32; c < 127; ++c) p.push_back(std::string(1, static_cast<char>(c)));
+        for (const char* s :
+             {"\n",    "\n\n", "Hello", " world", " The",    " the", " Cat", " cat", ", ",   ". ",
+              "* ",    "- ",   " and",  " AND",   " é",      " É",   "Zoë",  " dog", " sun", " sea",
+              "\"a\"", " yes", " no",   "My",     " answer", " is",  "<<",   ">>",   "P.S.", " 42"})
+            p.push_back(s);
+        p.push_back("<eos>");
+        p.push_back("<s>");
+        return p;
     }();
-    return vocab;
+    return pieces;
+}
+inline int32_t fake_eos() {
+    return static_cast<int32_t>(fake_pieces().size()) - 2;
 }
 
-// Picks the highest random logit left by the hooks; end of generation gets a small bias
-// against it, so that outputs have some length.
-class FakeModel {
-  public:
-    // Pieces in `favoured` get a higher logit (so JSON strings and containers close soon).
-    explicit FakeModel(uint32_t seed, std::vector<std::string> favoured = {})
-        : rng_(seed), favoured_(std::move(favoured)) {}
+// The testdata llama model with its embedding resized to the fake vocabulary (zeros: the
+// runner never reads it) and that vocabulary as its tokenizer; written once per test program.
+struct FakeModelFile {
+    std::string path = flash::testing::temp_path("fake_follow_model.gguf");
+    std::unique_ptr<Model> model;
+    std::unique_ptr<GgufFile> file;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::shared_ptr<const grammar::TokenVocabulary> vocab;
 
-    std::string generate(const GenerateOptions& o, GenerationStats& stats) {
-        const auto& vocab = *fake_vocab();
-        std::uniform_real_distribution<float> logit(0.0f, 1.0f);
-        std::string out;
-        stats.generated_tokens = 0;
-        for (int i = 0; i < o.max_tokens;) {
-            std::vector<int32_t> next = o.forced ? o.forced() : std::vector<int32_t>{};
-            if (next.empty()) {
-                std::vector<float> logits(static_cast<size_t>(vocab.size()));
-                for (float& x : logits) x = logit(rng_);
-                logits.back() -= 0.03f;  // end of generation: less likely
-                for (int32_t id = 0; id < vocab.size(); ++id)
-                    for (const std::string& f : favoured_)
-                        if (vocab.piece(id) == f) logits[id] += 0.9f;
-                if (o.constrain) o.constrain(logits);
-                int32_t best = 0;
-                for (int32_t id = 1; id < vocab.size(); ++id)
-                    if (logits[id] > logits[best]) best = id;
-                if (o.accepted) o.accepted(best);
-                next.push_back(best);
-            }
-            for (const int32_t id : next) {
-                ++i;
-                ++stats.generated_tokens;
-                if (vocab.is_end_of_generation(id)) return out;
-                out += vocab.piece(id);
-            }
-            if (o.finished && o.finished()) return out;
+    static FakeModelFile& get() {
+        static FakeModelFile f;
+        return f;
+    }
+
+  private:
+    FakeModelFile() {
+        write();
+        model = Model::load(path);
+        file = std::make_unique<GgufFile>(path);
+        tokenizer = std::make_unique<Tokenizer>(Tokenizer::from_gguf(*file));
+        vocab = grammar::TokenVocabulary::from_tokenizer(*tokenizer);
+        std::filesystem::remove(path);  // the mappings stay valid
+    }
+
+    void write() {
+        const GgufFile source(flash::testing::testdata_path("models/llama-F32.gguf"));
+        const auto& pieces = fake_pieces();
+        const int64_t n = static_cast<int64_t>(pieces.size());
+        // SentencePiece spells spaces as U+2581.
+        std::vector<std::string> spm;
+        for (const std::string& p : pieces) {
+            std::string s;
+            for (const char c : p) s += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
+            spm.push_back(s);
         }
-        return out;
+        std::vector<float> scores;
+        std::vector<int32_t> types;
+        for (int64_t i = 0; i < n; ++i) {
+            scores.push_back(static_cast<float>(pieces[i].size()));  // longer pieces win
+            types.push_back(i >= fake_eos() ? 3 : 1);                // control : normal
+        }
+        GgufWriter w(source.alignment());
+        for (const auto& [key, value] : source.metadata())
+            if (!key.starts_with("tokenizer.")) w.set(key, value);
+        w.set_u32("llama.vocab_size", static_cast<uint32_t>(n));
+        w.set_u32("llama.context_length", 4096);  // room for the longest budgets
+        w.set_string("tokenizer.ggml.model", "llama");
+        GgufValue tokens;
+        tokens.type = GgufType::ARRAY;
+        tokens.elem_type = GgufType::STRING;
+        tokens.count = spm.size();
+        for (const std::string& s : spm) tokens.strings.push_back(s);
+        w.set("tokenizer.ggml.tokens", tokens);
+        w.set("tokenizer.ggml.scores", array(GgufType::F32, scores.data(), scores.size()));
+        w.set("tokenizer.ggml.token_type", array(GgufType::I32, types.data(), types.size()));
+        w.set_u32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(fake_eos()));
+        w.set_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(fake_eos() + 1));
+        w.set("tokenizer.ggml.add_space_prefix", boolean(false));
+        for (const GgufTensor& t : source.tensors()) {
+            if (t.name == "token_embd.weight") {
+                const std::vector<int64_t> dims{t.dims[0], n};
+                w.add_tensor(t.name, t.type, dims, [dims](std::vector<uint8_t>& out) {
+                    out.assign(static_cast<size_t>(dims[0] * dims[1]) * sizeof(float), 0);
+                });
+            } else {
+                w.add_tensor(t.name, t.type, t.dims, [&t](std::vector<uint8_t>& out) {
+                    out.assign(t.data, t.data + t.n_bytes);
+                });
+            }
+        }
+        w.write(path);
+    }
+    static GgufValue array(GgufType type, const void* data, size_t count) {
+        GgufValue v;
+        v.type = GgufType::ARRAY;
+        v.elem_type = type;
+        v.count = count;
+        v.elems = static_cast<const uint8_t*>(data);
+        return v;
+    }
+    static GgufValue boolean(bool b) {
+        GgufValue v;
+        v.type = GgufType::BOOL;
+        v.b = b;
+        v.u = b;
+        return v;
+    }
+};
+
+inline std::shared_ptr<const grammar::TokenVocabulary> fake_vocab() {
+    return FakeModelFile::get().vocab;
+}
+
+// Random logits for every row asked for; end of generation gets a small bias against it, so
+// that outputs have some length, and pieces in `favoured` a higher logit (so JSON strings and
+// containers close soon).
+class RandomRunner : public ForwardRunner {
+  public:
+    RandomRunner(uint32_t seed, const std::vector<std::string>& favoured) : rng_(seed) {
+        const auto& pieces = fake_pieces();
+        for (size_t id = 0; id < pieces.size(); ++id)
+            for (const std::string& f : favoured)
+                if (pieces[id] == f) favoured_.push_back(static_cast<int32_t>(id));
+    }
+
+    void forward(const SequenceBatch& seq) override {
+        const auto n_vocab = static_cast<int64_t>(fake_pieces().size());
+        std::uniform_real_distribution<float> logit(0.0f, 1.0f);
+        const int64_t n = static_cast<int64_t>(seq.tokens.size());
+        for (int64_t row = seq.all_logits ? 0 : n - 1; row < n; ++row) {
+            float* out = seq.logits + (seq.all_logits ? row : 0) * n_vocab;
+            for (int64_t id = 0; id < n_vocab; ++id) out[id] = logit(rng_);
+            out[fake_eos()] -= 0.03f;
+            out[fake_eos() + 1] = -1e9f;  // BOS never follows
+            for (const int32_t id : favoured_) out[id] += 0.9f;
+        }
     }
 
   private:
     std::mt19937 rng_;
-    std::vector<std::string> favoured_;
+    std::vector<int32_t> favoured_;
 };
 
-// A follower whose every segment comes from a FakeModel seeded by `seed` (and the try's seed).
-inline InstructionFollower fake_follower(uint32_t seed, std::vector<std::string> favoured = {}) {
-    return InstructionFollower(
-        [seed, favoured](const std::string&, const std::string&, const GenerateOptions& o,
-                         GenerationStats& stats) {
-            static thread_local uint32_t calls = 0;
-            FakeModel model(seed * 7919u + static_cast<uint32_t>(o.sampling.seed) + ++calls,
-                            favoured);
-            return model.generate(o, stats);
-        },
-        fake_vocab());
+// A follower on a real Session whose forward passes come from a RandomRunner seeded by `seed`.
+class FakeFollower {
+  public:
+    FakeFollower(uint32_t seed, const std::vector<std::string>& favoured)
+        : runner_(seed * 7919u + 1, favoured),
+          session_(*FakeModelFile::get().model, FakeModelFile::get().tokenizer.get(),
+                   options(&runner_)),
+          follower_(session_, ChatTemplate::raw()) {}
+
+    InstructedGeneration follow(const std::string& prompt,
+                                const std::vector<instruct::Instruction>& instructions,
+                                const FollowOptions& options) {
+        return follower_.follow(prompt, instructions, options);
+    }
+
+  private:
+    static SessionOptions options(ForwardRunner* runner) {
+        SessionOptions o;
+        o.n_ctx = 2048;
+        o.runner = runner;
+        return o;
+    }
+    RandomRunner runner_;
+    Session session_;
+    InstructionFollower follower_;
+};
+
+inline std::unique_ptr<FakeFollower> fake_follower(uint32_t seed,
+                                                   std::vector<std::string> favoured = {}) {
+    return std::make_unique<FakeFollower>(seed, favoured);
 }
 
 }  // namespace flash::follow::testing

@@ -86,7 +86,7 @@ TEST(Engine, ANextTurnGoesToTheSlotHoldingItsPrefix) {
     const PreparedChat first = e.prepare(ask("The first conversation is about rivers and lakes."));
     size_t used = 0;
     {
-        auto lease = e.acquire(first.prompt, in(5));
+        auto lease = e.acquire(first.prompt(), in(5));
         used = lease->slot();
         e.chat(*lease, first, {}, Clock::now(), in(30));
     }
@@ -99,7 +99,7 @@ TEST(Engine, ANextTurnGoesToTheSlotHoldingItsPrefix) {
     next.messages.push_back({{"role", "assistant"}, {"content", "Yes."}});
     next.messages.push_back({{"role", "user"}, {"content", "And the sea?"}});
     const PreparedChat second = e.prepare(next);
-    auto lease = e.acquire(second.prompt, in(5));
+    auto lease = e.acquire(second.prompt(), in(5));
     EXPECT_EQ(lease->slot(), used);
     const Outcome out = e.chat(*lease, second, {}, Clock::now(), in(30));
     EXPECT_GT(out.stats.cached_tokens, 5);
@@ -114,7 +114,7 @@ TEST(Engine, ConcurrentChatsMatchTheSameChatsOneByOne) {
         Engine e(model_path, small(1, 8));
         for (const std::string& q : questions) {
             const PreparedChat job = e.prepare(ask(q, 12));
-            auto lease = e.acquire(job.prompt, in(5));
+            auto lease = e.acquire(job.prompt(), in(5));
             alone.push_back(e.chat(*lease, job, {}, Clock::now(), in(60)).content);
         }
     }
@@ -123,7 +123,7 @@ TEST(Engine, ConcurrentChatsMatchTheSameChatsOneByOne) {
     for (const std::string& q : questions)
         together.push_back(std::async(std::launch::async, [&e, q] {
             const PreparedChat job = e.prepare(ask(q, 12));
-            auto lease = e.acquire(job.prompt, in(5));
+            auto lease = e.acquire(job.prompt(), in(5));
             return e.chat(*lease, job, {}, Clock::now(), in(60)).content;
         }));
     for (size_t i = 0; i < questions.size(); ++i)
@@ -139,7 +139,7 @@ TEST(Engine, LogprobsAreNormalisedAndDeadlinesStopGeneration) {
     r.top_logprobs = 3;
     const PreparedChat job = e.prepare(r);
     {
-        auto lease = e.acquire(job.prompt, in(5));
+        auto lease = e.acquire(job.prompt(), in(5));
         const Outcome out = e.chat(*lease, job, {}, Clock::now(), in(60));
         ASSERT_EQ(out.logprobs.size(), static_cast<size_t>(out.stats.generated_tokens));
         for (const TokenLogprob& lp : out.logprobs) {
@@ -148,7 +148,7 @@ TEST(Engine, LogprobsAreNormalisedAndDeadlinesStopGeneration) {
             EXPECT_GE(lp.top[0].second, lp.logprob - 1e-9);  // greedy: the chosen is the best
         }
     }
-    auto lease = e.acquire(job.prompt, in(5));
+    auto lease = e.acquire(job.prompt(), in(5));
     const Outcome late = e.chat(*lease, job, {}, Clock::now(), Clock::now());
     EXPECT_TRUE(late.timed_out);
     EXPECT_EQ(late.stats.generated_tokens, 0);

@@ -1,0 +1,102 @@
+// Turn: prepare renders and encodes once; run adds the end-of-turn stop and the grammar, and
+// says whether a constrained output was finished. Driven by a scripted runner.
+#include <gtest/gtest.h>
+
+#include "common/scripted_runner.h"
+#include "grammar/gbnf.h"
+#include "turn/turn.h"
+
+namespace flash::turn {
+namespace {
+
+using testing::ScriptedModel;
+using testing::ScriptedRunner;
+using testing::spm_bytes;
+
+struct Fixture {
+    ScriptedModel& m = ScriptedModel::get();
+    ScriptedRunner runner{m.n_vocab()};
+    std::unique_ptr<Session> session;
+    Turn turn{ChatTemplate::from_gguf(m.model->gguf(), "chatml"), m.tokenizer};
+
+    Fixture() {
+        SessionOptions o;
+        o.n_ctx = 512;
+        o.runner = &runner;
+        session = std::make_unique<Session>(*m.model, &m.tokenizer, o);
+    }
+    // The model answers `reply` byte by byte after any prompt of `prompt_len` tokens.
+    void says(const std::string& reply, size_t prompt_len) {
+        const std::vector<int32_t> ids = spm_bytes(reply);
+        runner.set_script([ids, prompt_len](int64_t n) {
+            const int64_t k = n - static_cast<int64_t>(prompt_len);
+            return k >= 0 && k < static_cast<int64_t>(ids.size()) ? ids[static_cast<size_t>(k)]
+                                                                  : testing::kSpmEnd;
+        });
+    }
+    static std::shared_ptr<const grammar::CompiledGrammar> gbnf(const std::string& text) {
+        return grammar::CompiledGrammar::compile(grammar::parse_gbnf(text));
+    }
+};
+
+Prompt user(const std::string& text, const std::string& continuation = "") {
+    Prompt p = Prompt::from({{"user", text}});
+    p.continuation = continuation;
+    return p;
+}
+
+TEST(Turn, PrepareRendersTheTemplateAndEncodesItOnce) {
+    Fixture f;
+    const PreparedTurn p = f.turn.prepare(user("hi", "Sure,"));
+    EXPECT_NE(p.text.find("<|im_start|>user\nhi<|im_end|>"), std::string::npos) << p.text;
+    EXPECT_TRUE(p.text.ends_with("<|im_start|>assistant\nSure,")) << p.text;
+    EXPECT_EQ(p.tokens, f.m.tokenizer.encode_prompt(p.text));
+    EXPECT_EQ(p.grammar, nullptr);
+}
+
+TEST(Turn, RunStopsAtTheTemplatesEndOfTurn) {
+    Fixture f;
+    const PreparedTurn p = f.turn.prepare(user("hi"));
+    f.says("yes<|im_end|>and more", p.tokens.size());
+    const TurnOutput out = f.turn.run(*f.session, p, {});
+    EXPECT_EQ(out.text, "yes");
+    EXPECT_EQ(out.stats.stop_reason, StopReason::StopString);
+    EXPECT_FALSE(out.constrained);
+    EXPECT_TRUE(out.complete);
+}
+
+TEST(Turn, RunHoldsTheOutputToThePreparedGrammar) {
+    Fixture f;
+    const PreparedTurn p =
+        f.turn.prepare(user("yes or no?"), Fixture::gbnf(R"(root ::= "yes" | "no")"));
+    f.says("maybe", p.tokens.size());  // the model wants something the grammar does not allow
+    const TurnOutput out = f.turn.run(*f.session, p, {});
+    EXPECT_TRUE(out.text == "yes" || out.text == "no") << out.text;
+    EXPECT_TRUE(out.constrained);
+    EXPECT_TRUE(out.complete);
+    EXPECT_EQ(out.stats.stop_reason, StopReason::Complete);
+}
+
+TEST(Turn, AnOutputCutBeforeItsGrammarEndsIsNotComplete) {
+    Fixture f;
+    const PreparedTurn p =
+        f.turn.prepare(user("list"), Fixture::gbnf(R"(root ::= "{" [a-z]+ "}")"));
+    f.says("{qqqqqqqq}", p.tokens.size());
+    GenerateOptions o;
+    o.max_tokens = 3;
+    const TurnOutput out = f.turn.run(*f.session, p, o);
+    EXPECT_EQ(out.text, "{qq");
+    EXPECT_TRUE(out.constrained);
+    EXPECT_FALSE(out.complete);
+    EXPECT_EQ(out.stats.stop_reason, StopReason::Length);
+}
+
+TEST(Turn, CopiesShareOneGrammarVocabulary) {
+    Fixture f;
+    const Turn copy = f.turn;
+    EXPECT_EQ(copy.vocabulary().get(), f.turn.vocabulary().get());
+    EXPECT_EQ(f.turn.vocabulary()->size(), f.m.tokenizer.n_vocab());
+}
+
+}  // namespace
+}  // namespace flash::turn
