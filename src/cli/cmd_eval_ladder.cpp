@@ -170,9 +170,8 @@ void eval_ladder(LadderCliOptions& o, const CLI::App& cmd, const std::string& co
                               : std::filesystem::absolute(o.ladder.corpus_dir).string();
     if (o.ladder.out_dir.empty())
         o.ladder.out_dir = "ladder-" + std::filesystem::path(o.ladder.model).stem().string();
-    const eval::Json r = eval::run_ladder(o.ladder, progress_line);
+    eval::run_ladder(o.ladder, progress_line);
     std::printf("%s/ladder.md\n", o.ladder.out_dir.c_str());
-    (void)r;
 }
 
 }  // namespace

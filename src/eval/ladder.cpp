@@ -32,7 +32,7 @@ struct FileFacts {
     std::string described;  // "Q4_K_M (most matrices Q5_0)"
     double bits_per_weight = 0;
     int64_t parameters = 0;
-    Json tensor_types = Json::object();
+    std::vector<std::pair<std::string, int64_t>> tensor_types;  // matrices per type
     bool quantized = false;
 };
 
@@ -50,7 +50,7 @@ FileFacts file_facts(const std::string& path) {
     }
     int most = 0;
     for (const auto& [type, n] : counts) {
-        f.tensor_types[type] = n;
+        f.tensor_types.emplace_back(type, n);
         if (n > most) most = n, f.weights_type = type;
     }
     // A quantized file as its type names it (Q4_K_M), with the type most matrices have.
@@ -111,7 +111,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // Prefill of a 128-token prompt and 64 greedy tokens, end-of-generation ignored.
-Json throughput(Session& session, const std::vector<int32_t>& corpus) {
+Throughput throughput(Session& session, const std::vector<int32_t>& corpus) {
     const std::vector<int32_t> prompt(corpus.begin(),
                                       corpus.begin() + std::min<size_t>(128, corpus.size()));
     GenerateOptions g;
@@ -122,31 +122,51 @@ Json throughput(Session& session, const std::vector<int32_t>& corpus) {
     session.reset();
     session.generate(prompt, g, {}, &stats);
     session.reset();
-    return Json{{"prompt_tokens", stats.prompt_tokens},
-                {"prefill_tokens_per_s", stats.prefill_tps()},
-                {"generated_tokens", stats.generated_tokens},
-                {"decode_tokens_per_s", stats.decode_tps()}};
+    return {stats.prompt_tokens, stats.generated_tokens, stats.prefill_tps(), stats.decode_tps()};
 }
 
-Json suite_json(const SuiteResult& s) {
-    const Interval ci = wilson_interval(s.hits(), static_cast<int64_t>(s.samples.size()));
-    Json samples = Json::array();
-    for (const Sample& x : s.samples)
-        samples.push_back(Json{{"id", x.id}, {"right", x.right}, {"detail", x.detail}});
-    return Json{{"metric", s.metric},       {"hits", s.hits()},          {"n", s.samples.size()},
-                {"accuracy", s.accuracy()}, {"ci95", {ci.low, ci.high}}, {"figures", s.figures},
-                {"seconds", s.seconds},     {"samples", samples}};
+FidelityFigures figures(const Fidelity& f) {
+    return {f.positions,      f.kl_mean,       f.kl_p99, f.kl_max,
+            f.top1_agreement, f.ppl_reference, f.ppl,    f.ppl_ratio()};
 }
 
-Json fidelity_json(const Fidelity& f) {
-    return Json{{"positions", f.positions},
-                {"kl_mean", f.kl_mean},
-                {"kl_p99", f.kl_p99},
-                {"kl_max", f.kl_max},
-                {"top1_agreement", f.top1_agreement},
-                {"ppl_baseline", f.ppl_reference},
-                {"ppl", f.ppl},
-                {"ppl_ratio", f.ppl_ratio()}};
+// A level measured earlier with these settings, if its file is there and readable.
+std::optional<LevelResult> saved_level(const fs::path& record, const LadderSettings& settings,
+                                       const std::string& tag, const LadderProgress& progress) {
+    auto say = [&](const std::string& line) {
+        if (progress) progress(line, false);
+    };
+    if (!fs::exists(record)) return std::nullopt;
+    const Json saved = read_json(record);
+    if (saved.value("settings", Json()) != to_json(settings)) {
+        say(tag + ": saved result has other settings; measuring again");
+        return std::nullopt;
+    }
+    try {
+        return level_from_json(saved, record.string());
+    } catch (const Error& e) {
+        say(tag + ": saved result is incomplete (" + std::string(e.what()) + "); measuring again");
+        return std::nullopt;
+    }
+}
+
+void write_outputs(const LadderResult& results, const fs::path& out) {
+    std::string jsonl;
+    for (const LevelResult& l : results.levels)
+        for (const auto& [suite, s] : l.suites)
+            for (const Sample& x : s.samples)
+                jsonl += Json{{"level", l.level},
+                              {"suite", suite},
+                              {"id", x.id},
+                              {"right", x.right},
+                              {"detail", x.detail}}
+                             .dump() +
+                         "\n";
+    write_text(out / "samples.jsonl", jsonl);
+    // ladder.json keeps the figures; the per-sample outcomes live in samples.jsonl.
+    write_text(out / "ladder.json", to_json(results, /*with_samples=*/false).dump(1) + "\n");
+    write_text(out / "ladder.md", ladder_markdown(results));
+    write_text(out / "ladder.html", ladder_html(results));
 }
 
 }  // namespace
@@ -157,40 +177,32 @@ const std::vector<std::string>& default_ladder_levels() {
     return levels;
 }
 
-void compare_with_baseline(Json& results) {
-    Json& levels = results["levels"];
-    if (!levels.is_array() || levels.empty()) return;
-    const std::string base_name = results.value("baseline_level", "");
-    const Json* base = &levels[0];
-    for (const Json& l : levels)
-        if (l.value("level", "") == base_name) base = &l;
-    const Json baseline = *base;
-    for (Json& l : levels) {
-        Json cmp = Json::object();
-        for (const auto& [suite, s] : l["suites"].items()) {
-            if (!baseline["suites"].contains(suite)) continue;
+void compare_with_baseline(LadderResult& results) {
+    if (results.levels.empty()) return;
+    const LevelResult* base = &results.levels.front();
+    for (const LevelResult& l : results.levels)
+        if (l.level == results.baseline_level) base = &l;
+    const LevelResult baseline = *base;
+    for (LevelResult& l : results.levels) {
+        l.vs_baseline.clear();
+        for (const auto& [suite, s] : l.suites) {
+            const SuiteScore* b = baseline.suite(suite);
+            if (!b) continue;
             std::map<std::string, bool> base_right;
-            for (const Json& x : baseline["suites"][suite]["samples"])
-                base_right[x["id"].get<std::string>()] = x["right"].get<bool>();
-            std::vector<bool> a, b;
-            for (const Json& x : s["samples"]) {
-                const auto it = base_right.find(x["id"].get<std::string>());
+            for (const Sample& x : b->samples) base_right[x.id] = x.right;
+            std::vector<bool> was, now;
+            for (const Sample& x : s.samples) {
+                const auto it = base_right.find(x.id);
                 if (it == base_right.end()) continue;
-                a.push_back(it->second);
-                b.push_back(x["right"].get<bool>());
+                was.push_back(it->second);
+                now.push_back(x.right);
             }
-            const PairedComparison p = paired_comparison(a, b);
-            cmp[suite] = Json{{"n", p.n},
-                              {"right_to_wrong", p.right_to_wrong},
-                              {"wrong_to_right", p.wrong_to_right},
-                              {"difference", p.difference},
-                              {"ci95", {p.ci.low, p.ci.high}}};
+            l.vs_baseline.emplace_back(suite, paired_comparison(was, now));
         }
-        l["vs_baseline"] = cmp;
     }
 }
 
-Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
+LadderResult run_ladder(const LadderOptions& o, const LadderProgress& progress) {
     auto say = [&](const std::string& line, bool transient = false) {
         if (progress) progress(line, transient);
     };
@@ -237,26 +249,26 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
         fo.bos = tok.add_bos() ? tok.bos_id() : -1;
     }
 
-    Json settings{
-        {"source", o.model},
-        {"source_sha256", sha256_file(o.model)},
-        {"chat_template", o.chat_template.empty() ? "(the file's)" : o.chat_template},
-        {"suites", suites_settings(o.suites)},
-        {"fidelity",
-         {{"corpus", o.corpus_dir}, {"window", fo.window}, {"max_tokens", fo.max_tokens}}},
-        {"threads", o.session.n_threads},
-        {"precision", o.session.precision == kernels::Precision::Fast ? "fast" : "exact"}};
-    if (!o.imatrix.empty())  // absent otherwise, so results saved before the option still resume
-        settings["imatrix"] = Json{{"file", o.imatrix}, {"sha256", sha256_file(o.imatrix)}};
+    LadderSettings settings;
+    settings.source = o.model;
+    settings.source_sha256 = sha256_file(o.model);
+    settings.chat_template = o.chat_template.empty() ? "(the file's)" : o.chat_template;
+    settings.suites = o.suites;
+    settings.fidelity_corpus = o.corpus_dir;
+    settings.fidelity_window = fo.window;
+    settings.fidelity_max_tokens = fo.max_tokens;
+    settings.threads = o.session.n_threads;
+    settings.precision = o.session.precision == kernels::Precision::Fast ? "fast" : "exact";
+    if (!o.imatrix.empty()) settings.imatrix = {o.imatrix, sha256_file(o.imatrix)};
 
-    Json results{{"model", stem},
-                 {"baseline_level", baseline_level},
-                 {"baseline_file", shown(baseline_path, out)},
-                 {"baseline_note", baseline_note},
-                 {"source_weights", source.described},
-                 {"settings", settings},
-                 {"levels", Json::array()}};
-    if (!o.command.empty()) results["command"] = o.command;
+    LadderResult results;
+    results.model = stem;
+    results.baseline_level = baseline_level;
+    results.baseline_file = shown(baseline_path, out);
+    results.baseline_note = baseline_note;
+    results.source_weights = source.described;
+    results.settings = settings;
+    results.command = o.command;
 
     std::optional<quant::ImportanceMatrix> imatrix;
     if (!o.imatrix.empty()) imatrix = quant::ImportanceMatrix::load(o.imatrix);
@@ -269,14 +281,10 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
         tag += '/';
         tag += std::to_string(targets.size());
         tag += "] " + target.name;
-        if (fs::exists(record)) {
-            Json saved = read_json(record);
-            if (saved.value("settings", Json()) == settings) {
-                say(tag + ": done earlier, kept (" + record.string() + ")");
-                results["levels"].push_back(saved);
-                continue;
-            }
-            say(tag + ": saved result has other settings; measuring again");
+        if (auto saved = saved_level(record, settings, tag, progress)) {
+            say(tag + ": done earlier, kept (" + record.string() + ")");
+            results.levels.push_back(std::move(*saved));
+            continue;
         }
         const auto t0 = std::chrono::steady_clock::now();
         std::string file = (models / (stem + "-" + target.name + ".gguf")).string();
@@ -287,73 +295,53 @@ Json run_ladder(const LadderOptions& o, const LadderProgress& progress) {
             quant::quantize_model(baseline_path, file, target, {}, imatrix ? &*imatrix : nullptr);
         }
         const FileFacts facts = file_facts(file);
-        Json level{{"level", target.name},
-                   {"file", shown(file, out)},
-                   {"bytes", fs::file_size(file)},
-                   {"sha256", sha256_file(file)},
-                   {"bits_per_weight", facts.bits_per_weight},
-                   {"parameters", facts.parameters},
-                   {"tensor_types", facts.tensor_types}};
+        LevelResult level;
+        level.level = target.name;
+        level.file = shown(file, out);
+        level.bytes = fs::file_size(file);
+        level.sha256 = sha256_file(file);
+        level.bits_per_weight = facts.bits_per_weight;
+        level.parameters = facts.parameters;
+        level.tensor_types = facts.tensor_types;
 
         {  // Fidelity needs both models; the baseline is unloaded before memory is measured.
             say(tag + ": fidelity against " + baseline_level, true);
             Loaded ref = load(baseline_path, o.session, fo.window);
             Loaded cand = load(file, o.session, fo.window);
-            level["fidelity"] =
-                fidelity_json(measure_fidelity(*ref.session, *cand.session, corpus_tokens, fo));
+            level.fidelity =
+                figures(measure_fidelity(*ref.session, *cand.session, corpus_tokens, fo));
         }
         reset_peak_resident();
         Loaded cand = load(file, o.session, 0);
         say(tag + ": throughput", true);
-        level["throughput"] = throughput(*cand.session, corpus_tokens);
+        level.throughput = throughput(*cand.session, corpus_tokens);
         auto backend = make_in_process_backend(
             *cand.session, ChatTemplate::from_gguf(cand.model->gguf(), o.chat_template));
-        Json suites = Json::object();
         for (const SuiteResult& s : run_suites(
                  *backend, o.suites, [&](const std::string&suite, size_t done, size_t total) {
                      say(tag + ": " + suite + " " + std::to_string(done) + "/" +
                              std::to_string(total),
                          true);
                  }))
-            suites[s.suite] = suite_json(s);
-        level["suites"] = suites;
-        level["peak_resident_bytes"] = peak_resident_bytes();
-        level["seconds"] = seconds_since(t0);
-        level["settings"] = settings;
-        write_text(record, level.dump(1) + "\n");
+            level.suites.emplace_back(s.suite, SuiteScore::of(s));
+        level.peak_resident_bytes = peak_resident_bytes();
+        level.seconds = seconds_since(t0);
+        level.settings = settings;
+        write_text(record, to_json(level).dump(1) + "\n");
         std::string line = tag + ":";
-        for (const auto& [name, s] : suites.items())
-            line += " " + name + " " + std::to_string(s["hits"].get<int64_t>()) + "/" +
-                    std::to_string(s["n"].get<int64_t>());
+        for (const auto& [name, s] : level.suites)
+            line += " " + name + " " + std::to_string(s.hits) + "/" + std::to_string(s.n);
         char kl[64];
-        std::snprintf(kl, sizeof kl, ", KL %.4f", level["fidelity"]["kl_mean"].get<double>());
+        std::snprintf(kl, sizeof kl, ", KL %.4f", level.fidelity.kl_mean);
         say(line + kl);
-        results["levels"].push_back(level);
+        results.levels.push_back(std::move(level));
         if (!o.keep_models && file != o.model && file != baseline_path) fs::remove(file);
     }
 
     compare_with_baseline(results);
-    std::string jsonl;
-    for (const Json& l : results["levels"])
-        for (const auto& [suite, s] : l["suites"].items())
-            for (const Json& x : s["samples"])
-                jsonl += Json{{"level", l["level"]},
-                              {"suite", suite},
-                              {"id", x["id"]},
-                              {"right", x["right"]},
-                              {"detail", x["detail"]}}
-                             .dump() +
-                         "\n";
-    write_text(out / "samples.jsonl", jsonl);
-    // ladder.json keeps the figures; the per-sample outcomes live in samples.jsonl.
-    Json summary = results;
-    for (Json& l : summary["levels"])
-        for (auto& [suite, s] : l["suites"].items()) s.erase("samples");
-    write_text(out / "ladder.json", summary.dump(1) + "\n");
-    write_text(out / "ladder.md", ladder_markdown(summary));
-    write_text(out / "ladder.html", ladder_html(summary));
+    write_outputs(results, out);
     say("wrote " + (out / "ladder.md").string() + ", ladder.html, ladder.json, samples.jsonl");
-    return summary;
+    return results;
 }
 
 }  // namespace flash::eval

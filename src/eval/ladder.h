@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "eval/fidelity.h"
+#include "eval/ladder_result.h"
 #include "eval/suites.h"
 #include "runtime/session.h"
 
@@ -26,9 +27,8 @@ struct LadderOptions {
     std::string corpus_dir;  // text files for fidelity
     std::string imatrix;     // flash imatrix file weighting the quantized levels; "" : none
     SessionOptions session;
-    bool keep_models = true;
-    std::string command;  // how the run was started, for the reports  // false: each level's
-                          // quantized file is deleted once measured
+    bool keep_models = true;  // false: each level's quantized file is deleted once measured
+    std::string command;      // how the run was started, for the reports
 };
 
 // The default levels: the ones the issue names, highest precision first.
@@ -38,11 +38,11 @@ const std::vector<std::string>& default_ladder_levels();
 using LadderProgress = std::function<void(const std::string& line, bool transient)>;
 
 // Runs (or resumes) the ladder and writes ladder.json, samples.jsonl, ladder.md and
-// ladder.html under out_dir; returns the results (ladder.json's content).
-Json run_ladder(const LadderOptions& options, const LadderProgress& progress = {});
+// ladder.html under out_dir; returns the results (with each suite's samples).
+LadderResult run_ladder(const LadderOptions& options, const LadderProgress& progress = {});
 
-// Adds the paired comparisons with the baseline to results (in "levels"), from each level's
-// samples. Exposed for tests and for reports rebuilt from saved levels.
-void compare_with_baseline(Json& results);
+// Sets each level's vs_baseline: the paired comparison with the baseline level's samples.
+// Exposed for tests and for reports rebuilt from saved levels.
+void compare_with_baseline(LadderResult& results);
 
 }  // namespace flash::eval

@@ -8,8 +8,6 @@
 namespace flash::eval {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 std::string fmt(const char* f, double v) {
     char b[64];
     std::snprintf(b, sizeof b, f, v);
@@ -20,12 +18,8 @@ std::string pct(double v) {
     return fmt("%.1f%%", 100 * v);
 }
 
-std::string mib(const Json& bytes) {
-    return bytes.is_number() ? fmt("%.1f MiB", bytes.get<double>() / (1024.0 * 1024.0)) : "–";
-}
-
-double num(const Json& j, const char* key) {
-    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
+std::string mib(double bytes) {
+    return fmt("%.1f MiB", bytes / (1024.0 * 1024.0));
 }
 
 std::string escape(const std::string& s) {
@@ -52,67 +46,57 @@ const char* suite_title(const std::string& s) {
     return "Suite";
 }
 
-std::vector<std::string> suite_names(const Json& r) {
-    std::vector<std::string> names;
-    for (const Json& l : r["levels"])
-        for (const auto& [k, v] : l["suites"].items())
-            if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
-    return names;
-}
-
 // Table rows as cells; the Markdown and HTML writers lay them out.
 struct Table {
     std::vector<std::string> head;
     std::vector<std::vector<std::string>> rows;
 };
 
-Table cost_table(const Json& r) {
+Table cost_table(const LadderResult& r) {
     Table t{{"level", "file", "bits/weight", "decode tok/s", "prefill tok/s", "peak memory",
              "KL mean", "KL p99", "top-1 agree", "PPL ratio"},
             {}};
-    for (const Json& l : r["levels"]) {
-        const Json& f = l["fidelity"];
-        const Json& th = l["throughput"];
-        t.rows.push_back(
-            {l["level"].get<std::string>(), mib(l["bytes"]), fmt("%.2f", num(l, "bits_per_weight")),
-             fmt("%.1f", num(th, "decode_tokens_per_s")),
-             fmt("%.0f", num(th, "prefill_tokens_per_s")), mib(l["peak_resident_bytes"]),
-             fmt("%.4f", num(f, "kl_mean")), fmt("%.4f", num(f, "kl_p99")),
-             pct(num(f, "top1_agreement")), fmt("%.3f", num(f, "ppl_ratio"))});
+    for (const LevelResult& l : r.levels) {
+        const FidelityFigures& f = l.fidelity;
+        t.rows.push_back({l.level, mib(static_cast<double>(l.bytes)),
+                          fmt("%.2f", l.bits_per_weight),
+                          fmt("%.1f", l.throughput.decode_tokens_per_s),
+                          fmt("%.0f", l.throughput.prefill_tokens_per_s),
+                          mib(static_cast<double>(l.peak_resident_bytes)), fmt("%.4f", f.kl_mean),
+                          fmt("%.4f", f.kl_p99), pct(f.top1_agreement), fmt("%.3f", f.ppl_ratio)});
     }
     return t;
 }
 
-Table score_table(const Json& r) {
+Table score_table(const LadderResult& r) {
     Table t{{"level", "bits/weight"}, {}};
-    const auto suites = suite_names(r);
+    const auto suites = r.suite_names();
     for (const auto& s : suites) {
         t.head.push_back(std::string(suite_title(s)) + " [95% CI]");
         t.head.push_back("vs baseline: Δ [95% CI], right→wrong / wrong→right");
     }
-    for (const Json& l : r["levels"]) {
-        std::vector<std::string> row{l["level"].get<std::string>(),
-                                     fmt("%.2f", num(l, "bits_per_weight"))};
+    for (const LevelResult& l : r.levels) {
+        std::vector<std::string> row{l.level, fmt("%.2f", l.bits_per_weight)};
         for (const auto& s : suites) {
-            if (!l["suites"].contains(s)) {
+            const SuiteScore* x = l.suite(s);
+            if (!x) {
                 row.push_back("–");
                 row.push_back("–");
                 continue;
             }
-            const Json& x = l["suites"][s];
-            row.push_back(
-                pct(num(x, "accuracy")) + " (" + std::to_string(x["hits"].get<int64_t>()) + "/" +
-                std::to_string(x["n"].get<int64_t>()) + ") [" + pct(x["ci95"][0].get<double>()) +
-                ", " + pct(x["ci95"][1].get<double>()) + "]");
-            const Json c = l.value("vs_baseline", Json::object()).value(s, Json());
-            if (c.is_null() || l["level"] == r["baseline_level"]) {
-                row.push_back(l["level"] == r["baseline_level"] ? "baseline" : "–");
+            row.push_back(pct(x->accuracy) + " (" + std::to_string(x->hits) + "/" +
+                          std::to_string(x->n) + ") [" + pct(x->ci95.low) + ", " +
+                          pct(x->ci95.high) + "]");
+            const BaselineComparison* c = l.comparison(s);
+            if (l.level == r.baseline_level) {
+                row.push_back("baseline");
+            } else if (!c) {
+                row.push_back("–");
             } else {
-                row.push_back(fmt("%+.1f pts", 100 * num(c, "difference")) + " [" +
-                              fmt("%+.1f", 100 * c["ci95"][0].get<double>()) + ", " +
-                              fmt("%+.1f", 100 * c["ci95"][1].get<double>()) + "], " +
-                              std::to_string(c["right_to_wrong"].get<int64_t>()) + " / " +
-                              std::to_string(c["wrong_to_right"].get<int64_t>()));
+                row.push_back(
+                    fmt("%+.1f pts", 100 * c->difference) + " [" + fmt("%+.1f", 100 * c->ci.low) +
+                    ", " + fmt("%+.1f", 100 * c->ci.high) + "], " +
+                    std::to_string(c->right_to_wrong) + " / " + std::to_string(c->wrong_to_right));
             }
         }
         t.rows.push_back(row);
@@ -120,14 +104,13 @@ Table score_table(const Json& r) {
     return t;
 }
 
-Table file_table(const Json& r) {
+Table file_table(const LadderResult& r) {
     Table t{{"level", "bytes", "sha256", "tensor types (matrices)"}, {}};
-    for (const Json& l : r["levels"]) {
+    for (const LevelResult& l : r.levels) {
         std::string types;
-        for (const auto& [k, v] : l["tensor_types"].items())
-            types += (types.empty() ? "" : ", ") + std::to_string(v.get<int>()) + " " + k;
-        t.rows.push_back({l["level"].get<std::string>(), std::to_string(l["bytes"].get<int64_t>()),
-                          l["sha256"].get<std::string>(), types});
+        for (const auto& [type, n] : l.tensor_types)
+            types += (types.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+        t.rows.push_back({l.level, std::to_string(l.bytes), l.sha256, types});
     }
     return t;
 }
@@ -158,40 +141,35 @@ std::string html_table(const Table& t) {
     return s + "</tbody></table>\n";
 }
 
-std::string settings_lines(const Json& r) {
-    const Json& st = r["settings"];
+std::string settings_lines(const LadderResult& r) {
+    const LadderSettings& st = r.settings;
     std::string s;
-    s += "- Source: `" + st.value("source", "") + "` (sha256 `" + st.value("source_sha256", "") +
-         "`), weights " + r.value("source_weights", "") + "\n";
-    s += "- Baseline: " + r.value("baseline_level", "") + " (`" + r.value("baseline_file", "") +
-         "`)\n";
-    if (!r.value("baseline_note", "").empty()) s += "- " + r.value("baseline_note", "") + "\n";
-    if (st.contains("imatrix") && st["imatrix"].is_object())
-        s += "- Importance matrix: `" + st["imatrix"].value("file", "") + "` (sha256 `" +
-             st["imatrix"].value("sha256", "") + "`) for every quantized level\n";
+    s += "- Source: `" + st.source + "` (sha256 `" + st.source_sha256 + "`), weights " +
+         r.source_weights + "\n";
+    s += "- Baseline: " + r.baseline_level + " (`" + r.baseline_file + "`)\n";
+    if (!r.baseline_note.empty()) s += "- " + r.baseline_note + "\n";
+    if (st.imatrix)
+        s += "- Importance matrix: `" + st.imatrix->file + "` (sha256 `" + st.imatrix->sha256 +
+             "`) for every quantized level\n";
     else
         s += "- Importance matrix: none (llama.cpp's reference quantizers)\n";
-    s += "- Chat template: " + st.value("chat_template", "") + "; precision " +
-         st.value("precision", "") + "; threads " + std::to_string(st.value("threads", 0)) +
-         " (0: all cores)\n";
-    const Json& su = st["suites"];
-    s += "- Sampling: " + su.value("sampling", "") + "\n";
-    s += "- Tool calling: " + std::to_string(su["tools"].value("limit", 0)) +
+    s += "- Chat template: " + st.chat_template + "; precision " + st.precision + "; threads " +
+         std::to_string(st.threads) + " (0: all cores)\n";
+    const SuitesOptions& su = st.suites;
+    s += "- Sampling: " + suites_settings(su).value("sampling", "") + "\n";
+    s += "- Tool calling: " + std::to_string(su.tools_limit) +
          " cases spread over simple/multiple/parallel (0: all), tool_choice required, grammar on, "
          "max " +
-         std::to_string(su["tools"].value("max_tokens", 0)) + " tokens\n";
-    s += "- Grounded answers: " + std::to_string(su["grounded"].value("limit", 0)) +
-         " questions (0: all), verification on, max " +
-         std::to_string(su["grounded"].value("max_tokens", 0)) + " tokens\n";
-    s += "- Instruction following: " + std::to_string(su["instruct"].value("limit", 0)) +
-         " prompts (0: all), enforcement on, " +
-         std::to_string(su["instruct"].value("retries", 0)) + " retries, max " +
-         std::to_string(su["instruct"].value("max_tokens", 0)) + " tokens\n";
-    const Json& fi = st["fidelity"];
+         std::to_string(su.tool_max_tokens) + " tokens\n";
+    s += "- Grounded answers: " + std::to_string(su.grounded_limit) +
+         " questions (0: all), verification on, max " + std::to_string(su.grounded_max_tokens) +
+         " tokens\n";
+    s += "- Instruction following: " + std::to_string(su.instruct_limit) +
+         " prompts (0: all), enforcement on, " + std::to_string(su.instruct_retries) +
+         " retries, max " + std::to_string(su.instruct_max_tokens) + " tokens\n";
     s += "- Fidelity: KL(baseline ‖ level) per position over " +
-         std::to_string(fi.value("max_tokens", 0)) + " tokens of `" + fi.value("corpus", "") +
-         "` in windows of " + std::to_string(fi.value("window", 0)) +
-         ", each from an empty cache\n";
+         std::to_string(st.fidelity_max_tokens) + " tokens of `" + st.fidelity_corpus +
+         "` in windows of " + std::to_string(st.fidelity_window) + ", each from an empty cache\n";
     return s;
 }
 
@@ -260,9 +238,9 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
     return s + "</svg>";
 }
 
-std::string ladder_markdown(const Json& r) {
-    std::string s = "# Quantization ladder — " + r.value("model", "") + "\n\n";
-    if (r.contains("command")) s += "Made with:\n\n```sh\n" + r.value("command", "") + "\n```\n\n";
+std::string ladder_markdown(const LadderResult& r) {
+    std::string s = "# Quantization ladder — " + r.model + "\n\n";
+    if (!r.command.empty()) s += "Made with:\n\n```sh\n" + r.command + "\n```\n\n";
     s += settings_lines(r) + "\n";
     s += "## Capability\n\n" + markdown_table(score_table(r)) + "\n" + kExplain + "\n\n";
     s += "## Fidelity and cost\n\n" + markdown_table(cost_table(r)) + "\n";
@@ -274,11 +252,11 @@ std::string ladder_markdown(const Json& r) {
     return s;
 }
 
-std::string ladder_html(const Json& r) {
+std::string ladder_html(const LadderResult& r) {
     std::string s =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quantization ladder "
         "— " +
-        escape(r.value("model", "")) +
+        escape(r.model) +
         "</title><style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em "
         "auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid "
@@ -290,9 +268,8 @@ std::string ladder_html(const Json& r) {
         ".l{fill:none;stroke:#4a7bd0;stroke-width:1.5}.e{stroke:#4a7bd0;stroke-width:2;opacity:.45}"
         ".p{fill:#1f4fa8}"
         ".pl{font-size:10px;fill:#555}code{background:#f5f5f5;padding:0 3px}</style></head><body>";
-    s += "<h1>Quantization ladder — " + escape(r.value("model", "")) + "</h1>";
-    if (r.contains("command"))
-        s += "<p>Made with: <code>" + escape(r.value("command", "")) + "</code></p>";
+    s += "<h1>Quantization ladder — " + escape(r.model) + "</h1>";
+    if (!r.command.empty()) s += "<p>Made with: <code>" + escape(r.command) + "</code></p>";
     s += "<ul>";
     std::string lines = settings_lines(r);
     for (size_t at = 0; at < lines.size();) {
@@ -303,24 +280,18 @@ std::string ladder_html(const Json& r) {
         at = nl + 1;
     }
     s += "</ul><h2>Capability</h2><div class=\"charts\">";
-    for (const auto& suite : suite_names(r)) {
+    for (const auto& suite : r.suite_names()) {
         std::vector<ChartPoint> pts;
-        for (const Json& l : r["levels"]) {
-            if (!l["suites"].contains(suite)) continue;
-            const Json& x = l["suites"][suite];
-            pts.push_back({num(l, "bits_per_weight"), num(x, "accuracy"),
-                           x["ci95"][0].get<double>(), x["ci95"][1].get<double>(),
-                           l["level"].get<std::string>()});
-        }
+        for (const LevelResult& l : r.levels)
+            if (const SuiteScore* x = l.suite(suite))
+                pts.push_back({l.bits_per_weight, x->accuracy, x->ci95.low, x->ci95.high, l.level});
         s += svg_chart(std::string(suite_title(suite)) + ": score vs bits per weight",
                        "bits per weight", "score (95% CI)", pts, true);
     }
     std::vector<ChartPoint> kl;
-    for (const Json& l : r["levels"]) {
-        const double v = num(l["fidelity"], "kl_mean");
-        kl.push_back({num(l, "bits_per_weight"), v, v, num(l["fidelity"], "kl_p99"),
-                      l["level"].get<std::string>()});
-    }
+    for (const LevelResult& l : r.levels)
+        kl.push_back({l.bits_per_weight, l.fidelity.kl_mean, l.fidelity.kl_mean, l.fidelity.kl_p99,
+                      l.level});
     s += svg_chart("KL divergence from the baseline (mean; bar to p99)", "bits per weight",
                    "KL (nats)", kl, false);
     s += "</div>" + html_table(score_table(r)) + "<p>" + escape(kExplain) + "</p>";

@@ -1,16 +1,17 @@
-// The ladder's reports from its results JSON: Markdown (tables) and a self-contained HTML page
+// The ladder's reports from its results: Markdown (tables) and a self-contained HTML page
 // with the same tables and SVG charts of each suite's score (with its 95% interval) and of KL
-// divergence against bits per weight. Depends on nothing but nlohmann::json.
+// divergence against bits per weight. Depends on eval/ladder_result.h.
 #pragma once
 
 #include <string>
+#include <vector>
 
-#include <nlohmann/json.hpp>
+#include "eval/ladder_result.h"
 
 namespace flash::eval {
 
-std::string ladder_markdown(const nlohmann::ordered_json& results);
-std::string ladder_html(const nlohmann::ordered_json& results);
+std::string ladder_markdown(const LadderResult& results);
+std::string ladder_html(const LadderResult& results);
 
 // One chart: points (x, y, [low, high] interval, label) on linear axes, as an <svg> element.
 struct ChartPoint {
