@@ -1,6 +1,8 @@
 #include "tools/conversation.h"
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/json_input.h"
@@ -64,6 +66,9 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
         for (const ToolSpec& t : tools) out.tools.push_back(t.openai);
     }
     std::string system_prefix = inline_tools ? format.system_prompt(tools) : "";
+    // Calls of the last assistant turn still waiting for their results: as in OpenAI's API,
+    // every call must be answered by a tool message before the conversation moves on.
+    std::vector<std::string> unanswered;
     for (size_t i = 0; i < messages.size(); ++i) {
         const std::string where = "messages[" + std::to_string(i) + "]";
         const Json& m = messages[i];
@@ -71,6 +76,14 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
             throw Error(where + ": expected an object with a \"role\"");
         const std::string role = m["role"].get<std::string>();
         const std::string text = content_text(m, where);
+        if (role != "tool" && !unanswered.empty()) {
+            std::string ids;
+            for (const std::string& id : unanswered) ids += (ids.empty() ? "'" : ", '") + id + "'";
+            throw Error(where + ": " + std::string(role == "assistant" ? "an " : "a ") + role +
+                        " message cannot follow an assistant message with tool_calls until "
+                        "every call has a tool result (missing: " +
+                        ids + ")");
+        }
         if (role == "system" || role == "developer") {
             if (i != 0) throw Error(where + ": a system message must come first");
             const std::string merged =
@@ -90,6 +103,7 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
                     if (!call_names.emplace(call.id, call.name).second)
                         throw Error(cw + ".id: '" + call.id +
                                     "' is used twice in the conversation");
+                    unanswered.push_back(call.id);
                     calls.push_back(std::move(call));
                 }
             }
@@ -117,6 +131,7 @@ PreparedConversation prepare_conversation(const Json& messages, const std::vecto
             if (call == call_names.end())
                 throw Error(where + ": a tool result for unknown call id '" + id +
                             "' (no earlier assistant message made a call with that id)");
+            std::erase(unanswered, id);
             if (template_renders_tools) {
                 out.messages.push_back(Json{{"role", "tool"},
                                             {"tool_call_id", id},

@@ -111,25 +111,51 @@ size_t code_points(const std::string& s) {
     return n;
 }
 
-std::string find_capped(const Json& v, const std::string& where, int64_t max_length,
-                        int64_t max_items) {
-    if (v.is_string() && max_length > 0 &&
+// The schema a value inside `schema` follows: a property's, the items', or additionalProperties'.
+// Null when it cannot be told simply (the default caps are then assumed to apply).
+const Json* child_schema(const Json* schema, const std::string& key, bool array_item) {
+    if (!schema || !schema->is_object()) return nullptr;
+    if (array_item) {
+        const auto it = schema->find("items");
+        return it != schema->end() && it->is_object() ? &*it : nullptr;
+    }
+    if (const auto props = schema->find("properties"); props != schema->end() &&
+                                                         props->is_object() &&
+                                                         props->contains(key))
+        return &(*props)[key];
+    const auto extra = schema->find("additionalProperties");
+    return extra != schema->end() && extra->is_object() ? &*extra : nullptr;
+}
+
+// Whether the schema sets its own bound (`keyword`) or fixes the value outright: then the
+// default cap was not imposed and reaching it says nothing.
+bool own_bound(const Json* schema, const char* keyword) {
+    return schema && schema->is_object() &&
+           (schema->contains(keyword) || schema->contains("enum") || schema->contains("const"));
+}
+
+std::string find_capped(const Json& v, const Json* schema, const std::string& where,
+                        int64_t max_length, int64_t max_items) {
+    if (v.is_string() && max_length > 0 && !own_bound(schema, "maxLength") &&
         static_cast<int64_t>(code_points(v.get<std::string>())) >= max_length)
         return where + " reached the " + std::to_string(max_length) +
                "-character cap and may be cut short";
     if (v.is_array()) {
-        if (max_items > 0 && static_cast<int64_t>(v.size()) >= max_items)
+        if (max_items > 0 && !own_bound(schema, "maxItems") &&
+            static_cast<int64_t>(v.size()) >= max_items)
             return where + " reached the " + std::to_string(max_items) +
                    "-item cap and may be cut short";
+        const Json* items = child_schema(schema, "", true);
         for (size_t i = 0; i < v.size(); ++i) {
-            const std::string found =
-                find_capped(v[i], where + "[" + std::to_string(i) + "]", max_length, max_items);
+            const std::string found = find_capped(v[i], items, where + "[" + std::to_string(i) + "]",
+                                                  max_length, max_items);
             if (!found.empty()) return found;
         }
     }
     if (v.is_object())
         for (const auto& [k, x] : v.items()) {
-            const std::string found = find_capped(x, where + "." + k, max_length, max_items);
+            const std::string found = find_capped(x, child_schema(schema, k, false), where + "." + k,
+                                                  max_length, max_items);
             if (!found.empty()) return found;
         }
     return "";
@@ -138,7 +164,8 @@ std::string find_capped(const Json& v, const std::string& where, int64_t max_len
 }  // namespace
 
 std::string capped_value(const ToolSpec& tool, const Json& arguments) {
-    return find_capped(arguments, tool.name, tool.max_string_length, tool.max_array_items);
+    return find_capped(arguments, &tool.parameters, tool.name, tool.max_string_length,
+                       tool.max_array_items);
 }
 
 std::vector<ToolSpec> parse_tools(const Json& tools, const ToolParseOptions& options) {

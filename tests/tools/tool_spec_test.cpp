@@ -94,6 +94,26 @@ TEST(ToolSpec, UnboundedValuesAreCappedAndReportedAtTheCap) {
               std::string::npos);
     EXPECT_NE(capped_value(t, Json::parse(R"({"tags": ["a", "b", "c"]})")).find("tag.tags reached the 3-item cap"),
               std::string::npos);
+    // The schema's own bound applies there, not the cap: reaching 8 characters says nothing.
+    EXPECT_EQ(capped_value(t, Json::parse(R"({"code": "123456789012345"})")), "");
+}
+
+TEST(ToolSpec, CapsAreFollowedIntoNestedSchemas) {
+    ToolParseOptions options;
+    options.max_string_length = 4;
+    options.max_array_items = 2;
+    const auto tools = parse_tools_text(R"([{"type": "function", "function": {"name": "f",
+        "parameters": {"type": "object", "properties": {
+            "rows": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
+                "id": {"type": "string", "maxLength": 10}, "note": {"type": "string"}}}},
+            "mode": {"type": "string", "enum": ["quick", "thorough"]}}}}}])",
+                                        options);
+    const ToolSpec& t = tools[0];
+    EXPECT_EQ(capped_value(t, Json::parse(R"({"rows": [{"id": "abcdef"}, {"id": "x"}, {}], "mode": "thorough"})")),
+              "");
+    EXPECT_NE(capped_value(t, Json::parse(R"({"rows": [{"id": "a", "note": "long note"}]})"))
+                  .find("f.rows[0].note reached the 4-character cap"),
+              std::string::npos);
 }
 
 }  // namespace
