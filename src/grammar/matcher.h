@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,10 @@ class Matcher {
     bool can_continue() const;  // some non-empty continuation exists
     // The longest byte string every valid continuation starts with (empty if complete).
     std::string forced_bytes() const;
+    // A shortest byte string that makes the output complete (empty when it already is), found
+    // by a breadth-first search of at most `max_bytes` bytes and a bounded number of states;
+    // nullopt when none is found within those bounds. Printable ASCII is preferred.
+    std::optional<std::string> shortest_completion(size_t max_bytes = 512) const;
     void reset();  // back to the start; caches are kept
 
   private:

@@ -11,18 +11,34 @@ GrammarConstraint::GrammarConstraint(std::shared_ptr<const grammar::CompiledGram
                                      const Tokenizer* tokenizer)
     : matcher_(std::move(grammar), std::move(vocab)), tokenizer_(tokenizer) {}
 
-// The forced bytes, tokenized as the tokenizer would, kept as far as the matcher accepts them
-// (a vocabulary that adds a space prefix, say, may tokenize them into something else).
-std::vector<int32_t> GrammarConstraint::forced_tokens() {
+// `bytes` tokenized as the tokenizer would, kept as far as the matcher accepts them (a
+// vocabulary that adds a space prefix, say, may tokenize them into something else).
+std::vector<int32_t> GrammarConstraint::accepted_prefix(const std::string& bytes) {
     std::vector<int32_t> out;
-    if (!tokenizer_) return out;
-    const std::string bytes = matcher_.forced_bytes();
-    if (bytes.empty()) return out;
     for (const int32_t id : tokenizer_->encode(bytes, /*parse_special=*/false)) {
         if (!matcher_.accept_token(id)) break;
         out.push_back(id);
     }
     return out;
+}
+
+std::vector<int32_t> GrammarConstraint::forced_tokens() {
+    if (!tokenizer_) return {};
+    const std::string bytes = matcher_.forced_bytes();
+    return bytes.empty() ? std::vector<int32_t>{} : accepted_prefix(bytes);
+}
+
+// Only looked at in the budget's last stretch: the search costs about as much as a few masks.
+std::vector<int32_t> GrammarConstraint::closing_tokens() {
+    constexpr int kWindow = 64;
+    const int left = budget_ - used_;
+    if (!tokenizer_ || left <= 0 || left > kWindow || matcher_.is_complete()) return {};
+    const std::optional<std::string> completion = matcher_.shortest_completion();
+    if (!completion || completion->empty()) return {};
+    // Encoding may take more tokens than the bytes need; one left over is the margin.
+    const std::vector<int32_t> ids = tokenizer_->encode(*completion, /*parse_special=*/false);
+    if (static_cast<int>(ids.size()) + 1 < left) return {};
+    return accepted_prefix(*completion);
 }
 
 void GrammarConstraint::attach(GenerateOptions& options) {
@@ -32,13 +48,21 @@ void GrammarConstraint::attach(GenerateOptions& options) {
         for (size_t id = 0; id < logits.size(); ++id)
             if (!mask_.allowed(static_cast<int32_t>(id))) logits[id] = blocked;
     };
+    budget_ = options.max_tokens;
+    used_ = 0;
     options.accepted = [this](int32_t id) {
         if (!matcher_.accept_token(id))
             throw Error("grammar: token " + std::to_string(id) +
                         " was sampled but the grammar does not allow it");
+        ++used_;
     };
     options.finished = [this] { return matcher_.is_complete() && !matcher_.can_continue(); };
-    options.forced = [this] { return forced_tokens(); };
+    options.forced = [this] {
+        std::vector<int32_t> ids = forced_tokens();
+        if (ids.empty()) ids = closing_tokens();
+        used_ += static_cast<int>(ids.size());
+        return ids;
+    };
 }
 
 }  // namespace flash::turn

@@ -3,8 +3,12 @@
 // forced_bytes, and masks over a small explicit vocabulary.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "grammar/grammar.h"
+#include "grammar/gbnf.h"
+#include "grammar/json_schema.h"
 #include "grammar/matcher.h"
 
 namespace flash::grammar {
@@ -261,6 +265,54 @@ TEST(Matcher, CopiesAreIndependentStates) {
     EXPECT_TRUE(c.is_complete());
     EXPECT_FALSE(m.is_complete());
     EXPECT_TRUE(m.accept_bytes("c"));
+}
+
+}  // namespace
+}  // namespace flash::grammar
+
+namespace flash::grammar {
+namespace {
+
+std::shared_ptr<const TokenVocabulary> completion_vocab() {
+    static const auto v = TokenVocabulary::from_pieces({" "}, {});
+    return v;
+}
+
+Matcher gbnf_matcher(const std::string& text) {
+    return Matcher(CompiledGrammar::compile(parse_gbnf(text)), completion_vocab());
+}
+
+TEST(ShortestCompletion, ClosesWhatIsOpenWithTheFewestBytes) {
+    Matcher m = gbnf_matcher(R"g(root ::= "(" item ("," item)* ")"
+item ::= [a-z]+ | "{" item "}")g");
+    ASSERT_TRUE(m.accept_bytes("(ab,{{"));
+    const auto done = m.shortest_completion();
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->size(), 4u) << *done;  // a letter, two braces, the parenthesis
+    ASSERT_TRUE(m.accept_bytes(*done)) << *done;
+    EXPECT_TRUE(m.is_complete());
+    EXPECT_EQ(m.shortest_completion(), std::string());
+}
+
+TEST(ShortestCompletion, JsonSchemaRequiredMembersAreWrittenOut) {
+    const Grammar g = compile_json_schema_text(R"({
+        "type": "object", "required": ["city", "days"], "additionalProperties": false,
+        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}})")
+                          .grammar;
+    Matcher m(CompiledGrammar::compile(g), completion_vocab());
+    ASSERT_TRUE(m.accept_bytes(R"({"city": "Ly)"));
+    const auto done = m.shortest_completion();
+    ASSERT_TRUE(done.has_value());
+    ASSERT_TRUE(m.accept_bytes(*done)) << *done;
+    EXPECT_TRUE(m.is_complete()) << *done;
+    const auto value = nlohmann::json::parse(R"({"city": "Ly)" + *done);
+    EXPECT_TRUE(value.contains("days")) << *done;
+}
+
+TEST(ShortestCompletion, NoneWithinTooFewBytes) {
+    Matcher m = gbnf_matcher(R"(root ::= "abcdef")");
+    EXPECT_EQ(m.shortest_completion(3), std::nullopt);
+    EXPECT_EQ(m.shortest_completion(6), "abcdef");
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // says whether a constrained output was finished. Driven by a scripted runner.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "common/fake_vocab_model.h"
 #include "common/scripted_runner.h"
 #include "grammar/gbnf.h"
 #include "turn/turn.h"
@@ -96,6 +99,42 @@ TEST(Turn, CopiesShareOneGrammarVocabulary) {
     const Turn copy = f.turn;
     EXPECT_EQ(copy.vocabulary().get(), f.turn.vocabulary().get());
     EXPECT_EQ(f.turn.vocabulary()->size(), f.m.tokenizer.n_vocab());
+}
+
+}  // namespace
+}  // namespace flash::turn
+
+namespace flash::turn {
+namespace {
+
+// A model that would write letters for ever, under a grammar for one JSON string member: the
+// budget's last tokens close the output instead of leaving it open.
+TEST(Turn, TheLastTokensOfTheBudgetCloseAConstrainedOutput) {
+    auto& m = flash::testing::FakeModelFile::get();
+    const auto& pieces = flash::testing::fake_pieces();
+    const auto q = static_cast<int32_t>(std::find(pieces.begin(), pieces.end(), "q") - pieces.begin());
+    ScriptedRunner runner(static_cast<int64_t>(pieces.size()), [q](int64_t) { return q; });
+    SessionOptions so;
+    so.n_ctx = 512;
+    so.runner = &runner;
+    Session session(*m.model, m.tokenizer.get(), so);
+    const Turn turn(ChatTemplate::raw(), *m.tokenizer, m.vocab);
+    const auto grammar = grammar::CompiledGrammar::compile(
+        grammar::parse_gbnf(R"(root ::= "{\"city\": \"" [a-z]+ "\"}")"));
+    for (const int budget : {14, 20, 40}) {
+        GenerateOptions o;
+        o.max_tokens = budget;
+        const TurnOutput out = turn.run(session, turn.prepare(user("Where?"), grammar), o);
+        EXPECT_TRUE(out.complete) << budget << ": " << out.text;
+        EXPECT_TRUE(out.text.starts_with("{\"city\": \"")) << out.text;
+        // With room, the model's own letters come first; a tight budget closes at once.
+        if (budget >= 20) {
+            EXPECT_NE(out.text.find("qq"), std::string::npos) << out.text;
+        }
+        EXPECT_TRUE(out.text.ends_with("\"}")) << out.text;
+        EXPECT_EQ(out.stats.stop_reason, StopReason::Complete) << budget;
+        EXPECT_LE(out.stats.generated_tokens, budget);
+    }
 }
 
 }  // namespace
