@@ -11,9 +11,10 @@
 #include "kernels/avx2_common.h"
 #include "kernels/k_scales.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::deq_avx2 {
 
 using namespace avx2;
 
@@ -273,40 +274,6 @@ void deq_q6_k(const void* src, float* y, int64_t n) {
     }
 }
 
-}  // namespace
+}  // namespace detail::deq_avx2
 
-namespace detail {
-
-DequantFn avx2_dequant(DType t) {
-    switch (t) {
-        case DType::F16:
-            return deq_f16;
-        case DType::BF16:
-            return deq_bf16;
-        case DType::Q4_0:
-            return deq_q4_0;
-        case DType::Q4_1:
-            return deq_q4_1;
-        case DType::Q5_0:
-            return deq_q5_0;
-        case DType::Q5_1:
-            return deq_q5_1;
-        case DType::Q8_0:
-            return deq_q8_0;
-        case DType::Q2_K:
-            return deq_q2_k;
-        case DType::Q3_K:
-            return deq_q3_k;
-        case DType::Q4_K:
-            return deq_q4_k;
-        case DType::Q5_K:
-            return deq_q5_k;
-        case DType::Q6_K:
-            return deq_q6_k;
-        default:
-            return nullptr;  // F32 is a copy; Q8_1 / Q8_K are activation formats
-    }
-}
-
-}  // namespace detail
 }  // namespace flash::kernels

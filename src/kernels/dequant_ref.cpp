@@ -7,9 +7,10 @@
 #include "kernels/k_scales.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::deq_ref {
 
 void deq_f32(const void* src, float* y, int64_t n) {
     std::memcpy(y, src, static_cast<size_t>(n) * sizeof(float));
@@ -175,52 +176,11 @@ void deq_q6_k(const void* src, float* y, int64_t n) {
     }
 }
 
-}  // namespace
-
-namespace detail {
-
-DequantFn scalar_dequant(DType t) {
-    switch (t) {
-        case DType::F32:
-            return deq_f32;
-        case DType::F16:
-            return deq_f16;
-        case DType::BF16:
-            return deq_bf16;
-        case DType::Q4_0:
-            return deq_q4_0;
-        case DType::Q4_1:
-            return deq_q4_1;
-        case DType::Q5_0:
-            return deq_q5_0;
-        case DType::Q5_1:
-            return deq_q5_1;
-        case DType::Q8_0:
-            return deq_q8_0;
-        case DType::Q8_1:
-            return deq_q8_1;
-        case DType::Q2_K:
-            return deq_q2_k;
-        case DType::Q3_K:
-            return deq_q3_k;
-        case DType::Q4_K:
-            return deq_q4_k;
-        case DType::Q5_K:
-            return deq_q5_k;
-        case DType::Q6_K:
-            return deq_q6_k;
-        case DType::Q8_K:
-            return deq_q8_k;
-        default:
-            return nullptr;
-    }
-}
-
-}  // namespace detail
+}  // namespace detail::deq_ref
 
 void ref::dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     detail::check_dequant_row(t, n);
-    detail::scalar_dequant(t)(src, dst, n);
+    detail::type_traits(t).dequant(src, dst, n);
 }
 
 }  // namespace flash::kernels

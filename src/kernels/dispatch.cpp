@@ -44,23 +44,18 @@ bool use_avx2() {
 }
 
 TypeKernels kernels_for(DType weight) {
-    TypeKernels k{scalar_dequant(weight), scalar_quantize(weight), scalar_vec_dot(weight)};
-#ifdef FLASH_KERNELS_X86
+    const TypeTraits& t = type_traits(weight);
+    TypeKernels k{t.dequant, t.quantize, t.dot};
     if (use_avx2()) {
-        if (DequantFn f = avx2_dequant(weight)) k.dequant = f;
-        if (QuantFn f = avx2_quantize(weight)) k.quantize = f;
-        if (VecDotFn f = avx2_vec_dot(weight)) k.dot = f;
+        if (t.avx2_dequant) k.dequant = t.avx2_dequant;
+        if (t.avx2_quantize) k.quantize = t.avx2_quantize;
+        if (t.avx2_dot) k.dot = t.avx2_dot;
     }
-#endif
     return k;
 }
 
 ExactDotFn exact_dot_for(DType weight) {
-#ifdef FLASH_KERNELS_X86
-    if (use_avx2()) return avx2_vec_dot_exact(weight);
-#endif
-    (void)weight;
-    return nullptr;
+    return use_avx2() ? type_traits(weight).avx2_exact_dot : nullptr;
 }
 
 void block_sums32(const float* x, int64_t n, float* sums) {
@@ -85,13 +80,8 @@ bool force_scalar(bool on) {
 
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     detail::check_dequant_row(t, n);
-    detail::DequantFn f = detail::scalar_dequant(t);
-#ifdef FLASH_KERNELS_X86
-    if (detail::use_avx2()) {
-        if (detail::DequantFn g = detail::avx2_dequant(t)) f = g;
-    }
-#endif
-    f(src, dst, n);
+    const detail::TypeTraits& traits = detail::type_traits(t);
+    (detail::use_avx2() && traits.avx2_dequant ? traits.avx2_dequant : traits.dequant)(src, dst, n);
 }
 
 void quantize_activation_row(DType weight, const float* x, void* out, int64_t n) {

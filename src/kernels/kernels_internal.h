@@ -1,7 +1,8 @@
-// Private to the kernels layer: the per-type function tables the dispatcher chooses between,
-// and the per-ISA entry points. Nothing outside src/kernels/ (and its tests) includes this.
+// Private to the kernels layer: the per-type traits table the dispatcher chooses from, and the
+// per-ISA entry points. Nothing outside src/kernels/ (and its tests) includes this.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "core/dtype.h"
@@ -16,6 +17,26 @@ using VecDotFn = float (*)(int64_t n, const void* w_row, const void* act_row);
 // each 32-element block of x (block_sums32): types with a per-block minimum add m * sum(x)
 // instead of dequantizing the minimum into every element.
 using ExactDotFn = float (*)(int64_t n, const void* w_row, const float* x, const float* sums);
+
+// What the kernels know of one type: a row of the traits table (types.cpp). Adding a weight
+// type is one row there plus its kernels (type_kernels.h).
+struct TypeTraits {
+    bool weight = false;            // a weight type the kernels implement
+    DType activation = DType::F32;  // the activation format its dot products take
+    // The scalar references; dequant is also set for the activation types Q8_1 and Q8_K.
+    DequantFn dequant = nullptr;
+    QuantFn quantize = nullptr;  // activations for this weight type
+    VecDotFn dot = nullptr;
+    // The AVX2 versions; null where the scalar one serves (always null without x86 files).
+    DequantFn avx2_dequant = nullptr;
+    QuantFn avx2_quantize = nullptr;
+    VecDotFn avx2_dot = nullptr;
+    ExactDotFn avx2_exact_dot = nullptr;  // null: dequantize a chunk, then dot_f32
+};
+// The largest GGUF type id (BF16 is 30) the table has room for.
+inline constexpr size_t kMaxTypeId = 39;
+// The row for `t`; an empty row (nothing supported) for types the kernels do not know.
+const TypeTraits& type_traits(DType t);
 
 // Everything matmul needs for one weight type, resolved once per call.
 struct TypeKernels {
@@ -32,24 +53,15 @@ void check_weight_row(DType weight, int64_t n, const char* what);
 // Same for dequantize_row, which also accepts the activation types Q8_1 and Q8_K.
 void check_dequant_row(DType t, int64_t n);
 
-// Portable scalar implementations (the references).
-DequantFn scalar_dequant(DType t);
-QuantFn scalar_quantize(DType weight);
-VecDotFn scalar_vec_dot(DType weight);
-
 void scalar_block_sums32(const float* x, int64_t n, float* sums);
 
-// AVX2+FMA+F16C implementations; null where a type has none (the scalar one is used).
-// Only defined when the build compiles the x86 files (FLASH_KERNELS_X86).
-DequantFn avx2_dequant(DType t);
-QuantFn avx2_quantize(DType weight);
-VecDotFn avx2_vec_dot(DType weight);
+// AVX2+FMA+F16C helpers; only defined when the build compiles the x86 files
+// (FLASH_KERNELS_X86).
 float avx2_dot_f32(const float* a, const float* b, int64_t n);
 void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
 // out[r] = dot(w + r * stride, x) for r < 4.
 void avx2_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out);
 double avx2_sum_squares(const float* x, int64_t n);
-ExactDotFn avx2_vec_dot_exact(DType weight);
 void avx2_block_sums32(const float* x, int64_t n, float* sums);
 
 // The dispatched table for a weight type (honours force_scalar).

@@ -9,9 +9,10 @@
 #include "kernels/avx2_common.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::act_avx2 {
 
 using namespace avx2;
 
@@ -123,23 +124,6 @@ void quant_q8_k(const float* x, void* out, int64_t n) {
     }
 }
 
-}  // namespace
+}  // namespace detail::act_avx2
 
-namespace detail {
-
-QuantFn avx2_quantize(DType weight) {
-    if (!is_supported(weight)) return nullptr;
-    switch (activation_type(weight)) {
-        case DType::Q8_0:
-            return quant_q8_0;
-        case DType::Q8_1:
-            return quant_q8_1;
-        case DType::Q8_K:
-            return quant_q8_k;
-        default:
-            return nullptr;  // F32: a copy, the scalar one is as fast
-    }
-}
-
-}  // namespace detail
 }  // namespace flash::kernels

@@ -8,9 +8,10 @@
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
 #include "kernels/quant_common.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::act_ref {
 
 void quant_f32(const float* x, void* out, int64_t n) {
     std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
@@ -73,31 +74,11 @@ void quant_q8_k(const float* x, void* out, int64_t n) {
     }
 }
 
-}  // namespace
-
-namespace detail {
-
-QuantFn scalar_quantize(DType weight) {
-    if (!is_supported(weight)) return nullptr;
-    switch (activation_type(weight)) {
-        case DType::F32:
-            return quant_f32;
-        case DType::Q8_0:
-            return quant_q8_0;
-        case DType::Q8_1:
-            return quant_q8_1;
-        case DType::Q8_K:
-            return quant_q8_k;
-        default:
-            return nullptr;
-    }
-}
-
-}  // namespace detail
+}  // namespace detail::act_ref
 
 void ref::quantize_activation_row(DType weight, const float* x, void* out, int64_t n) {
     detail::check_weight_row(weight, n, "quantize_activation_row");
-    detail::scalar_quantize(weight)(x, out, n);
+    detail::type_traits(weight).quantize(x, out, n);
 }
 
 }  // namespace flash::kernels

@@ -1,34 +1,59 @@
-// Which weight types the kernels implement, the activation format each is paired with, and the
-// argument checks shared by the public entry points.
+// The per-type traits table (which types the kernels implement, the activation format each is
+// paired with, and its kernels on each path), and the argument checks shared by the public
+// entry points.
+#include <array>
 #include <string>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
 
 namespace detail {
 
+#ifdef FLASH_KERNELS_X86
+#define FLASH_AVX2(f) f
+#else
+#define FLASH_AVX2(f) nullptr
+#endif
+
+// The traits table, as ggml's type_traits: one row per type, indexed by the GGUF type id.
+const TypeTraits& type_traits(DType t) {
+    static const auto table = [] {
+        std::array<TypeTraits, kMaxTypeId + 1> rows{};
+        auto row = [&rows](DType type, TypeTraits traits) {
+            rows[static_cast<size_t>(type)] = traits;
+        };
+        // clang-format off
+    row(DType::F32, {.weight = true, .activation = DType::F32, .dequant = deq_ref::deq_f32, .quantize = act_ref::quant_f32, .dot = dot_ref::dot_f32w, .avx2_dot = FLASH_AVX2(dot_avx2::dot_f32w)});
+    row(DType::F16, {.weight = true, .activation = DType::F32, .dequant = deq_ref::deq_f16, .quantize = act_ref::quant_f32, .dot = dot_ref::dot_f16w, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_f16), .avx2_dot = FLASH_AVX2(dot_avx2::dot_f16w)});
+    row(DType::BF16, {.weight = true, .activation = DType::F32, .dequant = deq_ref::deq_bf16, .quantize = act_ref::quant_f32, .dot = dot_ref::dot_bf16w, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_bf16), .avx2_dot = FLASH_AVX2(dot_avx2::dot_bf16w)});
+    row(DType::Q4_0, {.weight = true, .activation = DType::Q8_0, .dequant = deq_ref::deq_q4_0, .quantize = act_ref::quant_q8_0, .dot = dot_ref::dot_q4_0, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q4_0), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_0), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q4_0), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q4_0)});
+    row(DType::Q4_1, {.weight = true, .activation = DType::Q8_1, .dequant = deq_ref::deq_q4_1, .quantize = act_ref::quant_q8_1, .dot = dot_ref::dot_q4_1, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q4_1), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_1), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q4_1), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q4_1)});
+    row(DType::Q5_0, {.weight = true, .activation = DType::Q8_0, .dequant = deq_ref::deq_q5_0, .quantize = act_ref::quant_q8_0, .dot = dot_ref::dot_q5_0, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q5_0), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_0), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q5_0), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q5_0)});
+    row(DType::Q5_1, {.weight = true, .activation = DType::Q8_1, .dequant = deq_ref::deq_q5_1, .quantize = act_ref::quant_q8_1, .dot = dot_ref::dot_q5_1, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q5_1), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_1), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q5_1), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q5_1)});
+    row(DType::Q8_0, {.weight = true, .activation = DType::Q8_0, .dequant = deq_ref::deq_q8_0, .quantize = act_ref::quant_q8_0, .dot = dot_ref::dot_q8_0, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q8_0), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_0), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q8_0), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q8_0)});
+    row(DType::Q2_K, {.weight = true, .activation = DType::Q8_K, .dequant = deq_ref::deq_q2_k, .quantize = act_ref::quant_q8_k, .dot = dot_ref::dot_q2_k, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q2_k), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_k), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q2_k), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q2_k)});
+    row(DType::Q3_K, {.weight = true, .activation = DType::Q8_K, .dequant = deq_ref::deq_q3_k, .quantize = act_ref::quant_q8_k, .dot = dot_ref::dot_q3_k, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q3_k), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_k), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q3_k), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q3_k)});
+    row(DType::Q4_K, {.weight = true, .activation = DType::Q8_K, .dequant = deq_ref::deq_q4_k, .quantize = act_ref::quant_q8_k, .dot = dot_ref::dot_q4_k, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q4_k), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_k), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q4_k), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q4_k)});
+    row(DType::Q5_K, {.weight = true, .activation = DType::Q8_K, .dequant = deq_ref::deq_q5_k, .quantize = act_ref::quant_q8_k, .dot = dot_ref::dot_q5_k, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q5_k), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_k), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q5_k), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q5_k)});
+    row(DType::Q6_K, {.weight = true, .activation = DType::Q8_K, .dequant = deq_ref::deq_q6_k, .quantize = act_ref::quant_q8_k, .dot = dot_ref::dot_q6_k, .avx2_dequant = FLASH_AVX2(deq_avx2::deq_q6_k), .avx2_quantize = FLASH_AVX2(act_avx2::quant_q8_k), .avx2_dot = FLASH_AVX2(dot_avx2::dot_q6_k), .avx2_exact_dot = FLASH_AVX2(xdot_avx2::xdot_q6_k)});
+    row(DType::Q8_1, {.dequant = deq_ref::deq_q8_1});
+    row(DType::Q8_K, {.dequant = deq_ref::deq_q8_k});
+        // clang-format on
+        return rows;
+    }();
+    static const TypeTraits none{};
+    const auto i = static_cast<size_t>(t);
+    return i < table.size() ? table[i] : none;
+}
+
+#undef FLASH_AVX2
+
 bool is_supported(DType weight) {
-    switch (weight) {
-        case DType::F32:
-        case DType::F16:
-        case DType::BF16:
-        case DType::Q4_0:
-        case DType::Q4_1:
-        case DType::Q5_0:
-        case DType::Q5_1:
-        case DType::Q8_0:
-        case DType::Q2_K:
-        case DType::Q3_K:
-        case DType::Q4_K:
-        case DType::Q5_K:
-        case DType::Q6_K:
-            return true;
-        default:
-            return false;
-    }
+    return type_traits(weight).weight;
 }
 
 namespace {
@@ -50,35 +75,18 @@ void check_weight_row(DType weight, int64_t n, const char* what) {
 }
 
 void check_dequant_row(DType t, int64_t n) {
-    if (!scalar_dequant(t)) fail(t, n, "dequantize_row", "unsupported type");
+    if (!type_traits(t).dequant) fail(t, n, "dequantize_row", "unsupported type");
     check_blocks(t, n, "dequantize_row");
 }
 
 }  // namespace detail
 
 DType activation_type(DType weight) {
-    switch (weight) {
-        case DType::Q4_0:
-        case DType::Q5_0:
-        case DType::Q8_0:
-            return DType::Q8_0;
-        case DType::Q4_1:
-        case DType::Q5_1:
-            return DType::Q8_1;
-        case DType::Q2_K:
-        case DType::Q3_K:
-        case DType::Q4_K:
-        case DType::Q5_K:
-        case DType::Q6_K:
-            return DType::Q8_K;
-        case DType::F32:
-        case DType::F16:
-        case DType::BF16:
-            return DType::F32;
-        default:
-            throw Error("kernels::activation_type: unsupported weight type " +
-                        std::to_string(static_cast<uint32_t>(weight)));
-    }
+    const detail::TypeTraits& traits = detail::type_traits(weight);
+    if (!traits.weight)
+        throw Error("kernels::activation_type: unsupported weight type " +
+                    std::to_string(static_cast<uint32_t>(weight)));
+    return traits.activation;
 }
 
 size_t activation_row_bytes(DType weight, int64_t n) {

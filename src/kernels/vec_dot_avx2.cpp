@@ -9,9 +9,10 @@
 #include "kernels/avx2_common.h"
 #include "kernels/k_scales.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::dot_avx2 {
 
 using namespace avx2;
 
@@ -379,42 +380,6 @@ float dot_q5_k(int64_t n, const void* w, const void* a) {
         });
 }
 
-}  // namespace
+}  // namespace detail::dot_avx2
 
-namespace detail {
-
-VecDotFn avx2_vec_dot(DType weight) {
-    switch (weight) {
-        case DType::F32:
-            return dot_f32w;
-        case DType::F16:
-            return dot_f16w;
-        case DType::BF16:
-            return dot_bf16w;
-        case DType::Q4_0:
-            return dot_q4_0;
-        case DType::Q4_1:
-            return dot_q4_1;
-        case DType::Q5_0:
-            return dot_q5_0;
-        case DType::Q5_1:
-            return dot_q5_1;
-        case DType::Q8_0:
-            return dot_q8_0;
-        case DType::Q2_K:
-            return dot_q2_k;
-        case DType::Q3_K:
-            return dot_q3_k;
-        case DType::Q4_K:
-            return dot_q4_k;
-        case DType::Q5_K:
-            return dot_q5_k;
-        case DType::Q6_K:
-            return dot_q6_k;
-        default:
-            return nullptr;
-    }
-}
-
-}  // namespace detail
 }  // namespace flash::kernels

@@ -11,9 +11,10 @@
 #include "core/dtype.h"
 #include "kernels/avx2_common.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::xdot_avx2 {
 
 using namespace avx2;
 
@@ -327,7 +328,7 @@ float xdot_q3_k(int64_t n, const void* w, const float* x, const float*) {
     return hsum(_mm256_add_ps(acc[0], acc[1]));
 }
 
-}  // namespace
+}  // namespace detail::xdot_avx2
 
 namespace detail {
 
@@ -335,34 +336,7 @@ void avx2_block_sums32(const float* x, int64_t n, float* sums) {
     for (int64_t i = 0; i < n / 32; ++i, x += 32) {
         const __m256 a = _mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8));
         const __m256 b = _mm256_add_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(x + 24));
-        sums[i] = hsum(_mm256_add_ps(a, b));
-    }
-}
-
-ExactDotFn avx2_vec_dot_exact(DType weight) {
-    switch (weight) {
-        case DType::Q4_0:
-            return xdot_q4_0;
-        case DType::Q4_1:
-            return xdot_q4_1;
-        case DType::Q5_0:
-            return xdot_q5_0;
-        case DType::Q5_1:
-            return xdot_q5_1;
-        case DType::Q8_0:
-            return xdot_q8_0;
-        case DType::Q4_K:
-            return xdot_q4_k;
-        case DType::Q5_K:
-            return xdot_q5_k;
-        case DType::Q6_K:
-            return xdot_q6_k;
-        case DType::Q2_K:
-            return xdot_q2_k;
-        case DType::Q3_K:
-            return xdot_q3_k;
-        default:
-            return nullptr;
+        sums[i] = avx2::hsum(_mm256_add_ps(a, b));
     }
 }
 

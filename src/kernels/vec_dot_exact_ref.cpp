@@ -22,7 +22,7 @@ void scalar_block_sums32(const float* x, int64_t n, float* sums) {
 
 float ref::vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x) {
     detail::check_weight_row(weight, n, "vec_dot_exact");
-    const detail::DequantFn deq = detail::scalar_dequant(weight);
+    const detail::DequantFn deq = detail::type_traits(weight).dequant;
     const auto* w = static_cast<const uint8_t*>(w_row);
     // 256 is a whole number of blocks for every type (blocks are 1, 32 or 256 elements).
     constexpr int64_t kChunk = 256;

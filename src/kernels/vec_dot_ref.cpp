@@ -7,9 +7,10 @@
 #include "kernels/k_scales.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/type_kernels.h"
 
 namespace flash::kernels {
-namespace {
+namespace detail::dot_ref {
 
 float dot_f32w(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const float*>(w);
@@ -225,48 +226,11 @@ float dot_q6_k(int64_t n, const void* w, const void* a) {
     return sum;
 }
 
-}  // namespace
-
-namespace detail {
-
-VecDotFn scalar_vec_dot(DType weight) {
-    switch (weight) {
-        case DType::F32:
-            return dot_f32w;
-        case DType::F16:
-            return dot_f16w;
-        case DType::BF16:
-            return dot_bf16w;
-        case DType::Q4_0:
-            return dot_q4_0;
-        case DType::Q4_1:
-            return dot_q4_1;
-        case DType::Q5_0:
-            return dot_q5_0;
-        case DType::Q5_1:
-            return dot_q5_1;
-        case DType::Q8_0:
-            return dot_q8_0;
-        case DType::Q2_K:
-            return dot_q2_k;
-        case DType::Q3_K:
-            return dot_q3_k;
-        case DType::Q4_K:
-            return dot_q4_k;
-        case DType::Q5_K:
-            return dot_q5_k;
-        case DType::Q6_K:
-            return dot_q6_k;
-        default:
-            return nullptr;
-    }
-}
-
-}  // namespace detail
+}  // namespace detail::dot_ref
 
 float ref::vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row) {
     detail::check_weight_row(weight, n, "vec_dot");
-    return detail::scalar_vec_dot(weight)(n, w_row, act_row);
+    return detail::type_traits(weight).dot(n, w_row, act_row);
 }
 
 }  // namespace flash::kernels

@@ -9,11 +9,13 @@ carries no content, and a question the documents share no word with abstains wit
 model being asked.
 
 Usage: real_model_ask.py --flash BIN --model-env FLASH_SMOLLM2 [--chat-template gemma]"""
-import argparse
 import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
+from server_harness import parse_test_args  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUITE = os.path.join(SOURCE, "data", "eval", "grounded")
@@ -75,16 +77,13 @@ def check_answer(answer, docs, problems, where):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    ap.add_argument("--chat-template", default="")
-    ap.add_argument("--limit", type=int, default=6)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.exists(model):
-        print(f"{args.model_env} is not set to the pulled model (scripts/test.sh sets it); skipping")
-        return 0
+    def own_options(ap):
+        ap.add_argument("--chat-template", default="")
+        ap.add_argument("--limit", type=int, default=6)
+
+    args, model = parse_test_args(add_arguments=own_options)
+    if model is None:
+        return 1
     problems, citations, abstained = [], 0, 0
     questions = text_questions(args.limit)
     if len(questions) < args.limit:

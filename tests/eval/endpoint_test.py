@@ -6,7 +6,6 @@ the same ids, each scored. An unreachable endpoint and an https URL are clear er
 
 Usage: endpoint_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 otherwise (also when the model is not there)."""
-import argparse
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
-from server_harness import Server, model_from_env  # noqa: E402
+from server_harness import Server, parse_test_args  # noqa: E402
 
 LIMIT = "4"
 
@@ -27,11 +26,7 @@ def run(cmd, expect_ok=True):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = model_from_env(args.model_env)
+    args, model = parse_test_args()
     if model is None:
         return 1
     failures = []

@@ -7,7 +7,6 @@ only one measured again.
 
 Usage: ladder_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 otherwise (also when the model is not there)."""
-import argparse
 import hashlib
 import json
 import os
@@ -17,15 +16,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
-from server_harness import model_from_env  # noqa: E402
+from server_harness import parse_test_args  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = model_from_env(args.model_env)
+    args, model = parse_test_args()
     if model is None:
         return 1
     failures = []

@@ -7,7 +7,6 @@ deep nesting. After each group the server process must still be alive.
 
 Usage: bad_input_test.py --flash BIN --model-env FLASH_SMOLLM2 [-k NAME] [--server-arg ARG]
 Exit status 0 when every check passed, 1 otherwise (also when the model is not there)."""
-import argparse
 import json
 import os
 import re
@@ -19,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server_harness import (Failure, check, metric_total, model_from_env,  # noqa: E402
+from server_harness import (Failure, check, metric_total, parse_test_args,  # noqa: E402
                             report, run_group)
 
 CHAT = "/v1/chat/completions"
@@ -816,19 +815,8 @@ def test_api_key_from_env(t):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    ap.add_argument("-k", dest="select", action="append", default=[],
-                    help="run only tests whose name contains this (repeatable)")
-    ap.add_argument("--server-arg", action="append", default=[],
-                    help="extra argument for every `flash serve` (repeatable), e.g. -t=2")
-    args = ap.parse_args()
-    model = model_from_env(args.model_env)
+    args, model = parse_test_args(__doc__.split("\n\n")[0], groups=True)
     if model is None:
-        return 1
-    if not os.access(args.flash, os.X_OK):
-        print(f"--flash {args.flash!r} is not an executable")
         return 1
     x = args.server_arg
     results = []

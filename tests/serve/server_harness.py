@@ -9,6 +9,7 @@ The server is started with `--port 0`; the port is read from its stderr line
 200 (the model may still be loading). If the process exits first, or nothing is ready within
 the timeout, ServerError carries everything it wrote on stderr. Leaving the context
 terminates it (SIGTERM, then SIGKILL)."""
+import argparse
 import http.client
 import json
 import os
@@ -308,3 +309,29 @@ def model_from_env(var):
               f"prints")
         return None
     return model
+
+
+def parse_test_args(description=None, groups=False, add_arguments=None):
+    """The command line every real-model test script takes, parsed and checked.
+
+    --flash (the binary) and --model-env (the variable holding the GGUF's path); with
+    `groups`, also -k (run only tests whose name contains it) and --server-arg (an extra
+    argument for every `flash serve`). `add_arguments(parser)` adds a script's own options.
+    Returns (args, model): model is None after printing what is missing (exit with 1 then).
+    """
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--flash", required=True, help="the flash binary")
+    ap.add_argument("--model-env", default="FLASH_SMOLLM2",
+                    help="the environment variable holding the model's path")
+    if groups:
+        ap.add_argument("-k", dest="select", action="append", default=[],
+                        help="run only tests whose name contains this (repeatable)")
+        ap.add_argument("--server-arg", action="append", default=[],
+                        help="extra argument for every `flash serve` (repeatable), e.g. -t=2")
+    if add_arguments:
+        add_arguments(ap)
+    args = ap.parse_args()
+    if not os.access(args.flash, os.X_OK):
+        print(f"--flash {args.flash!r} is not an executable")
+        return args, None
+    return args, model_from_env(args.model_env)

@@ -10,7 +10,6 @@ Screenshots web-chat.png and web-grounded.png (and web-failure.png, serve.log on
 go to the artifacts directory. Prints 'N passed, N failed' (checks) last.
 
 Usage: web_ui_test.py --flash BIN --model-env FLASH_SMOLLM2 [--artifacts DIR]"""
-import argparse
 import json
 import os
 import re
@@ -26,6 +25,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from server_harness import parse_test_args  # noqa: E402
 
 # A small policy; 🧳 (U+1F9F3) is two UTF-16 units and one code point.
 DOCUMENT = ("Travel policy 🧳 for all employees of Café Nord. "
@@ -219,17 +221,13 @@ def run(args, server, driver, check):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--flash", required=True, help="the flash binary")
-    ap.add_argument("--model-env", default="FLASH_SMOLLM2", help="the variable holding the GGUF's path")
-    ap.add_argument("--artifacts", default=os.environ.get("FLASH_ARTIFACTS") or "./test-artifacts")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
-    ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.isfile(model):
-        print(f"web_ui_test: ${args.model_env} is not set to a model file (got {model!r}); "
-              "scripts/test.sh sets it with `flash pull`. Failing: this test needs the real model.")
+    def own_options(ap):
+        ap.add_argument("--artifacts", default=os.environ.get("FLASH_ARTIFACTS") or "./test-artifacts")
+        ap.add_argument("--chromium", default="/usr/bin/chromium")
+        ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+
+    args, model = parse_test_args(__doc__.splitlines()[0], add_arguments=own_options)
+    if model is None:
         print("0 passed, 1 failed")
         return 1
     os.makedirs(args.artifacts, exist_ok=True)

@@ -7,7 +7,6 @@ validate under the tool's JSON Schema with Python's `jsonschema`. Every attempte
 be well formed and valid: 100%.
 
 Usage: real_model_tools.py --flash BIN --model-env FLASH_SMOLLM2 [--chat-template gemma]"""
-import argparse
 import ast
 import json
 import os
@@ -17,6 +16,9 @@ import sys
 import tempfile
 
 from jsonschema import Draft202012Validator
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
+from server_harness import parse_test_args  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -59,16 +61,13 @@ def pythonic_calls(output):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    ap.add_argument("--chat-template", default="")
-    ap.add_argument("--limit", type=int, default=16)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.exists(model):
-        print(f"{args.model_env} is not set to the pulled model (scripts/test.sh sets it); skipping")
-        return 0
+    def own_options(ap):
+        ap.add_argument("--chat-template", default="")
+        ap.add_argument("--limit", type=int, default=16)
+
+    args, model = parse_test_args(add_arguments=own_options)
+    if model is None:
+        return 1
     cases = load_cases()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "tools.json")
