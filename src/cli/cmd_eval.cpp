@@ -103,7 +103,7 @@ void eval_grounded(EvalGroundedOptions& o) {
     options.ask.verify.recite = !o.no_recite;
     // Rescoring reads the model's outputs from an earlier run; no model is loaded.
     std::map<std::string, std::string> outputs;
-    eval::Json earlier;
+    eval::Json earlier = eval::Json::object();
     if (!o.rescore.empty()) {
         outputs = eval::load_grounded_outputs(o.rescore);
         options.outputs = &outputs;

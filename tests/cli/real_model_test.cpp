@@ -191,3 +191,27 @@ TEST(RealModelSmolLM2, ConversationContinuesAfterAToolResult) {
 
 }  // namespace
 }  // namespace flash
+
+namespace flash {
+namespace {
+
+// Each suite command runs on a model (not only when rescoring saved outputs) and writes its
+// figures: two cases each, so the whole path — load, generate, score, --out — is exercised.
+TEST(RealModelSmolLM2, EverySuiteCommandRunsOnAModel) {
+    REQUIRE_SMOLLM2(model);
+    const std::string out = testing::temp_path("suite.json");
+    for (const char* suite : {"grounded", "tools", "instruct"}) {
+        const auto r = testing::run_command(testing::flash_binary() + " eval " + suite + " -m " +
+                                                testing::shell_quote(model) +
+                                                " --limit 2 --out " + testing::shell_quote(out),
+                                            /*merge_stderr=*/true);
+        ASSERT_EQ(r.exit_code, 0) << suite << ": " << r.output;
+        std::ifstream in(out);
+        const auto figures = nlohmann::json::parse(in);
+        EXPECT_TRUE(figures.is_object() && !figures.empty()) << suite;
+    }
+    std::filesystem::remove(out);
+}
+
+}  // namespace
+}  // namespace flash
