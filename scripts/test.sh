@@ -17,9 +17,10 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 scripts/install-deps.sh --with-browser
 # The independent judges: jsonschema for structured output and tool calls, jinja2 for chat
 # templates (and gguf to read the template inside a model file); the official openai client
-# and selenium (driving Chromium) for the server and its web page.
+# and selenium (driving Chromium) for the server and its web page; Hugging Face datasets to
+# load the training set as a trainer would.
 python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]" "jinja2>=3.1" gguf \
-  "openai==3.57.0" "selenium==4.36.0" 2>&1 \
+  "openai==3.57.0" "selenium==4.36.0" "datasets==3.6.0" 2>&1 \
   | grep -v "as the 'root' user" || true
 scripts/build.sh release
 

@@ -24,5 +24,6 @@ void add_ask_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_imatrix_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace flash::cli

@@ -1,0 +1,44 @@
+// `flash data build`: the open training dataset from the hand-written sources — examples of
+// the three families, each verified by the code that scores the evaluation suites, cleaned of
+// duplicates and of any overlap with the suites, split by source (train/valid/test), written
+// as JSONL with a dataset card (Hugging Face front matter) and a manifest of sha256 sums.
+// Without a teacher the build is deterministic: the same seed and sources give the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "data/hygiene.h"
+#include "data/tally.h"
+
+namespace flash::data {
+
+struct BuildOptions {
+    std::string out_dir;
+    std::string sources_dir = "data/train/sources";  // documents.jsonl, tools_catalog.jsonl
+    std::string eval_dir = "data/eval";              // decontaminated against
+    uint64_t seed = 1;
+    std::string size = "default";  // small | default | large
+};
+
+struct SplitCounts {
+    int64_t train = 0, valid = 0, test = 0;
+};
+
+struct BuildReport {
+    Tally tally;
+    HygieneReport hygiene;
+    SplitCounts splits;
+    size_t eval_files = 0;
+    double seconds = 0;
+};
+
+using BuildProgress = std::function<void(const std::string& line)>;
+
+BuildReport build_dataset(const BuildOptions& options, const BuildProgress& progress = {});
+
+// "train", "valid" or "test" for a source group: about 90/5/5, the same for every seed.
+std::string split_of(const std::string& group);
+
+}  // namespace flash::data

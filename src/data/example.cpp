@@ -1,0 +1,43 @@
+#include "data/example.h"
+
+namespace flash::data {
+
+namespace {
+
+// Every message with the same four keys (null where they do not apply), as a columnar loader
+// reads them back anyway: one struct type for the whole column.
+Json uniform_messages(const Json& messages) {
+    Json out = Json::array();
+    for (const Json& m : messages)
+        out.push_back(Json{{"role", m.at("role")},
+                           {"content", m.value("content", Json())},
+                           {"tool_calls", m.value("tool_calls", Json())},
+                           {"tool_call_id", m.value("tool_call_id", Json())}});
+    return out;
+}
+
+}  // namespace
+
+Json Example::to_json() const {
+    return Json{{"id", id},
+                {"family", family},
+                {"kind", kind},
+                {"source", source},
+                {"messages", uniform_messages(messages)},
+                {"tools", tools.is_null() ? std::string("[]") : tools.dump()},
+                {"checks", checks},
+                {"verifier", verifier.is_null() ? std::string() : verifier.dump()}};
+}
+
+std::string example_text(const Example& example) {
+    std::string text;
+    for (const Json& m : example.messages) {
+        if (m.contains("content") && m["content"].is_string())
+            text += m["content"].get<std::string>() + "\n";
+        if (m.contains("tool_calls"))
+            for (const Json& c : m["tool_calls"]) text += c["function"]["arguments"].dump() + "\n";
+    }
+    return text;
+}
+
+}  // namespace flash::data

@@ -1,0 +1,111 @@
+#include "data/grounded_examples.h"
+
+#include "ask/answer_format.h"
+#include "ask/context.h"
+#include "ask/grounded.h"
+#include "data/random.h"
+#include "retrieval/index.h"
+
+namespace flash::data {
+namespace {
+
+constexpr const char* kFamily = "grounded";
+
+// The source document and `n` others, in a shuffled order, indexed in memory.
+struct Library {
+    retrieval::Index index = retrieval::Index::in_memory();
+    std::vector<std::string> order;  // paths as stored: the order the documents were given
+};
+
+Library library(const std::vector<SourceDocument>& documents, size_t source, int n, Rng& rng) {
+    std::vector<size_t> chosen{source};
+    std::vector<size_t> others;
+    for (size_t i = 0; i < documents.size(); ++i)
+        if (i != source) others.push_back(i);
+    rng.shuffle(others);
+    for (size_t i = 0; i < others.size() && static_cast<int>(i) < n; ++i)
+        chosen.push_back(others[i]);
+    rng.shuffle(chosen);
+    Library lib;
+    for (const size_t i : chosen) {
+        const SourceDocument& d = documents[i];
+        lib.index.add_document(retrieval::Document{d.file_name(), d.text(), "text"});
+        lib.order.push_back(d.file_name());
+    }
+    return lib;
+}
+
+Example make(const std::string& id, const std::string& kind, const SourceDocument& d,
+             const Json& prompt, const std::string& answer, std::vector<std::string> checks) {
+    Example e;
+    e.id = id;
+    e.family = kFamily;
+    e.kind = kind;
+    e.source = "documents.jsonl#" + d.id;
+    e.group = d.id;
+    e.messages = prompt;
+    e.messages.push_back(Json{{"role", "assistant"}, {"content", answer}});
+    e.checks = std::move(checks);
+    return e;
+}
+
+}  // namespace
+
+std::vector<Example> grounded_examples(const std::vector<SourceDocument>& documents,
+                                       const GroundedOptions& options, Tally& tally) {
+    std::vector<Example> out;
+    const ask::AskOptions ask_defaults;  // what `flash ask` uses
+    for (size_t di = 0; di < documents.size(); ++di) {
+        const SourceDocument& d = documents[di];
+        for (int v = 0; v < options.variants; ++v) {
+            const std::string base = "grounded-" + d.id + "-v" + std::to_string(v);
+            Rng rng(options.seed, base);
+            // More distractors in later variants: retrieval then ranks among more passages,
+            // so the contexts differ and are not just reshuffled copies.
+            Library lib = library(documents, di, options.distractors * (v + 1), rng);
+            for (size_t si = 0; si < d.sentences.size(); ++si) {
+                const SourceSentence& s = d.sentences[si];
+                const ask::AskContext context =
+                    ask::build_context(lib.index, s.question, ask_defaults.retrieval, lib.order);
+                const ask::ContextSentence* support = nullptr;
+                for (const ask::ContextSentence& c : context.sentences)
+                    if (c.document == d.file_name() && c.text == s.text) support = &c;
+                if (!support) {
+                    tally.reject(kFamily, "retrieval missed the supporting sentence");
+                    continue;
+                }
+                const std::string answer = "[" + std::to_string(support->id) + "] " + s.text;
+                const ask::AskResult checked = ask::resolve_answer(
+                    ask::parse_answer(answer), context, ask_defaults.verify, s.question);
+                if (checked.abstained || checked.claims.size() != 1 || checked.claims[0].recited) {
+                    tally.reject(kFamily, "verification did not accept the cited sentence");
+                    continue;
+                }
+                out.push_back(
+                    make(base + "-s" + std::to_string(si), s.kind, d,
+                         ask::GroundedAnswerer::messages(s.question, context, ask_defaults.shape),
+                         answer, {"context_as_flash_ask", "citation_verified"}));
+                tally.keep(kFamily, s.kind);
+            }
+            for (size_t ui = 0; ui < d.unanswerable.size(); ++ui) {
+                const auto& u = d.unanswerable[ui];
+                const ask::AskContext context =
+                    ask::build_context(lib.index, u.question, ask_defaults.retrieval, lib.order);
+                if (context.sentences.empty()) {  // flash ask would not ask the model at all
+                    tally.reject(kFamily, "retrieval found nothing for an unanswerable question");
+                    continue;
+                }
+                const std::string kind = "unanswerable_" + u.kind;
+                out.push_back(
+                    make(base + "-u" + std::to_string(ui), kind, d,
+                         ask::GroundedAnswerer::messages(u.question, context, ask_defaults.shape),
+                         std::string(ask::k_abstain_text),
+                         {"context_as_flash_ask", "unanswerable_by_construction"}));
+                tally.keep(kFamily, kind);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace flash::data

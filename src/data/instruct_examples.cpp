@@ -1,0 +1,355 @@
+#include "data/instruct_examples.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "data/random.h"
+#include "instruct/check.h"
+
+namespace flash::data {
+namespace {
+
+constexpr const char* kFamily = "instruct";
+
+// The response before it is rendered: what the instructions shape.
+struct Response {
+    std::vector<std::string> items;  // the document sentences it says
+    bool bullets = false, title = false, lowercase = false, uppercase = false;
+    bool no_comma = false, quotation = false, json = false;
+    std::string start, end, postscript;
+
+    std::string render(const std::string& title_text) const {
+        std::string body;
+        if (json) {
+            body = Json{{"points", items}}.dump(2);
+        } else {
+            for (size_t i = 0; i < items.size(); ++i)
+                body += bullets ? (i ? "\n* " : "* ") + items[i] : (i ? " " : "") + items[i];
+            if (!start.empty()) body = start + (bullets ? "\n" : " ") + body;
+            if (title) body = "<<" + title_text + ">>\n\n" + body;
+            if (!postscript.empty()) body += "\n\nP.S. " + postscript;
+            if (!end.empty()) body += "\n\n" + end;
+        }
+        if (lowercase || uppercase)
+            for (char& c : body)
+                c = static_cast<char>(lowercase ? std::tolower(static_cast<unsigned char>(c))
+                                                : std::toupper(static_cast<unsigned char>(c)));
+        if (no_comma) std::erase(body, ',');
+        if (quotation) body = "\"" + body + "\"";
+        return body;
+    }
+};
+
+// One instruction the builder can meet: its id, how it is asked, how it shapes the response,
+// and its checker's arguments (which may depend on the rendered text).
+struct Kind {
+    std::string type;
+    std::vector<std::string> phrasings;  // "{n}" and "{phrase}" are filled in
+    std::set<std::string> conflicts;
+};
+
+const std::vector<Kind>& kinds() {
+    static const std::vector<Kind> list = {
+        {"case:lowercase",
+         {"Use only small letters: not a single capital anywhere in the reply.",
+          "Write the reply entirely in lowercase."},
+         {"case:uppercase"}},
+        {"case:uppercase",
+         {"Write the whole reply in capitals.", "Every letter of the reply must be a capital."},
+         {"case:lowercase", "format:json"}},
+        {"punctuation:no_comma",
+         {"The reply must not contain a single comma.", "Leave out commas completely."},
+         {"format:json"}},
+        {"format:bullet_count",
+         {"Reply as a list of exactly {n} lines, each starting with \"* \".",
+          "Make it {n} markdown bullets (\"* \"), no more and no fewer."},
+         {"format:json", "startend:quotation"}},
+        {"format:title",
+         {"Put a title first, inside double angle brackets like <<a title>>.",
+          "Open with a heading written as <<heading>>."},
+         {"format:json", "startend:start_checker", "startend:quotation"}},
+        {"content:postscript",
+         {"Close with a note that begins with P.S.", "Add a P.S. line at the very end."},
+         {"format:json"}},
+        {"startend:end_checker",
+         {"The last words of the reply must be exactly: {phrase}",
+          "Make \"{phrase}\" the final words, with nothing after them."},
+         {"format:json", "startend:quotation"}},
+        {"startend:start_checker",
+         {"The reply must open with the words \"{phrase}\".", "Let the first words be: {phrase}"},
+         {"format:json", "startend:quotation", "format:title"}},
+        {"startend:quotation",
+         {"Enclose the whole reply in double quotes.",
+          "Quote the entire reply, one double quote at each end."},
+         {"format:json", "startend:end_checker", "startend:start_checker", "format:title",
+          "format:bullet_count"}},
+        {"format:json",
+         {"Reply with a JSON object and nothing else.", "Give the answer as JSON only."},
+         {"case:uppercase", "punctuation:no_comma", "format:bullet_count", "format:title",
+          "content:postscript", "startend:end_checker", "startend:start_checker",
+          "startend:quotation"}},
+        {"keywords:include",
+         {"Use the words {words} somewhere in the reply.", "The reply has to mention {words}."},
+         {}},
+        {"length:words", {"Stay below {n} words.", "Fewer than {n} words, please."}, {}},
+    };
+    return list;
+}
+
+const std::vector<std::string>& end_phrases() {
+    static const std::vector<std::string> p = {"That covers the main points.",
+                                               "Those are the essentials.", "Hope this helps."};
+    return p;
+}
+const std::vector<std::string>& start_phrases() {
+    static const std::vector<std::string> p = {"In short", "Here is what matters", "To sum up",
+                                               "Briefly"};
+    return p;
+}
+const std::vector<std::string>& postscripts() {
+    static const std::vector<std::string> p = {"The full document has more details.",
+                                               "Check the original text before acting on this.",
+                                               "Ask if any point needs more explanation."};
+    return p;
+}
+const std::vector<std::string>& tasks() {
+    static const std::vector<std::string> p = {
+        "Summarize the following text titled \"{title}\".",
+        "Read this document, \"{title}\", and tell me the points that matter most.",
+        "Pick out the key facts from \"{title}\" below.",
+        "Explain what the following document, \"{title}\", says.",
+    };
+    return p;
+}
+
+std::string fill(std::string text, const std::string& key, const std::string& value) {
+    for (size_t at; (at = text.find(key)) != std::string::npos;)
+        text.replace(at, key.size(), value);
+    return text;
+}
+
+// Words of 6+ letters in the response, for keywords:include.
+std::vector<std::string> long_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::string w;
+    for (const char c : text + " ") {
+        if (std::isalpha(static_cast<unsigned char>(c))) {
+            w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else {
+            if (w.size() >= 6 && std::find(words.begin(), words.end(), w) == words.end())
+                words.push_back(w);
+            w.clear();
+        }
+    }
+    return words;
+}
+
+size_t word_count(const std::string& text) {
+    size_t n = 0;
+    bool in = false;
+    for (const char c : text) {
+        const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+        if (!space && !in) ++n;
+        in = !space;
+    }
+    return n;
+}
+
+// Draws up to `count` instructions that do not conflict.
+std::vector<const Kind*> draw(size_t count, Rng& rng) {
+    std::vector<const Kind*> pool;
+    for (const Kind& k : kinds()) pool.push_back(&k);
+    rng.shuffle(pool);
+    std::vector<const Kind*> chosen;
+    for (const Kind* k : pool) {
+        if (chosen.size() == count) break;
+        const bool clash = std::any_of(chosen.begin(), chosen.end(), [&](const Kind* c) {
+            return c->conflicts.count(k->type) || k->conflicts.count(c->type);
+        });
+        if (!clash) chosen.push_back(k);
+    }
+    return chosen;
+}
+
+// Shapes the response for `chosen`, renders it, and fills in the instructions (text and args).
+struct Built {
+    std::string response;
+    std::vector<instruct::Instruction> instructions;
+    std::vector<std::string> asks;
+};
+
+// `phrases` picks the start, end and postscript phrases: a copy of one generator, so every
+// reply of a conversation gets the same ones.
+Built build(const std::vector<const Kind*>& chosen, const std::vector<std::string>& sentences,
+            const std::string& title, Rng& rng, Rng phrases) {
+    Response r;
+    r.items = sentences;
+    std::string end, start;
+    for (const Kind* k : chosen) {
+        const std::string& t = k->type;
+        if (t == "case:lowercase") r.lowercase = true;
+        if (t == "case:uppercase") r.uppercase = true;
+        if (t == "punctuation:no_comma") r.no_comma = true;
+        if (t == "format:bullet_count") r.bullets = true;
+        if (t == "format:title") r.title = true;
+        if (t == "content:postscript") r.postscript = phrases.pick(postscripts());
+        if (t == "startend:end_checker") r.end = end = phrases.pick(end_phrases());
+        if (t == "startend:start_checker") r.start = start = phrases.pick(start_phrases());
+        if (t == "startend:quotation") r.quotation = true;
+        if (t == "format:json") r.json = true;
+    }
+    Built b;
+    b.response = r.render(title);
+    for (const Kind* k : chosen) {
+        instruct::Instruction ins{k->type, Json::object()};
+        std::string ask = rng.pick(k->phrasings);
+        const std::string& t = k->type;
+        if (t == "format:bullet_count") {
+            ins.args["num_bullets"] = sentences.size();
+            ask = fill(ask, "{n}", std::to_string(sentences.size()));
+        } else if (t == "content:postscript") {
+            ins.args["postscript_marker"] = "P.S.";
+        } else if (t == "startend:end_checker") {
+            ins.args["end_phrase"] = end;
+            ask = fill(ask, "{phrase}", end);
+        } else if (t == "startend:start_checker") {
+            ins.args["start_phrase"] = start;
+            ask = fill(ask, "{phrase}", start);
+        } else if (t == "keywords:include") {
+            std::vector<std::string> words = long_words(b.response);
+            rng.shuffle(words);
+            words.resize(std::min<size_t>(words.size(), 2));
+            ins.args["keywords"] = words;
+            std::string list;
+            for (size_t i = 0; i < words.size(); ++i)
+                list +=
+                    (i ? (i + 1 == words.size() ? " and " : ", ") : "") + ("\"" + words[i] + "\"");
+            ask = fill(ask, "{words}", list);
+        } else if (t == "length:words") {
+            const size_t n = word_count(b.response) + 5 + rng.below(20);
+            ins.args["relation"] = "less than";
+            ins.args["num_words"] = n;
+            ask = fill(ask, "{n}", std::to_string(n));
+        }
+        b.instructions.push_back(std::move(ins));
+        b.asks.push_back(ask);
+    }
+    return b;
+}
+
+// Consecutive sentences of `d`: 2 to 5 of them.
+std::vector<std::string> excerpt(const SourceDocument& d, Rng& rng) {
+    const size_t n = std::min<size_t>(d.sentences.size(), 2 + rng.below(4));
+    const size_t from = rng.below(d.sentences.size() - n + 1);
+    std::vector<std::string> out;
+    for (size_t i = from; i < from + n; ++i) out.push_back(d.sentences[i].text);
+    return out;
+}
+
+bool all_pass(const std::vector<instruct::Instruction>& instructions, const std::string& text,
+              std::string* why) {
+    for (const auto& ins : instructions) {
+        const instruct::CheckResult r = instruct::check(ins, text);
+        if (!r.passed) {
+            *why = ins.type;
+            return false;
+        }
+    }
+    return true;
+}
+
+Json verifier_of(const std::vector<instruct::Instruction>& instructions) {
+    Json list = Json::array();
+    for (const auto& ins : instructions)
+        list.push_back(Json{{"type", ins.type}, {"args", ins.args}});
+    return Json{{"instructions", list}};
+}
+
+std::string task_prompt(const SourceDocument& d, Rng& rng) {
+    return fill(rng.pick(tasks()), "{title}", d.title) + "\n\n" + d.text();
+}
+
+Example start(const std::string& id, const std::string& kind, const SourceDocument& d) {
+    Example e;
+    e.id = id;
+    e.family = kFamily;
+    e.kind = kind;
+    e.source = "documents.jsonl#" + d.id;
+    e.group = d.id;
+    return e;
+}
+
+}  // namespace
+
+std::vector<Example> instruct_examples(const std::vector<SourceDocument>& documents,
+                                       const InstructOptions& options, Tally& tally) {
+    std::vector<Example> out;
+    for (size_t di = 0; di < documents.size(); ++di) {
+        const SourceDocument& d = documents[di];
+        for (int v = 0; v < options.variants; ++v) {
+            const std::string base = "instruct-" + d.id + "-v" + std::to_string(v);
+            Rng rng(options.seed, base);
+            // Single turn: one to three instructions after the task.
+            {
+                const size_t count = 1 + rng.below(3);
+                const Built b = build(draw(count, rng), excerpt(d, rng), d.title, rng, rng);
+                std::string prompt = task_prompt(d, rng);
+                for (const std::string& ask : b.asks) prompt += "\n\n" + ask;
+                std::string why;
+                if (b.instructions.empty() || !all_pass(b.instructions, b.response, &why)) {
+                    tally.reject(kFamily, "checker refused the built response (" + why + ")");
+                } else {
+                    Example e = start(base + "-single",
+                                      std::to_string(b.instructions.size()) + "_instructions", d);
+                    e.messages =
+                        Json::array({Json{{"role", "user"}, {"content", prompt}},
+                                     Json{{"role", "assistant"}, {"content", b.response}}});
+                    e.checks = {"instruction_checkers"};
+                    e.verifier = verifier_of(b.instructions);
+                    tally.keep(kFamily, e.kind);
+                    out.push_back(std::move(e));
+                }
+            }
+            // Multi-turn: a style instruction given once, held for three replies.
+            if (v == 0) {
+                static const std::vector<std::string> styles = {"case:lowercase", "case:uppercase",
+                                                                "punctuation:no_comma",
+                                                                "startend:end_checker"};
+                const std::string style = rng.pick(styles);
+                const Kind* kind = nullptr;
+                for (const Kind& k : kinds())
+                    if (k.type == style) kind = &k;
+                Example e = start(base + "-multi", "multi_turn", d);
+                const Rng phrases = rng;
+                std::vector<instruct::Instruction> held;
+                bool ok = true;
+                std::string why;
+                for (int turn = 0; turn < 3 && ok; ++turn) {
+                    const SourceDocument& other =
+                        turn == 0 ? d : documents[rng.below(documents.size())];
+                    const Built b = build({kind}, excerpt(other, rng), other.title, rng, phrases);
+                    if (turn == 0) {
+                        held = b.instructions;
+                        e.messages.push_back(Json{{"role", "system"}, {"content", b.asks[0]}});
+                    }
+                    ok = all_pass(held, b.response, &why);
+                    e.messages.push_back(
+                        Json{{"role", "user"}, {"content", task_prompt(other, rng)}});
+                    e.messages.push_back(Json{{"role", "assistant"}, {"content", b.response}});
+                }
+                if (!ok) {
+                    tally.reject(kFamily, "checker refused a multi-turn reply (" + why + ")");
+                } else {
+                    e.checks = {"instruction_checkers_every_turn"};
+                    e.verifier = verifier_of(held);
+                    tally.keep(kFamily, e.kind);
+                    out.push_back(std::move(e));
+                }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace flash::data

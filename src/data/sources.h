@@ -1,0 +1,52 @@
+// The hand-written sources the builder draws on (data/train/sources/): documents whose every
+// sentence comes with the question it answers, and a catalogue of functions with requests,
+// their calls, a stub result and a final answer. Loading checks each line and names the file
+// and line of anything malformed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/example.h"
+
+namespace flash::data {
+
+struct SourceSentence {
+    std::string text, question, answer, kind;
+};
+
+struct SourceDocument {
+    std::string id, genre, title;
+    std::vector<SourceSentence> sentences;
+    struct Unanswerable {
+        std::string question, kind;
+    };
+    std::vector<Unanswerable> unanswerable;
+
+    std::string text() const;       // the sentences joined by spaces
+    std::string file_name() const;  // from the title: "returns_at_lindqvist_outdoor.txt"
+};
+
+struct SourceRequest {
+    std::string text;
+    Json arguments;
+};
+
+struct CatalogFunction {
+    std::string domain;
+    Json function;  // OpenAI's {"name", "description", "parameters"}
+    std::vector<SourceRequest> requests;
+    Json result;         // the stub's answer to requests[0]
+    std::string answer;  // the final reply to requests[0], from `result`
+    struct Missing {
+        std::string text, argument, question;
+    } missing;
+
+    std::string name() const { return function.value("name", ""); }
+    Json tool() const { return Json{{"type", "function"}, {"function", function}}; }
+};
+
+std::vector<SourceDocument> load_documents(const std::string& path);
+std::vector<CatalogFunction> load_catalog(const std::string& path);
+
+}  // namespace flash::data
