@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/text_file.h"
 #include "data/card.h"
 #include "data/grounded_examples.h"
 #include "data/instruct_examples.h"
@@ -34,17 +35,6 @@ template <typename T>
 std::vector<T> first(std::vector<T> items, size_t n) {
     if (n && items.size() > n) items.resize(n);
     return items;
-}
-
-// Written beside, then renamed: a file is either whole or absent.
-void write_file(const fs::path& path, const std::string& text) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part, std::ios::binary);
-        out << text;
-        if (!out) throw Error("cannot write " + part.string());
-    }
-    fs::rename(part, path);
 }
 
 // Up to `per_family` examples of each family, spread evenly over its examples: what the
@@ -125,10 +115,10 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
         }
     }
     const fs::path out(o.out_dir);
-    write_file(out / "train.jsonl", train);
-    write_file(out / "valid.jsonl", valid);
-    write_file(out / "test.jsonl", test);
-    write_file(out / "sample.jsonl", sample_of(all, 100));
+    write_text_file((out / "train.jsonl").string(), train);
+    write_text_file((out / "valid.jsonl").string(), valid);
+    write_text_file((out / "test.jsonl").string(), test);
+    write_text_file((out / "sample.jsonl").string(), sample_of(all, 100));
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     CardFacts facts{o,
@@ -136,8 +126,8 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
                     all,
                     {{"documents.jsonl", sha256_file(documents_path)},
                      {"tools_catalog.jsonl", sha256_file(catalog_path)}}};
-    write_file(out / "README.md", dataset_card(facts));
-    write_file(out / "manifest.json", manifest(facts, out).dump(1) + "\n");
+    write_text_file((out / "README.md").string(), dataset_card(facts));
+    write_text_file((out / "manifest.json").string(), manifest(facts, out).dump(1) + "\n");
     say("wrote " + out.string() + ": " + std::to_string(all.size()) + " examples (train " +
         std::to_string(report.splits.train) + ", valid " + std::to_string(report.splits.valid) +
         ", test " + std::to_string(report.splits.test) + ")");

@@ -1,20 +1,14 @@
 #include "data/card.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 
 #include "core/sha256.h"
+#include "core/text_file.h"
 #include "data/hygiene.h"
 
 namespace flash::data {
 namespace {
-
-std::string fmt(const char* f, double v) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, v);
-    return b;
-}
 
 std::string size_category(size_t n) {
     if (n < 1000) return "n<1K";
@@ -36,8 +30,9 @@ std::string stats_row(const std::string& name, std::vector<size_t> v) {
         return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
     };
     return "| " + name + " | " + std::to_string(v.size()) + " | " +
-           fmt("%.0f", sum / static_cast<double>(v.size())) + " | " + std::to_string(at(0.5)) +
-           " | " + std::to_string(at(0.95)) + " | " + std::to_string(v.back()) + " |\n";
+           format_number("%.0f", sum / static_cast<double>(v.size())) + " | " +
+           std::to_string(at(0.5)) + " | " + std::to_string(at(0.95)) + " | " +
+           std::to_string(v.back()) + " |\n";
 }
 
 size_t words_of(const std::string& text) {
@@ -114,8 +109,8 @@ std::string dataset_card(const CardFacts& f) {
                       rejected = f.report.tally.rejected_in(fam);
         c += std::string("| ") + fam + " | " + std::to_string(kept) + " | " +
              std::to_string(rejected) + " | " +
-             (kept + rejected ? fmt("%.1f%%", 100.0 * static_cast<double>(kept) /
-                                                  static_cast<double>(kept + rejected))
+             (kept + rejected ? format_number("%.1f%%", 100.0 * static_cast<double>(kept) /
+                                                            static_cast<double>(kept + rejected))
                               : "–") +
              " |\n";
     }

@@ -270,16 +270,6 @@ std::string task_prompt(const SourceDocument& d, Rng& rng) {
     return fill(rng.pick(tasks()), "{title}", d.title) + "\n\n" + d.text();
 }
 
-Example start(const std::string& id, const std::string& kind, const SourceDocument& d) {
-    Example e;
-    e.id = id;
-    e.family = kFamily;
-    e.kind = kind;
-    e.source = "documents.jsonl#" + d.id;
-    e.group = d.id;
-    return e;
-}
-
 }  // namespace
 
 std::vector<Example> instruct_examples(const std::vector<SourceDocument>& documents,
@@ -293,15 +283,19 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
             // Single turn: one to three instructions after the task.
             {
                 const size_t count = 1 + rng.below(3);
-                const Built b = build(draw(count, rng), excerpt(d, rng), d.title, rng, rng);
+                // One draw per statement: the order of a call's arguments is unspecified (GCC and
+                // Clang differ), and the bytes must not depend on the compiler.
+                const std::vector<const Kind*> chosen = draw(count, rng);
+                const std::vector<std::string> sentences = excerpt(d, rng);
+                const Built b = build(chosen, sentences, d.title, rng, rng);
                 std::string prompt = task_prompt(d, rng);
                 for (const std::string& ask : b.asks) prompt += "\n\n" + ask;
                 std::string why;
                 if (b.instructions.empty() || !all_pass(b.instructions, b.response, &why)) {
                     tally.reject(kFamily, "checker refused the built response (" + why + ")");
                 } else {
-                    Example e = start(base + "-single",
-                                      std::to_string(b.instructions.size()) + "_instructions", d);
+                    Example e = d.example(base + "-single", kFamily,
+                                          std::to_string(b.instructions.size()) + "_instructions");
                     e.messages =
                         Json::array({Json{{"role", "user"}, {"content", prompt}},
                                      Json{{"role", "assistant"}, {"content", b.response}}});
@@ -320,7 +314,7 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
                 const Kind* kind = nullptr;
                 for (const Kind& k : kinds())
                     if (k.type == style) kind = &k;
-                Example e = start(base + "-multi", "multi_turn", d);
+                Example e = d.example(base + "-multi", kFamily, "multi_turn");
                 const Rng phrases = rng;
                 std::vector<instruct::Instruction> held;
                 bool ok = true;

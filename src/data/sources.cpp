@@ -55,6 +55,31 @@ std::string SourceDocument::file_name() const {
     return (name.empty() ? id : name) + ".txt";
 }
 
+namespace {
+
+Example example_from(const std::string& id, const std::string& family, const std::string& kind,
+                     const std::string& file, const std::string& name) {
+    Example e;
+    e.id = id;
+    e.family = family;
+    e.kind = kind;
+    e.source = file + "#" + name;
+    e.group = name;
+    return e;
+}
+
+}  // namespace
+
+Example SourceDocument::example(const std::string& example_id, const std::string& family,
+                                const std::string& kind) const {
+    return example_from(example_id, family, kind, "documents.jsonl", id);
+}
+
+Example CatalogFunction::example(const std::string& id, const std::string& family,
+                                 const std::string& kind) const {
+    return example_from(id, family, kind, "tools_catalog.jsonl", name());
+}
+
 std::vector<SourceDocument> load_documents(const std::string& path) {
     return load_jsonl<SourceDocument>(path, [](const Json& j, const std::string& where) {
         SourceDocument d;

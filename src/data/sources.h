@@ -23,7 +23,10 @@ struct SourceDocument {
     };
     std::vector<Unanswerable> unanswerable;
 
-    std::string text() const;       // the sentences joined by spaces
+    std::string text() const;  // the sentences joined by spaces
+    // An example drawn from this document: its source and split group are the document.
+    Example example(const std::string& id, const std::string& family,
+                    const std::string& kind) const;
     std::string file_name() const;  // from the title: "returns_at_lindqvist_outdoor.txt"
 };
 
@@ -43,6 +46,9 @@ struct CatalogFunction {
     } missing;
 
     std::string name() const { return function.value("name", ""); }
+    // An example drawn from this function: its source and split group are the function.
+    Example example(const std::string& id, const std::string& family,
+                    const std::string& kind) const;
     Json tool() const { return Json{{"type", "function"}, {"function", function}}; }
 };
 

@@ -121,7 +121,6 @@ struct Builder {
             tally.reject(kFamily, "the conversation is malformed");
             return;
         }
-        e.family = kFamily;
         e.checks = calls.empty() ? std::vector<std::string>{"conversation"}
                                  : std::vector<std::string>{"schema", "stub_executed",
                                                             "arguments_grounded", "conversation"};
@@ -135,11 +134,7 @@ struct Builder {
 
     Example start(const std::string& id, const std::string& kind, const CatalogFunction& f,
                   Json tools) {
-        Example e;
-        e.id = id;
-        e.kind = kind;
-        e.source = "tools_catalog.jsonl#" + f.name();
-        e.group = f.name();
+        Example e = f.example(id, kFamily, kind);
         e.tools = std::move(tools);
         return e;
     }

@@ -12,6 +12,7 @@
 #include "core/gguf.h"
 #include "core/process_memory.h"
 #include "core/sha256.h"
+#include "core/text_file.h"
 #include "eval/ladder_report.h"
 #include "eval/stats.h"
 #include "model/model.h"
@@ -62,16 +63,6 @@ FileFacts file_facts(const std::string& path) {
     f.bits_per_weight =
         f.parameters ? 8.0 * static_cast<double>(bytes) / static_cast<double>(f.parameters) : 0;
     return f;
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part, std::ios::binary);
-        out << text;
-        if (!out) throw Error("cannot write " + part.string());
-    }
-    fs::rename(part, path);
 }
 
 // A path inside the output directory as relative to it (reports stay valid when moved).
@@ -162,11 +153,12 @@ void write_outputs(const LadderResult& results, const fs::path& out) {
                               {"detail", x.detail}}
                              .dump() +
                          "\n";
-    write_text(out / "samples.jsonl", jsonl);
+    write_text_file((out / "samples.jsonl").string(), jsonl);
     // ladder.json keeps the figures; the per-sample outcomes live in samples.jsonl.
-    write_text(out / "ladder.json", to_json(results, /*with_samples=*/false).dump(1) + "\n");
-    write_text(out / "ladder.md", ladder_markdown(results));
-    write_text(out / "ladder.html", ladder_html(results));
+    write_text_file((out / "ladder.json").string(),
+                    to_json(results, /*with_samples=*/false).dump(1) + "\n");
+    write_text_file((out / "ladder.md").string(), ladder_markdown(results));
+    write_text_file((out / "ladder.html").string(), ladder_html(results));
 }
 
 }  // namespace
@@ -327,7 +319,7 @@ LadderResult run_ladder(const LadderOptions& o, const LadderProgress& progress) 
         level.peak_resident_bytes = peak_resident_bytes();
         level.seconds = seconds_since(t0);
         level.settings = settings;
-        write_text(record, to_json(level).dump(1) + "\n");
+        write_text_file(record.string(), to_json(level).dump(1) + "\n");
         std::string line = tag + ":";
         for (const auto& [name, s] : level.suites)
             line += " " + name + " " + std::to_string(s.hits) + "/" + std::to_string(s.n);

@@ -2,24 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <vector>
+#include "core/text_file.h"
 
 namespace flash::eval {
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, v);
-    return b;
-}
-
 std::string pct(double v) {
-    return fmt("%.1f%%", 100 * v);
+    return format_number("%.1f%%", 100 * v);
 }
 
 std::string mib(double bytes) {
-    return fmt("%.1f MiB", bytes / (1024.0 * 1024.0));
+    return format_number("%.1f MiB", bytes / (1024.0 * 1024.0));
 }
 
 std::string escape(const std::string& s) {
@@ -59,11 +53,12 @@ Table cost_table(const LadderResult& r) {
     for (const LevelResult& l : r.levels) {
         const FidelityFigures& f = l.fidelity;
         t.rows.push_back({l.level, mib(static_cast<double>(l.bytes)),
-                          fmt("%.2f", l.bits_per_weight),
-                          fmt("%.1f", l.throughput.decode_tokens_per_s),
-                          fmt("%.0f", l.throughput.prefill_tokens_per_s),
-                          mib(static_cast<double>(l.peak_resident_bytes)), fmt("%.4f", f.kl_mean),
-                          fmt("%.4f", f.kl_p99), pct(f.top1_agreement), fmt("%.3f", f.ppl_ratio)});
+                          format_number("%.2f", l.bits_per_weight),
+                          format_number("%.1f", l.throughput.decode_tokens_per_s),
+                          format_number("%.0f", l.throughput.prefill_tokens_per_s),
+                          mib(static_cast<double>(l.peak_resident_bytes)),
+                          format_number("%.4f", f.kl_mean), format_number("%.4f", f.kl_p99),
+                          pct(f.top1_agreement), format_number("%.3f", f.ppl_ratio)});
     }
     return t;
 }
@@ -76,7 +71,7 @@ Table score_table(const LadderResult& r) {
         t.head.push_back("vs baseline: Δ [95% CI], right→wrong / wrong→right");
     }
     for (const LevelResult& l : r.levels) {
-        std::vector<std::string> row{l.level, fmt("%.2f", l.bits_per_weight)};
+        std::vector<std::string> row{l.level, format_number("%.2f", l.bits_per_weight)};
         for (const auto& s : suites) {
             const SuiteScore* x = l.suite(s);
             if (!x) {
@@ -93,10 +88,11 @@ Table score_table(const LadderResult& r) {
             } else if (!c) {
                 row.push_back("–");
             } else {
-                row.push_back(
-                    fmt("%+.1f pts", 100 * c->difference) + " [" + fmt("%+.1f", 100 * c->ci.low) +
-                    ", " + fmt("%+.1f", 100 * c->ci.high) + "], " +
-                    std::to_string(c->right_to_wrong) + " / " + std::to_string(c->wrong_to_right));
+                row.push_back(format_number("%+.1f pts", 100 * c->difference) + " [" +
+                              format_number("%+.1f", 100 * c->ci.low) + ", " +
+                              format_number("%+.1f", 100 * c->ci.high) + "], " +
+                              std::to_string(c->right_to_wrong) + " / " +
+                              std::to_string(c->wrong_to_right));
             }
         }
         t.rows.push_back(row);
@@ -200,40 +196,46 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
     x0 -= pad, x1 += pad;
     auto X = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
     auto Y = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
-    std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fmt("%.0f", W) +
-                    " " + fmt("%.0f", H) + "\" role=\"img\" aria-label=\"" + escape(title) + "\">";
-    s += "<text x=\"" + fmt("%.0f", W / 2) + "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" +
-         escape(title) + "</text>";
+    std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
+                    format_number("%.0f", W) + " " + format_number("%.0f", H) +
+                    "\" role=\"img\" aria-label=\"" + escape(title) + "\">";
+    s += "<text x=\"" + format_number("%.0f", W / 2) +
+         "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + escape(title) + "</text>";
     for (int i = 0; i <= 4; ++i) {  // horizontal grid with labels
         const double v = y0 + (y1 - y0) * i / 4.0;
-        s += "<line x1=\"" + fmt("%.1f", L) + "\" x2=\"" + fmt("%.1f", W - R) + "\" y1=\"" +
-             fmt("%.1f", Y(v)) + "\" y2=\"" + fmt("%.1f", Y(v)) + "\" class=\"g\"/>";
-        s += "<text x=\"" + fmt("%.1f", L - 6) + "\" y=\"" + fmt("%.1f", Y(v) + 4) +
-             "\" text-anchor=\"end\">" + (y_is_share ? fmt("%.0f%%", 100 * v) : fmt("%.3g", v)) +
-             "</text>";
+        s += "<line x1=\"" + format_number("%.1f", L) + "\" x2=\"" + format_number("%.1f", W - R) +
+             "\" y1=\"" + format_number("%.1f", Y(v)) + "\" y2=\"" + format_number("%.1f", Y(v)) +
+             "\" class=\"g\"/>";
+        s += "<text x=\"" + format_number("%.1f", L - 6) + "\" y=\"" +
+             format_number("%.1f", Y(v) + 4) + "\" text-anchor=\"end\">" +
+             (y_is_share ? format_number("%.0f%%", 100 * v) : format_number("%.3g", v)) + "</text>";
     }
     for (int i = 0; i <= 4; ++i) {
         const double v = x0 + (x1 - x0) * i / 4.0;
-        s += "<text x=\"" + fmt("%.1f", X(v)) + "\" y=\"" + fmt("%.1f", H - B + 16) +
-             "\" text-anchor=\"middle\">" + fmt("%.1f", v) + "</text>";
+        s += "<text x=\"" + format_number("%.1f", X(v)) + "\" y=\"" +
+             format_number("%.1f", H - B + 16) + "\" text-anchor=\"middle\">" +
+             format_number("%.1f", v) + "</text>";
     }
-    s += "<text x=\"" + fmt("%.0f", (L + W - R) / 2) + "\" y=\"" + fmt("%.0f", H - 8) +
-         "\" text-anchor=\"middle\">" + escape(x_label) + "</text>";
-    s += "<text transform=\"rotate(-90)\" x=\"" + fmt("%.0f", -(T + H - B) / 2) +
+    s += "<text x=\"" + format_number("%.0f", (L + W - R) / 2) + "\" y=\"" +
+         format_number("%.0f", H - 8) + "\" text-anchor=\"middle\">" + escape(x_label) + "</text>";
+    s += "<text transform=\"rotate(-90)\" x=\"" + format_number("%.0f", -(T + H - B) / 2) +
          "\" y=\"14\" text-anchor=\"middle\">" + escape(y_label) + "</text>";
     std::vector<ChartPoint> sorted = points;
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.x < b.x; });
     std::string path;
     for (const auto& p : sorted)
-        path += (path.empty() ? "M" : " L") + fmt("%.1f", X(p.x)) + "," + fmt("%.1f", Y(p.y));
+        path += (path.empty() ? "M" : " L") + format_number("%.1f", X(p.x)) + "," +
+                format_number("%.1f", Y(p.y));
     if (!path.empty()) s += "<path d=\"" + path + "\" class=\"l\"/>";
     for (const auto& p : sorted) {
-        s += "<line x1=\"" + fmt("%.1f", X(p.x)) + "\" x2=\"" + fmt("%.1f", X(p.x)) + "\" y1=\"" +
-             fmt("%.1f", Y(p.low)) + "\" y2=\"" + fmt("%.1f", Y(p.high)) + "\" class=\"e\"/>";
-        s += "<circle cx=\"" + fmt("%.1f", X(p.x)) + "\" cy=\"" + fmt("%.1f", Y(p.y)) +
-             "\" r=\"4\" class=\"p\"><title>" + escape(p.label) + "</title></circle>";
-        s += "<text x=\"" + fmt("%.1f", X(p.x) + 5) + "\" y=\"" + fmt("%.1f", Y(p.y) - 7) +
-             "\" class=\"pl\">" + escape(p.label) + "</text>";
+        s += "<line x1=\"" + format_number("%.1f", X(p.x)) + "\" x2=\"" +
+             format_number("%.1f", X(p.x)) + "\" y1=\"" + format_number("%.1f", Y(p.low)) +
+             "\" y2=\"" + format_number("%.1f", Y(p.high)) + "\" class=\"e\"/>";
+        s += "<circle cx=\"" + format_number("%.1f", X(p.x)) + "\" cy=\"" +
+             format_number("%.1f", Y(p.y)) + "\" r=\"4\" class=\"p\"><title>" + escape(p.label) +
+             "</title></circle>";
+        s += "<text x=\"" + format_number("%.1f", X(p.x) + 5) + "\" y=\"" +
+             format_number("%.1f", Y(p.y) - 7) + "\" class=\"pl\">" + escape(p.label) + "</text>";
     }
     return s + "</svg>";
 }
