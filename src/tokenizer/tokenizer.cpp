@@ -80,13 +80,22 @@ std::vector<int32_t> Tokenizer::encode_prompt(std::string_view text) const {
 }
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool parse_special) const {
+    return encode_text(text, parse_special, /*at_start=*/true);
+}
+
+std::vector<int32_t> Tokenizer::encode_continuation(std::string_view text) const {
+    return encode_text(text, /*parse_special=*/false, /*at_start=*/false);
+}
+
+std::vector<int32_t> Tokenizer::encode_text(std::string_view text, bool parse_special,
+                                            bool at_start) const {
     const tok::Vocab& v = impl_->vocab;
     std::vector<int32_t> out;
     const auto frags = tok::split_special(v, text, parse_special);
     if (v.kind == tok::VocabKind::Spm) {
         // SentencePiece adds a leading space to text at the start and after each special
         // token ("add_space_prefix"), then spells spaces as U+2581.
-        bool prev_special = true;
+        bool prev_special = at_start;
         std::string buf;
         for (const auto& f : frags) {
             if (f.token >= 0) {

@@ -30,6 +30,10 @@ class Tokenizer {
     // A rendered prompt: control-token text parsed as tokens, and BOS first when the
     // vocabulary wants one and the text (a template that prints bos_token) has not got it.
     std::vector<int32_t> encode_prompt(std::string_view text) const;
+    // Text that continues a sequence already under way (a grammar's forced text in the middle
+    // of a reply): as encode(text, false), but a SentencePiece vocabulary's leading space
+    // ("add_space_prefix"), which belongs to the start of a text, is not added.
+    std::vector<int32_t> encode_continuation(std::string_view text) const;
     // Concatenation of token_piece() over `ids`; no whitespace clean-up is applied (an SPM
     // vocabulary's leading "▁" shows up as a leading space). Throws for an id out of range.
     std::string decode(const std::vector<int32_t>& ids) const;
@@ -54,6 +58,8 @@ class Tokenizer {
 
   private:
     explicit Tokenizer(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+    std::vector<int32_t> encode_text(std::string_view text, bool parse_special,
+                                     bool at_start) const;
     std::shared_ptr<const Impl> impl_;  // immutable and shared: copies are cheap, thread-safe
 };
 

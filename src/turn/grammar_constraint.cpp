@@ -15,7 +15,7 @@ GrammarConstraint::GrammarConstraint(std::shared_ptr<const grammar::CompiledGram
 // vocabulary that adds a space prefix, say, may tokenize them into something else).
 std::vector<int32_t> GrammarConstraint::accepted_prefix(const std::string& bytes) {
     std::vector<int32_t> out;
-    for (const int32_t id : tokenizer_->encode(bytes, /*parse_special=*/false)) {
+    for (const int32_t id : tokenizer_->encode_continuation(bytes)) {
         if (!matcher_.accept_token(id)) break;
         out.push_back(id);
     }
@@ -36,7 +36,7 @@ std::vector<int32_t> GrammarConstraint::closing_tokens() {
     const std::optional<std::string> completion = matcher_.shortest_completion();
     if (!completion || completion->empty()) return {};
     // Encoding may take more tokens than the bytes need; one left over is the margin.
-    const std::vector<int32_t> ids = tokenizer_->encode(*completion, /*parse_special=*/false);
+    const std::vector<int32_t> ids = tokenizer_->encode_continuation(*completion);
     if (static_cast<int>(ids.size()) + 1 < left) return {};
     return accepted_prefix(*completion);
 }

@@ -283,3 +283,22 @@ TEST(PreTokenizer, AllRegexesCompile) {
 }
 
 }  // namespace
+
+namespace {
+
+// Text that continues a sequence gets no SentencePiece space prefix; byte-level BPE
+// vocabularies have none to add, so both encodings agree there.
+TEST(Tokenizer, ContinuationHasNoSpacePrefix) {
+    const flash::Tokenizer spm = load("llama-spm");
+    const auto start = spm.encode("Hello world", false);
+    const auto cont = spm.encode_continuation("Hello world");
+    ASSERT_FALSE(start.empty());
+    ASSERT_FALSE(cont.empty());
+    EXPECT_EQ(spm.decode(start), " Hello world");  // the prefix space of a text's start
+    EXPECT_EQ(spm.decode(cont), "Hello world");
+    EXPECT_EQ(spm.decode(spm.encode_continuation(" world")), " world");
+    const flash::Tokenizer bpe = load("gpt-2");
+    EXPECT_EQ(bpe.encode("Hello world", false), bpe.encode_continuation("Hello world"));
+}
+
+}  // namespace

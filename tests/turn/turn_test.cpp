@@ -86,9 +86,9 @@ TEST(Turn, AnOutputCutBeforeItsGrammarEndsIsNotComplete) {
         f.turn.prepare(user("list"), Fixture::gbnf(R"(root ::= "{" [a-z]+ "}")"));
     f.says("{qqqqqqqq}", p.tokens.size());
     GenerateOptions o;
-    o.max_tokens = 3;
+    o.max_tokens = 1;  // too few for any completion: the budget cuts the output open
     const TurnOutput out = f.turn.run(*f.session, p, o);
-    EXPECT_EQ(out.text, "{qq");
+    EXPECT_EQ(out.text, "{");
     EXPECT_TRUE(out.constrained);
     EXPECT_FALSE(out.complete);
     EXPECT_EQ(out.stats.stop_reason, StopReason::Length);
@@ -112,7 +112,8 @@ namespace {
 TEST(Turn, TheLastTokensOfTheBudgetCloseAConstrainedOutput) {
     auto& m = flash::testing::FakeModelFile::get();
     const auto& pieces = flash::testing::fake_pieces();
-    const auto q = static_cast<int32_t>(std::find(pieces.begin(), pieces.end(), "q") - pieces.begin());
+    const auto q =
+        static_cast<int32_t>(std::find(pieces.begin(), pieces.end(), "q") - pieces.begin());
     ScriptedRunner runner(static_cast<int64_t>(pieces.size()), [q](int64_t) { return q; });
     SessionOptions so;
     so.n_ctx = 512;
@@ -135,6 +136,33 @@ TEST(Turn, TheLastTokensOfTheBudgetCloseAConstrainedOutput) {
         EXPECT_EQ(out.stats.stop_reason, StopReason::Complete) << budget;
         EXPECT_LE(out.stats.generated_tokens, budget);
     }
+}
+
+}  // namespace
+}  // namespace flash::turn
+
+namespace flash::turn {
+namespace {
+
+// A SentencePiece vocabulary that adds a space prefix at the start of a text (Llama 2's): the
+// grammar's forced text continues the reply, so it is tokenized without that space and taken
+// in one batch instead of being refused and sampled byte by byte.
+TEST(Turn, ForcedTextOnASpacePrefixVocabularyIsTakenWhole) {
+    Fixture f;
+    const PreparedTurn p =
+        f.turn.prepare(user("status?"), Fixture::gbnf(R"(root ::= "{\"ok\": true}")"));
+    f.says("zzzz", p.tokens.size());  // the model wants something else entirely
+    GenerateOptions o;
+    int sampled = 0, forced = 0;
+    o.sampled = [&](std::span<const float> logits, int32_t) {
+        ++(logits.empty() ? forced : sampled);
+    };
+    const TurnOutput out = f.turn.run(*f.session, p, o);
+    EXPECT_EQ(out.text, "{\"ok\": true}");
+    EXPECT_TRUE(out.complete);
+    EXPECT_EQ(sampled, 0) << "forced text was refused and sampled token by token";
+    EXPECT_GT(forced, 0);
+    EXPECT_LT(forced, 12);  // whole pieces, not the 12 bytes one by one
 }
 
 }  // namespace
