@@ -58,7 +58,8 @@ void add_data_command(CLI::App& app) {
                     "Evaluation suites to decontaminate against (default: data/eval)");
     cmd->footer(
         "Example:\n  flash data build --out train-data --size default --seed 1\n"
-        "Files: train.jsonl, valid.jsonl, test.jsonl (OpenAI chat rows), README.md (dataset "
+        "Files: train.jsonl, valid.jsonl, test.jsonl (OpenAI chat rows), sample.jsonl (100 per "
+        "family), README.md (dataset "
         "card), manifest.json (sha256 of every file).");
     cmd->callback([o] { build(*o); });
 }
