@@ -6,6 +6,7 @@
 
 #include "data/random.h"
 #include "instruct/check.h"
+#include "instruct/words.h"
 
 namespace flash::data {
 namespace {
@@ -145,17 +146,6 @@ std::vector<std::string> long_words(const std::string& text) {
     return words;
 }
 
-size_t word_count(const std::string& text) {
-    size_t n = 0;
-    bool in = false;
-    for (const char c : text) {
-        const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
-        if (!space && !in) ++n;
-        in = !space;
-    }
-    return n;
-}
-
 // Draws up to `count` instructions that do not conflict.
 std::vector<const Kind*> draw(size_t count, Rng& rng) {
     std::vector<const Kind*> pool;
@@ -227,7 +217,7 @@ Built build(const std::vector<const Kind*>& chosen, const std::vector<std::strin
                     (i ? (i + 1 == words.size() ? " and " : ", ") : "") + ("\"" + words[i] + "\"");
             ask = fill(ask, "{words}", list);
         } else if (t == "length:words") {
-            const size_t n = word_count(b.response) + 5 + rng.below(20);
+            const size_t n = instruct::count_words(b.response) + 5 + rng.below(20);
             ins.args["relation"] = "less than";
             ins.args["num_words"] = n;
             ask = fill(ask, "{n}", std::to_string(n));

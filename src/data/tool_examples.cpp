@@ -81,14 +81,12 @@ class Checker {
 
 struct Builder {
     const std::vector<CatalogFunction>& catalog;
-    const ToolOptions& options;
     Tally& tally;
     Checker checker;
     std::map<std::string, std::vector<const CatalogFunction*>> by_domain;
     std::vector<Example> out;
 
-    Builder(const std::vector<CatalogFunction>& c, const ToolOptions& o, Tally& t)
-        : catalog(c), options(o), tally(t), checker(c) {
+    Builder(const std::vector<CatalogFunction>& c, Tally& t) : catalog(c), tally(t), checker(c) {
         for (const CatalogFunction& f : catalog) by_domain[f.domain].push_back(&f);
     }
 
@@ -117,7 +115,7 @@ struct Builder {
             }
         try {
             tools::check_conversation(e.messages);
-        } catch (const Error& err) {
+        } catch (const Error&) {
             tally.reject(kFamily, "the conversation is malformed");
             return;
         }
@@ -230,7 +228,7 @@ bool arguments_grounded(const Json& arguments, const std::string& text, std::str
 
 std::vector<Example> tool_examples(const std::vector<CatalogFunction>& catalog,
                                    const ToolOptions& options, Tally& tally) {
-    Builder b(catalog, options, tally);
+    Builder b(catalog, tally);
     for (const CatalogFunction& f : catalog)
         for (int v = 0; v < options.variants; ++v) {
             const std::string base = "tools-" + f.name() + "-v" + std::to_string(v);

@@ -116,11 +116,6 @@ Throughput throughput(Session& session, const std::vector<int32_t>& corpus) {
     return {stats.prompt_tokens, stats.generated_tokens, stats.prefill_tps(), stats.decode_tps()};
 }
 
-FidelityFigures figures(const Fidelity& f) {
-    return {f.positions,      f.kl_mean,       f.kl_p99, f.kl_max,
-            f.top1_agreement, f.ppl_reference, f.ppl,    f.ppl_ratio()};
-}
-
 // A level measured earlier with these settings, if its file is there and readable.
 std::optional<LevelResult> saved_level(const fs::path& record, const LadderSettings& settings,
                                        const std::string& tag, const LadderProgress& progress) {
@@ -300,8 +295,7 @@ LadderResult run_ladder(const LadderOptions& o, const LadderProgress& progress) 
             say(tag + ": fidelity against " + baseline_level, true);
             Loaded ref = load(baseline_path, o.session, fo.window);
             Loaded cand = load(file, o.session, fo.window);
-            level.fidelity =
-                figures(measure_fidelity(*ref.session, *cand.session, corpus_tokens, fo));
+            level.fidelity = measure_fidelity(*ref.session, *cand.session, corpus_tokens, fo);
         }
         reset_peak_resident();
         Loaded cand = load(file, o.session, 0);

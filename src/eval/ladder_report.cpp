@@ -51,14 +51,14 @@ Table cost_table(const LadderResult& r) {
              "KL mean", "KL p99", "top-1 agree", "PPL ratio"},
             {}};
     for (const LevelResult& l : r.levels) {
-        const FidelityFigures& f = l.fidelity;
+        const Fidelity& f = l.fidelity;
         t.rows.push_back({l.level, mib(static_cast<double>(l.bytes)),
                           format_number("%.2f", l.bits_per_weight),
                           format_number("%.1f", l.throughput.decode_tokens_per_s),
                           format_number("%.0f", l.throughput.prefill_tokens_per_s),
                           mib(static_cast<double>(l.peak_resident_bytes)),
                           format_number("%.4f", f.kl_mean), format_number("%.4f", f.kl_p99),
-                          pct(f.top1_agreement), format_number("%.3f", f.ppl_ratio)});
+                          pct(f.top1_agreement), format_number("%.3f", f.ppl_ratio())});
     }
     return t;
 }

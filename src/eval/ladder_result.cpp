@@ -191,7 +191,7 @@ Json to_json(const LevelResult& l, bool with_samples) {
     for (const auto& [type, n] : l.tensor_types) types[type] = n;
     Json suites = Json::object();
     for (const auto& [name, s] : l.suites) suites[name] = suite_json(s, with_samples);
-    const FidelityFigures& f = l.fidelity;
+    const Fidelity& f = l.fidelity;
     const Throughput& t = l.throughput;
     Json j{{"level", l.level},
            {"file", l.file},
@@ -206,9 +206,9 @@ Json to_json(const LevelResult& l, bool with_samples) {
              {"kl_p99", f.kl_p99},
              {"kl_max", f.kl_max},
              {"top1_agreement", f.top1_agreement},
-             {"ppl_baseline", f.ppl_baseline},
+             {"ppl_baseline", f.ppl_reference},
              {"ppl", f.ppl},
-             {"ppl_ratio", f.ppl_ratio}}},
+             {"ppl_ratio", f.ppl_ratio()}}},
            {"throughput",
             {{"prompt_tokens", t.prompt_tokens},
              {"prefill_tokens_per_s", t.prefill_tokens_per_s},
@@ -248,8 +248,8 @@ LevelResult level_from_json(const Json& j, const std::string& what) {
                   field<double>(f, "kl_max", fw),
                   field<double>(f, "top1_agreement", fw),
                   field<double>(f, "ppl_baseline", fw),
-                  field<double>(f, "ppl", fw),
-                  field<double>(f, "ppl_ratio", fw)};
+                  field<double>(f, "ppl", fw)};
+    (void)field<double>(f, "ppl_ratio", fw);  // derived from the two above, but part of the file
     const Json& t = object(j, "throughput", where);
     const std::string tw = where + ": throughput";
     l.throughput.prompt_tokens = field<int64_t>(t, "prompt_tokens", tw);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/fidelity.h"
 #include "eval/stats.h"
 #include "eval/suites.h"
 
@@ -49,12 +50,6 @@ struct Throughput {
     double prefill_tokens_per_s = 0, decode_tokens_per_s = 0;
 };
 
-struct FidelityFigures {
-    int64_t positions = 0;
-    double kl_mean = 0, kl_p99 = 0, kl_max = 0, top1_agreement = 0;
-    double ppl_baseline = 0, ppl = 0, ppl_ratio = 0;
-};
-
 // The level against the baseline on the samples both have (compare_with_baseline).
 using BaselineComparison = PairedComparison;
 
@@ -66,7 +61,7 @@ struct LevelResult {
     double bits_per_weight = 0;
     int64_t parameters = 0;
     std::vector<std::pair<std::string, int64_t>> tensor_types;  // matrices per type
-    FidelityFigures fidelity;
+    Fidelity fidelity;  // written with ppl_reference as "ppl_baseline" and ppl_ratio()
     Throughput throughput;
     std::vector<std::pair<std::string, SuiteScore>> suites;  // in the order they ran
     int64_t peak_resident_bytes = 0;

@@ -50,7 +50,7 @@ turn::Prompt ToolCaller::turn_prompt(const ToolRequest& request, int* earlier_ca
 }
 
 std::string ToolCaller::prompt(const ToolRequest& request) const {
-    return turn_.prepare(turn_prompt(request)).text;
+    return turn_.render(turn_prompt(request));
 }
 
 std::shared_ptr<const grammar::CompiledGrammar> ToolCaller::call_grammar(

@@ -11,11 +11,11 @@ GrammarConstraint::GrammarConstraint(std::shared_ptr<const grammar::CompiledGram
                                      const Tokenizer* tokenizer)
     : matcher_(std::move(grammar), std::move(vocab)), tokenizer_(tokenizer) {}
 
-// `bytes` tokenized as the tokenizer would, kept as far as the matcher accepts them (a
-// vocabulary that adds a space prefix, say, may tokenize them into something else).
-std::vector<int32_t> GrammarConstraint::accepted_prefix(const std::string& bytes) {
+// The tokens of some text, kept as far as the matcher accepts them (a vocabulary may tokenize
+// the text into pieces the grammar does not allow at this point).
+std::vector<int32_t> GrammarConstraint::accepted_prefix(const std::vector<int32_t>& ids) {
     std::vector<int32_t> out;
-    for (const int32_t id : tokenizer_->encode_continuation(bytes)) {
+    for (const int32_t id : ids) {
         if (!matcher_.accept_token(id)) break;
         out.push_back(id);
     }
@@ -25,7 +25,8 @@ std::vector<int32_t> GrammarConstraint::accepted_prefix(const std::string& bytes
 std::vector<int32_t> GrammarConstraint::forced_tokens() {
     if (!tokenizer_) return {};
     const std::string bytes = matcher_.forced_bytes();
-    return bytes.empty() ? std::vector<int32_t>{} : accepted_prefix(bytes);
+    return bytes.empty() ? std::vector<int32_t>{}
+                         : accepted_prefix(tokenizer_->encode_continuation(bytes));
 }
 
 // Only looked at in the budget's last stretch: the search costs about as much as a few masks.
@@ -38,7 +39,7 @@ std::vector<int32_t> GrammarConstraint::closing_tokens() {
     // Encoding may take more tokens than the bytes need; one left over is the margin.
     const std::vector<int32_t> ids = tokenizer_->encode_continuation(*completion);
     if (static_cast<int>(ids.size()) + 1 < left) return {};
-    return accepted_prefix(*completion);
+    return accepted_prefix(ids);
 }
 
 void GrammarConstraint::attach(GenerateOptions& options) {

@@ -36,7 +36,7 @@ class GrammarConstraint {
     std::vector<int32_t> forced_tokens();
     // The tokens of the shortest completion, when the tokens left are no more than it needs.
     std::vector<int32_t> closing_tokens();
-    std::vector<int32_t> accepted_prefix(const std::string& bytes);
+    std::vector<int32_t> accepted_prefix(const std::vector<int32_t>& ids);
 
     grammar::Matcher matcher_;
     grammar::TokenMask mask_;

@@ -35,11 +35,15 @@ std::shared_ptr<const grammar::TokenVocabulary> Turn::vocabulary() const {
     return vocabulary_->vocabulary;
 }
 
+std::string Turn::render(const Prompt& prompt) const {
+    return template_.render(prompt.messages, prompt.tools, true, prompt.variables) +
+           prompt.continuation;
+}
+
 PreparedTurn Turn::prepare(const Prompt& prompt,
                            std::shared_ptr<const grammar::CompiledGrammar> grammar) const {
     PreparedTurn p;
-    p.text = template_.render(prompt.messages, prompt.tools, true, prompt.variables) +
-             prompt.continuation;
+    p.text = render(prompt);
     p.tokens = tokenizer_->encode_prompt(p.text);
     p.grammar = std::move(grammar);
     return p;

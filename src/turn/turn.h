@@ -65,8 +65,10 @@ class Turn {
     // The grammar vocabulary of the tokenizer (built once, thread-safe).
     std::shared_ptr<const grammar::TokenVocabulary> vocabulary() const;
 
-    // Renders and encodes `prompt`; `grammar` (null: unconstrained) goes with it. Template
+    // The prompt text: the messages through the template, then the continuation. Template
     // errors (raise_exception) come back as flash::Error.
+    std::string render(const Prompt& prompt) const;
+    // Renders and encodes `prompt`; `grammar` (null: unconstrained) goes with it.
     PreparedTurn prepare(const Prompt& prompt,
                          std::shared_ptr<const grammar::CompiledGrammar> grammar = nullptr) const;
 

@@ -77,11 +77,7 @@ def check_answer(answer, docs, problems, where):
 
 
 def main():
-    def own_options(ap):
-        ap.add_argument("--chat-template", default="")
-        ap.add_argument("--limit", type=int, default=6)
-
-    args, model = parse_test_args(add_arguments=own_options)
+    args, model = parse_test_args(limit=6)
     if model is None:
         return 1
     problems, citations, abstained = [], 0, 0

@@ -33,6 +33,14 @@ class ScriptedRunner : public ForwardRunner {
         : n_vocab_(n_vocab), script_(std::move(script)) {}
 
     void set_script(Script script) { script_ = std::move(script); }
+    // The model says `reply` token by token after a prompt of `prompt_len` tokens, then `end`.
+    void say_after(int64_t prompt_len, std::vector<int32_t> reply, int32_t end) {
+        script_ = [reply = std::move(reply), prompt_len, end](int64_t n) {
+            const int64_t k = n - prompt_len;
+            if (k < 0) return int32_t{-1};
+            return k < static_cast<int64_t>(reply.size()) ? reply[static_cast<size_t>(k)] : end;
+        };
+    }
     const std::vector<Pass>& passes() const { return passes_; }
     void clear() { passes_.clear(); }
 

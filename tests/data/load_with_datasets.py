@@ -16,6 +16,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "serve"))
+from server_harness import Checks  # noqa: E402
 SOURCES = os.path.join(HERE, "..", "..", "data", "train", "sources")
 
 
@@ -28,12 +30,7 @@ def main():
     for checker in ("check_documents.py", "check_tools_catalog.py"):
         subprocess.run([sys.executable, os.path.join(SOURCES, checker)], check=True,
                        stdout=subprocess.DEVNULL)
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL:", msg)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([args.flash, "data", "build", "--out", out, "--size", "default"], check=True,
@@ -67,8 +64,8 @@ def main():
         sample = datasets.load_dataset(
             "json", data_files=os.path.join(HERE, "..", "..", "data", "train", "sample.jsonl"))
         check(sample["train"].num_rows == 300, f"sample: {sample['train'].num_rows} rows")
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    print(f"{len(check.failures)} failures")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

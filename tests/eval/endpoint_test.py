@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
-from server_harness import Server, parse_test_args  # noqa: E402
+from server_harness import Checks, Server, parse_test_args  # noqa: E402
 
 LIMIT = "4"
 
@@ -29,12 +29,7 @@ def main():
     args, model = parse_test_args()
     if model is None:
         return 1
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL:", msg)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         here = os.path.join(tmp, "in_process.json")
@@ -73,8 +68,8 @@ def main():
                   expect_ok=False)
         check(bad.returncode != 0 and "http://" in bad.stderr, f"https endpoint: {bad.stderr!r}")
 
-    print("endpoint_test:", "FAILED" if failures else "passed", f"({len(failures)} failures)")
-    return 1 if failures else 0
+    print("endpoint_test:", "FAILED" if check.failures else "passed", f"({len(check.failures)} failures)")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

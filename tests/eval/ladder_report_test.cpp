@@ -31,7 +31,8 @@ LevelResult level(const std::string& name, double bpw, const std::vector<bool>& 
     l.fidelity.kl_mean = name == "F16" ? 0.0 : 0.05;
     l.fidelity.kl_p99 = 0.2;
     l.fidelity.top1_agreement = 0.9;
-    l.fidelity.ppl_ratio = 1.05;
+    l.fidelity.ppl_reference = 20;
+    l.fidelity.ppl = 21;  // ratio 1.05
     l.throughput.decode_tokens_per_s = 80;
     l.throughput.prefill_tokens_per_s = 300;
     l.peak_resident_bytes = 1 << 20;

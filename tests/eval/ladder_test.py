@@ -16,19 +16,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
-from server_harness import parse_test_args  # noqa: E402
+from server_harness import Checks, parse_test_args  # noqa: E402
 
 
 def main():
     args, model = parse_test_args()
     if model is None:
         return 1
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL:", msg)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as out:
         cmd = [args.flash, "eval", "ladder", model, "--levels", "Q8_0,Q4_0", "--limit", "1",
@@ -80,8 +75,8 @@ def main():
                              capture_output=True, text=True, timeout=60)
         check(bad.returncode != 0 and "Q4_K_M" in bad.stderr, f"unknown level: {bad.stderr!r}")
 
-    print("ladder_test:", "FAILED" if failures else "passed", f"({len(failures)} failures)")
-    return 1 if failures else 0
+    print("ladder_test:", "FAILED" if check.failures else "passed", f"({len(check.failures)} failures)")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

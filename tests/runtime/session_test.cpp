@@ -36,11 +36,7 @@ struct Scripted {
     }
     // After the prompt, the tokens of `reply` in order, then end of generation.
     void says(std::vector<int32_t> reply, int64_t prompt_len) {
-        runner.set_script([reply, prompt_len](int64_t n) {
-            const int64_t k = n - prompt_len;
-            if (k < 0) return int32_t{-1};
-            return k < static_cast<int64_t>(reply.size()) ? reply[static_cast<size_t>(k)] : kSpmEnd;
-        });
+        runner.say_after(prompt_len, std::move(reply), kSpmEnd);
     }
 };
 

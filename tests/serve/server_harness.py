@@ -311,12 +311,13 @@ def model_from_env(var):
     return model
 
 
-def parse_test_args(description=None, groups=False, add_arguments=None):
+def parse_test_args(description=None, groups=False, add_arguments=None, limit=None):
     """The command line every real-model test script takes, parsed and checked.
 
     --flash (the binary) and --model-env (the variable holding the GGUF's path); with
     `groups`, also -k (run only tests whose name contains it) and --server-arg (an extra
-    argument for every `flash serve`). `add_arguments(parser)` adds a script's own options.
+    argument for every `flash serve`); with `limit` (a default), --chat-template and --limit for
+    scripts that run a suite on the model. `add_arguments(parser)` adds a script's own options.
     Returns (args, model): model is None after printing what is missing (exit with 1 then).
     """
     ap = argparse.ArgumentParser(description=description)
@@ -328,6 +329,9 @@ def parse_test_args(description=None, groups=False, add_arguments=None):
                         help="run only tests whose name contains this (repeatable)")
         ap.add_argument("--server-arg", action="append", default=[],
                         help="extra argument for every `flash serve` (repeatable), e.g. -t=2")
+    if limit is not None:
+        ap.add_argument("--chat-template", default="", help="passed to flash (default: the model's)")
+        ap.add_argument("--limit", type=int, default=limit, help="cases to run")
     if add_arguments:
         add_arguments(ap)
     args = ap.parse_args()
@@ -335,3 +339,16 @@ def parse_test_args(description=None, groups=False, add_arguments=None):
         print(f"--flash {args.flash!r} is not an executable")
         return args, None
     return args, model_from_env(args.model_env)
+
+
+class Checks:
+    """A check that records a failure and goes on (each printed as it fails), for scripts that
+    report every problem of one run; `check` above stops at the first."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, cond, msg):
+        if not cond:
+            self.failures.append(msg)
+            print("FAIL:", msg)

@@ -61,11 +61,7 @@ def pythonic_calls(output):
 
 
 def main():
-    def own_options(ap):
-        ap.add_argument("--chat-template", default="")
-        ap.add_argument("--limit", type=int, default=16)
-
-    args, model = parse_test_args(add_arguments=own_options)
+    args, model = parse_test_args(limit=16)
     if model is None:
         return 1
     cases = load_cases()

@@ -30,12 +30,7 @@ struct Fixture {
     }
     // The model answers `reply` byte by byte after any prompt of `prompt_len` tokens.
     void says(const std::string& reply, size_t prompt_len) {
-        const std::vector<int32_t> ids = spm_bytes(reply);
-        runner.set_script([ids, prompt_len](int64_t n) {
-            const int64_t k = n - static_cast<int64_t>(prompt_len);
-            return k >= 0 && k < static_cast<int64_t>(ids.size()) ? ids[static_cast<size_t>(k)]
-                                                                  : testing::kSpmEnd;
-        });
+        runner.say_after(static_cast<int64_t>(prompt_len), spm_bytes(reply), testing::kSpmEnd);
     }
     static std::shared_ptr<const grammar::CompiledGrammar> gbnf(const std::string& text) {
         return grammar::CompiledGrammar::compile(grammar::parse_gbnf(text));
