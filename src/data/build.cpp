@@ -91,6 +91,7 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
     report.eval_files = eval.files();
     all = clean(std::move(all), eval, report.hygiene);
     say("hygiene: " + std::to_string(report.hygiene.duplicates) + " duplicates, " +
+        std::to_string(report.hygiene.near_duplicates) + " near duplicates, " +
         std::to_string(report.hygiene.contaminated) +
         " overlapping the evaluation suites, removed");
 

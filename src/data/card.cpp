@@ -140,6 +140,11 @@ std::string dataset_card(const CardFacts& f) {
         "\nWords are runs of letters and digits; token counts depend on the model's tokenizer.\n\n";
     c += "## Hygiene\n\n";
     c += "- Exact duplicates removed: " + std::to_string(f.report.hygiene.duplicates) + ".\n";
+    c += "- Near duplicates removed: " + std::to_string(f.report.hygiene.near_duplicates) +
+         " (MinHash over 5-word shingles, 128 hashes in 16 bands, then exact Jaccard "
+         "similarity >= 0.8 with an example kept before; the tools offered count as text; "
+         "grounded examples are compared with those asking the same question, since "
+         "different questions over one document share its context).\n";
     c += "- Decontamination: no example shares a " + std::to_string(kContaminationWords) +
          "-word sequence with any text file of the evaluation suites (" +
          std::to_string(f.report.eval_files) +
@@ -192,6 +197,7 @@ Json manifest(const CardFacts& f, const std::filesystem::path& out_dir) {
                 {"kept", kept},
                 {"rejected", rejected},
                 {"duplicates_removed", f.report.hygiene.duplicates},
+                {"near_duplicates_removed", f.report.hygiene.near_duplicates},
                 {"contaminated_removed", f.report.hygiene.contaminated_ids}};
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/near_duplicates.h"
 
 namespace flash::data {
 namespace {
@@ -29,6 +30,18 @@ void each_ngram(const std::string& text, Visit visit) {
 bool is_text_file(const std::filesystem::path& p) {
     const std::string ext = p.extension().string();
     return ext == ".jsonl" || ext == ".json" || ext == ".md" || ext == ".txt" || ext == ".html";
+}
+
+// The question a grounded example asks: what follows "Question: " in its last user message
+// (the prompt GroundedAnswerer::messages writes).
+std::string question_of(const Example& e) {
+    for (auto m = e.messages.rbegin(); m != e.messages.rend(); ++m)
+        if (m->value("role", "") == "user" && (*m)["content"].is_string()) {
+            const std::string text = (*m)["content"].get<std::string>();
+            const size_t at = text.rfind("\nQuestion: ");
+            return at == std::string::npos ? text : text.substr(at + 11);
+        }
+    return "";
 }
 
 }  // namespace
@@ -86,7 +99,30 @@ std::vector<Example> clean(std::vector<Example> examples, const EvalNgrams& eval
         }
         out.push_back(std::move(e));
     }
-    return out;
+    // Near duplicates: the text plus the names of the tools offered (the same request with
+    // other tools to choose from teaches something else, and is kept). Grounded examples are
+    // compared only with those asking the same question of the same sentence: different
+    // questions over one document share most of their text (the context) and are different
+    // examples, as in every reading-comprehension set; the same question over nearly the
+    // same context is not.
+    std::vector<std::string> texts, classes;
+    for (const Example& e : out) {
+        std::string text = example_text(e);
+        if (e.tools.is_array())
+            for (const Json& t : e.tools) text += " tool " + t["function"].value("name", "");
+        texts.push_back(std::move(text));
+        classes.push_back(e.family == "grounded" ? question_of(e) : e.family);
+    }
+    const std::vector<bool> near = near_duplicates(texts, classes);
+    std::vector<Example> kept;
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (near[i]) {
+            ++report.near_duplicates;
+            continue;
+        }
+        kept.push_back(std::move(out[i]));
+    }
+    return kept;
 }
 
 }  // namespace flash::data

@@ -32,11 +32,13 @@ std::vector<std::string> ngram_words(const std::string& text);
 
 struct HygieneReport {
     int64_t duplicates = 0;
+    int64_t near_duplicates = 0;  // MinHash, Jaccard >= 0.8 over 5-word shingles
     int64_t contaminated = 0;
     std::vector<std::string> contaminated_ids;  // what was removed, for the card
 };
 
-// Removes duplicates (same messages and tools) and examples overlapping the evaluation text.
+// Removes duplicates (same messages and tools), examples overlapping the evaluation text, and
+// near duplicates of an example kept before them.
 std::vector<Example> clean(std::vector<Example> examples, const EvalNgrams& eval,
                            HygieneReport& report);
 

@@ -116,10 +116,12 @@ const std::vector<std::string>& postscripts() {
 }
 const std::vector<std::string>& tasks() {
     static const std::vector<std::string> p = {
-        "Summarize the following text titled \"{title}\".",
-        "Read this document, \"{title}\", and tell me the points that matter most.",
-        "Pick out the key facts from \"{title}\" below.",
-        "Explain what the following document, \"{title}\", says.",
+        "Summarize the following text from \"{title}\".",
+        "Read this text from \"{title}\" and tell me the points that matter most.",
+        "Pick out the key facts from the \"{title}\" text below.",
+        "Explain what the following text from \"{title}\" says.",
+        "What does this part of \"{title}\" tell me?",
+        "Give me the gist of this text from \"{title}\".",
     };
     return p;
 }
@@ -229,12 +231,30 @@ Built build(const std::vector<const Kind*>& chosen, const std::vector<std::strin
 }
 
 // Consecutive sentences of `d`: 2 to 5 of them.
-std::vector<std::string> excerpt(const SourceDocument& d, Rng& rng) {
-    const size_t n = std::min<size_t>(d.sentences.size(), 2 + rng.below(4));
-    const size_t from = rng.below(d.sentences.size() - n + 1);
-    std::vector<std::string> out;
-    for (size_t i = from; i < from + n; ++i) out.push_back(d.sentences[i].text);
-    return out;
+struct Excerpt {
+    size_t from = 0, n = 0;  // sentences [from, from + n) of the document
+    std::vector<std::string> sentences;
+};
+
+Excerpt excerpt(const SourceDocument& d, Rng& rng) {
+    Excerpt e;
+    e.n = std::min<size_t>(d.sentences.size(), 2 + rng.below(4));
+    e.from = rng.below(d.sentences.size() - e.n + 1);
+    for (size_t i = e.from; i < e.from + e.n; ++i) e.sentences.push_back(d.sentences[i].text);
+    return e;
+}
+
+// The excerpt with up to two sentences more on each side: what a single-turn task shows, so
+// the variants of one document show different passages rather than the same whole text
+// (which made them near duplicates of each other).
+std::string passage_around(const SourceDocument& d, const Excerpt& e, Rng& rng) {
+    const size_t before = std::min<size_t>(e.from, rng.below(3));
+    const size_t after = rng.below(3);
+    const size_t end = std::min(d.sentences.size(), e.from + e.n + after);
+    std::string text;
+    for (size_t i = e.from - before; i < end; ++i)
+        text += (text.empty() ? "" : " ") + d.sentences[i].text;
+    return text;
 }
 
 bool all_pass(const std::vector<instruct::Instruction>& instructions, const std::string& text,
@@ -256,8 +276,12 @@ Json verifier_of(const std::vector<instruct::Instruction>& instructions) {
     return Json{{"instructions", list}};
 }
 
+std::string task_prompt(const SourceDocument& d, const std::string& text, Rng& rng) {
+    return fill(rng.pick(tasks()), "{title}", d.title) + "\n\n" + text;
+}
+
 std::string task_prompt(const SourceDocument& d, Rng& rng) {
-    return fill(rng.pick(tasks()), "{title}", d.title) + "\n\n" + d.text();
+    return task_prompt(d, d.text(), rng);
 }
 
 }  // namespace
@@ -276,9 +300,10 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
                 // One draw per statement: the order of a call's arguments is unspecified (GCC and
                 // Clang differ), and the bytes must not depend on the compiler.
                 const std::vector<const Kind*> chosen = draw(count, rng);
-                const std::vector<std::string> sentences = excerpt(d, rng);
-                const Built b = build(chosen, sentences, d.title, rng, rng);
-                std::string prompt = task_prompt(d, rng);
+                const Excerpt shown = excerpt(d, rng);
+                const Built b = build(chosen, shown.sentences, d.title, rng, rng);
+                const std::string passage = passage_around(d, shown, rng);
+                std::string prompt = task_prompt(d, passage, rng);
                 for (const std::string& ask : b.asks) prompt += "\n\n" + ask;
                 std::string why;
                 if (b.instructions.empty() || !all_pass(b.instructions, b.response, &why)) {
@@ -312,7 +337,8 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
                 for (int turn = 0; turn < 3 && ok; ++turn) {
                     const SourceDocument& other =
                         turn == 0 ? d : documents[rng.below(documents.size())];
-                    const Built b = build({kind}, excerpt(other, rng), other.title, rng, phrases);
+                    const Built b =
+                        build({kind}, excerpt(other, rng).sentences, other.title, rng, phrases);
                     if (turn == 0) {
                         held = b.instructions;
                         e.messages.push_back(Json{{"role", "system"}, {"content", b.asks[0]}});
