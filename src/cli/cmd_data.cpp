@@ -1,4 +1,7 @@
 // `flash data build`: the open training dataset (src/data/).
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -23,13 +26,30 @@ std::string sources_dir(const std::string& given) {
     return (suites.parent_path() / "train" / "sources").string();
 }
 
+// Milestones on their own lines; status lines overwrite each other on a terminal and come
+// every ten seconds otherwise (a log stays readable).
+data::BuildProgress progress_printer() {
+    const bool tty = isatty(fileno(stderr)) != 0;
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    auto pending = std::make_shared<bool>(false);
+    return [tty, last, pending](const std::string& line, bool status) {
+        if (tty) {
+            std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), status ? "" : "\n");
+            return;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (status && now - *last < std::chrono::seconds(10)) return;
+        *last = now;
+        std::fprintf(stderr, "%s\n", line.c_str());
+    };
+}
+
 void build(DataBuildOptions& o) {
     o.build.sources_dir = sources_dir(o.sources);
     o.build.eval_dir = o.eval.empty()
                            ? std::filesystem::path(data_dir("", "tools")).parent_path().string()
                            : o.eval;
-    const data::BuildReport r = data::build_dataset(
-        o.build, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+    const data::BuildReport r = data::build_dataset(o.build, progress_printer());
     std::fprintf(stderr, "done in %.1f s\n", r.seconds);
     std::printf("%s\n", o.build.out_dir.c_str());
 }
@@ -56,8 +76,40 @@ void add_data_command(CLI::App& app) {
                     "data/train/sources)");
     cmd->add_option("--eval", o->eval,
                     "Evaluation suites to decontaminate against (default: data/eval)");
+    cmd->add_flag("--restart", o->build.restart,
+                  "Discard the progress saved in --out (.build-state.sqlite) and build from the "
+                  "start; without it an interrupted build resumes");
+    data::TeacherOptions& t = o->build.teacher;
+    cmd->add_option("--teacher", t.urls,
+                    "OpenAI-compatible endpoint of a teacher model (flash serve, llama-server, "
+                    "vLLM) that writes replies, kept only when they pass the same checks; "
+                    "repeat for a fleet")
+        ->group("Teacher");
+    cmd->add_option("--teacher-model", t.model,
+                    "Model name sent to the teacher (default: the first it lists)")
+        ->group("Teacher");
+    cmd->add_option("--teacher-limit", t.limit,
+                    "Send only the first N eligible examples (default: all)")
+        ->group("Teacher");
+    cmd->add_option("--concurrency", t.concurrency, "Teacher requests in flight")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str()
+        ->group("Teacher");
+    cmd->add_option("--retries", t.retries,
+                    "Tries again after a failed teacher request (no connection, 429, 5xx), "
+                    "waiting 1, 2, 4... s")
+        ->check(CLI::Range(0, 20))
+        ->capture_default_str()
+        ->group("Teacher");
+    cmd->add_option("--api-key", t.api_key,
+                    "Bearer token for the teacher (default: $OPENAI_API_KEY)")
+        ->envname("OPENAI_API_KEY")
+        ->group("Teacher");
     cmd->footer(
-        "Example:\n  flash data build --out train-data --size default --seed 1\n"
+        "Examples:\n  flash data build --out train-data --size default --seed 1\n"
+        "  flash data build --out train-data --teacher http://gpu-box:8000/v1 --concurrency 32\n"
+        "An interrupted build (Ctrl-C, kill, a teacher that went down) resumes when run again "
+        "with the same options.\n"
         "Files: train.jsonl, valid.jsonl, test.jsonl (OpenAI chat rows), sample.jsonl (100 per "
         "family), README.md (dataset "
         "card), manifest.json (sha256 of every file).");

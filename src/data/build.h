@@ -3,14 +3,17 @@
 // duplicates and of any overlap with the suites, split by source (train/valid/test), written
 // as JSONL with a dataset card (Hugging Face front matter) and a manifest of sha256 sums.
 // Without a teacher the build is deterministic: the same seed and sources give the same bytes.
+// Its progress is saved (build_state.h): a build stopped at any point resumes.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "data/hygiene.h"
 #include "data/tally.h"
+#include "data/teacher.h"
 
 namespace flash::data {
 
@@ -20,6 +23,8 @@ struct BuildOptions {
     std::string eval_dir = "data/eval";              // decontaminated against
     uint64_t seed = 1;
     std::string size = "default";  // small | default | large
+    TeacherOptions teacher;        // no URL: built replies only
+    bool restart = false;          // discard a saved state instead of resuming it
 };
 
 struct SplitCounts {
@@ -31,10 +36,14 @@ struct BuildReport {
     HygieneReport hygiene;
     SplitCounts splits;
     size_t eval_files = 0;
+    std::optional<TeacherReport> teacher;
+    bool resumed = false;
     double seconds = 0;
 };
 
-using BuildProgress = std::function<void(const std::string& line)>;
+// A line for the person waiting: `status` lines report progress and may be overwritten by the
+// next; the others are milestones.
+using BuildProgress = std::function<void(const std::string& line, bool status)>;
 
 BuildReport build_dataset(const BuildOptions& options, const BuildProgress& progress = {});
 

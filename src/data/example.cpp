@@ -29,6 +29,36 @@ Json Example::to_json() const {
                 {"verifier", verifier.is_null() ? std::string() : verifier.dump()}};
 }
 
+Json Example::to_state() const {
+    Json j = to_json();
+    j["group"] = group;
+    j["context"] = context;
+    return j;
+}
+
+Example Example::from_state(const Json& j) {
+    Example e;
+    e.id = j.at("id").get<std::string>();
+    e.family = j.at("family").get<std::string>();
+    e.kind = j.at("kind").get<std::string>();
+    e.source = j.at("source").get<std::string>();
+    e.group = j.at("group").get<std::string>();
+    // Back from the uniform row shape: keys that do not apply were written as null.
+    for (const Json& m : j.at("messages")) {
+        Json message = Json::object();
+        for (const auto& [key, value] : m.items())
+            if (!value.is_null() || key == "content") message[key] = value;
+        e.messages.push_back(std::move(message));
+    }
+    const std::string tools = j.at("tools").get<std::string>();
+    if (tools != "[]") e.tools = Json::parse(tools);
+    e.checks = j.at("checks").get<std::vector<std::string>>();
+    const std::string verifier = j.at("verifier").get<std::string>();
+    if (!verifier.empty()) e.verifier = Json::parse(verifier);
+    e.context = j.value("context", Json());
+    return e;
+}
+
 std::string example_text(const Example& example) {
     std::string text;
     for (const Json& m : example.messages) {

@@ -24,11 +24,18 @@ struct Example {
     Json tools;                       // null: none offered
     std::vector<std::string> checks;  // the verifications it passed
     Json verifier;  // what re-checks it (instruction ids and args, gold calls); null: none
+    // Kept in the build's state, not in the row: what a grounded example's context was
+    // (documents, numbered sentences) and the number of the supporting sentence (0 for an
+    // unanswerable question) — what a teacher's reply is checked against.
+    Json context;
 
     // The dataset row: id, family, kind, source, messages, tools, checks, verifier. tools and
     // verifier are JSON text ("[]" when none): tool schemas differ from row to row, and a
     // columnar loader (Hugging Face datasets, Arrow) needs one type per column.
     Json to_json() const;
+    // The row plus group and context: what the build's state stores to resume.
+    Json to_state() const;
+    static Example from_state(const Json& state);
 };
 
 // All the text a person wrote in the example (messages' contents and call arguments), for

@@ -36,8 +36,10 @@ Library library(const std::vector<SourceDocument>& documents, size_t source, int
 }
 
 Example make(const std::string& id, const std::string& kind, const SourceDocument& d,
-             const Json& prompt, const std::string& answer, std::vector<std::string> checks) {
+             const Json& prompt, const std::string& answer, std::vector<std::string> checks,
+             Json context) {
     Example e = d.example(id, kFamily, kind);
+    e.context = std::move(context);
     e.messages = prompt;
     e.messages.push_back(Json{{"role", "assistant"}, {"content", answer}});
     e.checks = std::move(checks);
@@ -45,6 +47,41 @@ Example make(const std::string& id, const std::string& kind, const SourceDocumen
 }
 
 }  // namespace
+
+Json context_json(const std::string& question, const ask::AskContext& context, int support) {
+    Json sentences = Json::array();
+    for (const ask::ContextSentence& c : context.sentences)
+        sentences.push_back(Json{{"id", c.id},
+                                 {"document", c.document},
+                                 {"document_index", c.document_index},
+                                 {"sentence_index", c.sentence_index},
+                                 {"bytes", {c.start_byte, c.end_byte}},
+                                 {"chars", {c.start_char, c.end_char}},
+                                 {"text", c.text}});
+    return Json{{"question", question},
+                {"documents", context.documents},
+                {"sentences", sentences},
+                {"support", support}};
+}
+
+ask::AskContext context_from_json(const Json& json) {
+    ask::AskContext context;
+    context.documents = json.at("documents").get<std::vector<std::string>>();
+    for (const Json& s : json.at("sentences")) {
+        ask::ContextSentence c;
+        c.id = s.at("id").get<int>();
+        c.document = s.at("document").get<std::string>();
+        c.document_index = s.at("document_index").get<size_t>();
+        c.sentence_index = s.at("sentence_index").get<size_t>();
+        c.start_byte = s.at("bytes").at(0).get<size_t>();
+        c.end_byte = s.at("bytes").at(1).get<size_t>();
+        c.start_char = s.at("chars").at(0).get<size_t>();
+        c.end_char = s.at("chars").at(1).get<size_t>();
+        c.text = s.at("text").get<std::string>();
+        context.sentences.push_back(std::move(c));
+    }
+    return context;
+}
 
 std::vector<Example> grounded_examples(const std::vector<SourceDocument>& documents,
                                        const GroundedOptions& options, Tally& tally) {
@@ -80,7 +117,8 @@ std::vector<Example> grounded_examples(const std::vector<SourceDocument>& docume
                 out.push_back(
                     make(base + "-s" + std::to_string(si), s.kind, d,
                          ask::GroundedAnswerer::messages(s.question, context, ask_defaults.shape),
-                         answer, {"context_as_flash_ask", "citation_verified"}));
+                         answer, {"context_as_flash_ask", "citation_verified"},
+                         context_json(s.question, context, support->id)));
                 tally.keep(kFamily, s.kind);
             }
             for (size_t ui = 0; ui < d.unanswerable.size(); ++ui) {
@@ -96,7 +134,8 @@ std::vector<Example> grounded_examples(const std::vector<SourceDocument>& docume
                     make(base + "-u" + std::to_string(ui), kind, d,
                          ask::GroundedAnswerer::messages(u.question, context, ask_defaults.shape),
                          std::string(ask::k_abstain_text),
-                         {"context_as_flash_ask", "unanswerable_by_construction"}));
+                         {"context_as_flash_ask", "unanswerable_by_construction"},
+                         context_json(u.question, context, 0)));
                 tally.keep(kFamily, kind);
             }
         }

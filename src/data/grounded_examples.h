@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ask/context.h"
 #include "data/example.h"
 #include "data/sources.h"
 #include "data/tally.h"
@@ -20,6 +21,12 @@ struct GroundedOptions {
     int distractors = 2;  // other documents beside the source (times the variant number + 1)
     uint64_t seed = 0;
 };
+
+// A grounded example's context as the build's state keeps it (Example::context): the
+// question, the documents, the numbered sentences and the supporting sentence's number (0: the
+// question is unanswerable); and back.
+Json context_json(const std::string& question, const ask::AskContext& context, int support);
+ask::AskContext context_from_json(const Json& json);
 
 std::vector<Example> grounded_examples(const std::vector<SourceDocument>& documents,
                                        const GroundedOptions& options, Tally& tally);

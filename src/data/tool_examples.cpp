@@ -33,20 +33,6 @@ bool leaves_grounded(const Json& v, const std::string& text, std::string* why) {
     return true;
 }
 
-// Call ids are nine letters and digits ("call00001"): OpenAI takes any string, and Mistral's
-// templates refuse anything else.
-std::string call_id(size_t index) {
-    std::string digits = std::to_string(index + 1);
-    return "call" + std::string(5 - std::min<size_t>(5, digits.size()), '0') + digits;
-}
-
-// A call as OpenAI writes it in an assistant message.
-Json call_json(const std::string& id, const std::string& name, const Json& arguments) {
-    return Json{{"id", id},
-                {"type", "function"},
-                {"function", {{"name", name}, {"arguments", arguments.dump()}}}};
-}
-
 struct Call {
     const CatalogFunction* function;
     Json arguments;
@@ -221,6 +207,17 @@ struct Builder {
 };
 
 }  // namespace
+
+std::string call_id(size_t index) {
+    std::string digits = std::to_string(index + 1);
+    return "call" + std::string(5 - std::min<size_t>(5, digits.size()), '0') + digits;
+}
+
+Json call_json(const std::string& id, const std::string& name, const Json& arguments) {
+    return Json{{"id", id},
+                {"type", "function"},
+                {"function", {{"name", name}, {"arguments", arguments.dump()}}}};
+}
 
 bool arguments_grounded(const Json& arguments, const std::string& text, std::string* why) {
     return leaves_grounded(arguments, lower(text), why);

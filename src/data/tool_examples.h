@@ -28,4 +28,11 @@ std::vector<Example> tool_examples(const std::vector<CatalogFunction>& catalog,
 // the first that does not in `why`.
 bool arguments_grounded(const Json& arguments, const std::string& text, std::string* why);
 
+// Call ids are nine letters and digits ("call00001" for index 0): OpenAI takes any string, and
+// Mistral's templates refuse anything else.
+std::string call_id(size_t index);
+
+// A call as OpenAI writes it in an assistant message (arguments as JSON text).
+Json call_json(const std::string& id, const std::string& name, const Json& arguments);
+
 }  // namespace flash::data

@@ -1,11 +1,10 @@
-// The endpoint backend: the suites' requests as OpenAI chat completions over HTTP (cpp-httplib's
-// client), the replies read back into the same structures the in-process engine fills, so the
-// scoring cannot tell the engines apart.
-#include <httplib.h>
-
+// The endpoint backend: the suites' requests as OpenAI chat completions over HTTP (client/),
+// the replies read back into the same structures the in-process engine fills, so the scoring
+// cannot tell the engines apart.
 #include <chrono>
 
 #include "ask/answer_format.h"
+#include "client/chat_client.h"
 #include "core/error.h"
 #include "core/json_input.h"
 #include "eval/backend.h"
@@ -16,28 +15,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The assistant text of a message; "" when content is null or absent (a tool-call turn).
-std::string content_of(const Json& message) {
-    const auto it = message.find("content");
-    return it != message.end() && it->is_string() ? it->get<std::string>() : "";
-}
+using client::content_of;
 
 class EndpointBackend : public Backend {
   public:
-    explicit EndpointBackend(const EndpointOptions& o) : options_(o) {
-        std::string url = o.url;
-        while (!url.empty() && url.back() == '/') url.pop_back();
-        if (url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0)
-            url.resize(url.size() - 3);
-        if (url.rfind("http://", 0) != 0)
-            throw Error("endpoint '" + o.url + "': give an http:// URL (https is not built in)");
-        base_ = url;
-        client_ = std::make_unique<httplib::Client>(base_);
-        client_->set_connection_timeout(10);
-        client_->set_read_timeout(o.timeout_s);
-        client_->set_write_timeout(o.timeout_s);
-        if (!o.api_key.empty()) client_->set_bearer_token_auth(o.api_key.c_str());
-        model_ = o.model.empty() ? first_model() : o.model;
+    explicit EndpointBackend(const EndpointOptions& o)
+        : client_({o.url, o.api_key, o.timeout_s}), base_(client_.base()) {
+        model_ = o.model.empty() ? client_.first_model() : o.model;
     }
 
     std::string model_name() const override { return model_; }
@@ -136,63 +120,23 @@ class EndpointBackend : public Backend {
         return body;
     }
 
-    std::string first_model() {
-        auto res = client_->Get("/v1/models");
-        if (!res)
-            throw Error("endpoint " + base_ + ": cannot connect (" +
-                        httplib::to_string(res.error()) + ")");
-        if (res->status != 200)
-            throw Error("endpoint " + base_ + ": GET /v1/models answered " +
-                        std::to_string(res->status) + "; name the model with --model");
-        try {
-            const Json j = Json::parse(res->body);
-            return j.at("data").at(0).at("id").get<std::string>();
-        } catch (const std::exception&) {
-            throw Error("endpoint " + base_ +
-                        ": GET /v1/models lists no model; name it with --model");
-        }
-    }
-
     // The assistant message of a non-streaming chat completion.
     Json complete(const Json& body, GenerationStats* stats) {
         const auto t0 = std::chrono::steady_clock::now();
-        auto res = client_->Post("/v1/chat/completions", body.dump(), "application/json");
-        if (!res)
-            throw Error("endpoint " + base_ + ": request failed (" +
-                        httplib::to_string(res.error()) + ")");
-        Json j;
-        try {
-            j = Json::parse(res->body);
-        } catch (const std::exception&) {
-            throw Error("endpoint " + base_ + ": answered " + std::to_string(res->status) +
-                        " with a body that is not JSON: " + res->body.substr(0, 200));
-        }
-        if (res->status != 200) {
-            std::string msg = j.contains("error") && j["error"].is_object()
-                                  ? j["error"].value("message", res->body)
-                                  : res->body.substr(0, 300);
-            throw Error("endpoint " + base_ + ": answered " + std::to_string(res->status) + ": " +
-                        msg);
-        }
-        if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty() ||
-            !j["choices"][0].contains("message"))
-            throw Error("endpoint " + base_ + ": the reply has no choices[0].message");
+        const client::ChatReply reply = client_.complete(body);
         if (stats) {
-            const Json usage = j.value("usage", Json::object());
-            stats->prompt_tokens = usage.value("prompt_tokens", 0);
-            stats->generated_tokens = usage.value("completion_tokens", 0);
+            stats->prompt_tokens = reply.prompt_tokens;
+            stats->generated_tokens = reply.completion_tokens;
             stats->decode_ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count();
-            stats->stop_reason =
-                stop_reason_from_finish_reason(j["choices"][0].value("finish_reason", ""));
+            stats->stop_reason = stop_reason_from_finish_reason(reply.finish_reason);
         }
-        return j["choices"][0]["message"];
+        return reply.message;
     }
 
-    EndpointOptions options_;
+    client::ChatClient client_;
     std::string base_, model_;
-    std::unique_ptr<httplib::Client> client_;
 };
 
 }  // namespace

@@ -2,18 +2,21 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "core/error.h"
 
 namespace flash::retrieval {
 
-Database::Database(const std::string& file) : file_(file) {
+Database::Database(const std::string& file, std::string kind, std::string remedy)
+    : file_(file), kind_(std::move(kind)), remedy_(std::move(remedy)) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);
         db_ = nullptr;
-        throw Error(file + ": cannot open the index: " + msg);
+        throw Error(file + ": cannot open " + kind_ + ": " + msg);
     }
     sqlite3_extended_result_codes(db_, 1);
     // Another flash process may be adding files; wait for it rather than fail at once.
@@ -28,14 +31,14 @@ void Database::fail(int rc, const std::string& what) const {
     const int primary = rc & 0xFF;
     const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
-        throw Error(file_ + ": the index is corrupt or not an index (" + msg +
-                    "); delete it and add the documents again to re-create it");
+        throw Error(file_ + ": " + kind_ + " is corrupt or not a database (" + msg + "); " +
+                    remedy_);
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-        throw Error(file_ +
-                    ": the index is busy (another flash process is writing to it); try "
-                    "again when it has finished");
+        throw Error(file_ + ": " + kind_ +
+                    " is busy (another flash process is writing to it); try again when it has "
+                    "finished");
     if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
-        throw Error(file_ + ": cannot write the index (" + msg + ")");
+        throw Error(file_ + ": cannot write " + kind_ + " (" + msg + ")");
     if (primary == SQLITE_FULL) throw Error(file_ + ": the disk is full (" + msg + ")");
     throw Error(file_ + ": " + what + ": " + msg);
 }

@@ -43,7 +43,10 @@ class Database {
   public:
     // `file` is a path, or ":memory:". Opening is lazy in SQLite: a file that is not a
     // database fails at the first statement, with the message from fail().
-    explicit Database(const std::string& file);
+    // `kind` and `remedy` word the errors: "the index", "delete it and add the documents
+    // again to re-create it".
+    explicit Database(const std::string& file, std::string kind = "the index",
+                      std::string remedy = "delete it and add the documents again to re-create it");
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -58,7 +61,7 @@ class Database {
     [[noreturn]] void fail(int rc, const std::string& what) const;
 
   private:
-    std::string file_;
+    std::string file_, kind_, remedy_;
     sqlite3* db_ = nullptr;
 };
 
