@@ -76,6 +76,10 @@ void add_data_command(CLI::App& app) {
                     "data/train/sources)");
     cmd->add_option("--eval", o->eval,
                     "Evaluation suites to decontaminate against (default: data/eval)");
+    cmd->add_option("--tokenizer", o->build.tokenizer,
+                    "A model (GGUF) whose tokenizer counts the card's token lengths, e.g. "
+                    "$(flash pull smollm2-135m-instruct)")
+        ->check(CLI::ExistingFile);
     cmd->add_flag("--restart", o->build.restart,
                   "Discard the progress saved in --out (.build-state.sqlite) and build from the "
                   "start; without it an interrupted build resumes");

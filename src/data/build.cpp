@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/gguf.h"
 #include "core/sha256.h"
 #include "core/text_file.h"
 #include "data/build_state.h"
@@ -121,6 +122,12 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
     if (o.out_dir.empty()) throw Error("--out is required");
     const SizePlan plan = plan_for(o.size);
     check_teacher_urls(o.teacher);
+    std::optional<GgufFile> tokenizer_file;  // read first: a wrong path fails before the work
+    std::optional<Tokenizer> tokenizer;
+    if (!o.tokenizer.empty()) {
+        tokenizer_file.emplace(o.tokenizer);
+        tokenizer.emplace(Tokenizer::from_gguf(*tokenizer_file));
+    }
     const fs::path sources(o.sources_dir);
     const std::string documents_path = (sources / "documents.jsonl").string();
     const std::string catalog_path = (sources / "tools_catalog.jsonl").string();
@@ -218,6 +225,11 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     CardFacts facts{o, report, all, source_sums};
+    if (tokenizer) {
+        say("counting tokens with " + fs::path(o.tokenizer).filename().string(), false);
+        facts.tokenizer = &*tokenizer;
+        facts.tokenizer_name = fs::path(o.tokenizer).filename().string();
+    }
     write_text_file((out / "README.md").string(), dataset_card(facts));
     write_text_file((out / "manifest.json").string(), manifest(facts, out).dump(1) + "\n");
     say("wrote " + out.string() + ": " + std::to_string(all.size()) + " examples (train " +

@@ -25,6 +25,7 @@ struct BuildOptions {
     std::string size = "default";  // small | default | large
     TeacherOptions teacher;        // no URL: built replies only
     bool restart = false;          // discard a saved state instead of resuming it
+    std::string tokenizer;         // a GGUF whose vocabulary counts the card's token lengths
 };
 
 struct SplitCounts {

@@ -19,6 +19,7 @@ std::string size_category(size_t n) {
 
 struct Lengths {
     std::vector<size_t> whole, replies;
+    std::vector<size_t> whole_tokens, reply_tokens;
 };
 
 std::string stats_row(const std::string& name, std::vector<size_t> v) {
@@ -76,10 +77,20 @@ std::string dataset_card(const CardFacts& f) {
         Lengths& l = lengths[e.family];
         l.whole.push_back(words_of(example_text(e)));
         std::string replies;
-        for (const Json& m : e.messages)
-            if (m.value("role", "") == "assistant" && m["content"].is_string())
-                replies += m["content"].get<std::string>() + "\n";
+        for (const Json& m : e.messages) {  // what the model is trained to write
+            if (m.value("role", "") != "assistant") continue;
+            if (m["content"].is_string()) replies += m["content"].get<std::string>() + "\n";
+            if (m.contains("tool_calls") && m["tool_calls"].is_array())
+                for (const Json& call : m["tool_calls"])
+                    replies += call["function"]["name"].get<std::string>() + " " +
+                               call["function"]["arguments"].get<std::string>() + "\n";
+        }
         l.replies.push_back(words_of(replies));
+        if (f.tokenizer) {
+            const std::string tools = e.tools.is_null() ? "" : e.tools.dump();
+            l.whole_tokens.push_back(f.tokenizer->encode(example_text(e) + tools, false).size());
+            l.reply_tokens.push_back(f.tokenizer->encode(replies, false).size());
+        }
     }
     const SplitCounts& s = f.report.splits;
     std::string c = "---\n";
@@ -162,8 +173,19 @@ std::string dataset_card(const CardFacts& f) {
     c +=
         "\n| family, assistant replies | n | mean | p50 | p95 | max |\n|---|---|---|---|---|---|\n";
     for (const auto& [fam, l] : lengths) c += stats_row(fam, l.replies);
-    c +=
-        "\nWords are runs of letters and digits; token counts depend on the model's tokenizer.\n\n";
+    c += "\nWords are runs of letters and digits.\n\n";
+    if (f.tokenizer) {
+        c += "## Lengths (tokens of " + f.tokenizer_name +
+             ")\n\n| family, whole example | n | mean | p50 | p95 | max |\n"
+             "|---|---|---|---|---|---|\n";
+        for (const auto& [fam, l] : lengths) c += stats_row(fam, l.whole_tokens);
+        c += "\n| family, assistant replies | n | mean | p50 | p95 | max |\n"
+             "|---|---|---|---|---|---|\n";
+        for (const auto& [fam, l] : lengths) c += stats_row(fam, l.reply_tokens);
+        c += "\nCounted over the messages' text, the calls' arguments and the tool schemas; a "
+             "chat template adds a few tokens per message. Set a training run's maximum "
+             "length from the p95 and max of the model's own tokenizer.\n\n";
+    }
     c += "## Hygiene\n\n";
     c += "- Exact duplicates removed: " + std::to_string(f.report.hygiene.duplicates) + ".\n";
     c += "- Near duplicates removed: " + std::to_string(f.report.hygiene.near_duplicates) +
@@ -196,6 +218,7 @@ std::string dataset_card(const CardFacts& f) {
     c += "- English only; invented entities only.\n\n";
     c += "## Rebuild and check\n\n```sh\nflash data build --out DIR --size " + f.options.size +
          " --seed " + std::to_string(f.options.seed) +
+         (f.tokenizer ? " --tokenizer MODEL.gguf  # " + f.tokenizer_name : std::string()) +
          "\nsha256sum -c <(jq -r '.files | to_entries[] | \"\\(.value.sha256)  DIR/\\(.key)\"' "
          "manifest.json)\n```\n";
     return c;
@@ -220,8 +243,10 @@ Json manifest(const CardFacts& f, const std::filesystem::path& out_dir) {
                        {"sent", f.report.teacher->sent},
                        {"kept", f.report.teacher->kept},
                        {"rejected", f.report.teacher->rejected}};
+    Json build{{"size", f.options.size}, {"seed", f.options.seed}};
+    if (f.tokenizer) build["tokenizer"] = f.tokenizer_name;
     Json out{{"flash_version", FLASH_VERSION_STRING},
-             {"build", {{"size", f.options.size}, {"seed", f.options.seed}}},
+             {"build", build},
              {"sources", sources},
              {"files", files},
              {"splits",

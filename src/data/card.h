@@ -10,6 +10,7 @@
 
 #include "data/build.h"
 #include "data/example.h"
+#include "tokenizer/tokenizer.h"
 
 namespace flash::data {
 
@@ -18,6 +19,8 @@ struct CardFacts {
     const BuildReport& report;
     const std::vector<Example>& examples;
     std::vector<std::pair<std::string, std::string>> source_sha256;  // file name, sum
+    const Tokenizer* tokenizer = nullptr;  // when set, lengths are also given in its tokens
+    std::string tokenizer_name;            // the GGUF's file name
 };
 
 std::string dataset_card(const CardFacts& facts);

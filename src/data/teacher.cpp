@@ -53,7 +53,7 @@ std::string check_grounded(const Example& e, const Json& message) {
     if (!r.dropped.empty()) return "a claim its citations do not support";
     bool cites_support = false;
     for (const ask::Claim& c : r.claims) {
-        if (c.recited) return "citations verification had to replace";
+        if (c.recited) return "its citations had to be replaced by verification";
         for (const ask::Citation& cite : c.citations) cites_support |= cite.context_id == support;
     }
     return cites_support ? "" : "does not cite the supporting sentence";
