@@ -4,8 +4,10 @@
 #include <cctype>
 #include <set>
 
+#include "core/error.h"
 #include "data/random.h"
 #include "instruct/check.h"
+#include "instruct/sentences.h"
 #include "instruct/words.h"
 
 namespace flash::data {
@@ -18,16 +20,43 @@ struct Response {
     std::vector<std::string> items;  // the document sentences it says
     bool bullets = false, title = false, lowercase = false, uppercase = false;
     bool no_comma = false, quotation = false, json = false;
-    std::string start, end, postscript;
+    size_t highlights = 0;  // the first n items in *italics*
+    size_t groups = 0;      // items split into n paragraphs ("***") or sections
+    bool sections = false;  // the groups are "Section k" sections, not paragraphs
+    std::string start, end, postscript, placeholders;
+
+    // The items as prose: one run, or `groups` paragraphs or sections.
+    std::string prose(const std::vector<std::string>& said) const {
+        if (groups == 0) {
+            std::string body;
+            for (size_t i = 0; i < said.size(); ++i) body += (i ? " " : "") + said[i];
+            return body;
+        }
+        std::string body;
+        for (size_t g = 0; g < groups; ++g) {
+            const size_t from = g * said.size() / groups, to = (g + 1) * said.size() / groups;
+            if (g) body += sections ? "\n\n" : "\n\n***\n\n";
+            if (sections) body += "Section " + std::to_string(g + 1) + "\n";
+            for (size_t i = from; i < to; ++i) body += (i > from ? " " : "") + said[i];
+        }
+        return body;
+    }
 
     std::string render(const std::string& title_text) const {
         std::string body;
         if (json) {
             body = Json{{"points", items}}.dump(2);
         } else {
-            for (size_t i = 0; i < items.size(); ++i)
-                body += bullets ? (i ? "\n* " : "* ") + items[i] : (i ? " " : "") + items[i];
+            std::vector<std::string> said = items;
+            for (size_t i = 0; i < highlights && i < said.size(); ++i)
+                said[i] = "*" + said[i] + "*";
+            if (bullets) {
+                for (size_t i = 0; i < said.size(); ++i) body += (i ? "\n* " : "* ") + said[i];
+            } else {
+                body = prose(said);
+            }
             if (!start.empty()) body = start + (bullets ? "\n" : " ") + body;
+            if (!placeholders.empty()) body += "\n\n" + placeholders;
             if (title) body = "<<" + title_text + ">>\n\n" + body;
             if (!postscript.empty()) body += "\n\nP.S. " + postscript;
             if (!end.empty()) body += "\n\n" + end;
@@ -94,6 +123,41 @@ const std::vector<Kind>& kinds() {
          {"Use the words {words} somewhere in the reply.", "The reply has to mention {words}."},
          {}},
         {"length:words", {"Stay below {n} words.", "Fewer than {n} words, please."}, {}},
+        {"length:sentences",
+         {"Use {relation} {n} sentences.", "The reply should have {relation} {n} sentences."},
+         {}},
+        {"keywords:exclude",
+         {"Do not use the words {words}.", "Avoid the words {words} entirely."},
+         {}},
+        {"keywords:frequency",
+         {"Use the word \"{word}\" at least {n} times.",
+          "Make sure \"{word}\" appears at least {n} times."},
+         {}},
+        {"keywords:letter_frequency",
+         {"Use the letter \"{letter}\" {relation} {n} times.",
+          "The letter \"{letter}\" should appear {relation} {n} times in total."},
+         {}},
+        {"case:capital_word_frequency",
+         {"Use fewer than {n} words written entirely in capitals.",
+          "Keep words in all capitals to fewer than {n}."},
+         {"case:uppercase"}},
+        {"format:highlighted_sections",
+         {"Highlight at least {n parts} with markdown, like *this part*.",
+          "Mark at least {n passages} in italics with single asterisks, as in *this*."},
+         {"format:json"}},
+        {"content:placeholders",
+         {"Include at least {n placeholders} in square brackets, such as [address].",
+          "Leave at least {n blanks} for the reader to fill in, written like [name]."},
+         {"format:json"}},
+        {"length:paragraphs",
+         {"Write exactly {n} paragraphs, separated by the markdown divider ***.",
+          "Split the reply into {n} paragraphs with *** between them."},
+         {"format:json", "format:bullet_count", "format:title", "format:sections"}},
+        {"format:sections",
+         {"Organise the reply in {n} sections, each starting with a line \"Section X\".",
+          "Give it {n} parts, each headed \"Section 1\", \"Section 2\" and so on."},
+         {"format:json", "format:bullet_count", "length:paragraphs", "startend:start_checker",
+          "startend:quotation", "case:uppercase", "case:lowercase"}},
     };
     return list;
 }
@@ -124,6 +188,33 @@ const std::vector<std::string>& tasks() {
         "Give me the gist of this text from \"{title}\".",
     };
     return p;
+}
+
+// Words a reply can do without, for keywords:exclude.
+const std::vector<std::string>& filler_words() {
+    static const std::vector<std::string> p = {"basically", "actually", "really", "very",
+                                               "obviously", "simply",   "just",   "honestly"};
+    return p;
+}
+const std::vector<std::string>& placeholder_lines() {
+    static const std::vector<std::string> p = {
+        "Send questions to [name] at [email].", "Confirm the details with [contact person].",
+        "Keep this for your records under [reference number] and [date].",
+        "Your local office is at [address]."};
+    return p;
+}
+
+// "1 part", "2 parts".
+std::string counted(size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// "\"a\", \"b\" and \"c\"".
+std::string quoted_list(const std::vector<std::string>& words) {
+    std::string list;
+    for (size_t i = 0; i < words.size(); ++i)
+        list += (i ? (i + 1 == words.size() ? " and " : ", ") : "") + ("\"" + words[i] + "\"");
+    return list;
 }
 
 std::string fill(std::string text, const std::string& key, const std::string& value) {
@@ -190,6 +281,13 @@ Built build(const std::vector<const Kind*>& chosen, const std::vector<std::strin
         if (t == "startend:start_checker") r.start = start = phrases.pick(start_phrases());
         if (t == "startend:quotation") r.quotation = true;
         if (t == "format:json") r.json = true;
+        if (t == "format:highlighted_sections")
+            r.highlights = 1 + rng.below(std::min<size_t>(2, sentences.size()));
+        if (t == "content:placeholders") r.placeholders = rng.pick(placeholder_lines());
+        if ((t == "length:paragraphs" || t == "format:sections") && sentences.size() >= 2) {
+            r.groups = 2 + rng.below(std::min<size_t>(2, sentences.size() - 1));
+            r.sections = t == "format:sections";
+        }
     }
     Built b;
     b.response = r.render(title);
@@ -213,11 +311,66 @@ Built build(const std::vector<const Kind*>& chosen, const std::vector<std::strin
             rng.shuffle(words);
             words.resize(std::min<size_t>(words.size(), 2));
             ins.args["keywords"] = words;
-            std::string list;
-            for (size_t i = 0; i < words.size(); ++i)
-                list +=
-                    (i ? (i + 1 == words.size() ? " and " : ", ") : "") + ("\"" + words[i] + "\"");
-            ask = fill(ask, "{words}", list);
+            ask = fill(ask, "{words}", quoted_list(words));
+        } else if (t == "length:sentences") {
+            const size_t count = instruct::count_sentences(b.response);
+            const bool at_least = count > 1 && rng.below(2);
+            const size_t n = at_least ? count - rng.below(2) : count + 1 + rng.below(3);
+            ins.args["relation"] = at_least ? "at least" : "less than";
+            ins.args["num_sentences"] = n;
+            ask = fill(fill(ask, "{relation}", at_least ? "at least" : "fewer than"), "{n}",
+                       std::to_string(n));
+        } else if (t == "keywords:exclude") {
+            std::vector<std::string> absent;
+            for (const std::string& w : filler_words())
+                if (instruct::count_whole_word(b.response, w) == 0) absent.push_back(w);
+            rng.shuffle(absent);
+            absent.resize(std::min<size_t>(absent.size(), 1 + rng.below(2)));
+            ins.args["keywords"] = absent;
+            ask = fill(ask, "{words}", quoted_list(absent));
+        } else if (t == "keywords:frequency") {
+            std::vector<std::string> words = long_words(b.response);
+            const std::string word = words.empty() ? std::string() : rng.pick(words);
+            const size_t n = word.empty() ? 0 : instruct::count_whole_word(b.response, word);
+            ins.args["keyword"] = word;
+            ins.args["relation"] = "at least";
+            ins.args["frequency"] = n;
+            ask = fill(fill(ask, "{word}", word), "{n}", std::to_string(n));
+        } else if (t == "keywords:letter_frequency") {
+            const char letter = "etaoinsrhl"[rng.below(10)];
+            size_t count = 0;
+            for (const char c : b.response)
+                count += std::tolower(static_cast<unsigned char>(c)) == letter;
+            const bool at_least = count > 2 && rng.below(2);
+            const size_t n = at_least ? count - count / 4 : count + 1 + count / 4;
+            ins.args["letter"] = std::string(1, letter);
+            ins.args["relation"] = at_least ? "at least" : "less than";
+            ins.args["frequency"] = n;
+            ask = fill(fill(fill(ask, "{letter}", std::string(1, letter)), "{relation}",
+                            at_least ? "at least" : "fewer than"),
+                       "{n}", std::to_string(n));
+        } else if (t == "case:capital_word_frequency") {
+            const size_t n = instruct::count_all_capital_words(b.response) + 1 + rng.below(3);
+            ins.args["relation"] = "less than";
+            ins.args["frequency"] = n;
+            ask = fill(ask, "{n}", std::to_string(n));
+        } else if (t == "format:highlighted_sections") {
+            ins.args["num_highlights"] = r.highlights;
+            ask = fill(fill(ask, "{n parts}", counted(r.highlights, "part", "parts")),
+                       "{n passages}", counted(r.highlights, "passage", "passages"));
+        } else if (t == "content:placeholders") {
+            const size_t n =
+                static_cast<size_t>(std::count(r.placeholders.begin(), r.placeholders.end(), '['));
+            ins.args["num_placeholders"] = n;
+            ask = fill(fill(ask, "{n placeholders}", counted(n, "placeholder", "placeholders")),
+                       "{n blanks}", counted(n, "blank", "blanks"));
+        } else if (t == "length:paragraphs") {
+            ins.args["num_paragraphs"] = r.groups;
+            ask = fill(ask, "{n}", std::to_string(r.groups));
+        } else if (t == "format:sections") {
+            ins.args["section_spliter"] = "Section";
+            ins.args["num_sections"] = r.groups;
+            ask = fill(ask, "{n}", std::to_string(r.groups));
         } else if (t == "length:words") {
             const size_t n = instruct::count_words(b.response) + 5 + rng.below(20);
             ins.args["relation"] = "less than";
@@ -260,11 +413,12 @@ std::string passage_around(const SourceDocument& d, const Excerpt& e, Rng& rng) 
 bool all_pass(const std::vector<instruct::Instruction>& instructions, const std::string& text,
               std::string* why) {
     for (const auto& ins : instructions) {
-        const instruct::CheckResult r = instruct::check(ins, text);
-        if (!r.passed) {
-            *why = ins.type;
-            return false;
+        try {
+            if (instruct::check(ins, text).passed) continue;
+        } catch (const Error&) {  // arguments the text could not give (no word to count)
         }
+        *why = ins.type;
+        return false;
     }
     return true;
 }
