@@ -35,6 +35,14 @@ Library library(const std::vector<SourceDocument>& documents, size_t source, int
     return lib;
 }
 
+// The context's numbered sentence that is `text` of document `d`, if retrieval gave it.
+const ask::ContextSentence* find_sentence(const ask::AskContext& context, const SourceDocument& d,
+                                          const std::string& text) {
+    for (const ask::ContextSentence& c : context.sentences)
+        if (c.document == d.file_name() && c.text == text) return &c;
+    return nullptr;
+}
+
 Example make(const std::string& id, const std::string& kind, const SourceDocument& d,
              const Json& prompt, const std::string& answer, std::vector<std::string> checks,
              Json context) {
@@ -48,7 +56,8 @@ Example make(const std::string& id, const std::string& kind, const SourceDocumen
 
 }  // namespace
 
-Json context_json(const std::string& question, const ask::AskContext& context, int support) {
+Json context_json(const std::string& question, const ask::AskContext& context,
+                  const std::vector<int>& support) {
     Json sentences = Json::array();
     for (const ask::ContextSentence& c : context.sentences)
         sentences.push_back(Json{{"id", c.id},
@@ -99,9 +108,7 @@ std::vector<Example> grounded_examples(const std::vector<SourceDocument>& docume
                 const SourceSentence& s = d.sentences[si];
                 const ask::AskContext context =
                     ask::build_context(lib.index, s.question, ask_defaults.retrieval, lib.order);
-                const ask::ContextSentence* support = nullptr;
-                for (const ask::ContextSentence& c : context.sentences)
-                    if (c.document == d.file_name() && c.text == s.text) support = &c;
+                const ask::ContextSentence* support = find_sentence(context, d, s.text);
                 if (!support) {
                     tally.reject(kFamily, "retrieval missed the supporting sentence");
                     continue;
@@ -118,8 +125,41 @@ std::vector<Example> grounded_examples(const std::vector<SourceDocument>& docume
                     make(base + "-s" + std::to_string(si), s.kind, d,
                          ask::GroundedAnswerer::messages(s.question, context, ask_defaults.shape),
                          answer, {"context_as_flash_ask", "citation_verified"},
-                         context_json(s.question, context, support->id)));
+                         context_json(s.question, context, {support->id})));
                 tally.keep(kFamily, s.kind);
+            }
+            // Two questions at once: two claims, each citing its own sentence.
+            for (int pair = 0; pair < 2 && d.sentences.size() >= 2; ++pair) {
+                const size_t n = d.sentences.size();
+                const size_t ia = rng.below(n);
+                const size_t ib = (ia + 1 + rng.below(n - 1)) % n;
+                const SourceSentence& a = d.sentences[ia];
+                const SourceSentence& b = d.sentences[ib];
+                const std::string question = a.question + " Also: " + b.question;
+                const ask::AskContext context =
+                    ask::build_context(lib.index, question, ask_defaults.retrieval, lib.order);
+                const ask::ContextSentence* sa = find_sentence(context, d, a.text);
+                const ask::ContextSentence* sb = find_sentence(context, d, b.text);
+                if (!sa || !sb) {
+                    tally.reject(kFamily, "retrieval missed a supporting sentence of two");
+                    continue;
+                }
+                std::string answer(1, '[');
+                answer += std::to_string(sa->id) + "] " + a.text + "\n[" + std::to_string(sb->id) +
+                          "] " + b.text;
+                const ask::AskResult checked = ask::resolve_answer(
+                    ask::parse_answer(answer), context, ask_defaults.verify, question);
+                if (checked.abstained || checked.claims.size() != 2 || !checked.dropped.empty() ||
+                    checked.claims[0].recited || checked.claims[1].recited) {
+                    tally.reject(kFamily, "verification did not accept both cited sentences");
+                    continue;
+                }
+                out.push_back(
+                    make(base + "-m" + std::to_string(pair), "multi_sentence", d,
+                         ask::GroundedAnswerer::messages(question, context, ask_defaults.shape),
+                         answer, {"context_as_flash_ask", "citation_verified"},
+                         context_json(question, context, {sa->id, sb->id})));
+                tally.keep(kFamily, "multi_sentence");
             }
             for (size_t ui = 0; ui < d.unanswerable.size(); ++ui) {
                 const auto& u = d.unanswerable[ui];
@@ -135,7 +175,7 @@ std::vector<Example> grounded_examples(const std::vector<SourceDocument>& docume
                          ask::GroundedAnswerer::messages(u.question, context, ask_defaults.shape),
                          std::string(ask::k_abstain_text),
                          {"context_as_flash_ask", "unanswerable_by_construction"},
-                         context_json(u.question, context, 0)));
+                         context_json(u.question, context, {})));
                 tally.keep(kFamily, kind);
             }
         }

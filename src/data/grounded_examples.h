@@ -23,9 +23,10 @@ struct GroundedOptions {
 };
 
 // A grounded example's context as the build's state keeps it (Example::context): the
-// question, the documents, the numbered sentences and the supporting sentence's number (0: the
-// question is unanswerable); and back.
-Json context_json(const std::string& question, const ask::AskContext& context, int support);
+// question, the documents, the numbered sentences and the supporting sentences' numbers (none:
+// the question is unanswerable); and back.
+Json context_json(const std::string& question, const ask::AskContext& context,
+                  const std::vector<int>& support);
 ask::AskContext context_from_json(const Json& json);
 
 std::vector<Example> grounded_examples(const std::vector<SourceDocument>& documents,

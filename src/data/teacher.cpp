@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "ask/answer_format.h"
@@ -40,23 +41,25 @@ Json calls_of(const Json& message) {
 std::string check_grounded(const Example& e, const Json& message) {
     if (!calls_of(message).empty()) return "called a tool";
     const ask::AskContext context = context_from_json(e.context);
-    const int support = e.context.at("support").get<int>();
+    const std::vector<int> support = e.context.at("support").get<std::vector<int>>();
     // The reply itself is judged, not what verification would make of it: flash would turn an
     // unsupported answer into an abstention, but a model trained on it would learn to answer.
     const ask::DraftAnswer draft = ask::parse_answer(content_of(message));
-    if (support == 0)
+    if (support.empty())
         return draft.abstained && draft.claims.empty() ? "" : "answered an unanswerable question";
     if (draft.abstained || draft.claims.empty()) return "abstained on an answerable question";
     const ask::AskResult r = ask::resolve_answer(draft, context, ask::VerifyOptions{},
                                                  e.context.at("question").get<std::string>());
     if (r.abstained) return "a claim its citations do not support";
     if (!r.dropped.empty()) return "a claim its citations do not support";
-    bool cites_support = false;
+    std::set<int> cited;
     for (const ask::Claim& c : r.claims) {
         if (c.recited) return "its citations had to be replaced by verification";
-        for (const ask::Citation& cite : c.citations) cites_support |= cite.context_id == support;
+        for (const ask::Citation& cite : c.citations) cited.insert(cite.context_id);
     }
-    return cites_support ? "" : "does not cite the supporting sentence";
+    for (const int id : support)
+        if (!cited.count(id)) return "does not cite every supporting sentence";
+    return "";
 }
 
 std::string check_tools(const Example& e, const Json& message) {

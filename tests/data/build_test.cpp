@@ -76,16 +76,16 @@ void recheck(const Json& row) {
             EXPECT_TRUE(draft.abstained) << answer;
             return;
         }
-        ASSERT_EQ(draft.claims.size(), 1u) << answer;
-        ASSERT_EQ(draft.claims[0].cited.size(), 1u) << answer;
-        // The cited number is in the context, on the line holding the claimed sentence.
-        const std::string marker = "[" + std::to_string(draft.claims[0].cited[0]) + "] ";
-        const size_t at = context.find(marker);
-        ASSERT_NE(at, std::string::npos) << marker;
-        EXPECT_EQ(
-            context.compare(at + marker.size(), draft.claims[0].text.size(), draft.claims[0].text),
-            0)
-            << draft.claims[0].text;
+        ASSERT_EQ(draft.claims.size(), row["kind"] == "multi_sentence" ? 2u : 1u) << answer;
+        for (const ask::DraftClaim& claim : draft.claims) {
+            ASSERT_EQ(claim.cited.size(), 1u) << answer;
+            // The cited number is in the context, on the line holding the claimed sentence.
+            const std::string marker = "[" + std::to_string(claim.cited[0]) + "] ";
+            const size_t at = context.find(marker);
+            ASSERT_NE(at, std::string::npos) << marker;
+            EXPECT_EQ(context.compare(at + marker.size(), claim.text.size(), claim.text), 0)
+                << claim.text;
+        }
     } else if (family == "tools") {
         const Json verifier = Json::parse(row["verifier"].get<std::string>());
         const std::vector<tools::ToolSpec> specs =

@@ -148,8 +148,7 @@ TEST(TeacherChecks, WrongRepliesAreRejectedWithTheirReason) {
             ++seen[reason];
         };
         if (e.family == "grounded") {
-            const int support = e.context.at("support").get<int>();
-            if (support == 0) {
+            if (e.context.at("support").empty()) {
                 const Json& first = e.context.at("sentences").at(0);
                 expect(Json{{"role", "assistant"},
                             {"content", "[" + std::to_string(first.at("id").get<int>()) + "] " +
