@@ -24,12 +24,13 @@ namespace {
 struct SizePlan {
     size_t documents = 0, functions = 0;  // 0: all
     int grounded_variants = 1, tool_variants = 1, instruct_variants = 1;
+    bool machine_documents = true;
 };
 
 SizePlan plan_for(const std::string& size) {
-    if (size == "small") return {12, 24, 1, 1, 2};
-    if (size == "default") return {0, 0, 4, 6, 60};
-    if (size == "large") return {0, 0, 8, 12, 100};
+    if (size == "small") return {12, 24, 1, 1, 2, false};
+    if (size == "default") return {0, 0, 4, 6, 60, true};
+    if (size == "large") return {0, 0, 8, 12, 100, true};
     throw Error("--size must be small, default or large, not '" + size + "'");
 }
 
@@ -133,12 +134,28 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
     const std::string catalog_path = (sources / "tools_catalog.jsonl").string();
     const auto documents = first(load_documents(documents_path), plan.documents);
     const auto catalog = first(load_catalog(catalog_path), plan.functions);
-    const std::vector<std::pair<std::string, std::string>> source_sums = {
+    std::vector<std::pair<std::string, std::string>> source_sums = {
         {"documents.jsonl", sha256_file(documents_path)},
         {"tools_catalog.jsonl", sha256_file(catalog_path)}};
+    // Real texts from this machine, for the grounded family (not in the small size, which
+    // stays the same on every machine).
+    const std::string machine_path = (sources / "machine_documents.jsonl").string();
+    MachineDocuments machine;
+    if (plan.machine_documents && fs::exists(machine_path)) {
+        machine = load_machine_documents(machine_path);
+        source_sums.push_back({"machine_documents.jsonl", sha256_file(machine_path)});
+        for (const auto& [path, sum] : machine.read_files) source_sums.push_back({path, sum});
+    }
+    std::vector<SourceDocument> grounded_documents = documents;
+    for (const SourceDocument& d : machine.documents) grounded_documents.push_back(d);
     say("sources: " + std::to_string(documents.size()) + " documents, " +
-            std::to_string(catalog.size()) + " functions",
+            std::to_string(machine.documents.size()) + " read from this machine" +
+            (machine.skipped.empty()
+                 ? ""
+                 : " (" + std::to_string(machine.skipped.size()) + " skipped)") +
+            ", " + std::to_string(catalog.size()) + " functions",
         false);
+    for (const std::string& why : machine.skipped) say("skipped " + why, false);
 
     BuildState state(o.out_dir,
                      Json{{"size", o.size},
@@ -148,12 +165,14 @@ BuildReport build_dataset(const BuildOptions& o, const BuildProgress& progress) 
                      o.restart);
     BuildReport report;
     report.resumed = state.resumed();
+    report.machine_licences = machine.licences;
+    report.skipped_documents = machine.skipped;
     if (report.resumed) say("resuming the build saved in " + o.out_dir, false);
     std::vector<Example> all;
     run_stage(
         "grounded", state, all, report.tally,
         [&](Tally& t) {
-            return grounded_examples(documents, {plan.grounded_variants, 2, o.seed}, t);
+            return grounded_examples(grounded_documents, {plan.grounded_variants, 2, o.seed}, t);
         },
         say);
     run_stage(

@@ -19,8 +19,9 @@ namespace flash::data {
 
 struct BuildOptions {
     std::string out_dir;
-    std::string sources_dir = "data/train/sources";  // documents.jsonl, tools_catalog.jsonl
-    std::string eval_dir = "data/eval";              // decontaminated against
+    // documents.jsonl, tools_catalog.jsonl and (optional) machine_documents.jsonl
+    std::string sources_dir = "data/train/sources";
+    std::string eval_dir = "data/eval";  // decontaminated against
     uint64_t seed = 1;
     std::string size = "default";  // small | default | large
     TeacherOptions teacher;        // no URL: built replies only
@@ -38,6 +39,8 @@ struct BuildReport {
     SplitCounts splits;
     size_t eval_files = 0;
     std::optional<TeacherReport> teacher;
+    std::vector<std::string> machine_licences;   // documents read from this machine
+    std::vector<std::string> skipped_documents;  // "path: why"
     bool resumed = false;
     double seconds = 0;
 };

@@ -1,10 +1,14 @@
 #include "data/sources.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/json_input.h"
+#include "core/sha256.h"
+#include "retrieval/sentences.h"
 
 namespace flash::data {
 namespace {
@@ -38,6 +42,7 @@ std::string text_of(const Json& j, const char* key, const std::string& where) {
 }  // namespace
 
 std::string SourceDocument::text() const {
+    if (!full_text.empty()) return full_text;
     std::string out;
     for (size_t i = 0; i < sentences.size(); ++i) out += (i ? " " : "") + sentences[i].text;
     return out + "\n";
@@ -72,7 +77,7 @@ Example example_from(const std::string& id, const std::string& family, const std
 
 Example SourceDocument::example(const std::string& example_id, const std::string& family,
                                 const std::string& kind) const {
-    return example_from(example_id, family, kind, "documents.jsonl", id);
+    return example_from(example_id, family, kind, source_file, id);
 }
 
 Example CatalogFunction::example(const std::string& id, const std::string& family,
@@ -116,6 +121,94 @@ std::vector<CatalogFunction> load_catalog(const std::string& path) {
                      text_of(m, "question", where)};
         return f;
     });
+}
+
+namespace {
+
+// Lines joined within paragraphs and runs of spaces collapsed: licence texts are wrapped at 72
+// columns, and a sentence should read as one line. Blank lines stay paragraph breaks.
+std::string unwrapped(const std::string& text) {
+    std::string out;
+    bool newline = false, blank = false;
+    for (const char c : text) {
+        if (c == '\r') continue;
+        if (c == '\n') {
+            blank = newline;
+            newline = true;
+            continue;
+        }
+        if (newline) {
+            if (!out.empty()) out += blank ? "\n\n" : " ";
+            newline = blank = false;
+        }
+        if ((c == ' ' || c == '\t') && (out.empty() || out.back() == ' ' || out.back() == '\n'))
+            continue;
+        out += c == '\t' ? ' ' : c;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+}
+
+}  // namespace
+
+MachineDocuments load_machine_documents(const std::string& list_path) {
+    MachineDocuments out;
+    struct Entry {
+        Json spec;
+        std::string where;
+    };
+    const std::vector<Entry> entries =
+        load_jsonl<Entry>(list_path, [](const Json& j, const std::string& where) {
+            return Entry{j, where};
+        });
+    for (const Entry& entry : entries) {
+        const Json& j = entry.spec;
+        const std::string path = text_of(j, "path", entry.where);
+        std::ifstream in(path, std::ios::binary);
+        std::stringstream bytes;
+        if (in) bytes << in.rdbuf();
+        if (!in || bytes.str().empty()) {
+            out.skipped.push_back(path + ": cannot be read");
+            continue;
+        }
+        SourceDocument d;
+        d.id = text_of(j, "id", entry.where);
+        d.genre = "licence";
+        d.title = text_of(j, "title", entry.where);
+        d.source_file = std::filesystem::path(list_path).filename().string();
+        d.full_text = unwrapped(bytes.str());
+        // The sentences as retrieval will cut them, so a context's sentence is the same text.
+        std::vector<std::string> sentences;
+        for (const retrieval::Sentence& s : retrieval::split_sentences(d.full_text))
+            sentences.push_back(d.full_text.substr(s.start, s.end - s.start));
+        std::string missing;
+        for (const Json& q : j.at("questions")) {
+            const std::string snippet = text_of(q, "sentence", entry.where);
+            const std::string* found = nullptr;
+            size_t matches = 0;
+            for (const std::string& s : sentences)
+                if (s.find(snippet) != std::string::npos) found = &s, ++matches;
+            if (matches != 1) {
+                missing += (missing.empty() ? "" : "; ") + std::string("\"") + snippet +
+                           "\" is in " + std::to_string(matches) + " sentences";
+                continue;
+            }
+            d.sentences.push_back({*found, text_of(q, "question", entry.where), snippet,
+                                   text_of(q, "kind", entry.where)});
+        }
+        if (!missing.empty()) {
+            out.skipped.push_back(path + ": not the annotated text (" + missing + ")");
+            continue;
+        }
+        for (const Json& u : j.value("unanswerable", Json::array()))
+            d.unanswerable.push_back(
+                {text_of(u, "question", entry.where), text_of(u, "kind", entry.where)});
+        out.read_files.push_back({path, sha256_file(path)});
+        out.licences.push_back("`" + path + "` (" + d.title +
+                               "): " + text_of(j, "licence", entry.where));
+        out.documents.push_back(std::move(d));
+    }
+    return out;
 }
 
 }  // namespace flash::data

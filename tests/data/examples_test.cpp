@@ -127,6 +127,42 @@ TEST(Sources, AMalformedLineIsNamedByFileAndLine) {
         << e;
 }
 
+TEST(Sources, MachineDocumentsAreReadUnwrappedOrSkippedWithTheReason) {
+    testing::TempDir dir;
+    const std::string text = dir.write("LICENCE",
+                                       "Short Licence\n\n  You may copy this text\nas you like.   "
+                                       "It comes\nwith no warranty.\n");
+    const std::string list = dir.write(
+        "machine_documents.jsonl",
+        R"({"id": "l1", "path": ")" + text +
+            R"(", "title": "Short Licence", "licence": "terms", "questions": [{"sentence": "no warranty", "question": "Is there a warranty?", "kind": "negation"}], "unanswerable": [{"question": "Who wrote it?", "kind": "entity"}]})"
+            "\n"
+            R"({"id": "l2", "path": ")" +
+            dir.path() +
+            R"(/absent", "title": "Gone", "licence": "terms", "questions": []})"
+            "\n"
+            R"({"id": "l3", "path": ")" +
+            text +
+            R"(", "title": "Other version", "licence": "terms", "questions": [{"sentence": "a clause it lacks", "question": "Q?", "kind": "fact"}]})"
+            "\n");
+    const MachineDocuments m = load_machine_documents(list);
+    ASSERT_EQ(m.documents.size(), 1u);
+    const SourceDocument& d = m.documents[0];
+    EXPECT_EQ(d.text(),
+              "Short Licence\n\nYou may copy this text as you like. It comes with no warranty.\n");
+    ASSERT_EQ(d.sentences.size(), 1u);
+    EXPECT_EQ(d.sentences[0].text, "It comes with no warranty.");  // the splitter's whole sentence
+    EXPECT_EQ(d.unanswerable.size(), 1u);
+    EXPECT_EQ(d.example("x", "grounded", "fact").source, "machine_documents.jsonl#l1");
+    ASSERT_EQ(m.skipped.size(), 2u);
+    EXPECT_NE(m.skipped[0].find("absent: cannot be read"), std::string::npos) << m.skipped[0];
+    EXPECT_NE(m.skipped[1].find("not the annotated text (\"a clause it lacks\" is in 0 sentences)"),
+              std::string::npos)
+        << m.skipped[1];
+    ASSERT_EQ(m.read_files.size(), 1u);
+    EXPECT_EQ(m.read_files[0].first, text);
+}
+
 TEST(Rng, IsTheSameEverywhereAndIndependentOfOrder) {
     Rng a(1, "x"), b(1, "x"), c(2, "x"), d(1, "y");
     const uint64_t first = a.next();
