@@ -114,9 +114,12 @@ void recheck(const Json& row) {
     }
 }
 
-TEST(DataBuild, EveryKeptExamplePassesItsChecksAgain) {
+class DataBuildSeeds : public ::testing::TestWithParam<uint64_t> {};
+
+// A property over seeds: whatever the draws, every example written passes its checks.
+TEST_P(DataBuildSeeds, EveryKeptExamplePassesItsChecksAgain) {
     TempDir dir;
-    const BuildReport r = build_dataset(small(dir.path()));
+    const BuildReport r = build_dataset(small(dir.path(), GetParam()));
     EXPECT_GT(r.tally.kept_in("grounded"), 50);
     EXPECT_GT(r.tally.kept_in("tools"), 50);
     EXPECT_GT(r.tally.kept_in("instruct"), 10);
@@ -132,6 +135,8 @@ TEST(DataBuild, EveryKeptExamplePassesItsChecksAgain) {
     EXPECT_EQ(static_cast<int64_t>(n), r.splits.train + r.splits.valid + r.splits.test);
     EXPECT_EQ(r.hygiene.contaminated, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, DataBuildSeeds, ::testing::Values(1, 2, 3, 17, 1234, 99991));
 
 TEST(DataBuild, TheSameSeedGivesTheSameBytesAndAnotherSeedOthers) {
     TempDir a, b, c;
