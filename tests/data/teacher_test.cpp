@@ -204,12 +204,20 @@ TEST(TeacherChecks, WrongRepliesAreRejectedWithTheirReason) {
     EXPECT_NE(check_reply(some_examples().front(), Json("text")), "");
 }
 
+// The small build in `out`, taught by `teacher`: `limit` examples (0: all), `concurrency` at once.
+BuildOptions taught(const std::string& out, const FakeTeacher& teacher, size_t limit,
+                    int concurrency) {
+    BuildOptions o = small(out);
+    o.teacher.urls = {teacher.url()};
+    o.teacher.limit = limit;
+    o.teacher.concurrency = concurrency;
+    return o;
+}
+
 TEST(TeacherBuild, AnAgreeingTeachersRepliesAreKeptAndMarked) {
     FakeTeacher teacher(agreeing(built_replies()));
     TempDir dir;
-    BuildOptions o = small(dir.path());
-    o.teacher.urls = {teacher.url()};
-    o.teacher.concurrency = 3;
+    const BuildOptions o = taught(dir.path(), teacher, 0, 3);
     const BuildReport r = build_dataset(o);
     ASSERT_TRUE(r.teacher);
     EXPECT_EQ(r.teacher->model, "fake-teacher");
@@ -229,12 +237,9 @@ TEST(TeacherBuild, AnAgreeingTeachersRepliesAreKeptAndMarked) {
 
 TEST(TeacherBuild, AWrongTeachersRepliesAreRejectedCountedAndTheBuiltOnesKept) {
     FakeTeacher teacher(unsure);
-    TempDir plain, taught;
+    TempDir plain, with_teacher;
     build_dataset(small(plain.path()));
-    BuildOptions o = small(taught.path());
-    o.teacher.urls = {teacher.url()};
-    o.teacher.limit = 60;
-    const BuildReport r = build_dataset(o);
+    const BuildReport r = build_dataset(taught(with_teacher.path(), teacher, 60, 4));
     ASSERT_TRUE(r.teacher);
     EXPECT_EQ(total(r.teacher->sent), 60);
     EXPECT_EQ(total(r.teacher->kept) + total(r.teacher->rejected), 60);
@@ -245,7 +250,7 @@ TEST(TeacherBuild, AWrongTeachersRepliesAreRejectedCountedAndTheBuiltOnesKept) {
     // A rejected reply leaves the example as built; kept ones say "I don't know." and are marked.
     std::map<std::string, Json> built;
     for (const Json& row : rows(plain.path())) built[row["id"].get<std::string>()] = row;
-    for (const Json& row : rows(taught.path())) {
+    for (const Json& row : rows(with_teacher.path())) {
         const bool marked = row["checks"].back() == "teacher_reply_verified";
         if (!marked) {
             EXPECT_EQ(row, built.at(row["id"].get<std::string>()));
@@ -253,7 +258,7 @@ TEST(TeacherBuild, AWrongTeachersRepliesAreRejectedCountedAndTheBuiltOnesKept) {
             EXPECT_EQ(row["messages"].back()["content"], "I don't know.");
         }
     }
-    const std::string card = read(fs::path(taught.path()) / "README.md");
+    const std::string card = read(fs::path(with_teacher.path()) / "README.md");
     EXPECT_NE(card.find("Rejected teacher replies, by reason:"), std::string::npos);
 }
 
@@ -265,10 +270,7 @@ TEST(TeacherBuild, ATeacherThatIsDownStopsTheBuildAndItResumesWithoutAskingTwice
         return unsure(request);
     });
     TempDir dir;
-    BuildOptions o = small(dir.path());
-    o.teacher.urls = {teacher.url()};
-    o.teacher.limit = 40;
-    o.teacher.concurrency = 1;
+    BuildOptions o = taught(dir.path(), teacher, 40, 1);
     o.teacher.retries = 2;
     o.teacher.backoff_s = 0.01;
     const std::string e = error_of([&] { build_dataset(o); });
@@ -332,10 +334,7 @@ bool build_killed_at(const BuildOptions& o, int kill_at) {
 TEST(BuildResume, AKilledBuildResumesToTheSameBytes) {
     FakeTeacher teacher(agreeing(built_replies()));
     TempDir whole;
-    BuildOptions o = small(whole.path());
-    o.teacher.urls = {teacher.url()};
-    o.teacher.limit = 30;
-    o.teacher.concurrency = 2;
+    const BuildOptions o = taught(whole.path(), teacher, 30, 2);
     int lines = 0;
     build_dataset(o, [&](const std::string&, bool) { ++lines; });
     ASSERT_GT(lines, 30);
