@@ -25,5 +25,6 @@ void add_serve_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_imatrix_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace flash::cli

@@ -126,6 +126,46 @@ void GgufWriter::set_string(const std::string& key, const std::string& value) {
     set(key, v);
 }
 
+void GgufWriter::set_f32(const std::string& key, float value) {
+    GgufValue v;
+    v.type = GgufType::F32;
+    v.f = value;
+    set(key, v);
+}
+
+void GgufWriter::set_bool(const std::string& key, bool value) {
+    GgufValue v;
+    v.type = GgufType::BOOL;
+    v.b = value;
+    set(key, v);
+}
+
+void GgufWriter::set_array(const std::string& key, GgufType elem_type, std::vector<uint8_t> bytes,
+                           uint64_t count) {
+    if (gguf_scalar_size(elem_type) == 0 || bytes.size() != count * gguf_scalar_size(elem_type))
+        throw Error("GGUF key " + key + ": array bytes do not match " + std::to_string(count) +
+                    " values of " + std::string(gguf_type_name(elem_type)));
+    owned_arrays_.push_back(std::move(bytes));
+    GgufValue v;
+    v.type = GgufType::ARRAY;
+    v.elem_type = elem_type;
+    v.count = count;
+    v.elems = owned_arrays_.back().data();
+    set(key, v);
+}
+
+void GgufWriter::set_string_array(const std::string& key, const std::vector<std::string>& values) {
+    GgufValue v;
+    v.type = GgufType::ARRAY;
+    v.elem_type = GgufType::STRING;
+    v.count = values.size();
+    for (const std::string& s : values) {
+        owned_strings_.push_back(s);
+        v.strings.push_back(owned_strings_.back());
+    }
+    set(key, v);
+}
+
 void GgufWriter::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& dims,
                             Producer produce) {
     int64_t rows = 1;

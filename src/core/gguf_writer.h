@@ -24,6 +24,12 @@ class GgufWriter {
     void set(const std::string& key, const GgufValue& value);
     void set_u32(const std::string& key, uint32_t value);
     void set_string(const std::string& key, const std::string& value);
+    void set_f32(const std::string& key, float value);
+    void set_bool(const std::string& key, bool value);
+    // Arrays; the writer keeps its own copy of the values.
+    void set_array(const std::string& key, GgufType elem_type, std::vector<uint8_t> bytes,
+                   uint64_t count);
+    void set_string_array(const std::string& key, const std::vector<std::string>& values);
 
     // `produce` fills exactly row_bytes(type, dims[0]) * rows bytes when the tensor is written.
     using Producer = std::function<void(std::vector<uint8_t>& out)>;
@@ -45,6 +51,7 @@ class GgufWriter {
     uint64_t alignment_;
     std::vector<std::pair<std::string, GgufValue>> kv_;
     std::deque<std::string> owned_strings_;  // backing for set_string values (stable addresses)
+    std::deque<std::vector<uint8_t>> owned_arrays_;  // backing for set_array values
     std::vector<Tensor> tensors_;
 };
 

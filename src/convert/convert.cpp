@@ -1,0 +1,287 @@
+#include "convert/convert.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "convert/hf_config.h"
+#include "convert/hf_names.h"
+#include "core/error.h"
+#include "core/fp16.h"
+#include "core/gguf.h"
+#include "core/gguf_writer.h"
+#include "core/json_input.h"
+#include "core/safetensors.h"
+#include "core/text_file.h"
+#include "kernels/kernels.h"
+#include "model/config.h"
+
+namespace flash::convert {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_float(DType t) {
+    return t == DType::F32 || t == DType::F16 || t == DType::BF16;
+}
+
+SafeDType safe_type(DType t) {
+    return t == DType::F16 ? SafeDType::F16 : t == DType::BF16 ? SafeDType::BF16 : SafeDType::F32;
+}
+
+DType dtype_of(FloatType t) {
+    return t == FloatType::F16 ? DType::F16 : t == FloatType::BF16 ? DType::BF16 : DType::F32;
+}
+
+const char* torch_name(DType t) {
+    return t == DType::F16 ? "float16" : t == DType::BF16 ? "bfloat16" : "float32";
+}
+
+// `n` values of type `from` (a float type) as f32.
+std::vector<float> to_f32(const uint8_t* data, DType from, int64_t n) {
+    std::vector<float> out(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        if (from == DType::F32) {
+            std::memcpy(&out[i], data + 4 * i, 4);
+        } else {
+            uint16_t h;
+            std::memcpy(&h, data + 2 * i, 2);
+            out[i] = from == DType::F16 ? fp16_to_f32(h) : bf16_to_f32(h);
+        }
+    }
+    return out;
+}
+
+std::vector<uint8_t> from_f32(const std::vector<float>& v, DType to) {
+    std::vector<uint8_t> out(v.size() * (to == DType::F32 ? 4 : 2));
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (to == DType::F32) {
+            std::memcpy(&out[4 * i], &v[i], 4);
+        } else {
+            const uint16_t h = to == DType::F16 ? f32_to_fp16(v[i]) : f32_to_bf16(v[i]);
+            std::memcpy(&out[2 * i], &h, 2);
+        }
+    }
+    return out;
+}
+
+void check_output(const fs::path& out, bool force) {
+    if (fs::exists(out) && !force)
+        throw Error(out.string() + " exists; pass --force to replace it");
+}
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw Error(p.string() + ": cannot be read");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+Json read_json(const fs::path& p) {
+    return parse_json<Json>(read_text(p), p.string());
+}
+
+// The checkpoint's tensors, from one file or the shards an index names.
+struct Checkpoint {
+    std::vector<std::unique_ptr<SafetensorsFile>> files;
+    std::map<std::string, const SafeTensor*> tensors;
+};
+
+Checkpoint open_checkpoint(const fs::path& dir) {
+    Checkpoint c;
+    std::vector<std::string> names;
+    if (fs::exists(dir / "model.safetensors")) {
+        names.push_back("model.safetensors");
+    } else if (fs::exists(dir / "model.safetensors.index.json")) {
+        const Json index = read_json(dir / "model.safetensors.index.json");
+        if (!index.contains("weight_map") || !index["weight_map"].is_object())
+            throw Error((dir / "model.safetensors.index.json").string() + ": no weight_map");
+        for (const auto& [tensor, file] : index["weight_map"].items()) {
+            if (!file.is_string() || file.get<std::string>().find('/') != std::string::npos)
+                throw Error((dir / "model.safetensors.index.json").string() + ": tensor " + tensor +
+                            " names no file of this directory");
+            if (std::find(names.begin(), names.end(), file.get<std::string>()) == names.end())
+                names.push_back(file.get<std::string>());
+        }
+    } else {
+        throw Error(dir.string() + ": no model.safetensors or model.safetensors.index.json");
+    }
+    for (const std::string& n : names) {
+        c.files.push_back(std::make_unique<SafetensorsFile>((dir / n).string()));
+        for (const SafeTensor& t : c.files.back()->tensors()) {
+            if (!c.tensors.emplace(t.name, &t).second)
+                throw Error((dir / n).string() + ": tensor " + t.name + " is in two shards");
+        }
+    }
+    return c;
+}
+
+DType gguf_float(SafeDType t, const std::string& name) {
+    if (t == SafeDType::F32) return DType::F32;
+    if (t == SafeDType::F16) return DType::F16;
+    if (t == SafeDType::BF16) return DType::BF16;
+    throw Error("tensor " + name + ": dtype " + safe_dtype_name(t) + " is not a float type");
+}
+
+}  // namespace
+
+FloatType float_type(const std::string& name) {
+    std::string upper;
+    for (const char c : name)
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "AUTO") return FloatType::Auto;
+    if (upper == "F32") return FloatType::F32;
+    if (upper == "F16") return FloatType::F16;
+    if (upper == "BF16") return FloatType::BF16;
+    throw Error("--type must be auto, F32, F16 or BF16, not '" + name + "'");
+}
+
+void gguf_to_hf(const std::string& gguf_path, const std::string& out_dir, const ConvertOptions& o,
+                const ConvertProgress& progress) {
+    const GgufFile g(gguf_path);
+    const std::string arch_name(g.require_string("general.architecture"));
+    const auto arch = architecture_from_gguf(arch_name);
+    if (!arch)
+        throw Error(gguf_path + ": architecture '" + arch_name +
+                    "' cannot be converted yet (flash converts: " + convertible_architectures() +
+                    ")");
+    const ModelConfig c = ModelConfig::from_gguf(g);
+    const fs::path out(out_dir);
+    check_output(out / "model.safetensors", o.force);
+    fs::create_directories(out);
+
+    SafetensorsWriter w;
+    w.set_metadata("format", "pt");
+    size_t index = 0;
+    DType stored = DType::F32;  // the matrices' type, for torch_dtype
+    for (const GgufTensor& t : g.tensors()) {
+        const auto name = hf_name(*arch, t.name);
+        if (!name)
+            throw Error(gguf_path + ": tensor " + t.name + " has no Hugging Face name for " +
+                        arch->gguf);
+        const DType to = o.type != FloatType::Auto ? dtype_of(o.type)
+                         : is_float(t.type)        ? t.type
+                                                   : DType::F32;
+        if (t.dims.size() == 2) stored = to;
+        std::vector<int64_t> shape(t.dims.rbegin(), t.dims.rend());
+        const bool plus_one = arch->norms_plus_one && is_norm(t.name);
+        int64_t permute_heads = 0;
+        if (arch->permute_qk && t.name.find(".attn_q.weight") != std::string::npos)
+            permute_heads = c.n_head;
+        if (arch->permute_qk && t.name.find(".attn_k.weight") != std::string::npos)
+            permute_heads = c.n_head_kv;
+        const GgufTensor* src = &t;
+        const size_t at = index++, count = g.tensors().size();
+        w.add(
+            *name, safe_type(to), shape,
+            [src, to, plus_one, permute_heads, at, count, &progress](std::vector<uint8_t>& bytes) {
+                if (progress) progress(at, count, src->name);
+                if (src->type == to && !plus_one) {
+                    bytes.assign(src->data, src->data + src->n_bytes);
+                } else {
+                    std::vector<float> values;
+                    if (is_float(src->type)) {
+                        values = to_f32(src->data, src->type, src->n_elements);
+                    } else {
+                        values.resize(static_cast<size_t>(src->n_elements));
+                        const size_t row = row_bytes(src->type, src->dims[0]);
+                        for (int64_t r = 0; r < src->rows(); ++r)
+                            kernels::dequantize_row(src->type, src->data + r * row,
+                                                    values.data() + r * src->dims[0], src->dims[0]);
+                    }
+                    if (plus_one)
+                        for (float& v : values) v -= 1.0f;
+                    bytes = from_f32(values, to);
+                }
+                if (permute_heads)
+                    bytes = unpermute_rows(bytes, src->rows(),
+                                           bytes.size() / static_cast<size_t>(src->rows()),
+                                           permute_heads);
+            });
+    }
+    write_text_file((out / "config.json").string(),
+                    hf_config(g, *arch, torch_name(stored)).dump(2) + "\n");
+    Json generation = Json::object();
+    if (const auto bos = g.get_int("tokenizer.ggml.bos_token_id"))
+        generation["bos_token_id"] = *bos;
+    if (const auto eos = g.get_int("tokenizer.ggml.eos_token_id"))
+        generation["eos_token_id"] = *eos;
+    if (!generation.empty())
+        write_text_file((out / "generation_config.json").string(), generation.dump(2) + "\n");
+    if (const auto tmpl = g.get_string("tokenizer.chat_template"))
+        write_text_file((out / "tokenizer_config.json").string(),
+                        Json{{"chat_template", std::string(*tmpl)}}.dump(2) + "\n");
+    w.write((out / "model.safetensors").string());
+}
+
+void hf_to_gguf(const std::string& hf_dir, const std::string& out_path, const ConvertOptions& o,
+                const ConvertProgress& progress) {
+    const fs::path dir(hf_dir);
+    if (!fs::is_directory(dir)) throw Error(hf_dir + ": not a directory");
+    const Json config = read_json(dir / "config.json");
+    if (!config.is_object() || !config.contains("model_type") || !config["model_type"].is_string())
+        throw Error((dir / "config.json").string() + ": no model_type");
+    const std::string model_type = config["model_type"].get<std::string>();
+    const auto arch = architecture_from_hf(model_type);
+    if (!arch)
+        throw Error((dir / "config.json").string() + ": model_type '" + model_type +
+                    "' cannot be converted yet (flash converts: " + convertible_architectures() +
+                    ")");
+    check_output(out_path, o.force);
+    const Checkpoint ck = open_checkpoint(dir);
+
+    GgufWriter w;
+    fs::path name_path = fs::absolute(dir).lexically_normal();
+    if (name_path.filename().empty()) name_path = name_path.parent_path();
+    gguf_metadata(config, *arch, name_path.filename().string(), w);
+    const int64_t heads = config["num_attention_heads"].get<int64_t>();
+    const int64_t heads_kv = config.value("num_key_value_heads", heads);
+    const bool tied = config.value("tie_word_embeddings", false);
+    if (const auto tmpl_file = dir / "tokenizer_config.json"; fs::exists(tmpl_file)) {
+        const Json tc = read_json(tmpl_file);
+        if (tc.contains("chat_template") && tc["chat_template"].is_string())
+            w.set_string("tokenizer.chat_template", tc["chat_template"].get<std::string>());
+    }
+    for (const auto& [hf, tensor] : ck.tensors) {
+        if (hf == "lm_head.weight" && tied) continue;  // GGUF ties by leaving output out
+        const auto name = gguf_name(*arch, hf);
+        if (!name) throw Error(hf_dir + ": tensor " + hf + " has no GGUF name for " + arch->gguf);
+        const DType from = gguf_float(tensor->dtype, hf);
+        const DType to = tensor->shape.size() == 1   ? DType::F32
+                         : o.type == FloatType::Auto ? from
+                                                     : dtype_of(o.type);
+        std::vector<int64_t> dims(tensor->shape.rbegin(), tensor->shape.rend());
+        const bool plus_one = arch->norms_plus_one && is_norm(*name);
+        int64_t permute_heads = 0;
+        if (arch->permute_qk && name->find(".attn_q.weight") != std::string::npos)
+            permute_heads = heads;
+        if (arch->permute_qk && name->find(".attn_k.weight") != std::string::npos)
+            permute_heads = heads_kv;
+        const SafeTensor* src = tensor;
+        w.add_tensor(*name, to, dims,
+                     [src, from, to, plus_one, permute_heads](std::vector<uint8_t>& bytes) {
+                         if (from == to && !plus_one) {
+                             bytes.assign(src->data, src->data + src->bytes);
+                         } else {
+                             std::vector<float> values = to_f32(src->data, from, src->elements());
+                             if (plus_one)
+                                 for (float& v : values) v += 1.0f;
+                             bytes = from_f32(values, to);
+                         }
+                         if (permute_heads && !src->shape.empty() && src->shape[0] > 0)
+                             bytes = permute_rows(bytes, src->shape[0],
+                                                  bytes.size() / static_cast<size_t>(src->shape[0]),
+                                                  permute_heads);
+                     });
+    }
+    if (!tied && !ck.tensors.count("lm_head.weight"))
+        throw Error(hf_dir + ": tie_word_embeddings is false but there is no lm_head.weight");
+    w.write(out_path, progress);
+}
+
+}  // namespace flash::convert

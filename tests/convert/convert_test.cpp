@@ -1,0 +1,217 @@
+// flash convert on the testdata models: GGUF -> Hugging Face checkpoint -> GGUF gives back the
+// same tensors (names, types, shapes, bytes) and hyperparameters for every float file and
+// architecture; quantized files come back as their dequantized values; a sharded checkpoint
+// reads like a single file; llama's q/k permutation is llama.cpp's; bad input is a clear error.
+// (transformers' own logits on the converted checkpoints: tests/convert/transformers_parity.py.)
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "common/error_of.h"
+#include "common/temp_dir.h"
+#include "common/testdata.h"
+#include "convert/convert.h"
+#include "convert/hf_names.h"
+#include "core/gguf.h"
+#include "core/safetensors.h"
+#include "kernels/kernels.h"
+
+namespace flash::convert {
+namespace {
+
+using testing::error_of;
+using testing::TempDir;
+namespace fs = std::filesystem;
+
+std::string model(const std::string& name) {
+    return testing::testdata_path("models/" + name);
+}
+
+// Converts `gguf` to a checkpoint and back; returns the path of the GGUF written.
+std::string round_trip(const std::string& gguf, const TempDir& dir, const ConvertOptions& o = {}) {
+    gguf_to_hf(gguf, dir / "hf", o);
+    hf_to_gguf(dir / "hf", dir / "back.gguf", o);
+    return dir / "back.gguf";
+}
+
+void expect_same_model(const GgufFile& a, const GgufFile& b) {
+    ASSERT_EQ(a.tensors().size(), b.tensors().size());
+    for (const GgufTensor& t : a.tensors()) {
+        SCOPED_TRACE(t.name);
+        const GgufTensor* u = b.find_tensor(t.name);
+        ASSERT_NE(u, nullptr);
+        EXPECT_EQ(u->type, t.type);
+        EXPECT_EQ(u->dims, t.dims);
+        ASSERT_EQ(u->n_bytes, t.n_bytes);
+        EXPECT_EQ(std::memcmp(u->data, t.data, t.n_bytes), 0);
+    }
+    const std::string arch(a.require_string("general.architecture"));
+    EXPECT_EQ(b.require_string("general.architecture"), arch);
+    size_t compared = 0;
+    for (const auto& [key, value] : a.metadata()) {
+        if (key.rfind(arch + ".", 0) != 0) continue;
+        SCOPED_TRACE(key);
+        const GgufValue* other = b.find(key);
+        ASSERT_NE(other, nullptr);
+        EXPECT_EQ(other->type, value.type);
+        EXPECT_EQ(other->to_string(64), value.to_string(64));
+        ++compared;
+    }
+    EXPECT_GE(compared, 12u);
+}
+
+class FloatRoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FloatRoundTrip, GivesBackTheSameTensorsAndHyperparameters) {
+    TempDir dir;
+    const std::string original = model(GetParam() + ".gguf");
+    const GgufFile a(original);
+    const GgufFile b(round_trip(original, dir));
+    expect_same_model(a, b);
+    EXPECT_TRUE(fs::exists(dir / "hf/config.json"));
+    const SafetensorsFile st(dir / "hf/model.safetensors");
+    EXPECT_EQ(st.metadata().at("format"), "pt");
+}
+
+INSTANTIATE_TEST_SUITE_P(Testdata, FloatRoundTrip,
+                         ::testing::Values("llama-F32", "llama-F16", "llama-BF16", "qwen2-F32",
+                                           "qwen2-F16", "qwen3-F32", "qwen3-F16", "gemma3-F32",
+                                           "gemma3-F16"),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             for (char& c : n)
+                                 if (c == '-') c = '_';
+                             return n;
+                         });
+
+TEST(Convert, QuantizedTensorsComeBackAsTheirDequantizedValues) {
+    TempDir dir;
+    const std::string original = model("llama-Q4_K_M.gguf");
+    const GgufFile a(original);
+    const GgufFile b(round_trip(original, dir));
+    for (const GgufTensor& t : a.tensors()) {
+        SCOPED_TRACE(t.name);
+        const GgufTensor& u = b.require_tensor(t.name);
+        EXPECT_EQ(u.type, DType::F32);
+        std::vector<float> want(static_cast<size_t>(t.n_elements));
+        const size_t row = row_bytes(t.type, t.dims[0]);
+        for (int64_t r = 0; r < t.rows(); ++r)
+            kernels::dequantize_row(t.type, t.data + r * row, want.data() + r * t.dims[0],
+                                    t.dims[0]);
+        ASSERT_EQ(u.n_bytes, want.size() * 4);
+        EXPECT_EQ(std::memcmp(u.data, want.data(), u.n_bytes), 0);
+    }
+    // --type F16 stores the matrices in F16; the norms stay F32 in GGUF as llama.cpp keeps them.
+    TempDir half;
+    ConvertOptions o;
+    o.type = FloatType::F16;
+    const GgufFile c(round_trip(original, half, o));
+    EXPECT_EQ(c.require_tensor("blk.0.attn_q.weight").type, DType::F16);
+    EXPECT_EQ(c.require_tensor("blk.0.attn_norm.weight").type, DType::F32);
+}
+
+TEST(Convert, AShardedCheckpointReadsLikeOneFile) {
+    TempDir dir;
+    gguf_to_hf(model("qwen2-F32.gguf"), dir / "hf", {});
+    const SafetensorsFile whole(dir / "hf/model.safetensors");
+    // Two shards and an index, as transformers writes a large model.
+    fs::create_directories(dir / "sharded");
+    fs::copy_file(dir / "hf/config.json", dir / "sharded/config.json");
+    SafetensorsWriter one, two;
+    std::string map;
+    for (size_t i = 0; i < whole.tensors().size(); ++i) {
+        const SafeTensor& t = whole.tensors()[i];
+        SafetensorsWriter& w = i % 2 ? two : one;
+        w.add(t.name, t.dtype, t.shape,
+              [&t](std::vector<uint8_t>& out) { out.assign(t.data, t.data + t.bytes); });
+        map += std::string(map.empty() ? "" : ",") + "\"" + t.name + "\":\"" +
+               (i % 2 ? "model-00002-of-00002.safetensors" : "model-00001-of-00002.safetensors") +
+               "\"";
+    }
+    one.write(dir / "sharded/model-00001-of-00002.safetensors");
+    two.write(dir / "sharded/model-00002-of-00002.safetensors");
+    dir.write("sharded/model.safetensors.index.json", "{\"weight_map\":{" + map + "}}");
+    hf_to_gguf(dir / "hf", dir / "single.gguf", {});
+    hf_to_gguf(dir / "sharded", dir / "sharded.gguf", {});
+    expect_same_model(GgufFile(dir / "single.gguf"), GgufFile(dir / "sharded.gguf"));
+}
+
+TEST(Convert, LlamaQkPermutationIsLlamaCpps) {
+    // 2 heads of 4 rows, 1 byte per row: llama.cpp's reshape(2, 2, 2).swapaxes(1, 2) takes
+    // rows [0 1 2 3 | 4 5 6 7] to [0 2 1 3 | 4 6 5 7].
+    const std::vector<uint8_t> rows = {0, 1, 2, 3, 4, 5, 6, 7};
+    const std::vector<uint8_t> permuted = permute_rows(rows, 8, 1, 2);
+    EXPECT_EQ(permuted, (std::vector<uint8_t>{0, 2, 1, 3, 4, 6, 5, 7}));
+    EXPECT_EQ(unpermute_rows(permuted, 8, 1, 2), rows);
+}
+
+TEST(Convert, NamesMapBothWaysForEveryArchitecture) {
+    for (const char* a : {"llama", "qwen2", "qwen3", "gemma3"}) {
+        const auto arch = architecture_from_gguf(a);
+        ASSERT_TRUE(arch) << a;
+        const GgufFile g(model(std::string(a) + "-F32.gguf"));
+        for (const GgufTensor& t : g.tensors()) {
+            const auto hf = hf_name(*arch, t.name);
+            ASSERT_TRUE(hf) << a << ": " << t.name;
+            EXPECT_EQ(gguf_name(*arch, *hf), t.name) << a;
+        }
+    }
+    const auto llama = *architecture_from_gguf("llama");
+    EXPECT_EQ(hf_name(llama, "blk.11.attn_q.weight"), "model.layers.11.self_attn.q_proj.weight");
+    EXPECT_EQ(hf_name(llama, "blk.0.ffn_norm.weight"),
+              "model.layers.0.post_attention_layernorm.weight");
+    EXPECT_EQ(hf_name(*architecture_from_gguf("gemma3"), "blk.0.ffn_norm.weight"),
+              "model.layers.0.pre_feedforward_layernorm.weight");
+    EXPECT_FALSE(hf_name(llama, "blk.x.attn_q.weight"));
+    EXPECT_FALSE(gguf_name(llama, "model.layers.0.self_attn.rotary_emb.inv_freq"));
+}
+
+TEST(Convert, BadInputIsAClearError) {
+    TempDir dir;
+    EXPECT_NE(error_of([&] {
+                  gguf_to_hf(model("qwen35-F32.gguf"), dir / "x", {});
+              }).find("architecture 'qwen35' cannot be converted yet (flash converts: llama"),
+              std::string::npos);
+    gguf_to_hf(model("llama-F32.gguf"), dir / "hf", {});
+    EXPECT_NE(error_of([&] {
+                  gguf_to_hf(model("llama-F32.gguf"), dir / "hf", {});
+              }).find("exists; pass --force"),
+              std::string::npos);
+    ConvertOptions force;
+    force.force = true;
+    gguf_to_hf(model("llama-F32.gguf"), dir / "hf", force);
+    EXPECT_NE(
+        error_of([&] { hf_to_gguf(dir / "nothing", dir / "o.gguf", {}); }).find("not a directory"),
+        std::string::npos);
+    // A config.json missing a field, then one naming an unknown architecture.
+    fs::create_directories(dir / "broken");
+    fs::copy_file(dir / "hf/model.safetensors", dir / "broken/model.safetensors");
+    dir.write("broken/config.json", R"({"model_type": "llama", "hidden_size": 256})");
+    EXPECT_NE(error_of([&] {
+                  hf_to_gguf(dir / "broken", dir / "o.gguf", {});
+              }).find("config.json: 'num_attention_heads' must be a non-negative integer"),
+              std::string::npos);
+    dir.write("broken/config.json", R"({"model_type": "mamba"})");
+    EXPECT_NE(error_of([&] {
+                  hf_to_gguf(dir / "broken", dir / "o.gguf", {});
+              }).find("model_type 'mamba' cannot be converted yet"),
+              std::string::npos);
+    dir.write("broken/config.json", "{not json");
+    EXPECT_NE(error_of([&] { hf_to_gguf(dir / "broken", dir / "o.gguf", {}); }).find("config.json"),
+              std::string::npos);
+    fs::remove(dir / "broken/model.safetensors");
+    dir.write("broken/config.json", R"({"model_type": "llama"})");
+    EXPECT_NE(error_of([&] {
+                  hf_to_gguf(dir / "broken", dir / "o.gguf", {});
+              }).find("no model.safetensors or model.safetensors.index.json"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of([] { (void)float_type("Q4_0"); }).find("--type must be auto, F32, F16 or BF16"),
+        std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "o.gguf"));
+}
+
+}  // namespace
+}  // namespace flash::convert
