@@ -22,7 +22,9 @@ try:
 except ImportError:  # run again under the training environment, or skip (exit 77)
     venv = os.environ.get("FLASH_TRAIN_PYTHON",
                           os.path.expanduser("~/.cache/flash/train-venv/bin/python"))
-    if os.path.exists(venv) and os.path.realpath(sys.executable) != os.path.realpath(venv):
+    # A venv's python is often a link to the system one: compare environments, not binaries.
+    venv_prefix = os.path.dirname(os.path.dirname(os.path.abspath(venv)))
+    if os.path.exists(venv) and os.path.abspath(sys.prefix) != venv_prefix:
         os.execv(venv, [venv] + sys.argv)
     print("skipped: torch and transformers are not installed (scripts/install_train.sh)")
     sys.exit(77)
