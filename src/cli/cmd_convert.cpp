@@ -32,12 +32,12 @@ void run_convert(const ConvertCliOptions& o) {
     const bool from_dir = std::filesystem::is_directory(o.in);
     if (from_dir && o.to_hf)
         throw Error(o.in + " is a directory (a checkpoint); --to-hf converts a GGUF file");
-    if (from_dir) {
-        convert::hf_to_gguf(o.in, o.out, options, progress);
-    } else {
-        convert::gguf_to_hf(resolve_model(o.in), o.out, options, progress);
-    }
+    const convert::ConvertReport report =
+        from_dir ? convert::hf_to_gguf(o.in, o.out, options, progress)
+                 : convert::gguf_to_hf(resolve_model(o.in), o.out, options, progress);
     if (show) std::fprintf(stderr, "\r%*s\r", 60, "");
+    for (const std::string& note : report.notes)
+        std::fprintf(stderr, "flash convert: %s\n", note.c_str());
     std::printf("%s\n", o.out.c_str());
 }
 

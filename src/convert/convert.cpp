@@ -11,6 +11,7 @@
 
 #include "convert/hf_config.h"
 #include "convert/hf_names.h"
+#include "convert/hf_tokenizer.h"
 #include "core/error.h"
 #include "core/fp16.h"
 #include "core/gguf.h"
@@ -141,17 +142,28 @@ FloatType float_type(const std::string& name) {
     throw Error("--type must be auto, F32, F16 or BF16, not '" + name + "'");
 }
 
-void gguf_to_hf(const std::string& gguf_path, const std::string& out_dir, const ConvertOptions& o,
-                const ConvertProgress& progress) {
+ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_dir,
+                         const ConvertOptions& o, const ConvertProgress& progress) {
+    ConvertReport report;
     const GgufFile g(gguf_path);
     const std::string arch_name(g.require_string("general.architecture"));
+    const fs::path out(out_dir);
+    if (g.tensors().empty()) {  // a vocabulary-only file: its tokenizer files
+        check_output(out / "tokenizer.json", o.force);
+        fs::create_directories(out);
+        const HfTokenizer tokenizer = hf_tokenizer(g);
+        write_text_file((out / "tokenizer_config.json").string(), tokenizer.config.dump(2) + "\n");
+        if (!tokenizer.tokenizer) throw Error(gguf_path + ": " + tokenizer.note);
+        write_text_file((out / "tokenizer.json").string(), tokenizer.tokenizer->dump(2) + "\n");
+        report.notes.push_back("no tensors in " + gguf_path + ": tokenizer files only");
+        return report;
+    }
     const auto arch = architecture_from_gguf(arch_name);
     if (!arch)
         throw Error(gguf_path + ": architecture '" + arch_name +
                     "' cannot be converted yet (flash converts: " + convertible_architectures() +
                     ")");
     const ModelConfig c = ModelConfig::from_gguf(g);
-    const fs::path out(out_dir);
     check_output(out / "model.safetensors", o.force);
     fs::create_directories(out);
 
@@ -213,14 +225,19 @@ void gguf_to_hf(const std::string& gguf_path, const std::string& out_dir, const 
         generation["eos_token_id"] = *eos;
     if (!generation.empty())
         write_text_file((out / "generation_config.json").string(), generation.dump(2) + "\n");
-    if (const auto tmpl = g.get_string("tokenizer.chat_template"))
-        write_text_file((out / "tokenizer_config.json").string(),
-                        Json{{"chat_template", std::string(*tmpl)}}.dump(2) + "\n");
+    const HfTokenizer tokenizer = hf_tokenizer(g);
+    write_text_file((out / "tokenizer_config.json").string(), tokenizer.config.dump(2) + "\n");
+    if (tokenizer.tokenizer)
+        write_text_file((out / "tokenizer.json").string(), tokenizer.tokenizer->dump(2) + "\n");
+    else
+        report.notes.push_back(tokenizer.note);
     w.write((out / "model.safetensors").string());
+    return report;
 }
 
-void hf_to_gguf(const std::string& hf_dir, const std::string& out_path, const ConvertOptions& o,
-                const ConvertProgress& progress) {
+ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
+                         const ConvertOptions& o, const ConvertProgress& progress) {
+    ConvertReport report;
     const fs::path dir(hf_dir);
     if (!fs::is_directory(dir)) throw Error(hf_dir + ": not a directory");
     const Json config = read_json(dir / "config.json");
@@ -242,10 +259,16 @@ void hf_to_gguf(const std::string& hf_dir, const std::string& out_path, const Co
     const int64_t heads = config["num_attention_heads"].get<int64_t>();
     const int64_t heads_kv = config.value("num_key_value_heads", heads);
     const bool tied = config.value("tie_word_embeddings", false);
-    if (const auto tmpl_file = dir / "tokenizer_config.json"; fs::exists(tmpl_file)) {
-        const Json tc = read_json(tmpl_file);
-        if (tc.contains("chat_template") && tc["chat_template"].is_string())
-            w.set_string("tokenizer.chat_template", tc["chat_template"].get<std::string>());
+    const Json tokenizer_config = fs::exists(dir / "tokenizer_config.json")
+                                      ? read_json(dir / "tokenizer_config.json")
+                                      : Json::object();
+    if (fs::exists(dir / "tokenizer.json"))
+        gguf_tokenizer(parse_json<nlohmann::json>(read_text(dir / "tokenizer.json"),
+                                                  (dir / "tokenizer.json").string()),
+                       tokenizer_config, w);
+    else {
+        gguf_tokenizer(nlohmann::json(), tokenizer_config, w);
+        report.notes.push_back("no tokenizer.json: the GGUF has no vocabulary");
     }
     for (const auto& [hf, tensor] : ck.tensors) {
         if (hf == "lm_head.weight" && tied) continue;  // GGUF ties by leaving output out
@@ -282,6 +305,7 @@ void hf_to_gguf(const std::string& hf_dir, const std::string& out_path, const Co
     if (!tied && !ck.tensors.count("lm_head.weight"))
         throw Error(hf_dir + ": tie_word_embeddings is false but there is no lm_head.weight");
     w.write(out_path, progress);
+    return report;
 }
 
 }  // namespace flash::convert

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace flash::convert {
 
@@ -25,14 +26,21 @@ struct ConvertOptions {
 // Called before each tensor: index, count, name.
 using ConvertProgress = std::function<void(size_t, size_t, const std::string&)>;
 
-// Writes OUT_DIR/config.json, model.safetensors and (when the GGUF has them)
-// generation_config.json and tokenizer_config.json with the chat template.
-void gguf_to_hf(const std::string& gguf_path, const std::string& out_dir,
-                const ConvertOptions& options, const ConvertProgress& progress = {});
+// What a conversion left out or chose, for the person converting ("tokenizer.json not
+// written: ...").
+struct ConvertReport {
+    std::vector<std::string> notes;
+};
+
+// Writes OUT_DIR/config.json, model.safetensors, tokenizer_config.json (chat template, special
+// tokens), tokenizer.json (byte-level BPE vocabularies) and generation_config.json.
+ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_dir,
+                         const ConvertOptions& options, const ConvertProgress& progress = {});
 
 // Reads HF_DIR/config.json and model.safetensors (or the shards of
-// model.safetensors.index.json) and writes the GGUF.
-void hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
-                const ConvertOptions& options, const ConvertProgress& progress = {});
+// model.safetensors.index.json), and tokenizer.json and tokenizer_config.json when present,
+// and writes the GGUF.
+ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
+                         const ConvertOptions& options, const ConvertProgress& progress = {});
 
 }  // namespace flash::convert

@@ -14,7 +14,9 @@
 #include "common/testdata.h"
 #include "convert/convert.h"
 #include "convert/hf_names.h"
+#include "convert/hf_tokenizer.h"
 #include "core/gguf.h"
+#include "core/gguf_writer.h"
 #include "core/safetensors.h"
 #include "kernels/kernels.h"
 
@@ -166,6 +168,45 @@ TEST(Convert, NamesMapBothWaysForEveryArchitecture) {
               "model.layers.0.pre_feedforward_layernorm.weight");
     EXPECT_FALSE(hf_name(llama, "blk.x.attn_q.weight"));
     EXPECT_FALSE(gguf_name(llama, "model.layers.0.self_attn.rotary_emb.inv_freq"));
+}
+
+// tokenizer.json and back: the same vocabulary keys (the texts' ids under Hugging Face's
+// tokenizers library: tests/convert/tokenizer_parity.py).
+TEST(Convert, ByteLevelBpeVocabulariesRoundTripThroughTokenizerJson) {
+    for (const char* name : {"gpt-2", "llama-bpe", "qwen2", "qwen35"}) {
+        SCOPED_TRACE(name);
+        TempDir dir;
+        const GgufFile original(
+            testing::testdata_path(std::string("tokenizer/ggml-vocab-") + name + ".gguf"));
+        const HfTokenizer hf = hf_tokenizer(original);
+        ASSERT_TRUE(hf.tokenizer) << hf.note;
+        GgufWriter w;
+        w.set_string("general.architecture", "llama");
+        gguf_tokenizer(nlohmann::json::parse(hf.tokenizer->dump()), hf.config, w);
+        w.write(dir / "vocab.gguf");
+        const GgufFile back(dir / "vocab.gguf");
+        for (const char* key :
+             {"tokenizer.ggml.model", "tokenizer.ggml.pre", "tokenizer.ggml.tokens",
+              "tokenizer.ggml.token_type", "tokenizer.ggml.merges", "tokenizer.ggml.bos_token_id",
+              "tokenizer.ggml.eos_token_id", "tokenizer.ggml.padding_token_id",
+              "tokenizer.ggml.add_bos_token"}) {
+            const GgufValue* a = original.find(key);
+            const GgufValue* b = back.find(key);
+            if (!a) continue;
+            ASSERT_NE(b, nullptr) << key;
+            EXPECT_EQ(b->to_string(1u << 30), a->to_string(1u << 30)) << key;
+        }
+    }
+    TempDir dir;
+    EXPECT_NE(error_of([&] {
+                  GgufWriter w;
+                  gguf_tokenizer(Json::parse(R"({"model": {"type": "Unigram"}})"), Json::object(),
+                                 w);
+              }).find("model type 'Unigram' is not converted yet"),
+              std::string::npos);
+    const GgufFile spm(testing::testdata_path("tokenizer/ggml-vocab-llama-spm.gguf"));
+    EXPECT_NE(hf_tokenizer(spm).note.find("vocabulary 'llama' is not converted yet"),
+              std::string::npos);
 }
 
 TEST(Convert, BadInputIsAClearError) {

@@ -5,6 +5,9 @@ against llama.cpp's exact logits (testdata/models/ARCH-TYPE.exact.logits.bin, or
 file's), the same bar flash's engine meets: NMSE <= max(1e-5, 2 x NMSE(llama.cpp native, exact))
 and top-1 agreement >= 0.9.
 
+Also, with FLASH_SMOLLM2 set, the default model converted: its tokenizer and chat template load
+in transformers and its logits match flash's exact arithmetic on the GGUF.
+
 Usage: transformers_parity.py --flash BIN [--testdata DIR] [--types F32,F16,Q8_0]
 Needs torch and transformers (scripts/install_train.sh; found in ~/.cache/flash/train-venv or
 $FLASH_TRAIN_PYTHON). Exit 0 when every model passes, 77 (skipped) without torch."""
@@ -38,6 +41,37 @@ def read_logits(path):
 
 def nmse(a, b):
     return float(((a - b) ** 2).sum() / (b ** 2).sum())
+
+
+def real_model(args, tmp):
+    """The default model (FLASH_SMOLLM2, Q4_1): the converted checkpoint's chat template and
+    tokenizer load in transformers, and its logits on a chat prompt match flash's exact
+    arithmetic on the GGUF (the same dequantized weights)."""
+    gguf = os.environ.get("FLASH_SMOLLM2")
+    if not gguf:
+        print("SmolLM2: skipped (FLASH_SMOLLM2 is not set)")
+        return 0
+    from transformers import AutoTokenizer
+    out = os.path.join(tmp, "smollm2")
+    subprocess.run([args.flash, "convert", gguf, out, "--to-hf", "-q"], check=True, capture_output=True)
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    text = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of France?"}],
+                                         add_generation_prompt=True, tokenize=False)
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    model = AutoModelForCausalLM.from_pretrained(out, torch_dtype=torch.float32)
+    with torch.no_grad():
+        ours = model(torch.tensor([ids])).logits[0].float().numpy()
+    flash_out = os.path.join(tmp, "smollm2.logits.bin")
+    subprocess.run([args.flash, "logits", "-m", gguf, "--tokens", ",".join(map(str, ids)),
+                    "-o", flash_out, "-t", "2"], check=True, capture_output=True)
+    theirs = read_logits(flash_out)
+    err = nmse(ours, theirs)
+    top1 = float((ours.argmax(-1) == theirs.argmax(-1)).mean())
+    reply = tokenizer.decode(model.generate(torch.tensor([ids]), max_new_tokens=8, do_sample=False)[0][len(ids):])
+    ok = err <= 1e-5 and top1 >= 0.95 and "Paris" in reply
+    print(f"SmolLM2 (Q4_1, {len(ids)} chat-template tokens): transformers vs flash NMSE {err:.2e}, "
+          f"top-1 {top1:.3f}, transformers replies {reply!r} {'ok' if ok else 'FAILED'}")
+    return 0 if ok else 1
 
 
 def main():
@@ -75,6 +109,7 @@ def main():
                 failures += not ok
                 print(f"{arch}-{typ}: transformers vs llama.cpp exact NMSE {err:.2e} (bar {bar:.2e}), "
                       f"top-1 {top1:.3f} {'ok' if ok else 'FAILED'}")
+        failures += real_model(args, tmp)
     print("transformers_parity:", "FAILED" if failures else "passed", f"({failures} failures)")
     return 1 if failures else 0
 
