@@ -26,5 +26,6 @@ void add_quantize_command(CLI::App& app);
 void add_imatrix_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 }  // namespace flash::cli

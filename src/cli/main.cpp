@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     flash::cli::add_imatrix_command(app);
     flash::cli::add_data_command(app);
     flash::cli::add_convert_command(app);
+    flash::cli::add_train_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -58,7 +58,7 @@ def real_model(args, tmp):
     text = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of France?"}],
                                          add_generation_prompt=True, tokenize=False)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    model = AutoModelForCausalLM.from_pretrained(out, torch_dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(out, dtype=torch.float32)
     with torch.no_grad():
         ours = model(torch.tensor([ids])).logits[0].float().numpy()
     flash_out = os.path.join(tmp, "smollm2.logits.bin")
@@ -93,7 +93,7 @@ def main():
                 out = os.path.join(tmp, f"{arch}-{typ}")
                 subprocess.run([args.flash, "convert", gguf, out, "--to-hf", "-q"], check=True,
                                capture_output=True)
-                model = AutoModelForCausalLM.from_pretrained(out, torch_dtype=torch.float32)
+                model = AutoModelForCausalLM.from_pretrained(out, dtype=torch.float32)
                 model.eval()
                 with torch.no_grad():
                     ours = model(torch.tensor([tokens])).logits[0].float().numpy()

@@ -1,0 +1,264 @@
+"""The training loop: LoRA (peft) or full fine-tuning of a transformers causal LM on packed,
+reply-only-labelled sequences; AdamW with warm-up and cosine decay, gradient accumulation and
+clipping; evaluation on the valid split; checkpoints that resume onto the same loss curve; a
+NaN guard; metrics as CSV and SVG; the merged model written as a checkpoint and as GGUF."""
+import csv
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+import torch
+
+from . import curves, data
+
+
+class TrainingError(RuntimeError):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def set_seed(seed):
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def load_model(args):
+    from transformers import AutoModelForCausalLM
+    dtype = torch.bfloat16 if (torch.cuda.is_available() and not args.f32) else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype,
+                                                 attn_implementation="sdpa")
+    if args.full:
+        return model
+    from peft import LoraConfig, get_peft_model
+    config = LoraConfig(r=args.lora_rank, lora_alpha=2 * args.lora_rank, lora_dropout=0.0,
+                        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+                                        "up_proj", "down_proj"], task_type="CAUSAL_LM")
+    return get_peft_model(model, config)
+
+
+def schedule(step, total, warmup):
+    """Linear warm-up, then cosine decay to a tenth of the peak."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def token_loss_sum(model, items, pad_id, device):
+    """Summed cross-entropy over the labelled tokens of a micro-batch, and their count."""
+    ids, labels, positions, mask = data.batch_tensors(items, pad_id, torch)
+    ids, labels, positions = ids.to(device), labels.to(device), positions.to(device)
+    mask = mask.to(device=device, dtype=next(model.parameters()).dtype)
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
+    logits = logits[:, :-1].float()
+    targets = labels[:, 1:]
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)),
+                                             targets.reshape(-1), ignore_index=data.IGNORE,
+                                             reduction="sum")
+    return loss, int((targets != data.IGNORE).sum())
+
+
+class Run:
+    """RUN/: config.json, metrics.csv, eval.csv, loss.svg, checkpoint/, adapter/, merged/."""
+
+    def __init__(self, out):
+        self.out = out
+        os.makedirs(out, exist_ok=True)
+        self.metrics = os.path.join(out, "metrics.csv")
+        self.evals = os.path.join(out, "eval.csv")
+        self.checkpoint = os.path.join(out, "checkpoint", "state.pt")
+
+    def rows(self, path):
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return list(csv.DictReader(f))
+
+    def keep_until(self, path, step):
+        """Drops rows past `step` (written after the checkpoint a resume starts from)."""
+        rows = [r for r in self.rows(path) if int(r["step"]) <= step]
+        if rows:
+            with open(path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                w.writeheader()
+                w.writerows(rows)
+        elif os.path.exists(path):
+            os.remove(path)
+
+    def append(self, path, row):
+        new = not os.path.exists(path)
+        with open(path, "a", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(row.keys()))
+            if new:
+                w.writeheader()
+            w.writerow(row)
+
+    def curves(self):
+        train = [(int(r["step"]), float(r["loss"])) for r in self.rows(self.metrics)]
+        valid = [(int(r["step"]), float(r["valid_loss"])) for r in self.rows(self.evals)]
+        with open(os.path.join(self.out, "loss.svg"), "w") as f:
+            f.write(curves.svg({"train": train, "valid": valid}, "loss per reply token"))
+
+
+def trainable_state(model, full):
+    return {k: v.detach().cpu().clone() for k, v in model.named_parameters() if v.requires_grad}
+
+
+def save_checkpoint(run, model, optimizer, step, args):
+    state = {"step": step, "params": trainable_state(model, args.full),
+             "optimizer": optimizer.state_dict(),
+             "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
+    os.makedirs(os.path.dirname(run.checkpoint), exist_ok=True)
+    tmp = run.checkpoint + ".part"
+    torch.save(state, tmp)
+    os.replace(tmp, run.checkpoint)  # a kill mid-save leaves the previous checkpoint whole
+
+
+def load_checkpoint(run, model, optimizer):
+    state = torch.load(run.checkpoint, weights_only=False)
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for k, v in state["params"].items():
+            params[k].copy_(v)
+    optimizer.load_state_dict(state["optimizer"])
+    torch.set_rng_state(state["torch_rng"])
+    random.setstate(state["python_rng"])
+    return state["step"]
+
+
+def evaluate(model, sequences, args, pad_id, device):
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(sequences), args.batch):
+            loss, n = token_loss_sum(model, sequences[i:i + args.batch], pad_id, device)
+            total, count = total + float(loss), count + n
+    model.train()
+    return total / max(1, count)
+
+
+def train(args):
+    from transformers import AutoTokenizer
+    set_seed(args.seed)
+    run = Run(args.out)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.use_deterministic_algorithms(device == "cpu", warn_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    train_examples, too_long = data.load(os.path.join(args.data, "train.jsonl"), tokenizer,
+                                         args.max_len, args.limit)
+    if not train_examples:
+        raise TrainingError(f"{args.data}/train.jsonl: no example fits --max-len {args.max_len}")
+    valid_examples = []
+    if os.path.exists(os.path.join(args.data, "valid.jsonl")):
+        valid_examples, _ = data.load(os.path.join(args.data, "valid.jsonl"), tokenizer,
+                                      args.max_len, args.eval_examples)
+    valid = data.pack(valid_examples, args.max_len, args.seed, -1)
+    per_epoch = math.ceil(len(data.pack(train_examples, args.max_len, args.seed, 0)) /
+                          (args.batch * args.accumulate))
+    total = args.max_steps or per_epoch * args.epochs
+    log(f"flash train: {len(train_examples)} examples ({too_long} longer than --max-len left out), "
+        f"{per_epoch} steps per epoch, {total} steps, device {device}")
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(vars(args), f, indent=2)
+
+    model = load_model(args).to(device)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    warmup = max(1, int(args.warmup * total))
+    start = 0
+    if os.path.exists(run.checkpoint) and not args.restart:
+        start = load_checkpoint(run, model, optimizer)
+        run.keep_until(run.metrics, start)
+        run.keep_until(run.evals, start)
+        log(f"flash train: resuming at step {start} from {run.checkpoint}")
+
+    # The micro-batches of every step, fixed by the seed: a resumed run sees the same ones.
+    # Epochs are reshuffled and repacked (so their sequence counts differ) and read as one
+    # stream, each step taking the next batch x accumulate sequences.
+    epochs = []
+
+    def stream(index):
+        while True:
+            for packed in epochs:
+                if index < len(packed):
+                    return packed[index]
+                index -= len(packed)
+            epochs.append(data.pack(train_examples, args.max_len, args.seed, len(epochs)))
+
+    def step_batches(step):
+        per_step = args.batch * args.accumulate
+        chunk = [stream(step * per_step + i) for i in range(per_step)]
+        return [chunk[i:i + args.batch] for i in range(0, len(chunk), args.batch)]
+
+    began, tokens_seen = time.time(), 0
+    for step in range(start, total):
+        for group in optimizer.param_groups:
+            group["lr"] = args.lr * schedule(step, total, warmup)
+        micro = step_batches(step)
+        labelled = sum(sum(1 for l in p.labels[1:] if l != data.IGNORE) for m in micro for p in m)
+        optimizer.zero_grad(set_to_none=True)
+        loss_sum = 0.0
+        for m in micro:
+            loss, _ = token_loss_sum(model, m, pad_id, device)
+            (loss / max(1, labelled)).backward()
+            loss_sum += float(loss)
+        norm = float(torch.nn.utils.clip_grad_norm_(params, args.clip))
+        loss_value = loss_sum / max(1, labelled)
+        if not math.isfinite(loss_value) or not math.isfinite(norm):
+            raise TrainingError(
+                f"step {step + 1}: the loss became {loss_value} (gradient norm {norm}); stopped "
+                f"before updating, so {run.checkpoint if os.path.exists(run.checkpoint) else 'no checkpoint'} "
+                "is the last good state — lower --lr, or train in f32 (--f32)")
+        optimizer.step()
+        tokens = sum(len(p.ids) for m in micro for p in m)
+        tokens_seen += tokens
+        elapsed = time.time() - began
+        rate = tokens_seen / max(elapsed, 1e-9)
+        run.append(run.metrics, {"step": step + 1, "loss": f"{loss_value:.6f}",
+                                 "lr": f"{optimizer.param_groups[0]['lr']:.3e}",
+                                 "grad_norm": f"{norm:.4f}", "tokens": tokens})
+        eta = (total - step - 1) * elapsed / max(1, step + 1 - start)
+        log(f"step {step + 1}/{total} loss {loss_value:.4f} lr {optimizer.param_groups[0]['lr']:.2e} "
+            f"{rate:.0f} tok/s ETA {eta:.0f} s")
+        if valid and args.eval_every and (step + 1) % args.eval_every == 0:
+            v = evaluate(model, valid, args, pad_id, device)
+            run.append(run.evals, {"step": step + 1, "valid_loss": f"{v:.6f}"})
+            log(f"step {step + 1}: valid loss {v:.4f}")
+        if args.save_every and (step + 1) % args.save_every == 0:
+            save_checkpoint(run, model, optimizer, step + 1, args)
+        run.curves()
+    save_checkpoint(run, model, optimizer, total, args)
+    run.curves()
+    return model, tokenizer, run
+
+
+def export(model, tokenizer, run, args):
+    """RUN/adapter (LoRA), RUN/merged (a full checkpoint) and RUN/model.gguf (flash convert)."""
+    merged_dir = os.path.join(run.out, "merged")
+    if not args.full:
+        model.save_pretrained(os.path.join(run.out, "adapter"))
+        model = model.merge_and_unload()
+    model.save_pretrained(merged_dir, safe_serialization=True)
+    tokenizer.save_pretrained(merged_dir)
+    # flash's own tokenizer files (exact pre-tokenizer name, chat template) over transformers'.
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        src = os.path.join(args.model, name)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(merged_dir, name))
+    flash = args.flash or shutil.which("flash")
+    if not flash:
+        log("flash train: flash not found; convert RUN/merged with `flash convert` yourself")
+        return
+    subprocess.run([flash, "convert", merged_dir, os.path.join(run.out, "model.gguf"), "--type",
+                    args.gguf_type, "--force", "-q"], check=True)
+    log(f"flash train: wrote {os.path.join(run.out, 'model.gguf')}")
