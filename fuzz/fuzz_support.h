@@ -8,9 +8,22 @@
 #include <string>
 #include <string_view>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "core/error.h"
 
 namespace flash::fuzz {
+
+// Calls f(path) with the input behind an in-memory file, for readers that map a path.
+template <typename F>
+void with_file(const uint8_t* data, size_t size, const char* name, F f) {
+    const int fd = memfd_create(name, 0);
+    if (fd < 0) return;
+    if (size == 0 || write(fd, data, size) == static_cast<ssize_t>(size))
+        f("/proc/self/fd/" + std::to_string(fd));
+    close(fd);
+}
 
 inline std::string_view as_text(const uint8_t* data, size_t size) {
     return {reinterpret_cast<const char*>(data), size};

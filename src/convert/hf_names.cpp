@@ -107,35 +107,36 @@ bool is_norm(const std::string& gguf_name) {
     return kind == "weight" && base.size() >= 5 && base.compare(base.size() - 5, 5, "_norm") == 0;
 }
 
+namespace {
+
 // llama.cpp: w.reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2): within each head, the
 // first half of the rows (the real parts) and the second half (the imaginary parts) are
-// interleaved.
-std::vector<uint8_t> permute_rows(const std::vector<uint8_t>& w, int64_t rows, size_t cols,
-                                  int64_t heads) {
+// interleaved. `forward` false undoes it.
+std::vector<uint8_t> move_rows(const std::vector<uint8_t>& w, int64_t rows, size_t cols,
+                               int64_t heads, bool forward) {
     const int64_t half = rows / heads / 2;
     std::vector<uint8_t> out(w.size());
     for (int64_t h = 0; h < heads; ++h)
         for (int64_t i = 0; i < half; ++i)
             for (int64_t j = 0; j < 2; ++j) {
-                const int64_t from = (h * 2 + j) * half + i, to = (h * half + i) * 2 + j;
-                std::copy_n(&w[static_cast<size_t>(from) * cols], cols,
-                            &out[static_cast<size_t>(to) * cols]);
+                const size_t grouped = static_cast<size_t>((h * 2 + j) * half + i) * cols;
+                const size_t interleaved = static_cast<size_t>((h * half + i) * 2 + j) * cols;
+                std::copy_n(&w[forward ? grouped : interleaved], cols,
+                            &out[forward ? interleaved : grouped]);
             }
     return out;
 }
 
+}  // namespace
+
+std::vector<uint8_t> permute_rows(const std::vector<uint8_t>& w, int64_t rows, size_t cols,
+                                  int64_t heads) {
+    return move_rows(w, rows, cols, heads, true);
+}
+
 std::vector<uint8_t> unpermute_rows(const std::vector<uint8_t>& w, int64_t rows, size_t cols,
                                     int64_t heads) {
-    const int64_t half = rows / heads / 2;
-    std::vector<uint8_t> out(w.size());
-    for (int64_t h = 0; h < heads; ++h)
-        for (int64_t i = 0; i < half; ++i)
-            for (int64_t j = 0; j < 2; ++j) {
-                const int64_t from = (h * 2 + j) * half + i, to = (h * half + i) * 2 + j;
-                std::copy_n(&w[static_cast<size_t>(to) * cols], cols,
-                            &out[static_cast<size_t>(from) * cols]);
-            }
-    return out;
+    return move_rows(w, rows, cols, heads, false);
 }
 
 }  // namespace flash::convert

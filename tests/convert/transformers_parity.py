@@ -18,19 +18,13 @@ import subprocess
 import sys
 import tempfile
 
-try:
-    import numpy as np
-    import torch
-    from transformers import AutoModelForCausalLM
-except ImportError:  # run again under the training environment, or skip (exit 77)
-    venv = os.environ.get("FLASH_TRAIN_PYTHON",
-                          os.path.expanduser("~/.cache/flash/train-venv/bin/python"))
-    # A venv's python is often a link to the system one: compare environments, not binaries.
-    venv_prefix = os.path.dirname(os.path.dirname(os.path.abspath(venv)))
-    if os.path.exists(venv) and os.path.abspath(sys.prefix) != venv_prefix:
-        os.execv(venv, [venv] + sys.argv)
-    print("skipped: torch and transformers are not installed (scripts/install_train.sh)")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from training_env import require_torch  # noqa: E402
+
+require_torch()
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from transformers import AutoModelForCausalLM  # noqa: E402
 
 
 def read_logits(path):

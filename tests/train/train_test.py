@@ -19,17 +19,12 @@ import sys
 import tempfile
 import time
 
-try:
-    import numpy as np
-    import torch
-except ImportError:  # run again under the training environment, or skip (exit 77)
-    venv = os.environ.get("FLASH_TRAIN_PYTHON",
-                          os.path.expanduser("~/.cache/flash/train-venv/bin/python"))
-    venv_prefix = os.path.dirname(os.path.dirname(os.path.abspath(venv)))
-    if os.path.exists(venv) and os.path.abspath(sys.prefix) != venv_prefix:
-        os.execv(venv, [venv] + sys.argv)
-    print("skipped: torch is not installed (scripts/install_train.sh)")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from training_env import require_torch  # noqa: E402
+
+require_torch()
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
