@@ -7,6 +7,7 @@
 #include "chat/builtin_templates.h"
 #include "chat/jinja/template.h"
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace flash {
 namespace {
@@ -66,12 +67,8 @@ ChatTemplate ChatTemplate::from_gguf(const GgufFile& gguf, const std::string& ch
     if (!choice.empty()) {
         for (const auto& t : chat_detail::builtin_templates())
             if (t.name == choice) return from_source(t.source, t.name, bos, eos);
-        if (std::filesystem::is_regular_file(choice)) {
-            std::ifstream in(choice, std::ios::binary);
-            std::stringstream text;
-            text << in.rdbuf();
-            return from_source(text.str(), choice, bos, eos);
-        }
+        if (std::filesystem::is_regular_file(choice))
+            return from_source(read_text_file(choice, "chat template"), choice, bos, eos);
         throw Error("unknown chat template '" + choice + "' (known: " + known_choices() + ")");
     }
     const auto source = gguf.get_string("tokenizer.chat_template");

@@ -41,8 +41,8 @@ constexpr int kExitProblems = 4;
 tools::Json load_messages(const CallOptions& o) {
     tools::Json messages = tools::Json::array();
     if (!o.messages_file.empty()) {
-        messages =
-            parse_json<tools::Json>(read_file(o.messages_file, "messages file"), o.messages_file);
+        messages = parse_json<tools::Json>(read_text_file(o.messages_file, "messages file"),
+                                           o.messages_file);
         if (!messages.is_array())
             throw Error(o.messages_file + ": expected a JSON array of messages");
     }
@@ -67,7 +67,7 @@ int call(const CallOptions& o) {
     parse_options.lenient = o.lenient;
     parse_options.max_string_length = o.max_string_length;
     parse_options.max_array_items = o.max_array_items;
-    req.tools = tools::parse_tools_text(read_file(o.tools_file, "tools file"), parse_options);
+    req.tools = tools::parse_tools_text(read_text_file(o.tools_file, "tools file"), parse_options);
     for (const auto& t : req.tools)
         for (const auto& w : t.warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
     req.choice = tools::ToolChoice::parse(tools::Json(o.tool_choice));

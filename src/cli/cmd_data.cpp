@@ -76,20 +76,11 @@ ChatTemplate training_template(const DataRenderOptions& o) {
     const std::filesystem::path dir(o.model);
     if (std::filesystem::is_directory(dir)) {
         const auto config_path = dir / "tokenizer_config.json";
-        std::ifstream in(config_path);
-        if (!in)
-            throw Error(config_path.string() +
-                        ": cannot be read (a checkpoint's tokenizer_config.json)");
-        std::stringstream text;
-        text << in.rdbuf();
-        const auto config = parse_json<nlohmann::ordered_json>(text.str(), config_path.string());
-        if (!o.chat_template.empty()) {  // with a checkpoint: a .jinja file
-            std::ifstream file(o.chat_template);
-            if (!file) throw Error("--chat-template " + o.chat_template + ": cannot be read");
-            std::stringstream source;
-            source << file.rdbuf();
-            return ChatTemplate::from_source(source.str(), o.chat_template);
-        }
+        const std::string text = read_text_file(config_path.string(), "checkpoint file");
+        const auto config = parse_json<nlohmann::ordered_json>(text, config_path.string());
+        if (!o.chat_template.empty())  // with a checkpoint: a .jinja file
+            return ChatTemplate::from_source(read_text_file(o.chat_template, "--chat-template"),
+                                             o.chat_template);
         if (!config.contains("chat_template") || !config["chat_template"].is_string())
             throw Error(config_path.string() +
                         ": no chat_template; choose one with --chat-template");

@@ -61,7 +61,7 @@ constexpr int kInstructionNotMet = 4;  // exit status
 std::vector<instruct::Instruction> instructions_from(const InstructionFlags& f) {
     std::vector<instruct::Instruction> out;
     if (!f.file.empty()) {
-        const std::string text = read_file(f.file, "instructions file");
+        const std::string text = read_text_file(f.file, "instructions file");
         const auto list = parse_json<nlohmann::json>(text, f.file);
         if (!list.is_array())
             throw Error(f.file + ": expected a JSON array of {\"type\", \"args\"} objects");

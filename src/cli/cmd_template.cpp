@@ -29,7 +29,7 @@ void render_template(const TemplateOptions& o) {
         throw Error("give the template with exactly one of --file or --model");
     std::string source;
     if (!o.file.empty()) {
-        source = read_file(o.file, "template");
+        source = read_text_file(o.file, "template");
     } else {
         const std::string path = resolve_model(o.model);
         const GgufFile g(path);
@@ -41,7 +41,7 @@ void render_template(const TemplateOptions& o) {
     if (o.context == "-")
         text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     else if (!o.context.empty())
-        text = read_file(o.context, "context");
+        text = read_text_file(o.context, "context");
     const auto context = parse_json<nlohmann::ordered_json>(text, "context " + o.context);
     if (!context.is_object())
         throw Error("context " + o.context + ": expected a JSON object of template variables");

@@ -8,6 +8,7 @@
 
 #include "cli/option_checks.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "store/store.h"
 
 namespace flash::cli {
@@ -74,14 +75,6 @@ void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
         ->group("Structured output");
 }
 
-std::string read_file(const std::string& path, const std::string& what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(what + " " + path + ": cannot open");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     // An empty constraint would read as "no constraint": refuse it rather than run unconstrained.
     const auto non_empty = [](std::string text, const std::string& what) {
@@ -91,11 +84,11 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o) {
     };
     grammar::ConstraintSpec spec;
     if (!o.json_schema_file.empty())
-        spec.json_schema = non_empty(read_file(o.json_schema_file, "JSON schema"),
+        spec.json_schema = non_empty(read_text_file(o.json_schema_file, "JSON schema"),
                                      "JSON schema file " + o.json_schema_file);
     if (!o.grammar_file.empty())
         spec.gbnf =
-            non_empty(read_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
+            non_empty(read_text_file(o.grammar_file, "grammar"), "grammar file " + o.grammar_file);
     if (o.regex) spec.regex = non_empty(*o.regex, "--regex");
     spec.any_json = o.any_json;
     spec.pretty = o.pretty;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chat/chat_template.h"
+#include "core/text_file.h"  // read_text_file, for the commands that read files
 #include "grammar/compiled_grammar.h"
 #include "grammar/constraint_spec.h"
 #include "model/model.h"
@@ -44,7 +45,6 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o);
 // Compiles the spec, printing schema warnings to stderr; null when empty.
 std::shared_ptr<const grammar::CompiledGrammar> compile_constraint(
     const grammar::ConstraintSpec& spec);
-std::string read_file(const std::string& path, const std::string& what);
 void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
 
 struct LoadedModel {

@@ -4,10 +4,8 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "convert/hf_config.h"
 #include "convert/hf_names.h"
@@ -75,16 +73,15 @@ void check_output(const fs::path& out, bool force) {
         throw Error(out.string() + " exists; pass --force to replace it");
 }
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw Error(p.string() + ": cannot be read");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+// tokenizer_config.json, and tokenizer.json when the vocabulary converts.
+void write_tokenizer_files(const HfTokenizer& t, const fs::path& out) {
+    write_text_file((out / "tokenizer_config.json").string(), t.config.dump(2) + "\n");
+    if (t.tokenizer)
+        write_text_file((out / "tokenizer.json").string(), t.tokenizer->dump(2) + "\n");
 }
 
 Json read_json(const fs::path& p) {
-    return parse_json<Json>(read_text(p), p.string());
+    return parse_json<Json>(read_text_file(p.string(), "checkpoint file"), p.string());
 }
 
 // The checkpoint's tensors, from one file or the shards an index names.
@@ -150,11 +147,10 @@ ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_di
     const fs::path out(out_dir);
     if (g.tensors().empty()) {  // a vocabulary-only file: its tokenizer files
         check_output(out / "tokenizer.json", o.force);
-        fs::create_directories(out);
         const HfTokenizer tokenizer = hf_tokenizer(g);
-        write_text_file((out / "tokenizer_config.json").string(), tokenizer.config.dump(2) + "\n");
         if (!tokenizer.tokenizer) throw Error(gguf_path + ": " + tokenizer.note);
-        write_text_file((out / "tokenizer.json").string(), tokenizer.tokenizer->dump(2) + "\n");
+        fs::create_directories(out);
+        write_tokenizer_files(tokenizer, out);
         report.notes.push_back("no tensors in " + gguf_path + ": tokenizer files only");
         return report;
     }
@@ -226,11 +222,8 @@ ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_di
     if (!generation.empty())
         write_text_file((out / "generation_config.json").string(), generation.dump(2) + "\n");
     const HfTokenizer tokenizer = hf_tokenizer(g);
-    write_text_file((out / "tokenizer_config.json").string(), tokenizer.config.dump(2) + "\n");
-    if (tokenizer.tokenizer)
-        write_text_file((out / "tokenizer.json").string(), tokenizer.tokenizer->dump(2) + "\n");
-    else
-        report.notes.push_back(tokenizer.note);
+    write_tokenizer_files(tokenizer, out);
+    if (!tokenizer.tokenizer) report.notes.push_back(tokenizer.note);
     w.write((out / "model.safetensors").string());
     return report;
 }
@@ -263,8 +256,9 @@ ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
                                       ? read_json(dir / "tokenizer_config.json")
                                       : Json::object();
     if (fs::exists(dir / "tokenizer.json"))
-        gguf_tokenizer(parse_json<nlohmann::json>(read_text(dir / "tokenizer.json"),
-                                                  (dir / "tokenizer.json").string()),
+        gguf_tokenizer(parse_json<nlohmann::json>(
+                           read_text_file((dir / "tokenizer.json").string(), "checkpoint file"),
+                           (dir / "tokenizer.json").string()),
                        tokenizer_config, w);
     else {
         gguf_tokenizer(nlohmann::json(), tokenizer_config, w);

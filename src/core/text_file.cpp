@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -18,6 +19,14 @@ void write_text_file(const std::string& path, const std::string& text) {
     std::error_code ec;
     std::filesystem::rename(part, path, ec);
     if (ec) throw Error("cannot rename " + part + " to " + path + ": " + ec.message());
+}
+
+std::string read_text_file(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(what + " " + path + ": cannot open");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 std::string format_number(const char* format, double value) {

@@ -43,13 +43,7 @@ Example Example::from_state(const Json& j) {
     e.kind = j.at("kind").get<std::string>();
     e.source = j.at("source").get<std::string>();
     e.group = j.at("group").get<std::string>();
-    // Back from the uniform row shape: keys that do not apply were written as null.
-    for (const Json& m : j.at("messages")) {
-        Json message = Json::object();
-        for (const auto& [key, value] : m.items())
-            if (!value.is_null() || key == "content") message[key] = value;
-        e.messages.push_back(std::move(message));
-    }
+    e.messages = compact_messages(j.at("messages"));
     const std::string tools = j.at("tools").get<std::string>();
     if (tools != "[]") e.tools = Json::parse(tools);
     e.checks = j.at("checks").get<std::vector<std::string>>();
@@ -57,6 +51,17 @@ Example Example::from_state(const Json& j) {
     if (!verifier.empty()) e.verifier = Json::parse(verifier);
     e.context = j.value("context", Json());
     return e;
+}
+
+Json compact_messages(const Json& messages) {
+    Json out = Json::array();
+    for (const Json& m : messages) {
+        Json message = Json::object();
+        for (const auto& [key, value] : m.items())
+            if (!value.is_null() || key == "content") message[key] = value;
+        out.push_back(std::move(message));
+    }
+    return out;
 }
 
 std::string example_text(const Example& example) {

@@ -38,6 +38,10 @@ struct Example {
     static Example from_state(const Json& state);
 };
 
+// Messages back from the uniform row shape: members that do not apply (written as null) left
+// out; `content` kept even when null (an assistant turn of calls has no text).
+Json compact_messages(const Json& messages);
+
 // All the text a person wrote in the example (messages' contents and call arguments), for
 // deduplication and decontamination.
 std::string example_text(const Example& example);

@@ -410,19 +410,6 @@ std::string passage_around(const SourceDocument& d, const Excerpt& e, Rng& rng) 
     return text;
 }
 
-bool all_pass(const std::vector<instruct::Instruction>& instructions, const std::string& text,
-              std::string* why) {
-    for (const auto& ins : instructions) {
-        try {
-            if (instruct::check(ins, text).passed) continue;
-        } catch (const Error&) {  // arguments the text could not give (no word to count)
-        }
-        *why = ins.type;
-        return false;
-    }
-    return true;
-}
-
 Json verifier_of(const std::vector<instruct::Instruction>& instructions) {
     Json list = Json::array();
     for (const auto& ins : instructions)
@@ -439,6 +426,18 @@ std::string task_prompt(const SourceDocument& d, Rng& rng) {
 }
 
 }  // namespace
+
+std::string failed_instruction(const std::vector<instruct::Instruction>& instructions,
+                               const std::string& text) {
+    for (const auto& ins : instructions) {
+        try {
+            if (instruct::check(ins, text).passed) continue;
+        } catch (const Error&) {  // arguments the text could not give (no word to count)
+        }
+        return ins.type;
+    }
+    return "";
+}
 
 std::vector<Example> instruct_examples(const std::vector<SourceDocument>& documents,
                                        const InstructOptions& options, Tally& tally) {
@@ -459,8 +458,8 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
                 const std::string passage = passage_around(d, shown, rng);
                 std::string prompt = task_prompt(d, passage, rng);
                 for (const std::string& ask : b.asks) prompt += "\n\n" + ask;
-                std::string why;
-                if (b.instructions.empty() || !all_pass(b.instructions, b.response, &why)) {
+                const std::string why = failed_instruction(b.instructions, b.response);
+                if (b.instructions.empty() || !why.empty()) {
                     tally.reject(kFamily, "checker refused the built response (" + why + ")");
                 } else {
                     Example e = d.example(base + "-single", kFamily,
@@ -497,7 +496,8 @@ std::vector<Example> instruct_examples(const std::vector<SourceDocument>& docume
                         held = b.instructions;
                         e.messages.push_back(Json{{"role", "system"}, {"content", b.asks[0]}});
                     }
-                    ok = all_pass(held, b.response, &why);
+                    why = failed_instruction(held, b.response);
+                    ok = why.empty();
                     e.messages.push_back(
                         Json{{"role", "user"}, {"content", task_prompt(other, rng)}});
                     e.messages.push_back(Json{{"role", "assistant"}, {"content", b.response}});

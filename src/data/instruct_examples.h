@@ -8,11 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "data/example.h"
 #include "data/sources.h"
 #include "data/tally.h"
+#include "instruct/instruction.h"
 
 namespace flash::data {
 
@@ -20,6 +22,12 @@ struct InstructOptions {
     int variants = 1;  // examples drawn per document
     uint64_t seed = 0;
 };
+
+// The type of the first instruction `text` fails (its checker refuses the text, or its
+// arguments cannot be read from it), or "" when every one passes: the check a built response
+// and a teacher's reply both pass.
+std::string failed_instruction(const std::vector<instruct::Instruction>& instructions,
+                               const std::string& text);
 
 std::vector<Example> instruct_examples(const std::vector<SourceDocument>& documents,
                                        const InstructOptions& options, Tally& tally);

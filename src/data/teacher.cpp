@@ -11,6 +11,7 @@
 #include "client/chat_client.h"
 #include "core/error.h"
 #include "data/grounded_examples.h"
+#include "data/instruct_examples.h"
 #include "data/tool_examples.h"
 #include "instruct/check.h"
 #include "tools/tool_spec.h"
@@ -38,6 +39,12 @@ Json calls_of(const Json& message) {
     return it != message.end() && it->is_array() ? *it : Json::array();
 }
 
+// A call's arguments: OpenAI sends them as JSON text, some servers as an object.
+Json arguments_of(const Json& function) {
+    const Json raw = function.value("arguments", Json("{}"));
+    return raw.is_string() ? Json::parse(raw.get<std::string>()) : raw;
+}
+
 std::string check_grounded(const Example& e, const Json& message) {
     if (!calls_of(message).empty()) return "called a tool";
     const ask::AskContext context = context_from_json(e.context);
@@ -50,8 +57,7 @@ std::string check_grounded(const Example& e, const Json& message) {
     if (draft.abstained || draft.claims.empty()) return "abstained on an answerable question";
     const ask::AskResult r = ask::resolve_answer(draft, context, ask::VerifyOptions{},
                                                  e.context.at("question").get<std::string>());
-    if (r.abstained) return "a claim its citations do not support";
-    if (!r.dropped.empty()) return "a claim its citations do not support";
+    if (r.abstained || !r.dropped.empty()) return "a claim its citations do not support";
     std::set<int> cited;
     for (const ask::Claim& c : r.claims) {
         if (c.recited) return "its citations had to be replaced by verification";
@@ -86,8 +92,7 @@ std::string check_tools(const Example& e, const Json& message) {
         if (!spec) return "called a tool that is not offered";
         Json args;
         try {
-            const Json raw = fn.value("arguments", Json("{}"));
-            args = raw.is_string() ? Json::parse(raw.get<std::string>()) : raw;
+            args = arguments_of(fn);
         } catch (const std::exception&) {
             return "arguments are not JSON";
         }
@@ -108,15 +113,11 @@ std::string check_instruct(const Example& e, const Json& message) {
     const std::string text = content_of(message);
     if (!calls_of(message).empty()) return "called a tool";
     if (text.find_first_not_of(" \n\t") == std::string::npos) return "empty reply";
-    for (const Json& i : e.verifier.at("instructions")) {
-        const instruct::Instruction ins{i.at("type").get<std::string>(), i.at("args")};
-        if (!instruct::check(ins, text).passed) return "fails " + ins.type;
-    }
-    return "";
-}
-
-std::string family_of_reason(const Example& e, const std::string& reason) {
-    return e.family + ": " + reason;
+    std::vector<instruct::Instruction> instructions;
+    for (const Json& i : e.verifier.at("instructions"))
+        instructions.push_back({i.at("type").get<std::string>(), i.at("args")});
+    const std::string failed = failed_instruction(instructions, text);
+    return failed.empty() ? "" : "fails " + failed;
 }
 
 // One request with retries: transport failures, 408, 429 and 5xx are tried again after a
@@ -178,9 +179,7 @@ Example with_reply(Example e, const Json& message) {
         Json list = Json::array();
         for (size_t i = 0; i < calls.size(); ++i) {
             const Json& fn = calls[i]["function"];
-            const Json raw = fn.value("arguments", Json("{}"));
-            list.push_back(call_json(call_id(i), fn["name"].get<std::string>(),
-                                     raw.is_string() ? Json::parse(raw.get<std::string>()) : raw));
+            list.push_back(call_json(call_id(i), fn["name"].get<std::string>(), arguments_of(fn)));
         }
         reply = Json{{"role", "assistant"}, {"content", nullptr}, {"tool_calls", list}};
     }
@@ -226,7 +225,7 @@ TeacherReport run_teacher(std::vector<Example>& examples, const TeacherOptions& 
         if (r.reason.empty())
             ++report.kept[e.family];
         else
-            ++report.rejected[family_of_reason(e, r.reason)];
+            ++report.rejected[e.family + ": " + r.reason];
     };
     for (const size_t i : chosen)
         if (records.count(examples[i].id)) count(examples[i], records[examples[i].id]);

@@ -7,18 +7,6 @@
 namespace flash::data {
 namespace {
 
-// The row's messages without the null members its uniform shape carries.
-Json compact(const Json& messages) {
-    Json out = Json::array();
-    for (const Json& m : messages) {
-        Json c = Json::object();
-        for (const auto& [key, value] : m.items())
-            if (!value.is_null() || key == "content") c[key] = value;
-        out.push_back(std::move(c));
-    }
-    return out;
-}
-
 // Whether `span` shows the assistant `message`: each called function's name, or the start of
 // its text (templates may trim the ends).
 bool holds_reply(const std::string& span, const Json& message) {
@@ -42,7 +30,7 @@ bool holds_reply(const std::string& span, const Json& message) {
 std::optional<RenderedExample> render_for_training(const Json& row, const ChatTemplate& tmpl,
                                                    const tools::ToolFormat& format,
                                                    std::string* why) {
-    const Json messages = compact(row.at("messages"));
+    const Json messages = compact_messages(row.at("messages"));
     const std::string tools_text = row.value("tools", std::string("[]"));
     const std::vector<tools::ToolSpec> specs = tools::parse_tools(Json::parse(tools_text));
     auto render = [&](size_t count, bool generation_prompt) {
