@@ -108,12 +108,12 @@ class Run:
             f.write(curves.svg({"train": train, "valid": valid}, "loss per reply token"))
 
 
-def trainable_state(model, full):
+def trainable_state(model):
     return {k: v.detach().cpu().clone() for k, v in model.named_parameters() if v.requires_grad}
 
 
-def save_checkpoint(run, model, optimizer, step, args):
-    state = {"step": step, "params": trainable_state(model, args.full),
+def save_checkpoint(run, model, optimizer, step):
+    state = {"step": step, "params": trainable_state(model),
              "optimizer": optimizer.state_dict(),
              "torch_rng": torch.get_rng_state(), "python_rng": random.getstate()}
     os.makedirs(os.path.dirname(run.checkpoint), exist_ok=True)
@@ -162,8 +162,8 @@ def train(args):
         valid_examples, _ = data.load(os.path.join(args.data, "valid.jsonl"), tokenizer,
                                       args.max_len, args.eval_examples)
     valid = data.pack(valid_examples, args.max_len, args.seed, -1)
-    per_epoch = math.ceil(len(data.pack(train_examples, args.max_len, args.seed, 0)) /
-                          (args.batch * args.accumulate))
+    epochs = [data.pack(train_examples, args.max_len, args.seed, 0)]  # more as the run needs
+    per_epoch = math.ceil(len(epochs[0]) / (args.batch * args.accumulate))
     total = args.max_steps or per_epoch * args.epochs
     log(f"flash train: {len(train_examples)} examples ({too_long} longer than --max-len left out), "
         f"{per_epoch} steps per epoch, {total} steps, device {device}")
@@ -185,7 +185,6 @@ def train(args):
     # The micro-batches of every step, fixed by the seed: a resumed run sees the same ones.
     # Epochs are reshuffled and repacked (so their sequence counts differ) and read as one
     # stream, each step taking the next batch x accumulate sequences.
-    epochs = []
 
     def stream(index):
         while True:
@@ -235,9 +234,9 @@ def train(args):
             run.append(run.evals, {"step": step + 1, "valid_loss": f"{v:.6f}"})
             log(f"step {step + 1}: valid loss {v:.4f}")
         if args.save_every and (step + 1) % args.save_every == 0:
-            save_checkpoint(run, model, optimizer, step + 1, args)
+            save_checkpoint(run, model, optimizer, step + 1)
         run.curves()
-    save_checkpoint(run, model, optimizer, total, args)
+    save_checkpoint(run, model, optimizer, total)
     run.curves()
     return model, tokenizer, run
 
