@@ -13,7 +13,6 @@ Needs torch and transformers (scripts/install_train.sh; found in ~/.cache/flash/
 $FLASH_TRAIN_PYTHON). Exit 0 when every model passes, 77 (skipped) without torch."""
 import argparse
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from training_env import require_torch  # noqa: E402
 
 require_torch()
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoModelForCausalLM  # noqa: E402
-
-
-def read_logits(path):
-    with open(path, "rb") as f:
-        n_tokens, n_vocab = struct.unpack("<ii", f.read(8))
-        return np.frombuffer(f.read(), dtype=np.float32).reshape(n_tokens, n_vocab)
-
-
-def nmse(a, b):
-    return float(((a - b) ** 2).sum() / (b ** 2).sum())
+from logits_file import nmse, read_logits  # noqa: E402
 
 
 def real_model(args, tmp):

@@ -13,7 +13,6 @@ Optional: llama-cpp-python takes about 15 minutes to build, so CI does not insta
 it this exits 77 (skipped). Usage: llama_cpp_loads.py --flash BIN [--testdata DIR]"""
 import argparse
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -25,18 +24,11 @@ except ImportError as e:  # optional dependency
     print(f"skipped: {e} (pip install llama-cpp-python numpy)")
     sys.exit(77)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from logits_file import nmse, read_logits  # noqa: E402
+
 TYPES = ["F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_1", "Q5_0", "Q4_K_M", "Q4_1", "Q4_0",
          "Q3_K_M", "Q2_K"]
-
-
-def read_logits(path):
-    with open(path, "rb") as f:
-        n, v = struct.unpack("<ii", f.read(8))
-        return np.frombuffer(f.read(), dtype=np.float32).reshape(n, v)
-
-
-def nmse(a, b):
-    return float(((a - b) ** 2).sum() / (b ** 2).sum())
 
 
 def top1(a, b):

@@ -13,7 +13,6 @@ import csv
 import json
 import os
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from training_env import require_torch  # noqa: E402
 
 require_torch()
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +30,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "train"))
 import tiny_model  # noqa: E402
 from flash_train import data  # noqa: E402
+from logits_file import nmse, read_logits  # noqa: E402
 
 failures = []
 
@@ -106,12 +105,6 @@ def test_full_fine_tuning_lowers_the_loss(args, tmp):
     check(svg.startswith("<svg") and "polyline" in svg, "loss.svg has no curve")
 
 
-def read_logits(path):
-    with open(path, "rb") as f:
-        n_tokens, n_vocab = struct.unpack("<ii", f.read(8))
-        return np.frombuffer(f.read(), dtype=np.float32).reshape(n_tokens, n_vocab)
-
-
 def test_lora_exports_a_gguf_flash_runs(args, tmp):
     from transformers import AutoModelForCausalLM
     out = os.path.join(tmp, "lora")
@@ -132,7 +125,7 @@ def test_lora_exports_a_gguf_flash_runs(args, tmp):
                                                  dtype=torch.float32)
     with torch.no_grad():
         ours = model(torch.tensor([ids])).logits[0].numpy()
-    err = float(((ours - theirs) ** 2).sum() / (theirs ** 2).sum())
+    err = nmse(ours, theirs)
     print(f"merged LoRA model: flash on model.gguf vs transformers on merged/: NMSE {err:.2e}")
     check(err < 1e-6, f"flash and transformers disagree on the merged model (NMSE {err:.2e})")
 
