@@ -40,6 +40,13 @@ size_t words_of(const std::string& text) {
     return ngram_words(text).size();
 }
 
+// "97.5%" of `total` kept; "–" when nothing was tried.
+std::string pass_rate(int64_t kept, int64_t total) {
+    return total ? format_number("%.1f%%",
+                                 100.0 * static_cast<double>(kept) / static_cast<double>(total))
+                 : "–";
+}
+
 // Where the teacher wrote replies: per family, what was sent, kept and why the rest was not.
 std::string teacher_section(const TeacherReport& t) {
     std::string c =
@@ -52,10 +59,7 @@ std::string teacher_section(const TeacherReport& t) {
         const auto it = t.kept.find(family);
         const int64_t kept = it == t.kept.end() ? 0 : it->second;
         c += "| " + family + " | " + std::to_string(sent) + " | " + std::to_string(kept) + " | " +
-             format_number(
-                 "%.1f%%",
-                 sent ? 100.0 * static_cast<double>(kept) / static_cast<double>(sent) : 0.0) +
-             " |\n";
+             pass_rate(kept, sent) + " |\n";
     }
     if (!t.rejected.empty()) {
         c += "\nRejected teacher replies, by reason:\n\n";
@@ -144,11 +148,7 @@ std::string dataset_card(const CardFacts& f) {
         const int64_t kept = f.report.tally.kept_in(fam),
                       rejected = f.report.tally.rejected_in(fam);
         c += std::string("| ") + fam + " | " + std::to_string(kept) + " | " +
-             std::to_string(rejected) + " | " +
-             (kept + rejected ? format_number("%.1f%%", 100.0 * static_cast<double>(kept) /
-                                                            static_cast<double>(kept + rejected))
-                              : "–") +
-             " |\n";
+             std::to_string(rejected) + " | " + pass_rate(kept, kept + rejected) + " |\n";
     }
     c +=
         "\nWhat each check means: *grounded* — the context is assembled exactly as `flash ask` "

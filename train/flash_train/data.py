@@ -87,7 +87,7 @@ def pack(examples, max_len, seed, epoch):
         if current.ids and len(current.ids) + len(ex.ids) > max_len:
             packed.append(current)
             current = Packed()
-        current.add(ex, len(set(current.segments)))
+        current.add(ex, current.segments[-1] + 1 if current.segments else 0)
     if current.ids:
         packed.append(current)
     return packed
