@@ -224,6 +224,7 @@ void add_eval_command(CLI::App& app) {
     add_eval_grounded(*eval);
     add_eval_instruct_command(*eval);
     add_eval_ladder_commands(*eval);
+    add_eval_compare_command(*eval);
 }
 
 }  // namespace flash::cli

@@ -46,6 +46,8 @@ void add_suite_limits(CLI::App& cmd, eval::SuitesOptions& s, int& limit) {
     cmd.add_option("--retries", s.instruct_retries, "Instruction-following retries")
         ->check(CLI::Range(0, 10))
         ->capture_default_str();
+    cmd.add_flag("--no-enforce{false}", s.instruct_enforce,
+                 "Instruction following without enforcement or retries: the model's own answer");
     cmd.add_option("--suites", s.only, "Only these suites (tools, grounded, instruct)")
         ->delimiter(',')
         ->check(CLI::IsMember({"tools", "grounded", "instruct"}));

@@ -19,6 +19,7 @@ void add_eval_command(CLI::App& app);
 // `flash eval instruct`, registered by add_eval_command on its `eval` subcommand.
 void add_eval_instruct_command(CLI::App& eval);
 void add_eval_ladder_commands(CLI::App& eval);
+void add_eval_compare_command(CLI::App& eval);
 void add_index_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
 void add_serve_command(CLI::App& app);

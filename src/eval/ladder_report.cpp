@@ -4,33 +4,13 @@
 #include <cmath>
 #include <vector>
 #include "core/text_file.h"
+#include "eval/report_table.h"
 
 namespace flash::eval {
 namespace {
 
-std::string pct(double v) {
-    return format_number("%.1f%%", 100 * v);
-}
-
 std::string mib(double bytes) {
     return format_number("%.1f MiB", bytes / (1024.0 * 1024.0));
-}
-
-std::string escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        if (c == '<')
-            o += "&lt;";
-        else if (c == '>')
-            o += "&gt;";
-        else if (c == '&')
-            o += "&amp;";
-        else if (c == '"')
-            o += "&quot;";
-        else
-            o += c;
-    }
-    return o;
 }
 
 const char* suite_title(const std::string& s) {
@@ -39,12 +19,6 @@ const char* suite_title(const std::string& s) {
     if (s == "instruct") return "Instruction following";
     return "Suite";
 }
-
-// Table rows as cells; the Markdown and HTML writers lay them out.
-struct Table {
-    std::vector<std::string> head;
-    std::vector<std::vector<std::string>> rows;
-};
 
 Table cost_table(const LadderResult& r) {
     Table t{{"level", "file", "bits/weight", "decode tok/s", "prefill tok/s", "peak memory",
@@ -58,7 +32,7 @@ Table cost_table(const LadderResult& r) {
                           format_number("%.0f", l.throughput.prefill_tokens_per_s),
                           mib(static_cast<double>(l.peak_resident_bytes)),
                           format_number("%.4f", f.kl_mean), format_number("%.4f", f.kl_p99),
-                          pct(f.top1_agreement), format_number("%.3f", f.ppl_ratio())});
+                          percent(f.top1_agreement), format_number("%.3f", f.ppl_ratio())});
     }
     return t;
 }
@@ -79,20 +53,14 @@ Table score_table(const LadderResult& r) {
                 row.push_back("–");
                 continue;
             }
-            row.push_back(pct(x->accuracy) + " (" + std::to_string(x->hits) + "/" +
-                          std::to_string(x->n) + ") [" + pct(x->ci95.low) + ", " +
-                          pct(x->ci95.high) + "]");
+            row.push_back(score_with_interval(x->hits, x->n, x->ci95));
             const BaselineComparison* c = l.comparison(s);
             if (l.level == r.baseline_level) {
                 row.push_back("baseline");
             } else if (!c) {
                 row.push_back("–");
             } else {
-                row.push_back(format_number("%+.1f pts", 100 * c->difference) + " [" +
-                              format_number("%+.1f", 100 * c->ci.low) + ", " +
-                              format_number("%+.1f", 100 * c->ci.high) + "], " +
-                              std::to_string(c->right_to_wrong) + " / " +
-                              std::to_string(c->wrong_to_right));
+                row.push_back(paired_difference(*c));
             }
         }
         t.rows.push_back(row);
@@ -109,32 +77,6 @@ Table file_table(const LadderResult& r) {
         t.rows.push_back({l.level, std::to_string(l.bytes), l.sha256, types});
     }
     return t;
-}
-
-std::string markdown_table(const Table& t) {
-    std::string s = "|";
-    for (const auto& h : t.head) s += " " + h + " |";
-    s += "\n|";
-    for (size_t i = 0; i < t.head.size(); ++i) s += "---|";
-    s += "\n";
-    for (const auto& row : t.rows) {
-        s += "|";
-        for (const auto& c : row) s += " " + c + " |";
-        s += "\n";
-    }
-    return s;
-}
-
-std::string html_table(const Table& t) {
-    std::string s = "<table><thead><tr>";
-    for (const auto& h : t.head) s += "<th>" + escape(h) + "</th>";
-    s += "</tr></thead><tbody>";
-    for (const auto& row : t.rows) {
-        s += "<tr>";
-        for (const auto& c : row) s += "<td>" + escape(c) + "</td>";
-        s += "</tr>";
-    }
-    return s + "</tbody></table>\n";
 }
 
 std::string settings_lines(const LadderResult& r) {
@@ -160,9 +102,11 @@ std::string settings_lines(const LadderResult& r) {
     s += "- Grounded answers: " + std::to_string(su.grounded_limit) +
          " questions (0: all), verification on, max " + std::to_string(su.grounded_max_tokens) +
          " tokens\n";
-    s += "- Instruction following: " + std::to_string(su.instruct_limit) +
-         " prompts (0: all), enforcement on, " + std::to_string(su.instruct_retries) +
-         " retries, max " + std::to_string(su.instruct_max_tokens) + " tokens\n";
+    s +=
+        "- Instruction following: " + std::to_string(su.instruct_limit) + " prompts (0: all), " +
+        (su.instruct_enforce ? "enforcement on, " + std::to_string(su.instruct_retries) + " retries"
+                             : std::string("enforcement off")) +
+        ", max " + std::to_string(su.instruct_max_tokens) + " tokens\n";
     s += "- Fidelity: KL(baseline ‖ level) per position over " +
          std::to_string(st.fidelity_max_tokens) + " tokens of `" + st.fidelity_corpus +
          "` in windows of " + std::to_string(st.fidelity_window) + ", each from an empty cache\n";
@@ -198,9 +142,9 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
     auto Y = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
     std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
                     format_number("%.0f", W) + " " + format_number("%.0f", H) +
-                    "\" role=\"img\" aria-label=\"" + escape(title) + "\">";
+                    "\" role=\"img\" aria-label=\"" + html_escape(title) + "\">";
     s += "<text x=\"" + format_number("%.0f", W / 2) +
-         "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + escape(title) + "</text>";
+         "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + html_escape(title) + "</text>";
     for (int i = 0; i <= 4; ++i) {  // horizontal grid with labels
         const double v = y0 + (y1 - y0) * i / 4.0;
         s += "<line x1=\"" + format_number("%.1f", L) + "\" x2=\"" + format_number("%.1f", W - R) +
@@ -217,9 +161,10 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
              format_number("%.1f", v) + "</text>";
     }
     s += "<text x=\"" + format_number("%.0f", (L + W - R) / 2) + "\" y=\"" +
-         format_number("%.0f", H - 8) + "\" text-anchor=\"middle\">" + escape(x_label) + "</text>";
+         format_number("%.0f", H - 8) + "\" text-anchor=\"middle\">" + html_escape(x_label) +
+         "</text>";
     s += "<text transform=\"rotate(-90)\" x=\"" + format_number("%.0f", -(T + H - B) / 2) +
-         "\" y=\"14\" text-anchor=\"middle\">" + escape(y_label) + "</text>";
+         "\" y=\"14\" text-anchor=\"middle\">" + html_escape(y_label) + "</text>";
     std::vector<ChartPoint> sorted = points;
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.x < b.x; });
     std::string path;
@@ -232,10 +177,11 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
              format_number("%.1f", X(p.x)) + "\" y1=\"" + format_number("%.1f", Y(p.low)) +
              "\" y2=\"" + format_number("%.1f", Y(p.high)) + "\" class=\"e\"/>";
         s += "<circle cx=\"" + format_number("%.1f", X(p.x)) + "\" cy=\"" +
-             format_number("%.1f", Y(p.y)) + "\" r=\"4\" class=\"p\"><title>" + escape(p.label) +
-             "</title></circle>";
+             format_number("%.1f", Y(p.y)) + "\" r=\"4\" class=\"p\"><title>" +
+             html_escape(p.label) + "</title></circle>";
         s += "<text x=\"" + format_number("%.1f", X(p.x) + 5) + "\" y=\"" +
-             format_number("%.1f", Y(p.y) - 7) + "\" class=\"pl\">" + escape(p.label) + "</text>";
+             format_number("%.1f", Y(p.y) - 7) + "\" class=\"pl\">" + html_escape(p.label) +
+             "</text>";
     }
     return s + "</svg>";
 }
@@ -255,33 +201,11 @@ std::string ladder_markdown(const LadderResult& r) {
 }
 
 std::string ladder_html(const LadderResult& r) {
-    std::string s =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quantization ladder "
-        "— " +
-        escape(r.model) +
-        "</title><style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em "
-        "auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid "
-        "#ccc;padding:3px 7px;text-align:left}"
-        "th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:12px}svg{width:520px;max-"
-        "width:100%;border:1px solid #ddd;"
-        "background:#fff}svg text{font-size:11px;fill:#333}svg "
-        ".t{font-size:13px;font-weight:600}.g{stroke:#eee}"
-        ".l{fill:none;stroke:#4a7bd0;stroke-width:1.5}.e{stroke:#4a7bd0;stroke-width:2;opacity:.45}"
-        ".p{fill:#1f4fa8}"
-        ".pl{font-size:10px;fill:#555}code{background:#f5f5f5;padding:0 3px}</style></head><body>";
-    s += "<h1>Quantization ladder — " + escape(r.model) + "</h1>";
-    if (!r.command.empty()) s += "<p>Made with: <code>" + escape(r.command) + "</code></p>";
-    s += "<ul>";
-    std::string lines = settings_lines(r);
-    for (size_t at = 0; at < lines.size();) {
-        const size_t nl = lines.find('\n', at);
-        std::string line = lines.substr(at + 2, nl - at - 2);
-        std::erase(line, '`');
-        s += "<li>" + escape(line) + "</li>";
-        at = nl + 1;
-    }
-    s += "</ul><h2>Capability</h2><div class=\"charts\">";
+    std::string s = html_page_start("Quantization ladder — " + r.model);
+    s += "<h1>Quantization ladder — " + html_escape(r.model) + "</h1>";
+    if (!r.command.empty()) s += "<p>Made with: <code>" + html_escape(r.command) + "</code></p>";
+    s += html_list_of_markdown_lines(settings_lines(r));
+    s += "<h2>Capability</h2><div class=\"charts\">";
     for (const auto& suite : r.suite_names()) {
         std::vector<ChartPoint> pts;
         for (const LevelResult& l : r.levels)
@@ -296,7 +220,7 @@ std::string ladder_html(const LadderResult& r) {
                       l.level});
     s += svg_chart("KL divergence from the baseline (mean; bar to p99)", "bits per weight",
                    "KL (nats)", kl, false);
-    s += "</div>" + html_table(score_table(r)) + "<p>" + escape(kExplain) + "</p>";
+    s += "</div>" + html_table(score_table(r)) + "<p>" + html_escape(kExplain) + "</p>";
     s += "<h2>Fidelity and cost</h2>" + html_table(cost_table(r));
     s += "<h2>Files</h2>" + html_table(file_table(r));
     s += "<p>Per-sample outcomes: samples.jsonl; figures: ladder.json.</p></body></html>\n";

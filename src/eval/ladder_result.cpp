@@ -170,6 +170,7 @@ LadderSettings settings_from_json(const Json& j, const std::string& what) {
     s.suites.grounded_max_tokens = field<int>(grounded, "max_tokens", sw + ".grounded");
     s.suites.instruct_limit = field<int>(instruct, "limit", sw + ".instruct");
     s.suites.instruct_retries = field<int>(instruct, "retries", sw + ".instruct");
+    s.suites.instruct_enforce = field<bool>(instruct, "enforcement", sw + ".instruct");
     s.suites.instruct_max_tokens = field<int>(instruct, "max_tokens", sw + ".instruct");
     s.suites.only = su.value("only", std::vector<std::string>{});
     const Json& fi = object(j, "fidelity", where);

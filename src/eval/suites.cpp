@@ -77,7 +77,8 @@ SuiteResult instruct_suite(Backend& backend, const SuitesOptions& o,
                            const SuitesProgress& progress) {
     const auto cases = spread(load_instruct_suite(o.data_dir + "/instruct"), o.instruct_limit);
     follow::FollowOptions options;
-    options.retries = o.instruct_retries;
+    options.enforce = o.instruct_enforce;
+    options.retries = o.instruct_enforce ? o.instruct_retries : 0;
     options.generation.max_tokens = o.instruct_max_tokens;
     options.generation.sampling.temperature = 0;
     const auto t0 = std::chrono::steady_clock::now();
@@ -85,7 +86,12 @@ SuiteResult instruct_suite(Backend& backend, const SuitesOptions& o,
         run_instruct_eval(backend, cases, options, [&](size_t done, size_t total, const auto&) {
             if (progress) progress("instruct", done, total);
         });
-    SuiteResult r{"instruct", "every instruction followed, strict (enforcement on)", {}, {}, 0};
+    SuiteResult r{"instruct",
+                  std::string("every instruction followed, strict (enforcement ") +
+                      (o.instruct_enforce ? "on)" : "off)"),
+                  {},
+                  {},
+                  0};
     for (const auto& c : report.results) {
         Json failed = Json::array();
         for (const auto& s : c.scores)
@@ -147,8 +153,8 @@ Json suites_settings(const SuitesOptions& o) {
                   {"max_tokens", o.grounded_max_tokens}}},
                 {"instruct",
                  {{"limit", o.instruct_limit},
-                  {"enforcement", true},
-                  {"retries", o.instruct_retries},
+                  {"enforcement", o.instruct_enforce},
+                  {"retries", o.instruct_enforce ? o.instruct_retries : 0},
                   {"max_tokens", o.instruct_max_tokens}}},
                 {"sampling", "greedy (instruct retries: temperature 0.8, new seed)"},
                 {"only", o.only}};
