@@ -47,7 +47,10 @@ const char* measure_title(const std::string& suite, const std::string& measure) 
 
 std::string title(const MeasureComparison& m) {
     if (const char* t = measure_title(m.suite, m.measure)) return t;
-    return "Tool calling, " + m.measure + ": calls fully right";
+    std::string t = "Tool calling, ";  // in steps: GCC 12 warns falsely on "literal" + string
+    t += m.measure;
+    t += ": calls fully right";
+    return t;
 }
 
 std::vector<MeasureComparison> compare_suite(const std::string& suite, const SuiteScore& base,
@@ -172,7 +175,8 @@ LadderResult read_ladder_outputs(const std::string& dir) {
         const std::string line = text.substr(at, nl - at);
         at = nl + 1;
         if (line.empty()) continue;
-        const std::string where = ":" + std::to_string(line_no);
+        std::string where = ":";  // in steps: GCC 12 warns falsely on "literal" + to_string()
+        where += std::to_string(line_no);
         const Json j = parse_file(samples, line, where);
         if (!j.is_object() || !j.contains("level") || !j.contains("suite") || !j.contains("id") ||
             !j.contains("right") || !j["right"].is_boolean() || !j["level"].is_string() ||
