@@ -71,21 +71,22 @@ def test_labels_fall_on_the_replies(args):
 
 def test_packing_keeps_examples_apart(args):
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from flash_train.trainer import token_loss_sum
+    from flash_train.trainer import ReplyLoss, token_loss_sum
     tokenizer = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32,
                                                  attn_implementation="sdpa").eval()
     examples, _ = data.load(os.path.join(args.rendered, "train.jsonl"), tokenizer, 1024, 3)
+    loss = ReplyLoss(model)
     with torch.no_grad():
         alone = 0.0
         for ex in examples:
             p = data.Packed()
             p.add(ex, 0)
-            alone += float(token_loss_sum(model, [p], 0, "cpu")[0])
+            alone += float(token_loss_sum(loss, [p], 0, "cpu")[0])
         packed = data.Packed()
         for i, ex in enumerate(examples):
             packed.add(ex, i)
-        together = float(token_loss_sum(model, [packed], 0, "cpu")[0])
+        together = float(token_loss_sum(loss, [packed], 0, "cpu")[0])
     check(abs(together - alone) <= 1e-4 * abs(alone),
           f"packed loss {together} != the examples' own {alone}: attention leaks across examples")
 

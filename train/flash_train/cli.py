@@ -1,5 +1,6 @@
 """python -m flash_train (what `flash train` runs)."""
 import argparse
+import os
 import sys
 
 
@@ -25,8 +26,17 @@ def parser():
     p.add_argument("--eval-every", type=int, default=50, help="steps between valid-split evaluations")
     p.add_argument("--eval-examples", type=int, default=64, help="valid examples evaluated")
     p.add_argument("--save-every", type=int, default=25, help="steps between checkpoints")
+    p.add_argument("--stop-after", type=int, default=0, help=(
+        "stop after this step with a checkpoint, the schedule unchanged: a long run spread over "
+        "several sittings"))
     p.add_argument("--limit", type=int, default=0, help="use only the first N training examples")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--processes", type=int, default=1, help=(
+        "processes on this machine, one per GPU (started with torch.distributed.run; the model "
+        "sharded with FSDP2). Several machines: see docs/TRAINING.md"))
+    p.add_argument("--zero2", action="store_true", help=(
+        "with several processes: keep the gathered weights from forward to backward (gradients "
+        "and optimizer state sharded, weights not; faster, more memory)"))
     p.add_argument("--f32", action="store_true", help="train in f32 on a GPU too (default there: bf16)")
     p.add_argument("--restart", action="store_true", help="ignore a checkpoint in --out")
     p.add_argument("--no-export", action="store_true", help="skip writing merged/ and model.gguf")
@@ -35,13 +45,32 @@ def parser():
     return p
 
 
+def without_processes(argv):
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--processes":
+            skip = True
+        elif not a.startswith("--processes="):
+            out.append(a)
+    return out
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.processes > 1 and "WORLD_SIZE" not in os.environ:
+        # The same command once per process; torch.distributed.run sets RANK and WORLD_SIZE.
+        os.execv(sys.executable, [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                                  "--nproc_per_node", str(args.processes), "-m", "flash_train",
+                                  *without_processes(argv)])
     from .trainer import TrainingError, export, train
     try:
-        model, tokenizer, run = train(args)
-        if not args.no_export:
-            export(model, tokenizer, run, args)
+        model, tokenizer, run, par, finished = train(args)
+        if finished and not args.no_export:
+            export(model, tokenizer, run, args, par)
+        par.close()
     except TrainingError as e:
         print(f"flash train: error: {e}", file=sys.stderr)
         return 2
