@@ -23,11 +23,25 @@ scripts/install-deps.sh --with-browser
 python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]" "jinja2>=3.1" gguf \
   "openai==3.57.0" "selenium==4.36.0" "datasets==3.6.0" "tokenizers==0.23.3" 2>&1 \
   | grep -v "as the 'root' user" || true
+# The training stack (train/requirements.txt: PyTorch, transformers, peft; several GB) for the
+# conversion-parity and training tests, installed in the background while the C++ builds. Its
+# tests skip (exit 77, listed by ctest) when it could not be installed; that is reported below.
+train_log="$(mktemp)"
+scripts/install_train.sh >"$train_log" 2>&1 &
+train_pid=$!
 scripts/build.sh release
 
 # The real models for the end-to-end tests (sha256-pinned; kept in the models directory).
 export FLASH_SMOLLM2="$(./build/release/bin/flash pull smollm2-135m-instruct)"
 export FLASH_GEMMA3="$(./build/release/bin/flash pull gemma3-270m)"
+
+if wait "$train_pid"; then
+  export FLASH_TRAIN_PYTHON="$(tail -n 1 "$train_log")"
+else
+  echo "test.sh: WARNING: the training stack did not install; Transformers.* and Train.* will" \
+       "skip. Its log:" >&2
+  tail -n 20 "$train_log" >&2
+fi
 
 echo "== release tests" >&2
 ctest --preset release -j "$jobs"
@@ -36,9 +50,11 @@ echo "== ASan + UBSan tests" >&2
 scripts/build.sh asan
 # The sanitizer run covers the unit layers; the real-model tests run in release above, and so
 # does the default dataset build checked against the published card (the same code as the
-# small builds the sanitizers see, 80 s under ASan).
+# small builds the sanitizers see, 80 s under ASan), and so do the PyTorch tests (their C++
+# side, flash convert, is in the unit suites here).
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --preset asan -j "$jobs" -E "RealModel|GrammarSoundness|TheDefaultBuildReproducesThePublishedManifest"
+  ctest --preset asan -j "$jobs" \
+  -E "RealModel|GrammarSoundness|TheDefaultBuildReproducesThePublishedManifest|Transformers\.|Train\."
 
 echo "== fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)" >&2
 cmake --preset fuzz -DFLASH_FUZZ_SECONDS="${FLASH_FUZZ_SECONDS:-20}" >/dev/null
