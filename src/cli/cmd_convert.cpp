@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "convert/convert.h"
+#include "convert/hf_names.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -51,7 +52,9 @@ void add_convert_command(CLI::App& app) {
         "A directory (config.json, model.safetensors or its shards) becomes a GGUF file; a GGUF "
         "file becomes a directory (config.json, model.safetensors, generation_config.json, "
         "tokenizer_config.json with the chat template).\n"
-        "Architectures: llama, qwen2, qwen3, gemma3. Float tensors keep their type unless "
+        "Architectures: " +
+        convert::convertible_architectures() +
+        ". Float tensors keep their type unless "
         "--type says otherwise; quantized GGUF tensors are dequantized (F32 unless --type).\n"
         "Examples:\n"
         "  flash convert smollm2.gguf smollm2-hf --to-hf\n"

@@ -126,6 +126,110 @@ DType gguf_float(SafeDType t, const std::string& name) {
     throw Error("tensor " + name + ": dtype " + safe_dtype_name(t) + " is not a float type");
 }
 
+// A multimodal checkpoint's config.json (Qwen3_5ForConditionalGeneration) keeps the text
+// model's fields in text_config; the text model is what converts.
+Json text_config(const Json& config) {
+    const auto text = config.find("text_config");
+    if (text == config.end() || !text->is_object()) return config;
+    Json out = *text;
+    for (const auto& [key, value] : config.items())
+        if (!out.contains(key) && key != "vision_config") out[key] = value;
+    return out;
+}
+
+// The rows a layout change moves: the outermost dimension (PyTorch's shape[0]); a 1-D
+// tensor's elements.
+int64_t outer_rows(const std::vector<int64_t>& shape) {
+    return shape.empty() ? 1 : shape[0];
+}
+
+// Refuses a tensor whose shape does not hold the heads `c` moves (the moves assume it).
+void check_change(const std::string& where, const std::string& name, const TensorChange& c,
+                  const std::vector<int64_t>& shape) {
+    int64_t elements = 1;
+    for (const int64_t d : shape) elements *= d;
+    const int64_t rows = outer_rows(shape);
+    const bool heads_fit = (c.permute_heads == 0 || rows % (2 * c.permute_heads) == 0) &&
+                           v_heads_fit(c.v_heads, rows, rows > 0 ? elements / rows : 0);
+    if (!heads_fit)
+        throw Error(where + ": tensor " + name + " has " + std::to_string(elements) +
+                    " elements in " + std::to_string(rows) +
+                    " rows, which do not split into the heads of its config");
+}
+
+// Undoes (to_gguf false) or redoes the value changes llama.cpp's converter makes.
+void change_values(std::vector<float>& values, const TensorChange& c, bool to_gguf) {
+    for (float& v : values) {
+        if (c.plus_one) v = to_gguf ? v + 1.0f : v - 1.0f;
+        if (c.minus_exp) v = to_gguf ? ssm_a_from_a_log(v) : a_log_from_ssm_a(v);
+    }
+}
+
+// Undoes (to_gguf false) or redoes the row and head moves llama.cpp's converter makes.
+void change_layout(std::vector<uint8_t>& bytes, int64_t rows, const TensorChange& c, bool to_gguf) {
+    if (rows <= 0) return;
+    if (c.permute_heads) {
+        const size_t row = bytes.size() / static_cast<size_t>(rows);
+        bytes = to_gguf ? permute_rows(bytes, rows, row, c.permute_heads)
+                        : unpermute_rows(bytes, rows, row, c.permute_heads);
+    }
+    if (c.v_heads.k_heads)
+        bytes =
+            to_gguf ? tile_v_heads(bytes, rows, c.v_heads) : group_v_heads(bytes, rows, c.v_heads);
+}
+
+// A GGUF tensor's values as `to` for the checkpoint, llama.cpp's changes undone.
+std::vector<uint8_t> hf_bytes(const GgufTensor& t, DType to, const TensorChange& c, int64_t rows) {
+    std::vector<uint8_t> bytes;
+    if (t.type == to && !c.plus_one && !c.minus_exp) {
+        bytes.assign(t.data, t.data + t.n_bytes);
+    } else {
+        std::vector<float> values;
+        if (is_float(t.type)) {
+            values = to_f32(t.data, t.type, t.n_elements);
+        } else {
+            values.resize(static_cast<size_t>(t.n_elements));
+            const size_t row = row_bytes(t.type, t.dims[0]);
+            for (int64_t r = 0; r < t.rows(); ++r)
+                kernels::dequantize_row(t.type, t.data + r * row, values.data() + r * t.dims[0],
+                                        t.dims[0]);
+        }
+        change_values(values, c, false);
+        bytes = from_f32(values, to);
+    }
+    change_layout(bytes, rows, c, false);
+    return bytes;
+}
+
+// A checkpoint tensor's values as `to` for the GGUF, with llama.cpp's changes.
+std::vector<uint8_t> gguf_bytes(const SafeTensor& t, DType from, DType to, const TensorChange& c) {
+    std::vector<uint8_t> bytes;
+    if (from == to && !c.plus_one && !c.minus_exp) {
+        bytes.assign(t.data, t.data + t.bytes);
+    } else {
+        std::vector<float> values = to_f32(t.data, from, t.elements());
+        change_values(values, c, true);
+        bytes = from_f32(values, to);
+    }
+    change_layout(bytes, outer_rows(t.shape), c, true);
+    return bytes;
+}
+
+// The head counts of the GGUF's model.
+HeadCounts head_counts(const GgufFile& g, const ModelConfig& c) {
+    HeadCounts h;
+    h.q = c.n_head;
+    h.kv = c.n_head_kv;
+    if (c.arch == "qwen35") {  // the DeltaNet keys, even when every layer is attention
+        const DeltaNetConfig d = DeltaNetConfig::from_gguf(g, c.arch);
+        h.linear_k = d.n_k_heads;
+        h.linear_v = d.n_v_heads;
+        h.linear_k_dim = d.head_k_dim;
+        h.linear_v_dim = d.head_v_dim;
+    }
+    return h;
+}
+
 }  // namespace
 
 FloatType float_type(const std::string& name) {
@@ -163,6 +267,7 @@ ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_di
     check_output(out / "model.safetensors", o.force);
     fs::create_directories(out);
 
+    const HeadCounts heads = head_counts(g, c);
     SafetensorsWriter w;
     w.set_metadata("format", "pt");
     size_t index = 0;
@@ -177,40 +282,17 @@ ConvertReport gguf_to_hf(const std::string& gguf_path, const std::string& out_di
                                                    : DType::F32;
         if (t.dims.size() == 2) stored = to;
         std::vector<int64_t> shape(t.dims.rbegin(), t.dims.rend());
-        const bool plus_one = arch->norms_plus_one && is_norm(t.name);
-        int64_t permute_heads = 0;
-        if (arch->permute_qk && t.name.find(".attn_q.weight") != std::string::npos)
-            permute_heads = c.n_head;
-        if (arch->permute_qk && t.name.find(".attn_k.weight") != std::string::npos)
-            permute_heads = c.n_head_kv;
+        const TensorChange change = tensor_change(*arch, t.name, heads);
+        check_change(gguf_path, t.name, change, shape);
+        const int64_t rows = outer_rows(shape);
+        if (change.squeezed && shape.size() == 2) shape.insert(shape.begin() + 1, 1);
         const GgufTensor* src = &t;
         const size_t at = index++, count = g.tensors().size();
-        w.add(
-            *name, safe_type(to), shape,
-            [src, to, plus_one, permute_heads, at, count, &progress](std::vector<uint8_t>& bytes) {
-                if (progress) progress(at, count, src->name);
-                if (src->type == to && !plus_one) {
-                    bytes.assign(src->data, src->data + src->n_bytes);
-                } else {
-                    std::vector<float> values;
-                    if (is_float(src->type)) {
-                        values = to_f32(src->data, src->type, src->n_elements);
-                    } else {
-                        values.resize(static_cast<size_t>(src->n_elements));
-                        const size_t row = row_bytes(src->type, src->dims[0]);
-                        for (int64_t r = 0; r < src->rows(); ++r)
-                            kernels::dequantize_row(src->type, src->data + r * row,
-                                                    values.data() + r * src->dims[0], src->dims[0]);
-                    }
-                    if (plus_one)
-                        for (float& v : values) v -= 1.0f;
-                    bytes = from_f32(values, to);
-                }
-                if (permute_heads)
-                    bytes = unpermute_rows(bytes, src->rows(),
-                                           bytes.size() / static_cast<size_t>(src->rows()),
-                                           permute_heads);
-            });
+        w.add(*name, safe_type(to), shape,
+              [src, to, change, rows, at, count, &progress](std::vector<uint8_t>& bytes) {
+                  if (progress) progress(at, count, src->name);
+                  bytes = hf_bytes(*src, to, change, rows);
+              });
     }
     write_text_file((out / "config.json").string(),
                     hf_config(g, *arch, torch_name(stored)).dump(2) + "\n");
@@ -233,10 +315,11 @@ ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
     ConvertReport report;
     const fs::path dir(hf_dir);
     if (!fs::is_directory(dir)) throw Error(hf_dir + ": not a directory");
-    const Json config = read_json(dir / "config.json");
-    if (!config.is_object() || !config.contains("model_type") || !config["model_type"].is_string())
+    const Json top = read_json(dir / "config.json");
+    if (!top.is_object() || !top.contains("model_type") || !top["model_type"].is_string())
         throw Error((dir / "config.json").string() + ": no model_type");
-    const std::string model_type = config["model_type"].get<std::string>();
+    const std::string model_type = top["model_type"].get<std::string>();
+    const Json config = text_config(top);
     const auto arch = architecture_from_hf(model_type);
     if (!arch)
         throw Error((dir / "config.json").string() + ": model_type '" + model_type +
@@ -249,8 +332,7 @@ ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
     fs::path name_path = fs::absolute(dir).lexically_normal();
     if (name_path.filename().empty()) name_path = name_path.parent_path();
     gguf_metadata(config, *arch, name_path.filename().string(), w);
-    const int64_t heads = config["num_attention_heads"].get<int64_t>();
-    const int64_t heads_kv = config.value("num_key_value_heads", heads);
+    const HeadCounts heads = head_counts(config, *arch);
     const bool tied = config.value("tie_word_embeddings", false);
     const Json tokenizer_config = fs::exists(dir / "tokenizer_config.json")
                                       ? read_json(dir / "tokenizer_config.json")
@@ -264,40 +346,34 @@ ConvertReport hf_to_gguf(const std::string& hf_dir, const std::string& out_path,
         gguf_tokenizer(nlohmann::json(), tokenizer_config, w);
         report.notes.push_back("no tokenizer.json: the GGUF has no vocabulary");
     }
+    size_t left_out = 0;
     for (const auto& [hf, tensor] : ck.tensors) {
         if (hf == "lm_head.weight" && tied) continue;  // GGUF ties by leaving output out
+        if (outside_text_model(hf)) {
+            ++left_out;
+            continue;
+        }
         const auto name = gguf_name(*arch, hf);
         if (!name) throw Error(hf_dir + ": tensor " + hf + " has no GGUF name for " + arch->gguf);
         const DType from = gguf_float(tensor->dtype, hf);
-        const DType to = tensor->shape.size() == 1   ? DType::F32
-                         : o.type == FloatType::Auto ? from
-                                                     : dtype_of(o.type);
+        const TensorChange change = tensor_change(*arch, *name, heads);
+        check_change(hf_dir, hf, change, tensor->shape);
         std::vector<int64_t> dims(tensor->shape.rbegin(), tensor->shape.rend());
-        const bool plus_one = arch->norms_plus_one && is_norm(*name);
-        int64_t permute_heads = 0;
-        if (arch->permute_qk && name->find(".attn_q.weight") != std::string::npos)
-            permute_heads = heads;
-        if (arch->permute_qk && name->find(".attn_k.weight") != std::string::npos)
-            permute_heads = heads_kv;
+        if (change.squeezed && dims.size() == 3 && dims[1] == 1) dims.erase(dims.begin() + 1);
+        const DType to = dims.size() == 1 || change.f32_in_gguf ? DType::F32
+                         : o.type == FloatType::Auto            ? from
+                                                                : dtype_of(o.type);
         const SafeTensor* src = tensor;
-        w.add_tensor(*name, to, dims,
-                     [src, from, to, plus_one, permute_heads](std::vector<uint8_t>& bytes) {
-                         if (from == to && !plus_one) {
-                             bytes.assign(src->data, src->data + src->bytes);
-                         } else {
-                             std::vector<float> values = to_f32(src->data, from, src->elements());
-                             if (plus_one)
-                                 for (float& v : values) v += 1.0f;
-                             bytes = from_f32(values, to);
-                         }
-                         if (permute_heads && !src->shape.empty() && src->shape[0] > 0)
-                             bytes = permute_rows(bytes, src->shape[0],
-                                                  bytes.size() / static_cast<size_t>(src->shape[0]),
-                                                  permute_heads);
-                     });
+        w.add_tensor(*name, to, dims, [src, from, to, change](std::vector<uint8_t>& bytes) {
+            bytes = gguf_bytes(*src, from, to, change);
+        });
     }
     if (!tied && !ck.tensors.count("lm_head.weight"))
         throw Error(hf_dir + ": tie_word_embeddings is false but there is no lm_head.weight");
+    if (left_out)
+        report.notes.push_back(std::to_string(left_out) +
+                               " vision and multi-token-prediction tensors left out: the GGUF "
+                               "holds the text model");
     w.write(out_path, progress);
     return report;
 }

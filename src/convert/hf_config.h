@@ -22,6 +22,10 @@ Json hf_config(const GgufFile& g, const HfArchitecture& arch, const std::string&
 void gguf_metadata(const Json& config, const HfArchitecture& arch, const std::string& name,
                    GgufWriter& out);
 
+// The head counts the tensor layouts depend on, from config.json (transformers' defaults for
+// fields left out, as gguf_metadata writes them).
+HeadCounts head_counts(const Json& config, const HfArchitecture& arch);
+
 // The shortest decimal that reads back as the same float32 (1e-05, not 9.99999975e-06).
 double shortest_float(float value);
 

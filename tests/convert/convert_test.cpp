@@ -1,13 +1,16 @@
 // flash convert on the testdata models: GGUF -> Hugging Face checkpoint -> GGUF gives back the
 // same tensors (names, types, shapes, bytes) and hyperparameters for every float file and
 // architecture; quantized files come back as their dequantized values; a sharded checkpoint
-// reads like a single file; llama's q/k permutation is llama.cpp's; bad input is a clear error.
+// and a multimodal Qwen3.5 one read like a single text-only file; llama's q/k permutation and
+// Qwen3.5's value-head tiling are llama.cpp's; bad input is a clear error.
 // (transformers' own logits on the converted checkpoints: tests/convert/transformers_parity.py.)
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "common/error_of.h"
 #include "common/temp_dir.h"
@@ -47,6 +50,9 @@ void expect_same_model(const GgufFile& a, const GgufFile& b) {
         EXPECT_EQ(u->type, t.type);
         EXPECT_EQ(u->dims, t.dims);
         ASSERT_EQ(u->n_bytes, t.n_bytes);
+        // Bytes, Qwen3.5's ssm_a included: its trip through A_log = log(-ssm_a) is exact where
+        // |A_log| < 1 and happens to be for the testdata's one larger value (-3.4); another
+        // model's could move by up to 3 ulps there (Qwen35DecayRateSurvivesALog).
         EXPECT_EQ(std::memcmp(u->data, t.data, t.n_bytes), 0);
     }
     const std::string arch(a.require_string("general.architecture"));
@@ -80,7 +86,7 @@ TEST_P(FloatRoundTrip, GivesBackTheSameTensorsAndHyperparameters) {
 INSTANTIATE_TEST_SUITE_P(Testdata, FloatRoundTrip,
                          ::testing::Values("llama-F32", "llama-F16", "llama-BF16", "qwen2-F32",
                                            "qwen2-F16", "qwen3-F32", "qwen3-F16", "gemma3-F32",
-                                           "gemma3-F16"),
+                                           "gemma3-F16", "qwen35-F32", "qwen35-F16"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (char& c : n)
@@ -112,6 +118,85 @@ TEST(Convert, QuantizedTensorsComeBackAsTheirDequantizedValues) {
     const GgufFile c(round_trip(original, half, o));
     EXPECT_EQ(c.require_tensor("blk.0.attn_q.weight").type, DType::F16);
     EXPECT_EQ(c.require_tensor("blk.0.attn_norm.weight").type, DType::F32);
+}
+
+TEST(Convert, Qwen35ConvKernelStaysF32InGgufWhateverTheType) {
+    // ggml's ssm_conv takes only F32 kernels (flash refuses others), as llama.cpp stores them.
+    TempDir dir;
+    ConvertOptions o;
+    o.type = FloatType::F16;
+    const GgufFile g(round_trip(model("qwen35-F32.gguf"), dir, o));
+    EXPECT_EQ(g.require_tensor("blk.0.ssm_conv1d.weight").type, DType::F32);
+    EXPECT_EQ(g.require_tensor("blk.0.attn_qkv.weight").type, DType::F16);
+    const SafetensorsFile st(dir / "hf/model.safetensors");
+    EXPECT_EQ(st.find("model.layers.0.linear_attn.conv1d.weight")->shape,
+              (std::vector<int64_t>{768, 1, 4}));
+}
+
+TEST(Convert, AMultimodalQwen35CheckpointConvertsAsItsTextModel) {
+    // Qwen3_5ForConditionalGeneration's layout: the text model's config in text_config, its
+    // tensors under model.language_model., a vision tower and an MTP head beside them.
+    TempDir dir;
+    gguf_to_hf(model("qwen35-F32.gguf"), dir / "hf", {});
+    const SafetensorsFile text(dir / "hf/model.safetensors");
+    fs::create_directories(dir / "vl");
+    SafetensorsWriter w;
+    for (const SafeTensor& t : text.tensors()) {
+        const std::string name =
+            t.name.rfind("model.", 0) == 0 ? "model.language_model." + t.name.substr(6) : t.name;
+        w.add(name, t.dtype, t.shape,
+              [&t](std::vector<uint8_t>& out) { out.assign(t.data, t.data + t.bytes); });
+    }
+    for (const char* extra : {"model.visual.patch_embed.proj.weight", "mtp.fc.weight"})
+        w.add(extra, SafeDType::F32, {2, 2}, [](std::vector<uint8_t>& out) { out.assign(16, 0); });
+    w.write(dir / "vl/model.safetensors");
+    std::ifstream in(dir / "hf/config.json");
+    const Json text_config = Json::parse(in);
+    const Json config{{"architectures", {"Qwen3_5ForConditionalGeneration"}},
+                      {"model_type", "qwen3_5"},
+                      {"text_config", text_config},
+                      {"vision_config", {{"depth", 27}}}};
+    dir.write("vl/config.json", config.dump());
+    const ConvertReport report = hf_to_gguf(dir / "vl", dir / "vl.gguf", {});
+    expect_same_model(GgufFile(model("qwen35-F32.gguf")), GgufFile(dir / "vl.gguf"));
+    ASSERT_FALSE(report.notes.empty());
+    EXPECT_NE(report.notes.back().find("2 vision and multi-token-prediction tensors left out"),
+              std::string::npos);
+}
+
+TEST(Convert, AQwen35ConfigItsTensorsOrLlamaCppCannotFollowIsAClearError) {
+    TempDir dir;
+    gguf_to_hf(model("qwen35-F32.gguf"), dir / "hf", {});
+    std::ifstream in(dir / "hf/config.json");
+    const Json good = Json::parse(in);
+    auto error_with = [&](const char* key, const Json& value) {
+        Json config = good;
+        config[key] = value;
+        dir.write("hf/config.json", config.dump());
+        ConvertOptions force;
+        force.force = true;
+        return error_of([&] { hf_to_gguf(dir / "hf", dir / "o.gguf", force); });
+    };
+    // Twice the value heads, half as wide: the same inner size, but 2 rows of in_proj_a.
+    Json heads = good;
+    heads["linear_num_value_heads"] = 4;
+    heads["linear_value_head_dim"] = 64;
+    dir.write("hf/config.json", heads.dump());
+    EXPECT_NE(error_of([&] {
+                  hf_to_gguf(dir / "hf", dir / "o.gguf", {});
+              }).find("rows, which do not split into the heads of its config"),
+              std::string::npos);
+    EXPECT_NE(error_with("layer_types", {"linear_attention"})
+                  .find("'layer_types' must list one type per layer"),
+              std::string::npos);
+    Json rope = good["rope_parameters"];
+    rope["mrope_section"] = {1, 1, 2};
+    EXPECT_NE(error_with("rope_parameters", rope).find("unrotated in llama.cpp's RoPE"),
+              std::string::npos);
+    rope["rope_type"] = "yarn";
+    EXPECT_NE(error_with("rope_parameters", rope).find("rope_type \"yarn\" is not converted yet"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "o.gguf"));
 }
 
 TEST(Convert, AShardedCheckpointReadsLikeOneFile) {
@@ -149,8 +234,79 @@ TEST(Convert, LlamaQkPermutationIsLlamaCpps) {
     EXPECT_EQ(unpermute_rows(permuted, 8, 1, 2), rows);
 }
 
+TEST(Convert, Qwen35ValueHeadTilingIsLlamaCpps) {
+    // 2 key heads with 2 value heads each, one row per head: llama.cpp's
+    // reshape(2, 2, 1).swapaxes(0, 1) takes heads [k0v0 k0v1 k1v0 k1v1] to [k0v0 k1v0 k0v1 k1v1].
+    VHeadOrder o;
+    o.k_heads = 2;
+    o.v_per_k = 2;
+    o.head_size = 1;
+    const std::vector<uint8_t> grouped = {0, 1, 2, 3};
+    EXPECT_EQ(tile_v_heads(grouped, 4, o), (std::vector<uint8_t>{0, 2, 1, 3}));
+    EXPECT_EQ(group_v_heads(tile_v_heads(grouped, 4, o), 4, o), grouped);
+    // The qkv's q and k rows (here 2) stay; heads of 2 rows move whole.
+    o.first = 2;
+    o.head_size = 2;
+    const std::vector<uint8_t> qkv = {9, 8, 0, 1, 2, 3, 4, 5, 6, 7};
+    EXPECT_EQ(tile_v_heads(qkv, 10, o), (std::vector<uint8_t>{9, 8, 0, 1, 4, 5, 2, 3, 6, 7}));
+    EXPECT_TRUE(v_heads_fit(o, 10, 1));
+    EXPECT_FALSE(v_heads_fit(o, 9, 1));
+    // The output projection: heads along each of its rows.
+    o = {2, 2, 0, 1, true};
+    const std::vector<uint8_t> out_proj = {0, 1, 2, 3, 4, 5, 6, 7};
+    EXPECT_EQ(tile_v_heads(out_proj, 2, o), (std::vector<uint8_t>{0, 2, 1, 3, 4, 6, 5, 7}));
+    EXPECT_FALSE(v_heads_fit(o, 2, 3));
+}
+
+TEST(Convert, Qwen35TensorChangesAreLlamaCpps) {
+    const auto arch = *architecture_from_gguf("qwen35");
+    HeadCounts h;
+    h.q = 2;
+    h.kv = 2;
+    h.linear_k = 2;
+    h.linear_v = 4;
+    h.linear_k_dim = 8;
+    h.linear_v_dim = 16;
+    // Zero-centred RMSNorms are stored + 1; the DeltaNet's gated norm is not.
+    for (const char* norm : {"blk.0.attn_norm.weight", "blk.1.attn_q_norm.weight",
+                             "blk.0.post_attention_norm.weight", "output_norm.weight"})
+        EXPECT_TRUE(tensor_change(arch, norm, h).plus_one) << norm;
+    EXPECT_FALSE(tensor_change(arch, "blk.0.ssm_norm.weight", h).plus_one);
+    EXPECT_TRUE(tensor_change(arch, "blk.0.ssm_a", h).minus_exp);
+    const TensorChange conv = tensor_change(arch, "blk.0.ssm_conv1d.weight", h);
+    EXPECT_TRUE(conv.squeezed && conv.f32_in_gguf);
+    EXPECT_EQ(conv.v_heads.first, 2 * 2 * 8);
+    EXPECT_EQ(conv.v_heads.head_size, 16);
+    EXPECT_TRUE(tensor_change(arch, "blk.0.ssm_out.weight", h).v_heads.columns);
+    EXPECT_EQ(tensor_change(arch, "blk.0.ssm_dt.bias", h).v_heads.head_size, 1);
+    EXPECT_EQ(tensor_change(arch, "blk.1.attn_q.weight", h).v_heads.k_heads, 0);
+    EXPECT_EQ(tensor_change(arch, "blk.1.attn_q.weight", h).permute_heads, 0);
+    // As many value heads as key heads: the orders agree, nothing moves.
+    h.linear_v = 2;
+    EXPECT_EQ(tensor_change(arch, "blk.0.attn_gate.weight", h).v_heads.k_heads, 0);
+}
+
+TEST(Convert, Qwen35DecayRateSurvivesALog) {
+    // ssm_a -> A_log -> ssm_a: exact where |A_log| < 1, within 3 ulps over transformers'
+    // initial range of A (0.01 to 16) and beyond, where f32 has fewer A_log values than A ones.
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> a_log(-7.0f, 7.0f);
+    for (int i = 0; i < 100000; ++i) {
+        const float a = ssm_a_from_a_log(a_log(rng));
+        const float back = ssm_a_from_a_log(a_log_from_ssm_a(a));
+        int32_t x, y;
+        std::memcpy(&x, &a, 4);
+        std::memcpy(&y, &back, 4);
+        if (std::abs(a_log_from_ssm_a(a)) < 1.0f) {
+            ASSERT_EQ(x, y) << a;
+        }
+        ASSERT_LE(std::abs(x - y), 3) << a;
+    }
+    EXPECT_EQ(ssm_a_from_a_log(0.0f), -1.0f);
+}
+
 TEST(Convert, NamesMapBothWaysForEveryArchitecture) {
-    for (const char* a : {"llama", "qwen2", "qwen3", "gemma3"}) {
+    for (const char* a : {"llama", "qwen2", "qwen3", "gemma3", "qwen35"}) {
         const auto arch = architecture_from_gguf(a);
         ASSERT_TRUE(arch) << a;
         const GgufFile g(model(std::string(a) + "-F32.gguf"));
@@ -168,6 +324,16 @@ TEST(Convert, NamesMapBothWaysForEveryArchitecture) {
               "model.layers.0.pre_feedforward_layernorm.weight");
     EXPECT_FALSE(hf_name(llama, "blk.x.attn_q.weight"));
     EXPECT_FALSE(gguf_name(llama, "model.layers.0.self_attn.rotary_emb.inv_freq"));
+    const auto qwen35 = *architecture_from_gguf("qwen35");
+    EXPECT_EQ(hf_name(qwen35, "blk.0.ssm_a"), "model.layers.0.linear_attn.A_log");
+    EXPECT_EQ(hf_name(qwen35, "blk.0.ssm_dt.bias"), "model.layers.0.linear_attn.dt_bias");
+    EXPECT_EQ(hf_name(qwen35, "blk.1.post_attention_norm.weight"),
+              "model.layers.1.post_attention_layernorm.weight");
+    EXPECT_EQ(gguf_name(qwen35, "model.language_model.layers.2.linear_attn.in_proj_z.weight"),
+              "blk.2.attn_gate.weight");
+    EXPECT_EQ(architecture_from_hf("qwen3_5")->gguf, "qwen35");
+    EXPECT_TRUE(outside_text_model("model.visual.blocks.0.attn.qkv.weight"));
+    EXPECT_FALSE(outside_text_model("model.language_model.norm.weight"));
 }
 
 // tokenizer.json and back: the same vocabulary keys (the texts' ids under Hugging Face's
@@ -211,9 +377,14 @@ TEST(Convert, ByteLevelBpeVocabulariesRoundTripThroughTokenizerJson) {
 
 TEST(Convert, BadInputIsAClearError) {
     TempDir dir;
+    GgufWriter mamba;
+    mamba.set_string("general.architecture", "mamba");
+    mamba.add_tensor("token_embd.weight", DType::F32, {4, 2},
+                     [](std::vector<uint8_t>& out) { out.assign(32, 0); });
+    mamba.write(dir / "mamba.gguf");
     EXPECT_NE(error_of([&] {
-                  gguf_to_hf(model("qwen35-F32.gguf"), dir / "x", {});
-              }).find("architecture 'qwen35' cannot be converted yet (flash converts: llama"),
+                  gguf_to_hf(dir / "mamba.gguf", dir / "x", {});
+              }).find("architecture 'mamba' cannot be converted yet (flash converts: llama"),
               std::string::npos);
     gguf_to_hf(model("llama-F32.gguf"), dir / "hf", {});
     EXPECT_NE(error_of([&] {
