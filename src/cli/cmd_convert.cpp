@@ -51,7 +51,9 @@ void add_convert_command(CLI::App& app) {
     cmd->footer(
         "A directory (config.json, model.safetensors or its shards) becomes a GGUF file; a GGUF "
         "file becomes a directory (config.json, model.safetensors, generation_config.json, "
-        "tokenizer_config.json with the chat template).\n"
+        "tokenizer_config.json with the chat template, tokenizer.json).\n"
+        "Vocabularies: byte-level BPE (GPT-2, Llama 3, Qwen, SmolLM) and SentencePiece (Llama 2, "
+        "Gemma 3, Phi-3). A vocabulary-only GGUF becomes its tokenizer files.\n"
         "Architectures: " +
         convert::convertible_architectures() +
         ". Float tensors keep their type unless "

@@ -3,7 +3,10 @@
 // (tokenizer.ggml.model "gpt2": GPT-2, Llama 3, Qwen, SmolLM, ...) convert both ways: the
 // tokens and merges, the pre-tokenizer as the same regexes llama.cpp applies (a Split per
 // regex, then ByteLevel), special tokens as added tokens, BOS by a template post-processor.
-// SentencePiece vocabularies are not converted yet (the converter says so).
+// SentencePiece vocabularies (tokenizer.ggml.model "llama": Llama 2, Gemma, Phi-3) convert both
+// ways as Llama 2's tokenizer.json spells them: a BPE with byte fallback whose merges are every
+// split of a token into two tokens, ranked by score (GGUF -> HF), and scores from the merge
+// ranks (HF -> GGUF); the space prefix as a Prepend normalizer.
 #pragma once
 
 #include <optional>

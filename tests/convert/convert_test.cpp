@@ -2,7 +2,8 @@
 // same tensors (names, types, shapes, bytes) and hyperparameters for every float file and
 // architecture; quantized files come back as their dequantized values; a sharded checkpoint
 // and a multimodal Qwen3.5 one read like a single text-only file; llama's q/k permutation and
-// Qwen3.5's value-head tiling are llama.cpp's; bad input is a clear error.
+// Qwen3.5's value-head tiling are llama.cpp's; vocabularies go to tokenizer.json and back
+// (byte-level BPE: the same keys; SentencePiece: the same ids); bad input is a clear error.
 // (transformers' own logits on the converted checkpoints: tests/convert/transformers_parity.py.)
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "common/error_of.h"
@@ -22,6 +24,7 @@
 #include "core/gguf_writer.h"
 #include "core/safetensors.h"
 #include "kernels/kernels.h"
+#include "tokenizer/tokenizer.h"
 
 namespace flash::convert {
 namespace {
@@ -370,9 +373,154 @@ TEST(Convert, ByteLevelBpeVocabulariesRoundTripThroughTokenizerJson) {
                                  w);
               }).find("model type 'Unigram' is not converted yet"),
               std::string::npos);
-    const GgufFile spm(testing::testdata_path("tokenizer/ggml-vocab-llama-spm.gguf"));
-    EXPECT_NE(hf_tokenizer(spm).note.find("vocabulary 'llama' is not converted yet"),
+    const GgufFile gemma4(testing::testdata_path("tokenizer/ggml-vocab-gemma-4.gguf"));
+    EXPECT_NE(hf_tokenizer(gemma4).note.find("vocabulary 'gemma4' is not converted yet"),
               std::string::npos);
+}
+
+// The shared tokenizer texts (testdata/tokenizer/NAME.special.jsonl), and a few that reach
+// what they do not: whitespace runs longer than Llama's longest whitespace token, special-token
+// text beside spaces.
+std::vector<std::string> tokenizer_texts(const std::string& name) {
+    std::vector<std::string> texts = {
+        std::string(40, ' '), "a" + std::string(21, ' ') + "b",     "<s>hello</s>",
+        "x<s> y</s>  z",      "<|user|>\nhi<|end|>\n<|assistant|>", "<0x0A>"};
+    std::ifstream in(testing::testdata_path("tokenizer/" + name + ".special.jsonl"));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) texts.push_back(nlohmann::json::parse(line).at("text"));
+    return texts;
+}
+
+// `original`'s vocabulary as tokenizer.json and back into a vocabulary-only GGUF.
+void sentencepiece_round_trip(const GgufFile& original, const std::string& out,
+                              const std::function<void(Json&)>& edit = {}) {
+    const HfTokenizer hf = hf_tokenizer(original);
+    ASSERT_TRUE(hf.tokenizer) << hf.note;
+    Json tokenizer = *hf.tokenizer;
+    if (edit) edit(tokenizer);
+    GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    // llama.cpp knows Phi-3's whitespace-swallowing special tokens by the model's name.
+    if (const auto name = original.get_string("general.name"))
+        w.set_string("general.name", std::string(*name));
+    gguf_tokenizer(nlohmann::json::parse(tokenizer.dump()), hf.config, w);
+    w.write(out);
+}
+
+void expect_same_ids(const GgufFile& original, const GgufFile& back,
+                     const std::vector<std::string>& texts) {
+    const Tokenizer a = Tokenizer::from_gguf(original);
+    const Tokenizer b = Tokenizer::from_gguf(back);
+    for (const std::string& text : texts)
+        for (const bool special : {false, true})
+            EXPECT_EQ(b.encode(text, special), a.encode(text, special))
+                << text << (special ? " (special tokens parsed)" : "");
+}
+
+// GGUF -> tokenizer.json -> GGUF for SentencePiece: the scores come back as minus the merge
+// ranks, not the same floats, but in the same order, so flash's tokenizer on the GGUF written
+// back gives the original's ids for every text, special-token text parsed or not.
+TEST(Convert, SentencePieceVocabulariesRoundTripToTheSameIds) {
+    for (const char* name : {"llama-spm", "phi-3"}) {
+        SCOPED_TRACE(name);
+        TempDir dir;
+        const GgufFile original(
+            testing::testdata_path(std::string("tokenizer/ggml-vocab-") + name + ".gguf"));
+        sentencepiece_round_trip(original, dir / "vocab.gguf");
+        const GgufFile back(dir / "vocab.gguf");
+        for (const char* key :
+             {"tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.bos_token_id",
+              "tokenizer.ggml.eos_token_id", "tokenizer.ggml.unknown_token_id",
+              "tokenizer.ggml.padding_token_id", "tokenizer.ggml.add_bos_token",
+              "tokenizer.ggml.add_eos_token"}) {
+            const GgufValue* a = original.find(key);
+            const GgufValue* b = back.find(key);
+            if (!a) continue;
+            ASSERT_NE(b, nullptr) << key;
+            EXPECT_EQ(b->to_string(1u << 30), a->to_string(1u << 30)) << key;
+        }
+        EXPECT_EQ(back.get_bool("tokenizer.ggml.add_space_prefix"), true);
+        // Llama 2's types are those llama.cpp's converter wrote: unknown, control, byte, normal.
+        if (std::string(name) == "llama-spm") {
+            EXPECT_EQ(back.get_int_array("tokenizer.ggml.token_type"),
+                      original.get_int_array("tokenizer.ggml.token_type"));
+        }
+        expect_same_ids(original, back, tokenizer_texts(name));
+    }
+}
+
+template <typename T>
+std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
+    const auto* p = reinterpret_cast<const uint8_t*>(values.data());
+    return std::vector<uint8_t>(p, p + values.size() * sizeof(T));
+}
+
+// Gemma's SentencePiece adds no space prefix: tokenizer.json has no Prepend, and back.
+TEST(Convert, SentencePieceWithoutASpacePrefixRoundTrips) {
+    TempDir dir;
+    const GgufFile llama(testing::testdata_path("tokenizer/ggml-vocab-llama-spm.gguf"));
+    GgufWriter w;  // Llama 2's vocabulary, Gemma's flag
+    w.set_string("general.architecture", "llama");
+    w.set_string("tokenizer.ggml.model", "llama");
+    const auto* texts = llama.get_string_array("tokenizer.ggml.tokens");
+    w.set_string_array("tokenizer.ggml.tokens", {texts->begin(), texts->end()});
+    const auto scores = *llama.get_float_array("tokenizer.ggml.scores");
+    w.set_array("tokenizer.ggml.scores", GgufType::F32, bytes_of(scores), scores.size());
+    const auto types64 = *llama.get_int_array("tokenizer.ggml.token_type");
+    const std::vector<int32_t> types(types64.begin(), types64.end());
+    w.set_array("tokenizer.ggml.token_type", GgufType::I32, bytes_of(types), types.size());
+    w.set_bool("tokenizer.ggml.add_space_prefix", false);
+    w.write(dir / "gemma-style.gguf");
+    const GgufFile original(dir / "gemma-style.gguf");
+
+    const HfTokenizer hf = hf_tokenizer(original);
+    ASSERT_TRUE(hf.tokenizer) << hf.note;
+    EXPECT_EQ((*hf.tokenizer)["normalizer"]["type"], "Replace");
+    sentencepiece_round_trip(original, dir / "back.gguf");
+    const GgufFile back(dir / "back.gguf");
+    EXPECT_EQ(back.get_bool("tokenizer.ggml.add_space_prefix"), false);
+    expect_same_ids(original, back, tokenizer_texts("llama-spm"));
+
+    // Newer files spell the prefix as a Metaspace pre-tokenizer; "never" prepends nothing.
+    for (const char* scheme : {"always", "first", "never"}) {
+        sentencepiece_round_trip(llama, dir / "metaspace.gguf", [&](Json& t) {
+            t["normalizer"] = nullptr;
+            t["pre_tokenizer"] = {{"type", "Metaspace"},
+                                  {"replacement", "\xE2\x96\x81"},
+                                  {"prepend_scheme", scheme},
+                                  {"split", false}};
+        });
+        EXPECT_EQ(GgufFile(dir / "metaspace.gguf").get_bool("tokenizer.ggml.add_space_prefix"),
+                  std::string(scheme) != "never")
+            << scheme;
+    }
+    // Gemma's Split on ' ' comes after the normalizer has replaced every space: read as none.
+    sentencepiece_round_trip(llama, dir / "split.gguf", [](Json& t) {
+        t["pre_tokenizer"] = {{"type", "Split"},
+                              {"pattern", {{"String", " "}}},
+                              {"behavior", "MergedWithPrevious"},
+                              {"invert", false}};
+    });
+    expect_same_ids(llama, GgufFile(dir / "split.gguf"), tokenizer_texts("llama-spm"));
+
+    const std::pair<std::function<void(Json&)>, std::string> refused[] = {
+        {[](Json& t) {
+             t["normalizer"] = {{"type", "NFKC"}};
+         },
+         "normalizer 'NFKC' is not converted"},
+        {[](Json& t) { t["normalizer"] = nullptr; }, "spaces are not replaced by U+2581"},
+        // A split llama.cpp would merge that Hugging Face's BPE never does.
+        {[](Json& t) {
+             auto& merges = t["model"]["merges"];
+             merges.erase(merges.begin() + 100);
+         },
+         "make a token but are not a merge (1 such splits in all)"},
+    };
+    for (const auto& [edit, error] : refused)
+        EXPECT_NE(
+            error_of([&] { sentencepiece_round_trip(llama, dir / "x.gguf", edit); }).find(error),
+            std::string::npos)
+            << error;
 }
 
 TEST(Convert, BadInputIsAClearError) {

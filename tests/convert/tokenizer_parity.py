@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The tokenizer.json that `flash convert --to-hf` writes, run by Hugging Face's own
 `tokenizers` library: for every byte-level BPE vocabulary of the testdata (gpt-2, llama-bpe,
-qwen2, qwen35), each of the shared tokenizer texts must encode to llama.cpp's ids
-(NAME.special.jsonl: special-token text parsed as special tokens, no BOS added) and decode
-back to the text; then tokenizer.json -> GGUF -> tokenizer.json gives the same file.
+qwen2, qwen35) and every SentencePiece one (llama-spm, phi-3), each of the shared tokenizer
+texts must encode to llama.cpp's ids with special-token text parsed as special tokens
+(NAME.special.jsonl, no BOS added) and left as text (NAME.raw.jsonl: `encode_special_tokens`,
+transformers' split_special_tokens), and those ids must decode back to the text.
+(tokenizer.json -> GGUF is checked in tests/convert/convert_test.cpp.)
 
 Usage: tokenizer_parity.py --flash BIN [--testdata DIR]
 Needs the `tokenizers` package (scripts/test.sh installs it). Exit 0 when every text matches."""
@@ -16,7 +18,24 @@ import tempfile
 
 from tokenizers import Tokenizer
 
-VOCABS = ("gpt-2", "llama-bpe", "qwen2", "qwen35")
+VOCABS = ("gpt-2", "llama-bpe", "qwen2", "qwen35", "llama-spm", "phi-3")
+
+
+def read_cases(testdata, name, kind):
+    """NAME.KIND.jsonl, each text expecting llama.cpp's ids."""
+    with open(os.path.join(testdata, "tokenizer", f"{name}.{kind}.jsonl")) as f:
+        cases = [json.loads(line) for line in f]
+    return [dict(case, expected=case["ids"]) for case in cases]
+
+
+def check(name, what, cases, run):
+    """Prints how many cases `run` gets right; returns the number it gets wrong."""
+    wrong = [(case, run(case)) for case in cases]
+    wrong = [(case, got) for case, got in wrong if got != case["expected"]]
+    print(f"{name}: {len(cases) - len(wrong)}/{len(cases)} texts {what}")
+    for case, got in wrong[:5]:
+        print(f"  {case['text']!r}: tokenizers {got!r:.80} expected {case['expected']!r:.80}")
+    return len(wrong)
 
 
 def main():
@@ -33,18 +52,20 @@ def main():
             subprocess.run([args.flash, "convert", vocab, out, "--to-hf", "-q"], check=True,
                            capture_output=True)
             tok = Tokenizer.from_file(os.path.join(out, "tokenizer.json"))
-            texts = [json.loads(line) for line in
-                     open(os.path.join(args.testdata, "tokenizer", f"{name}.special.jsonl"))]
-            wrong = []
-            for case in texts:
-                ids = tok.encode(case["text"], add_special_tokens=False).ids
-                if ids != case["ids"]:
-                    wrong.append(case)
-            failures += len(wrong)
-            print(f"{name}: {len(texts) - len(wrong)}/{len(texts)} texts encode to llama.cpp's ids")
-            for case in wrong[:5]:
-                got = tok.encode(case["text"], add_special_tokens=False).ids
-                print(f"  {case['text']!r}: tokenizers {got[:12]} llama.cpp {case['ids'][:12]}")
+            special = read_cases(args.testdata, name, "special")
+            raw = read_cases(args.testdata, name, "raw")
+
+            def encode(case):
+                return tok.encode(case["text"], add_special_tokens=False).ids
+
+            tok.encode_special_tokens = False
+            failures += check(name, "encode to llama.cpp's ids", special, encode)
+            tok.encode_special_tokens = True
+            failures += check(name, "encode to llama.cpp's ids, special-token text as text",
+                              raw, encode)
+            failures += check(
+                name, "decode back", [dict(c, expected=c["text"]) for c in special],
+                lambda case: tok.decode(case["ids"], skip_special_tokens=False))
     print("tokenizer_parity:", "FAILED" if failures else "passed", f"({failures} failures)")
     return 1 if failures else 0
 
