@@ -8,10 +8,8 @@ one process resumes in two; --batch x --accumulate not divisible by the processe
 Usage: parallel_test.py --flash BIN [--testdata DIR]
 Needs the training stack (scripts/install_train.sh). Exit 0 when every check passed, 77
 (skipped) without torch."""
-import argparse
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +18,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from training_env import require_torch  # noqa: E402
 
 require_torch()
-import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -67,20 +64,9 @@ def logits(args, gguf, ids, path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--testdata", default=os.environ.get("FLASH_TESTDATA", os.path.join(
-        ROOT, "..", "shared", "testdata")))
-    args = ap.parse_args()
-    args.flash = os.path.abspath(args.flash)
+    args = tiny_model.parse_args(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
-        args.model = tiny_model.make(args.flash, args.testdata, os.path.join(tmp, "tiny"))
-        built = os.path.join(tmp, "data")
-        subprocess.run([args.flash, "data", "build", "--out", built, "--size", "small"],
-                       check=True, capture_output=True)
-        args.rendered = os.path.join(tmp, "rendered")
-        subprocess.run([args.flash, "data", "render", "-m", args.model, "--data", built, "--out",
-                        args.rendered], check=True, capture_output=True)
+        tiny_model.prepare(args, tmp)
 
         one, two = os.path.join(tmp, "one"), os.path.join(tmp, "two")
         p1 = train(args, one, 1, "--max-steps", "6", "--gguf-type", "F32")

@@ -1,5 +1,6 @@
 """A tiny llama-shaped checkpoint for the training tests: random weights, the GPT-2
 vocabulary of the testdata exported by `flash convert`, and a ChatML chat template."""
+import argparse
 import json
 import os
 import subprocess
@@ -28,3 +29,27 @@ def make(flash, testdata, out, seed=0):
         tie_word_embeddings=True))
     model.save_pretrained(out, safe_serialization=True)
     return out
+
+
+def parse_args(doc):
+    """--flash BIN [--testdata DIR], the flags of the training tests."""
+    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--flash", required=True)
+    ap.add_argument("--testdata", default=os.environ.get("FLASH_TESTDATA", os.path.join(
+        root, "..", "shared", "testdata")))
+    args = ap.parse_args()
+    args.flash = os.path.abspath(args.flash)
+    return args
+
+
+def prepare(args, tmp):
+    """The tiny model (args.model) and the small flash dataset rendered through its chat
+    template (args.rendered), under tmp."""
+    args.model = make(args.flash, args.testdata, os.path.join(tmp, "tiny"))
+    built = os.path.join(tmp, "data")
+    subprocess.run([args.flash, "data", "build", "--out", built, "--size", "small"],
+                   check=True, capture_output=True)
+    args.rendered = os.path.join(tmp, "rendered")
+    subprocess.run([args.flash, "data", "render", "-m", args.model, "--data", built, "--out",
+                    args.rendered], check=True, capture_output=True)

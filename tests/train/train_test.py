@@ -8,7 +8,6 @@ resumes onto the same loss curve; a diverging run stops with the NaN guard's mes
 Usage: train_test.py --flash BIN [--testdata DIR]
 Needs the training stack (scripts/install_train.sh; found in ~/.cache/flash/train-venv or
 $FLASH_TRAIN_PYTHON). Exit 0 when every check passed, 77 (skipped) without torch."""
-import argparse
 import csv
 import json
 import os
@@ -164,20 +163,9 @@ def test_a_diverging_run_stops_with_a_clear_message(args, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--testdata", default=os.environ.get("FLASH_TESTDATA", os.path.join(
-        ROOT, "..", "shared", "testdata")))
-    args = ap.parse_args()
-    args.flash = os.path.abspath(args.flash)
+    args = tiny_model.parse_args(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
-        args.model = tiny_model.make(args.flash, args.testdata, os.path.join(tmp, "tiny"))
-        built = os.path.join(tmp, "data")
-        subprocess.run([args.flash, "data", "build", "--out", built, "--size", "small"],
-                       check=True, capture_output=True)
-        args.rendered = os.path.join(tmp, "rendered")
-        subprocess.run([args.flash, "data", "render", "-m", args.model, "--data", built, "--out",
-                        args.rendered], check=True, capture_output=True)
+        tiny_model.prepare(args, tmp)
         test_labels_fall_on_the_replies(args)
         test_packing_keeps_examples_apart(args)
         test_full_fine_tuning_lowers_the_loss(args, tmp)
