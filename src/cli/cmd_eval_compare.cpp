@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -17,6 +19,7 @@ namespace fs = std::filesystem;
 
 struct CompareOptions {
     std::string base, tuned, out = "compare", run;
+    std::vector<std::string> names;  // shown instead of the models' file names
 };
 
 // The <svg> element of RUN/loss.svg (or of the file given), for the HTML page.
@@ -29,7 +32,8 @@ std::string svg_element(const std::string& text, const std::string& path) {
 void eval_compare(const CompareOptions& o) {
     const eval::LadderResult base = eval::read_ladder_outputs(o.base);
     const eval::LadderResult tuned = eval::read_ladder_outputs(o.tuned);
-    const eval::LadderComparison c = eval::compare_ladders(base, tuned);
+    eval::LadderComparison c = eval::compare_ladders(base, tuned);
+    if (o.names.size() == 2) c.base_model = o.names[0], c.tuned_model = o.names[1];
     fs::create_directories(o.out);
     std::string curves_svg, curves_note;
     if (!o.run.empty()) {
@@ -73,6 +77,9 @@ void add_eval_compare_command(CLI::App& eval) {
     cmd->add_option("--run", o->run,
                     "The fine-tune's run directory (flash train --out) or its loss.svg, to show "
                     "the loss curves");
+    cmd->add_option("--names", o->names, "Names for the two models in the reports: BASE,TUNED")
+        ->delimiter(',')
+        ->expected(2);
     cmd->footer(
         "Both ladders must have run their suites with the same settings (--limit, --suites,\n"
         "--no-enforce), so that the samples pair up. Writes OUT/compare.md, compare.html and\n"

@@ -154,8 +154,9 @@ const char* kExplain =
     "Each row pairs the two models on the same samples at one quantization level. Scores are "
     "right/wrong outcomes with Wilson 95% intervals; Δ is fine-tuned minus base in percentage "
     "points with a paired bootstrap 95% interval (2000 resamples), then how many samples went "
-    "right→wrong and wrong→right. \"apart\" means the two Wilson intervals do not overlap; a Δ "
-    "interval that excludes 0 is the weaker, paired test of a difference.";
+    "right→wrong and wrong→right. \"apart\" means the two Wilson intervals do not overlap (the "
+    "strict reading); a Δ interval that excludes 0 is the paired test, more sensitive because "
+    "each sample's difficulty cancels.";
 
 }  // namespace
 
