@@ -23,7 +23,7 @@ struct SuitesOptions {
     int grounded_max_tokens = 200;
     int instruct_max_tokens = 256;
     int instruct_retries = 2;
-    bool instruct_enforce = true;  // off: the model's own first answer, only checked
+    bool instruct_enforce = true;   // off: the model's own first answer, only checked
     std::vector<std::string> only;  // suite names to run; empty: all three
 };
 
