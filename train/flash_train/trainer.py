@@ -57,6 +57,11 @@ def schedule(step, total, warmup):
     return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
+def base_model(model):
+    """The transformers model under a peft wrapper (the model itself when there is none)."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
 class ReplyLoss(torch.nn.Module):
     """Summed cross-entropy over the labelled tokens of a micro-batch, as one module: FSDP's
     root unit gathers the embeddings, final norm and output projection around its forward.
@@ -67,15 +72,13 @@ class ReplyLoss(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         self.model = model
-        base = model.get_base_model() if hasattr(model, "get_base_model") else model
-        self.softcap = getattr(base.config, "final_logit_softcapping", None)
+        self.softcap = getattr(base_model(model).config, "final_logit_softcapping", None)
 
     def decoder_layers(self):
-        base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
-        return list(base.model.layers)
+        return list(base_model(self.model).model.layers)
 
     def forward(self, ids, labels, positions, mask):
-        base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
+        base = base_model(self.model)
         hidden = base.model(input_ids=ids, attention_mask=mask,
                             position_ids=positions).last_hidden_state
         targets = labels[:, 1:]
@@ -156,7 +159,7 @@ def save_checkpoint(run, par, model, optimizer, step):
     par.barrier()
 
 
-def load_checkpoint(run, par, model, optimizer):
+def load_checkpoint(run, model, optimizer):
     state = torch.load(run.checkpoint, weights_only=False)
     load_full_state(model, optimizer, state["params"], state["optimizer"])
     torch.set_rng_state(state["torch_rng"])
@@ -234,7 +237,7 @@ def train(args):
         raise TrainingError(f"{run.checkpoint} is visible to {seen} of {par.world} processes; "
                             "put --out on storage that every machine shares")
     if seen and not args.restart:
-        start = load_checkpoint(run, par, model, optimizer)
+        start = load_checkpoint(run, model, optimizer)
         run.keep_until(run.metrics, start)
         run.keep_until(run.evals, start)
         log(f"flash train: resuming at step {start} from {run.checkpoint}", par)
