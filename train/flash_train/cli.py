@@ -45,26 +45,15 @@ def parser():
     return p
 
 
-def without_processes(argv):
-    out, skip = [], False
-    for a in argv:
-        if skip:
-            skip = False
-        elif a == "--processes":
-            skip = True
-        elif not a.startswith("--processes="):
-            out.append(a)
-    return out
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     if args.processes > 1 and "WORLD_SIZE" not in os.environ:
-        # The same command once per process; torch.distributed.run sets RANK and WORLD_SIZE.
+        # The same command once per process; torch.distributed.run sets RANK and WORLD_SIZE,
+        # so the processes it starts do not start more.
         os.execv(sys.executable, [sys.executable, "-m", "torch.distributed.run", "--standalone",
                                   "--nproc_per_node", str(args.processes), "-m", "flash_train",
-                                  *without_processes(argv)])
+                                  *argv])
     from .trainer import TrainingError, export, train
     try:
         model, tokenizer, run, par, finished = train(args)
