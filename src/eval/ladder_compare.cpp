@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/error.h"
@@ -167,14 +168,10 @@ LadderResult read_ladder_outputs(const std::string& dir) {
     LadderResult r = ladder_from_json(
         parse_file(figures, read_text_file(figures.string(), "ladder results"), ""),
         figures.string());
-    const std::string text = read_text_file(samples.string(), "ladder samples");
-    size_t line_no = 0;
-    for (size_t at = 0; at < text.size();) {
-        size_t nl = text.find('\n', at);
-        if (nl == std::string::npos) nl = text.size();
-        ++line_no;
-        const std::string line = text.substr(at, nl - at);
-        at = nl + 1;
+    std::ifstream in(samples);
+    if (!in) throw Error("ladder samples " + samples.string() + ": cannot open");
+    std::string line;
+    for (int line_no = 1; std::getline(in, line); ++line_no) {
         if (line.empty()) continue;
         std::string where = ":";  // in steps: GCC 12 warns falsely on "literal" + to_string()
         where += std::to_string(line_no);
