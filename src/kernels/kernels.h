@@ -71,6 +71,34 @@ void geglu(float* gate, const float* up, int64_t n);   // gate = gelu(gate) * up
 float dot_f32(const float* a, const float* b, int64_t n);
 void axpy_f32(float* y, float a, const float* x, int64_t n);  // y += a * x
 
+// ---- Attention over an f16 KV cache ------------------------------------------------------
+
+// One query head's softmax-weighted sum of value rows, built up over runs of cached positions
+// (online softmax: the result does not depend on how the positions are split into runs).
+//   attention_begin(run, out, hd, hdv); attention_add(run, rows, q, ...) per run;
+//   attention_finish(run) leaves out = sum_j softmax_j(scale * q·k_j) v_j.
+struct AttentionRun {
+    float max = 0.0f;    // largest scaled score so far
+    float sum = 0.0f;    // sum of exp(score - max) so far
+    float* out = nullptr;  // head_dim_v floats: sum of exp(score - max) * v so far
+    int64_t head_dim = 0, head_dim_v = 0;
+};
+// n consecutive cached positions: key j at k + j * k_stride, value j at v + j * v_stride.
+struct AttentionRows {
+    const uint16_t* k = nullptr;
+    const uint16_t* v = nullptr;
+    int64_t k_stride = 0, v_stride = 0, n = 0;
+};
+void attention_begin(AttentionRun& run, float* out, int64_t head_dim, int64_t head_dim_v);
+// scratch: room for rows.n floats.
+void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
+                   float* scratch);
+// Throws flash::Error if no position was added.
+void attention_finish(AttentionRun& run);
+
+// IEEE half rounding (to nearest even) of n floats, as the KV cache stores them.
+void f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
+
 // ---- Scalar references (tests hold the dispatched versions against these) --------------------
 namespace ref {
 void dequantize_row(DType t, const void* src, float* dst, int64_t n);
@@ -83,6 +111,8 @@ void softmax(float* x, int64_t n);
 void silu(float* x, int64_t n);
 void gelu(float* x, int64_t n);
 float dot_f32(const float* a, const float* b, int64_t n);
+void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
+                   float* scratch);
 }  // namespace ref
 
 // Which SIMD variant the dispatcher chose ("avx2", "scalar"), for logs and benchmarks.

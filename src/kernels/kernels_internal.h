@@ -7,6 +7,7 @@
 
 #include "core/dtype.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 
 namespace flash::kernels::detail {
 
@@ -62,6 +63,10 @@ void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
 // out[r] = dot(w + r * stride, x) for r < 4.
 void avx2_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out);
 double avx2_sum_squares(const float* x, int64_t n);
+// attention_add for head dimensions that are multiples of 8 (attention_avx2.cpp).
+void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
+                        float* scratch);
+void avx2_f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
 void avx2_block_sums32(const float* x, int64_t n, float* sums);
 
 // The dispatched table for a weight type (honours force_scalar).
@@ -72,6 +77,23 @@ bool use_avx2();
 ExactDotFn exact_dot_for(DType weight);
 // sums[i] = sum of x[32i .. 32i + 31], for n a multiple of 32 (dispatched).
 void block_sums32(const float* x, int64_t n, float* sums);
+
+// The f32 GEMM (gemm.cpp): weight rows are dequantized into k-major panels of kPanelRows rows
+// and multiplied with up to kMicroRows activation rows at a time by a micro-kernel:
+// C[i][j] = (accumulate ? C[i][j] : 0) + sum_k A[i * lda + k] * panel[k * kPanelRows + j]
+// for i < m <= kMicroRows, j < kPanelRows.
+inline constexpr int64_t kPanelRows = 16;
+inline constexpr int64_t kMicroRows = 6;
+using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda,
+                             const float* panel, float* c, int64_t ldc, bool accumulate);
+#ifdef FLASH_KERNELS_X86
+void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
+                     float* c, int64_t ldc, bool accumulate);
+#endif
+// Y = X * W^T with f32 activations and W dequantized exactly, for batches large enough that
+// the dequantization is worth doing once per call (matmul's caller decides).
+void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
+              float* y, ThreadPool& pool);
 
 // Precision::Exact matmul for quantized weights (matmul_exact.cpp).
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,

@@ -20,8 +20,8 @@ KvCache::KvCache(const ModelConfig& c, int64_t n_ctx, int64_t max_batch)
             continue;
         }
         if (c.layers[l].sliding) capacity_[l] = std::min(n_ctx, c.sliding_window + max_batch - 1);
-        k_[l].assign(static_cast<size_t>(capacity_[l] * kv_dim_), 0.0f);
-        v_[l].assign(static_cast<size_t>(capacity_[l] * v_dim_), 0.0f);
+        k_[l].assign(static_cast<size_t>(capacity_[l] * kv_dim_), 0);
+        v_[l].assign(static_cast<size_t>(capacity_[l] * v_dim_), 0);
     }
 }
 
@@ -31,7 +31,7 @@ void KvCache::reset_recurrent() {
 
 size_t KvCache::bytes() const {
     size_t n = 0;
-    for (size_t l = 0; l < k_.size(); ++l) n += (k_[l].size() + v_[l].size()) * sizeof(float) + recurrent_[l].bytes();
+    for (size_t l = 0; l < k_.size(); ++l) n += (k_[l].size() + v_[l].size()) * sizeof(uint16_t) + recurrent_[l].bytes();
     return n;
 }
 

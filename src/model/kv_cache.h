@@ -1,5 +1,6 @@
 // Per-sequence inference state the forward pass reads and writes: the KV cache of attention
-// layers (f32, one slab per layer, laid out [position][kv_head][head_dim]), the recurrent state
+// layers (IEEE half, as llama.cpp's default: half the memory of f32 and half the bytes read per
+// generated token at long contexts; one slab per layer, laid out [position][kv_head][head_dim]), the recurrent state
 // of DeltaNet layers, and reusable scratch buffers. Sliding-window layers keep a ring of just
 // window + max_batch - 1 positions: all that a batch of new tokens can still attend to.
 // Depends on model/config and model/deltanet.
@@ -20,8 +21,11 @@ public:
 
     int64_t n_ctx() const { return n_ctx_; }
     int64_t max_batch() const { return max_batch_; }
-    float* k(int64_t layer, int64_t pos) { return k_[layer].data() + (pos % capacity_[layer]) * kv_dim_; }
-    float* v(int64_t layer, int64_t pos) { return v_[layer].data() + (pos % capacity_[layer]) * v_dim_; }
+    // Positions a layer holds: n_ctx, or a sliding layer's ring size (position p is in slot
+    // p % capacity).
+    int64_t capacity(int64_t layer) const { return capacity_[layer]; }
+    uint16_t* k(int64_t layer, int64_t pos) { return k_[layer].data() + (pos % capacity_[layer]) * kv_dim_; }
+    uint16_t* v(int64_t layer, int64_t pos) { return v_[layer].data() + (pos % capacity_[layer]) * v_dim_; }
     // The recurrent state of a recurrent layer.
     DeltaNetState& recurrent(int64_t layer) { return recurrent_[layer]; }
     // Forgets the recurrent states (attention entries are simply overwritten by position).
@@ -34,7 +38,7 @@ private:
     int64_t kv_dim_;
     int64_t v_dim_;
     std::vector<int64_t> capacity_;           // positions held per layer (ring size)
-    std::vector<std::vector<float>> k_, v_;   // empty for recurrent layers
+    std::vector<std::vector<uint16_t>> k_, v_;  // empty for recurrent layers
     std::vector<DeltaNetState> recurrent_;    // empty states for attention layers
 };
 

@@ -218,8 +218,8 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
         KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
         for (int64_t h = 0; h < c.n_head; ++h) rotate(ws.q.data() + t * c.q_dim() + h * hd, p);
         for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(ws.k.data() + t * c.kv_dim() + h * hd, p);
-        std::copy_n(ws.k.data() + t * c.kv_dim(), c.kv_dim(), cache.k(l, p));
-        std::copy_n(ws.v.data() + t * c.v_dim(), c.v_dim(), cache.v(l, p));
+        kernels::f32_to_f16_row(ws.k.data() + t * c.kv_dim(), cache.k(l, p), c.kv_dim());
+        kernels::f32_to_f16_row(ws.v.data() + t * c.v_dim(), cache.v(l, p), c.v_dim());
     }
 
     const int64_t group = c.n_head / c.n_head_kv;
@@ -233,14 +233,18 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
             const int64_t first =
                 lc.sliding ? std::max<int64_t>(0, last - c.sliding_window + 1) : 0;
             const float* q = ws.q.data() + t * c.q_dim() + h * hd;
-            for (int64_t j = first; j <= last; ++j)
-                scores[j - first] =
-                    kernels::dot_f32(q, cache.k(l, j) + kvh * hd, hd) * c.attn_scale;
-            kernels::softmax(scores, last - first + 1);
-            float* out = ws.attn.data() + t * c.n_head * hdv + h * hdv;
-            std::fill_n(out, hdv, 0.0f);
-            for (int64_t j = first; j <= last; ++j)
-                kernels::axpy_f32(out, scores[j - first], cache.v(l, j) + kvh * hdv, hdv);
+            kernels::AttentionRun run;
+            kernels::attention_begin(run, ws.attn.data() + t * c.n_head * hdv + h * hdv, hd, hdv);
+            // Positions first..last in runs of consecutive slots (a sliding ring wraps once).
+            const int64_t capacity = cache.capacity(l);
+            for (int64_t j = first; j <= last;) {
+                const int64_t len = std::min(last - j + 1, capacity - j % capacity);
+                const kernels::AttentionRows rows{cache.k(l, j) + kvh * hd, cache.v(l, j) + kvh * hdv,
+                                                  c.kv_dim(), c.v_dim(), len};
+                kernels::attention_add(run, rows, q, c.attn_scale, scores);
+                j += len;
+            }
+            kernels::attention_finish(run);
         }
     });
     if (c.gated_attention) apply_output_gate(ws.attn.data(), ws.gate.data(), n * c.n_head * hdv);

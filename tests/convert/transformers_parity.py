@@ -101,7 +101,9 @@ def qwen35_value_heads(args, tmp):
     theirs = read_logits(out)
     err = nmse(theirs, ours)
     top1 = float((ours.argmax(-1) == theirs.argmax(-1)).mean())
-    ok = err <= 1e-8 and top1 >= 0.95
+    # f16 keys and values in flash's cache (llama.cpp's default) alone give ~2e-8 against
+    # transformers' f32; a head-order mistake gives ~1.
+    ok = err <= 1e-6 and top1 >= 0.95
     print(f"qwen35 random (4 value heads on 2 key heads) -> GGUF: flash vs transformers NMSE "
           f"{err:.2e}, top-1 {top1:.3f} {'ok' if ok else 'FAILED'}")
     return 0 if ok else 1

@@ -1,9 +1,10 @@
 // Exact dot products (quantized weights, f32 activations) and Precision::Exact matmul. The
 // reference is pinned to a double-precision dot of the dequantized row with x; the fused
-// kernels and both matmul paths (fused for small batches, dequantize-then-dot for larger
-// ones) are held to it within float-summation tolerance relative to sum |w_i * x_i|.
+// kernels and every matmul path (fused for small batches, dequantize-then-dot for larger
+// ones, the GEMM for prompt-sized ones) are held to it within float-summation tolerance relative to sum |w_i * x_i|.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -101,43 +102,57 @@ INSTANTIATE_TEST_SUITE_P(AllTypes, VecDotExact,
 
 class MatmulExact : public ::testing::TestWithParam<TypeMode> {};
 
-// Batches 1..3 (the fused path), 5 and 9 (dequantize a tile of rows, then dot), one and two
-// threads: every output within tolerance of the row-by-row reference, and a batch row's result
-// independent of the batch it was computed in (row 0 of every batch vs batch 1 on the same x).
+// A row longer than the GEMM's 1024-column chunk, so its outputs are summed over two chunks.
+int64_t long_row_len(DType t) {
+    const int64_t block = dtype_info(t).block_elems;
+    return block == 1 ? 1031 : 1024 + 3 * std::max<int64_t>(block, 32);
+}
+
+// Batches 1..3 (the fused path), 5 (dequantize a tile of rows, then dot), 9 and 14 (the GEMM:
+// a full 6-row micro-tile plus a short one), one and two threads, the test length and a row
+// longer than a GEMM chunk: every output within tolerance of the row-by-row reference, and a
+// batch row's result independent of the batch it was computed in (row 0 of every batch vs
+// batch 1 on the same x). Float weights take f32 activations in both precisions, so their
+// Fast matmul is held to the same reference.
 TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     const auto [t, scalar] = GetParam();
     ScalarGuard guard(scalar);
     std::mt19937 rng(1000 + static_cast<int>(t));
-    const int64_t n = flash::testing::test_row_len(t);
     const int64_t rows = 67;  // not a multiple of anything; large enough to go parallel
-    const auto w = flash::testing::random_weights(t, rows * n, rng);
-    const size_t stride = row_bytes(t, n);
-    const int64_t max_batch = 9;
-    const auto x = flash::testing::random_floats(n * max_batch, rng);
-    std::vector<Expected> e(static_cast<size_t>(rows * max_batch));
-    for (int64_t b = 0; b < max_batch; ++b) {
-        for (int64_t r = 0; r < rows; ++r) {
-            e[b * rows + r] = expected(t, n, w.data() + r * stride, x.data() + b * n);
-        }
-    }
+    const int64_t max_batch = 14;
+    std::vector<Precision> precisions = {Precision::Exact};
+    if (activation_type(t) == DType::F32) precisions.push_back(Precision::Fast);
     ThreadPool pool1(1), pool2(2);
-    for (ThreadPool* pool : {&pool1, &pool2}) {
-        std::vector<float> first;
-        for (int64_t batch : {1, 2, 3, 5, 9}) {
-            std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
-            matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, Precision::Exact);
-            for (int64_t b = 0; b < batch; ++b) {
-                for (int64_t r = 0; r < rows; ++r) {
-                    const Expected& ex = e[b * rows + r];
-                    ASSERT_NEAR(y[b * rows + r], ex.dot, kRelTol * ex.abs_sum)
-                        << isa_name() << " batch " << batch << " threads " << pool->size()
-                        << " row " << r << " b " << b;
-                }
-            }
-            if (batch == 1) first = y;
+    for (int64_t n : {flash::testing::test_row_len(t), long_row_len(t)}) {
+        const auto w = flash::testing::random_weights(t, rows * n, rng);
+        const size_t stride = row_bytes(t, n);
+        const auto x = flash::testing::random_floats(n * max_batch, rng);
+        std::vector<Expected> e(static_cast<size_t>(rows * max_batch));
+        for (int64_t b = 0; b < max_batch; ++b) {
             for (int64_t r = 0; r < rows; ++r) {
-                const Expected& ex = e[r];
-                ASSERT_NEAR(y[r], first[r], 2 * kRelTol * ex.abs_sum) << "batch " << batch;
+                e[b * rows + r] = expected(t, n, w.data() + r * stride, x.data() + b * n);
+            }
+        }
+        for (Precision precision : precisions) {
+            for (ThreadPool* pool : {&pool1, &pool2}) {
+                std::vector<float> first;
+                for (int64_t batch : {1, 2, 3, 5, 9, 14}) {
+                    std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
+                    matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, precision);
+                    for (int64_t b = 0; b < batch; ++b) {
+                        for (int64_t r = 0; r < rows; ++r) {
+                            const Expected& ex = e[b * rows + r];
+                            ASSERT_NEAR(y[b * rows + r], ex.dot, kRelTol * ex.abs_sum)
+                                << isa_name() << " n " << n << " batch " << batch << " threads "
+                                << pool->size() << " row " << r << " b " << b;
+                        }
+                    }
+                    if (batch == 1) first = y;
+                    for (int64_t r = 0; r < rows; ++r) {
+                        ASSERT_NEAR(y[r], first[r], 2 * kRelTol * e[r].abs_sum)
+                            << "n " << n << " batch " << batch;
+                    }
+                }
             }
         }
     }

@@ -111,7 +111,9 @@ TEST_P(LogitsParity, PrefillAtOnceEqualsTokenByToken) {
         const std::span<float> l = s.eval(one);
         std::copy(l.begin(), l.end(), one_by_one.begin() + static_cast<std::ptrdiff_t>(t * n_vocab));
     }
-    EXPECT_LT(nmse(one_by_one, at_once), 1e-10);
+    // Two summation orders (the GEMM for a batch, dot products for one token), each exact up to
+    // float rounding, compounded over the layers: far below the 1e-5 bar against llama.cpp.
+    EXPECT_LT(nmse(one_by_one, at_once), 1e-7);
     EXPECT_EQ(testing::top1_agreement(one_by_one, at_once, static_cast<int>(tokens.size()), static_cast<int>(n_vocab)),
               1.0);
 }

@@ -110,8 +110,10 @@ TEST(Batcher, ConcurrentSessionsMatchSessionsAlone) {
             batched[i] = script(s, i);
         });
     for (auto& t : threads) t.join();
+    // Joined passes have other batch sizes, so other matmul paths (dot products or the GEMM):
+    // equal within float rounding compounded over the layers.
     for (int i = 0; i < kSessions; ++i)
-        EXPECT_LT(testing::nmse(alone[i], batched[i]), 1e-10) << "session " << i;
+        EXPECT_LT(testing::nmse(alone[i], batched[i]), 1e-7) << "session " << i;
     const BatcherStats st = batcher.stats();
     EXPECT_GT(st.sequences, st.steps) << "no pass ever joined two sessions";
 }

@@ -1,0 +1,143 @@
+// AVX2+FMA+F16C attention_add (see attention.cpp). Scores: eight keys at a time, each with its
+// own accumulator over the head dimension, reduced to one vector of eight scores by a
+// transposing horizontal add. Values: the output is walked in blocks of 32 dimensions held in
+// four registers while every position's weighted value row is added.
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/avx2_common.h"
+#include "kernels/kernels_internal.h"
+
+namespace flash::kernels::detail {
+namespace {
+
+using avx2::hsum;
+
+// exp(x) for x <= 0 (a softmax's scores minus their maximum): Cephes' expf, x = n ln2 + r with
+// |r| <= ln2/2 and a degree-7 polynomial for e^r; within 2 ulp of std::exp, 0 below -87.
+__m256 exp_nonpositive(__m256 x) {
+    const __m256 tiny = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ);
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    const __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return _mm256_andnot_ps(tiny, y);
+}
+
+inline __m256 load_half8(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+// scores[j] = scale * q·k_j for j < 8.
+void score8(const float* q, const uint16_t* k, int64_t k_stride, int64_t hd, float scale,
+            float* scores) {
+    __m256 acc[8];
+    for (__m256& a : acc) a = _mm256_setzero_ps();
+    for (int64_t d = 0; d < hd; d += 8) {
+        const __m256 qv = _mm256_loadu_ps(q + d);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j)
+            acc[j] = _mm256_fmadd_ps(load_half8(k + j * k_stride + d), qv, acc[j]);
+    }
+    // Transpose-and-add: lane j of the result is the sum of acc[j]'s eight lanes.
+    const __m256 t0 = _mm256_hadd_ps(acc[0], acc[1]), t1 = _mm256_hadd_ps(acc[2], acc[3]);
+    const __m256 t2 = _mm256_hadd_ps(acc[4], acc[5]), t3 = _mm256_hadd_ps(acc[6], acc[7]);
+    const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+    const __m256 sum =
+        _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+    _mm256_storeu_ps(scores, _mm256_mul_ps(sum, _mm256_set1_ps(scale)));
+}
+
+float score1(const float* q, const uint16_t* k, int64_t hd, float scale) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t d = 0; d < hd; d += 8)
+        acc = _mm256_fmadd_ps(load_half8(k + d), _mm256_loadu_ps(q + d), acc);
+    return hsum(acc) * scale;
+}
+
+}  // namespace
+
+void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
+                        float* scratch) {
+    const int64_t n = rows.n, hd = run.head_dim, hdv = run.head_dim_v;
+    if (n <= 0) return;
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        score8(q, rows.k + j * rows.k_stride, rows.k_stride, hd, scale, scratch + j);
+    for (; j < n; ++j) scratch[j] = score1(q, rows.k + j * rows.k_stride, hd, scale);
+
+    __m256 vmax = _mm256_set1_ps(-INFINITY);
+    j = 0;
+    for (; j + 8 <= n; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(scratch + j));
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, vmax);
+    float seg_max = lanes[0];
+    for (int i = 1; i < 8; ++i) seg_max = std::fmax(seg_max, lanes[i]);
+    for (; j < n; ++j) seg_max = std::fmax(seg_max, scratch[j]);
+
+    const float new_max = std::fmax(run.max, seg_max);
+    const float rescale = run.sum > 0.0f ? std::exp(run.max - new_max) : 0.0f;
+    // Weights exp(score - max) in place, and their sum.
+    const __m256 vnew = _mm256_set1_ps(new_max);
+    __m256 vsum = _mm256_setzero_ps();
+    j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 p = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(scratch + j), vnew));
+        _mm256_storeu_ps(scratch + j, p);
+        vsum = _mm256_add_ps(vsum, p);
+    }
+    float seg_sum = hsum(vsum);
+    for (; j < n; ++j) {
+        scratch[j] = std::exp(scratch[j] - new_max);
+        seg_sum += scratch[j];
+    }
+
+    const __m256 vrescale = _mm256_set1_ps(rescale);
+    for (int64_t d = 0; d < hdv; d += 32) {
+        const int blocks = static_cast<int>(std::min<int64_t>(32, hdv - d) / 8);
+        __m256 acc[4];
+        for (int b = 0; b < blocks; ++b)
+            acc[b] = _mm256_mul_ps(_mm256_loadu_ps(run.out + d + 8 * b), vrescale);
+        const uint16_t* v = rows.v + d;
+        if (blocks == 4) {
+            for (int64_t i = 0; i < n; ++i, v += rows.v_stride) {
+                const __m256 p = _mm256_broadcast_ss(scratch + i);
+                acc[0] = _mm256_fmadd_ps(p, load_half8(v), acc[0]);
+                acc[1] = _mm256_fmadd_ps(p, load_half8(v + 8), acc[1]);
+                acc[2] = _mm256_fmadd_ps(p, load_half8(v + 16), acc[2]);
+                acc[3] = _mm256_fmadd_ps(p, load_half8(v + 24), acc[3]);
+            }
+        } else {
+            for (int64_t i = 0; i < n; ++i, v += rows.v_stride) {
+                const __m256 p = _mm256_broadcast_ss(scratch + i);
+                for (int b = 0; b < blocks; ++b)
+                    acc[b] = _mm256_fmadd_ps(p, load_half8(v + 8 * b), acc[b]);
+            }
+        }
+        for (int b = 0; b < blocks; ++b) _mm256_storeu_ps(run.out + d + 8 * b, acc[b]);
+    }
+    run.sum = run.sum * rescale + seg_sum;
+    run.max = new_max;
+}
+
+void avx2_f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+    }
+    for (; i < n; ++i) out[i] = static_cast<uint16_t>(_cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT));
+}
+
+}  // namespace flash::kernels::detail
