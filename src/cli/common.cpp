@@ -28,7 +28,8 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
     cmd.add_option(
            "--precision", o.precision,
            "exact: f32 activations (the model's own arithmetic); fast: 8-bit activations as "
-           "llama.cpp rounds them, quicker but less faithful")
+           "llama.cpp rounds them while generating, quicker but less faithful (prompts are "
+           "read in f32 either way)")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
 }

@@ -33,16 +33,20 @@ float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
 // dequantize and sum.
 float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x);
 
-// How activations meet quantized weights in a matmul.
+// How activations meet quantized weights in a matmul with fewer than kGemmMinBatch rows
+// (decode: one token per sequence, a few sequences). Larger batches (prompts) take the f32
+// GEMM in both precisions: there every weight is dequantized once and meets many rows, so
+// rounding the activations would buy no speed.
 enum class Precision {
     // Activations rounded to 8 bits per block and integer dot products, as llama.cpp does:
-    // fastest, but the rounding compounds over layers (SmolLM2-135M Q4_1 then misses
-    // "Paris" by one logit where exact math finds it).
+    // fastest for decode, but the rounding compounds over layers (SmolLM2-135M Q4_1 then
+    // misses "Paris" by one logit where exact math finds it).
     Fast,
     // Activations stay f32; each weight row is dequantized exactly and dotted in f32: the
     // arithmetic of the dequantized model.
     Exact,
 };
+inline constexpr int64_t kGemmMinBatch = 8;
 
 // Y[b][r] = sum_k W[r][k] * X[b][k] for r < rows, b < batch.
 // W: `rows` rows of n elements of type t, contiguous (row_bytes(t, n) apart). X: batch x n

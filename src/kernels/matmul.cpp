@@ -15,10 +15,6 @@ namespace {
 constexpr int64_t kTileRows = 4;
 // Below this many weight elements the wake-up of helper threads costs more than it saves.
 constexpr int64_t kMinParallelElems = 32 * 1024;
-// From this batch on, f32-activation products (float weights, or Precision::Exact) go to the
-// GEMM, which dequantizes each weight row once per call and keeps 12 accumulators busy;
-// smaller batches (decode, a few streams) read each row once anyway and take the dot products.
-constexpr int64_t kGemmMinBatch = 8;
 
 }  // namespace
 
@@ -26,8 +22,10 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
             float* y, ThreadPool& pool, Precision precision) {
     detail::check_weight_row(t, n, "matmul");
     if (rows <= 0 || batch <= 0) return;
-    const bool f32_activations = precision == Precision::Exact || activation_type(t) == DType::F32;
-    if (f32_activations && batch >= kGemmMinBatch) {
+    // From kGemmMinBatch rows on, the GEMM: it dequantizes each weight row once per call and
+    // keeps 12 accumulators busy, faster than integer dot products per row pair. Smaller
+    // batches (decode, a few streams) read each row once anyway and take the dot products.
+    if (batch >= kGemmMinBatch) {
         detail::gemm_f32(t, w, rows, n, x, batch, y, pool);
         return;
     }
