@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/option_checks.h"
+#include "core/process_memory.h"
 #include "kernels/kernels.h"
 
 namespace flash::cli {
@@ -85,8 +86,15 @@ void bench(const BenchOptions& o) {
             {"isa", kernels::isa_name()},
             {"precision", o.model.precision},
             {"weights_bytes", lm.model->weights().total_bytes},
-            {"pp", {{"tokens", o.n_prompt}, {"tps_mean", fpp.mean}, {"tps_std", fpp.stddev}}},
-            {"tg", {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}}},
+            {"kv_cache_bytes", session.cache_bytes()},
+            {"peak_rss_bytes", peak_resident_bytes()},
+            {"pp",
+             {{"tokens", o.n_prompt},
+              {"tps_mean", fpp.mean},
+              {"tps_std", fpp.stddev},
+              {"tps", pp}}},
+            {"tg",
+             {{"tokens", o.n_gen}, {"tps_mean", ftg.mean}, {"tps_std", ftg.stddev}, {"tps", tg}}},
             {"repetitions", o.repetitions}};
         std::printf("%s\n", j.dump(2).c_str());
         return;

@@ -106,6 +106,7 @@ class Session {
     const Model& model() const { return model_; }
     const Tokenizer& tokenizer() const;  // throws if the session has none
     int64_t n_ctx() const { return cache_.n_ctx(); }
+    size_t cache_bytes() const { return cache_.bytes(); }  // KV cache and recurrent state
     int64_t n_past() const { return static_cast<int64_t>(history_.size()); }
     const std::vector<int32_t>& history() const { return history_; }
     ThreadPool& pool() { return pool_; }
