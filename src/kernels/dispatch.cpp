@@ -1,7 +1,10 @@
-// Chooses between the scalar and AVX2 kernels once, from CPU features, so one x86-64 binary
-// runs everywhere and uses AVX2+FMA+F16C where present. force_scalar lets tests and
-// benchmarks compare the two paths in one process.
+// Chooses between the scalar, AVX2 and AVX-512 VNNI kernels once, from CPU features, so one
+// x86-64 binary runs everywhere and uses AVX2+FMA+F16C (and VNNI where a kernel has a version
+// for it) where present. limit_isa lets tests and benchmarks compare the paths in one process.
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #ifdef FLASH_KERNELS_X86
@@ -27,20 +30,58 @@ bool cpu_has_avx2() {
 #endif
 }
 
-// Function-local so the answer is right even if another file's static initializer asks first.
-bool cpu_avx2() {
-    static const bool has = cpu_has_avx2();
-    return has;
+bool cpu_has_vnni() {
+#ifdef FLASH_KERNELS_X86
+    return cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#else
+    return false;
+#endif
 }
 
-std::atomic<bool> g_force_scalar{false};
+// Function-local so the answer is right even if another file's static initializer asks first.
+Isa cpu_isa() {
+    static const Isa isa = cpu_has_vnni() ? Isa::Avx512 : cpu_has_avx2() ? Isa::Avx2 : Isa::Scalar;
+    return isa;
+}
+
+// FLASH_ISA=scalar|avx2|avx512 caps the dispatcher for a whole run (to compare paths end to
+// end with flash bench); unset, every path the CPU has is used.
+Isa initial_cap() {
+    const char* env = std::getenv("FLASH_ISA");
+    if (!env || !*env) return Isa::Avx512;
+    const std::string v = env;
+    if (v == "scalar") return Isa::Scalar;
+    if (v == "avx2") return Isa::Avx2;
+    if (v != "avx512")
+        std::fprintf(stderr, "flash: FLASH_ISA=%s is not scalar, avx2 or avx512; ignored\n", env);
+    return Isa::Avx512;
+}
+
+std::atomic<Isa>& isa_cap() {
+    static std::atomic<Isa> cap{initial_cap()};
+    return cap;
+}
 
 }  // namespace
+
+Isa detected_isa() {
+    return cpu_isa();
+}
+
+Isa active_isa() {
+    const Isa cap = isa_cap().load(std::memory_order_relaxed);
+    return cap < cpu_isa() ? cap : cpu_isa();
+}
 
 namespace detail {
 
 bool use_avx2() {
-    return cpu_avx2() && !g_force_scalar.load(std::memory_order_relaxed);
+    return active_isa() >= Isa::Avx2;
+}
+
+bool use_vnni() {
+    return active_isa() >= Isa::Avx512;
 }
 
 TypeKernels kernels_for(DType weight) {
@@ -71,11 +112,22 @@ void block_sums32(const float* x, int64_t n, float* sums) {
 }  // namespace detail
 
 const char* isa_name() {
-    return detail::use_avx2() ? "avx2" : "scalar";
+    switch (active_isa()) {
+        case Isa::Avx512:
+            return "avx512";
+        case Isa::Avx2:
+            return "avx2";
+        default:
+            return "scalar";
+    }
+}
+
+Isa limit_isa(Isa cap) {
+    return isa_cap().exchange(cap);
 }
 
 bool force_scalar(bool on) {
-    return g_force_scalar.exchange(on);
+    return limit_isa(on ? Isa::Scalar : Isa::Avx512) == Isa::Scalar;
 }
 
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {

@@ -95,6 +95,30 @@ void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const f
 void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
               float* y, ThreadPool& pool);
 
+// The int8 GEMM (gemm_int8.cpp) for Precision::Fast prompts: per 32-element block, a packed
+// panel holds 8 groups of 16 rows x 4 weight bytes (512 bytes), then 16 scales and 16 offsets.
+inline constexpr int64_t kInt8PanelBlockBytes = 512 + 32 * 4;
+inline constexpr int64_t kAvx2Int8MicroRows = 3;
+inline constexpr int64_t kVnniMicroRows = 4;
+// C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16:
+// xq holds activation bytes (row i at i * ldx), xs the block scales a and xsv a * sum(v)
+// (row i at i * ldxs).
+using Int8MicroFn = void (*)(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                             int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                             int64_t ldc);
+#ifdef FLASH_KERNELS_X86
+void avx2_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
+                     const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc);
+void vnni_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
+                     const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc);
+#endif
+// AVX-512 VNNI with VL present (and not forced off).
+bool use_vnni();
+// True for the weight types gemm_int8 takes on the dispatched path.
+bool int8_gemm_supports(DType t);
+void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
+               float* y, ThreadPool& pool);
+
 // Precision::Exact matmul for quantized weights (matmul_exact.cpp).
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
                   float* y, ThreadPool& pool);

@@ -26,7 +26,11 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
     // keeps 12 accumulators busy, faster than integer dot products per row pair. Smaller
     // batches (decode, a few streams) read each row once anyway and take the dot products.
     if (batch >= kGemmMinBatch) {
-        detail::gemm_f32(t, w, rows, n, x, batch, y, pool);
+        if (precision == Precision::Fast && detail::int8_gemm_supports(t)) {
+            detail::gemm_int8(t, w, rows, n, x, batch, y, pool);
+        } else {
+            detail::gemm_f32(t, w, rows, n, x, batch, y, pool);
+        }
         return;
     }
     if (precision == Precision::Exact && activation_type(t) != DType::F32) {

@@ -1,6 +1,6 @@
-// The dispatcher: force_scalar switches the reported ISA and restores; on an x86-64 CPU with
-// AVX2+FMA+F16C the dispatched path must actually be the AVX2 one (otherwise every
-// "dispatched" test above would silently be testing the scalar code twice).
+// The dispatcher: force_scalar and limit_isa switch the reported ISA and restore; on an x86-64
+// CPU the dispatched path must actually be the best one it has (otherwise every "dispatched"
+// test above would silently be testing the scalar code twice).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -27,11 +27,22 @@ TEST(Dispatch, UsesAvx2WhereTheCpuHasIt) {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;  // F16C: CPUID.1:ECX bit 29 (clang 14 has no
     const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;  // name)
     const bool cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
-    EXPECT_EQ(std::string(isa_name()), cpu ? "avx2" : "scalar");
+    const bool vnni = cpu && __builtin_cpu_supports("avx512f") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    EXPECT_EQ(std::string(isa_name()), vnni ? "avx512" : cpu ? "avx2" : "scalar");
 #else
     EXPECT_STREQ(isa_name(), "scalar");
 #endif
     force_scalar(prev);
+}
+
+TEST(Dispatch, LimitIsaCapsAndRestores) {
+    const Isa prev = limit_isa(Isa::Avx2);
+    EXPECT_STREQ(isa_name(), detected_isa() >= Isa::Avx2 ? "avx2" : "scalar");
+    EXPECT_EQ(limit_isa(Isa::Scalar), Isa::Avx2);
+    EXPECT_EQ(active_isa(), Isa::Scalar);
+    limit_isa(prev);
+    EXPECT_EQ(active_isa(), detected_isa());
 }
 
 }  // namespace

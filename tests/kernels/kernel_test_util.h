@@ -38,34 +38,54 @@ inline int64_t test_row_len(DType t) {
     }
 }
 
+// Caps the dispatcher's ISA for one test (Scalar, Avx2, or no cap) and restores it.
 class ScalarGuard {
   public:
-    explicit ScalarGuard(bool scalar) : prev_(kernels::force_scalar(scalar)) {}
-    ~ScalarGuard() { kernels::force_scalar(prev_); }
+    explicit ScalarGuard(kernels::Isa cap) : prev_(kernels::limit_isa(cap)) {}
+    explicit ScalarGuard(bool scalar)
+        : ScalarGuard(scalar ? kernels::Isa::Scalar : kernels::Isa::Avx512) {}
+    ~ScalarGuard() { kernels::limit_isa(prev_); }
     ScalarGuard(const ScalarGuard&) = delete;
     ScalarGuard& operator=(const ScalarGuard&) = delete;
 
   private:
-    bool prev_;
+    kernels::Isa prev_;
 };
 
+// A type on one path: the dispatched one (the best this CPU has), the scalar reference, and
+// on CPUs above AVX2 the AVX2 path too, so each SIMD version is tested where it can run.
 struct TypeMode {
     DType type;
-    bool scalar;
+    kernels::Isa isa;
 };
+
+inline std::vector<kernels::Isa> test_isas() {
+    std::vector<kernels::Isa> v = {kernels::Isa::Avx512, kernels::Isa::Scalar};
+    if (kernels::detected_isa() > kernels::Isa::Avx2) v.push_back(kernels::Isa::Avx2);
+    return v;
+}
 
 inline std::vector<TypeMode> all_type_modes() {
     std::vector<TypeMode> v;
     for (DType t : weight_types()) {
-        v.push_back({t, false});
-        v.push_back({t, true});
+        for (kernels::Isa isa : test_isas()) v.push_back({t, isa});
     }
     return v;
 }
 
+inline const char* isa_mode_name(kernels::Isa isa) {
+    switch (isa) {
+        case kernels::Isa::Scalar:
+            return "_scalar";
+        case kernels::Isa::Avx2:
+            return "_avx2";
+        default:
+            return "_dispatched";
+    }
+}
+
 inline std::string type_mode_name(const ::testing::TestParamInfo<TypeMode>& info) {
-    return std::string(dtype_name(info.param.type)) +
-           (info.param.scalar ? "_scalar" : "_dispatched");
+    return std::string(dtype_name(info.param.type)) + isa_mode_name(info.param.isa);
 }
 
 inline std::string type_name(const ::testing::TestParamInfo<DType>& info) {

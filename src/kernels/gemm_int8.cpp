@@ -1,0 +1,239 @@
+// Precision::Fast matrix products for prompt-sized batches: 8-bit activations times the
+// weights' own small integers, summed exactly in int32 per 32-element block, as llama.cpp's
+// fast path does, but organised as a GEMM so one weight load meets several activation rows.
+//  - Every supported weight block is read as w_k = s * u_k + o, u_k an unsigned byte (Q4_0:
+//    u = q, o = -8d; Q8_0: u = q + 128, o = -128d; Q4_K: u = q, s = d*sc, o = -dmin*m...).
+//  - Activations are rounded per 32-element block as Q8_0 rounds them: x_k ~ a * v_k.
+//  - So a block contributes a * s * sum(u_k v_k) + o * a * sum(v_k): an integer dot product
+//    (vpdpbusd, or vpmaddubsw + vpmaddwd without VNNI) and two float multiply-adds.
+//  - Weights are packed once per call into panels of 16 rows, interleaved four bytes at a
+//    time, so one 8-lane integer multiply-add serves eight rows and one activation row, and
+//    the products land in the lanes of the rows they belong to (no horizontal sums).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/fp16.h"
+#include "kernels/k_scales.h"
+#include "kernels/kernels.h"
+#include "kernels/kernels_internal.h"
+
+namespace flash::kernels::detail {
+namespace {
+
+constexpr int64_t kMinParallelElems = 32 * 1024;
+
+// One 32-element block of a weight row as (u, s, o): w_k = s * u_k + o.
+struct UnpackedBlock {
+    uint8_t u[32];
+    float s, o;
+};
+
+// Block b of row `w` of type t (one int8_gemm_supports accepts).
+void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
+    switch (t) {
+        case DType::Q4_0: {
+            const auto& blk = reinterpret_cast<const BlockQ4_0*>(w)[b];
+            for (int j = 0; j < 16; ++j) {
+                out.u[j] = blk.qs[j] & 0xF;
+                out.u[j + 16] = blk.qs[j] >> 4;
+            }
+            out.s = fp16_to_f32(blk.d);
+            out.o = -8.0f * out.s;
+            return;
+        }
+        case DType::Q4_1: {
+            const auto& blk = reinterpret_cast<const BlockQ4_1*>(w)[b];
+            for (int j = 0; j < 16; ++j) {
+                out.u[j] = blk.qs[j] & 0xF;
+                out.u[j + 16] = blk.qs[j] >> 4;
+            }
+            out.s = fp16_to_f32(blk.d);
+            out.o = fp16_to_f32(blk.m);
+            return;
+        }
+        case DType::Q8_0: {
+            const auto& blk = reinterpret_cast<const BlockQ8_0*>(w)[b];
+            for (int j = 0; j < 32; ++j) out.u[j] = static_cast<uint8_t>(blk.qs[j] + 128);
+            out.s = fp16_to_f32(blk.d);
+            out.o = -128.0f * out.s;
+            return;
+        }
+        case DType::Q4_K:
+        case DType::Q5_K: {
+            const bool q5 = t == DType::Q5_K;
+            const int64_t sb = b / 8;
+            const int j = static_cast<int>(b % 8);
+            const uint8_t *scales, *qs, *qh = nullptr;
+            f16_bits d, dmin;
+            if (q5) {
+                const auto& blk = reinterpret_cast<const BlockQ5_K*>(w)[sb];
+                scales = blk.scales, qs = blk.qs, qh = blk.qh, d = blk.d, dmin = blk.dmin;
+            } else {
+                const auto& blk = reinterpret_cast<const BlockQ4_K*>(w)[sb];
+                scales = blk.scales, qs = blk.qs, d = blk.d, dmin = blk.dmin;
+            }
+            uint8_t sc, m;
+            k4_scale_min(j, scales, sc, m);
+            for (int k = 0; k < 32; ++k) {
+                const int e = 32 * j + k;
+                out.u[k] = static_cast<uint8_t>(q5 ? q5k_value(qs, qh, e) : q4k_value(qs, e));
+            }
+            out.s = fp16_to_f32(d) * sc;
+            out.o = -(fp16_to_f32(dmin) * m);
+            return;
+        }
+        default:
+            return;
+    }
+}
+
+// Packs all blocks of `nr` rows (the rest of the 16 zero) into panel: per block, 8 groups of
+// 4 k's, each 16 rows x 4 bytes, then the 16 scales s and the 16 offsets o.
+void pack_int8_panel(DType t, const uint8_t* w, size_t stride, int64_t nr, int64_t nb,
+                     uint8_t* panel) {
+    UnpackedBlock blk;
+    for (int64_t b = 0; b < nb; ++b) {
+        uint8_t* p = panel + b * kInt8PanelBlockBytes;
+        auto* s = reinterpret_cast<float*>(p + 512);
+        float* o = s + 16;
+        for (int64_t r = 0; r < kPanelRows; ++r) {
+            if (r < nr) {
+                unpack_block(t, w + r * stride, b, blk);
+            } else {
+                std::memset(&blk, 0, sizeof blk);
+            }
+            for (int g = 0; g < 8; ++g) std::memcpy(p + g * 64 + r * 4, blk.u + 4 * g, 4);
+            s[r] = blk.s;
+            o[r] = blk.o;
+        }
+    }
+}
+
+// The portable micro-kernel: the same sums in plain integer and float arithmetic.
+void scalar_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
+                       const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc) {
+    for (int64_t i = 0; i < m; ++i) {
+        float acc[kPanelRows] = {};
+        for (int64_t b = 0; b < nb; ++b) {
+            const uint8_t* p = panel + b * kInt8PanelBlockBytes;
+            const auto* s = reinterpret_cast<const float*>(p + 512);
+            const float* o = s + 16;
+            const int8_t* v = xq + i * ldx + 32 * b;
+            for (int64_t r = 0; r < kPanelRows; ++r) {
+                int32_t dot = 0;
+                for (int k = 0; k < 32; ++k) dot += int32_t{p[(k / 4) * 64 + r * 4 + k % 4]} * v[k];
+                acc[r] += static_cast<float>(dot) * (s[r] * xs[i * ldxs + b]);
+                acc[r] += o[r] * xsv[i * ldxs + b];
+            }
+        }
+        std::memcpy(c + i * ldc, acc, sizeof acc);
+    }
+}
+
+struct MicroChoice {
+    Int8MicroFn fn;
+    int64_t rows;  // activation rows per call
+};
+
+MicroChoice micro_for(DType t) {
+#ifdef FLASH_KERNELS_X86
+    if (use_vnni()) return {vnni_int8_micro, kVnniMicroRows};
+    // vpmaddubsw saturates its pair sums at 32767: bytes up to 127 times |v| <= 127 fit.
+    if (use_avx2() && t != DType::Q8_0) return {avx2_int8_micro, kAvx2Int8MicroRows};
+#endif
+    (void)t;
+    return {scalar_int8_micro, 4};
+}
+
+}  // namespace
+
+bool int8_gemm_supports(DType t) {
+    switch (t) {
+        case DType::Q4_0:
+        case DType::Q4_1:
+        case DType::Q4_K:
+        case DType::Q5_K:
+            return true;
+        case DType::Q8_0:  // its bytes reach 255: only where vpdpbusd does not saturate
+            return use_vnni() || !use_avx2();
+        default:
+            return false;
+    }
+}
+
+void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
+               float* y, ThreadPool& pool) {
+    const auto* wb = static_cast<const uint8_t*>(w);
+    const size_t stride = row_bytes(t, n);
+    const int64_t nb = n / 32;
+    const MicroChoice micro = micro_for(t);
+
+    // Activations: Q8_0 blocks (as llama.cpp rounds them), split into bytes, scales a and
+    // a * sum(v) per block.
+    // The caller's buffers, reused between calls; the workers reach them through these
+    // pointers (a thread_local named inside a lambda would be each worker's own).
+    thread_local std::vector<int8_t> xq_buffer;
+    thread_local std::vector<float> xs_buffer, xsv_buffer;
+    xq_buffer.resize(static_cast<size_t>(batch * n));
+    xs_buffer.resize(static_cast<size_t>(batch * nb));
+    xsv_buffer.resize(static_cast<size_t>(batch * nb));
+    int8_t* xq = xq_buffer.data();
+    float* xs = xs_buffer.data();
+    float* xsv = xsv_buffer.data();
+    const QuantFn quantize = kernels_for(DType::Q8_0).quantize;
+    auto quantize_rows = [&](int64_t b0, int64_t b1) {
+        std::vector<BlockQ8_0> q(static_cast<size_t>(nb));
+        for (int64_t r = b0; r < b1; ++r) {
+            quantize(x + r * n, q.data(), n);
+            for (int64_t b = 0; b < nb; ++b) {
+                std::memcpy(xq + r * n + 32 * b, q[b].qs, 32);
+                int sum = 0;
+                for (int8_t v : q[b].qs) sum += v;
+                const float a = fp16_to_f32(q[b].d);
+                xs[r * nb + b] = a;
+                xsv[r * nb + b] = a * static_cast<float>(sum);
+            }
+        }
+    };
+    if (pool.size() > 1) {
+        pool.parallel_for(batch, quantize_rows);
+    } else {
+        quantize_rows(0, batch);
+    }
+
+    const int64_t panels = (rows + kPanelRows - 1) / kPanelRows;
+    auto run_panels = [&](int64_t p0, int64_t p1) {
+        thread_local std::vector<uint8_t> panel;
+        panel.resize(static_cast<size_t>(nb * kInt8PanelBlockBytes));
+        float edge[8 * kPanelRows];
+        for (int64_t p = p0; p < p1; ++p) {
+            const int64_t r0 = p * kPanelRows;
+            const int64_t nr = std::min(kPanelRows, rows - r0);
+            pack_int8_panel(t, wb + r0 * stride, stride, nr, nb, panel.data());
+            for (int64_t b = 0; b < batch; b += micro.rows) {
+                const int64_t m = std::min(micro.rows, batch - b);
+                const int8_t* a = xq + b * n;
+                const float* as = xs + b * nb;
+                const float* asv = xsv + b * nb;
+                float* c = y + b * rows + r0;
+                if (nr == kPanelRows) {
+                    micro.fn(m, nb, panel.data(), a, n, as, asv, nb, c, rows);
+                    continue;
+                }
+                micro.fn(m, nb, panel.data(), a, n, as, asv, nb, edge, kPanelRows);
+                for (int64_t i = 0; i < m; ++i)
+                    std::copy_n(edge + i * kPanelRows, nr, c + i * rows);
+            }
+        }
+    };
+    if (pool.size() == 1 || panels < 2 || rows * n < kMinParallelElems) {
+        run_panels(0, panels);
+        return;
+    }
+    pool.parallel_for(panels, run_panels);
+}
+
+}  // namespace flash::kernels::detail
