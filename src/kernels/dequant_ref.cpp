@@ -58,11 +58,6 @@ void deq_q4_1(const void* src, float* y, int64_t n) {
 }
 
 // Q5: element j < 16 takes its fifth bit from qh bit j, element j + 16 from bit j + 16.
-inline int q5_value(const uint8_t* qs, uint32_t qh, int e) {
-    const int lo = e < 16 ? (qs[e] & 0x0F) : (qs[e - 16] >> 4);
-    return lo | static_cast<int>(((qh >> e) & 1u) << 4);
-}
-
 void deq_q5_0(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ5_0*>(src);
     for (int64_t i = 0; i < n / QK5_0; ++i, y += QK5_0) {

@@ -1,8 +1,9 @@
 // Precision::Fast matrix products for prompt-sized batches: 8-bit activations times the
 // weights' own small integers, summed exactly in int32 per 32-element block, as llama.cpp's
 // fast path does, but organised as a GEMM so one weight load meets several activation rows.
-//  - Every supported weight block is read as w_k = s * u_k + o, u_k an unsigned byte (Q4_0:
-//    u = q, o = -8d; Q8_0: u = q + 128, o = -128d; Q4_K: u = q, s = d*sc, o = -dmin*m...).
+//  - Every supported weight block (32 elements; 16 for Q6_K, whose scales cover 16) is read
+//    as w_k = s * u_k + o, u_k an unsigned byte (Q4_0: u = q, o = -8d; Q8_0: u = q + 128,
+//    o = -128d; Q4_K: u = q, s = d*sc, o = -dmin*m; Q6_K: u = q + 32, o = -32s...).
 //  - Activations are rounded per 32-element block as Q8_0 rounds them: x_k ~ a * v_k.
 //  - So a block contributes a * s * sum(u_k v_k) + o * a * sum(v_k): an integer dot product
 //    (vpdpbusd, or vpmaddubsw + vpmaddwd without VNNI) and two float multiply-adds.
@@ -25,33 +26,48 @@ namespace {
 
 constexpr int64_t kMinParallelElems = 32 * 1024;
 
-// One 32-element block of a weight row as (u, s, o): w_k = s * u_k + o.
+// One block (32 elements, or 16 for Q6_K) of a weight row as (u, s, o): w_k = s * u_k + o.
 struct UnpackedBlock {
     uint8_t u[32];
     float s, o;
 };
 
+// Elements per block: 16 where the type's scales cover 16 elements.
+int64_t block_elems(DType t) {
+    return t == DType::Q6_K ? 16 : 32;
+}
+
 // Block b of row `w` of type t (one int8_gemm_supports accepts).
 void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
     switch (t) {
-        case DType::Q4_0: {
-            const auto& blk = reinterpret_cast<const BlockQ4_0*>(w)[b];
+        case DType::Q4_0:
+        case DType::Q4_1: {
+            const uint8_t* qs = t == DType::Q4_0 ? reinterpret_cast<const BlockQ4_0*>(w)[b].qs
+                                                 : reinterpret_cast<const BlockQ4_1*>(w)[b].qs;
             for (int j = 0; j < 16; ++j) {
-                out.u[j] = blk.qs[j] & 0xF;
-                out.u[j + 16] = blk.qs[j] >> 4;
+                out.u[j] = qs[j] & 0xF;
+                out.u[j + 16] = qs[j] >> 4;
             }
-            out.s = fp16_to_f32(blk.d);
-            out.o = -8.0f * out.s;
+            if (t == DType::Q4_0) {
+                out.s = fp16_to_f32(reinterpret_cast<const BlockQ4_0*>(w)[b].d);
+                out.o = -8.0f * out.s;
+            } else {
+                out.s = fp16_to_f32(reinterpret_cast<const BlockQ4_1*>(w)[b].d);
+                out.o = fp16_to_f32(reinterpret_cast<const BlockQ4_1*>(w)[b].m);
+            }
             return;
         }
-        case DType::Q4_1: {
-            const auto& blk = reinterpret_cast<const BlockQ4_1*>(w)[b];
-            for (int j = 0; j < 16; ++j) {
-                out.u[j] = blk.qs[j] & 0xF;
-                out.u[j + 16] = blk.qs[j] >> 4;
-            }
-            out.s = fp16_to_f32(blk.d);
-            out.o = fp16_to_f32(blk.m);
+        case DType::Q5_0:
+        case DType::Q5_1: {
+            const bool q50 = t == DType::Q5_0;
+            const auto& b0 = reinterpret_cast<const BlockQ5_0*>(w)[b];
+            const auto& b1 = reinterpret_cast<const BlockQ5_1*>(w)[b];
+            uint32_t qh;
+            std::memcpy(&qh, q50 ? b0.qh : b1.qh, 4);
+            for (int e = 0; e < 32; ++e)
+                out.u[e] = static_cast<uint8_t>(q5_value(q50 ? b0.qs : b1.qs, qh, e));
+            out.s = fp16_to_f32(q50 ? b0.d : b1.d);
+            out.o = q50 ? -16.0f * out.s : fp16_to_f32(b1.m);
             return;
         }
         case DType::Q8_0: {
@@ -85,19 +101,28 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
             out.o = -(fp16_to_f32(dmin) * m);
             return;
         }
+        case DType::Q6_K: {  // 16-element blocks: w = d * sc_j * (u - 32)
+            const auto& blk = reinterpret_cast<const BlockQ6_K*>(w)[b / 16];
+            const int j = static_cast<int>(b % 16);
+            for (int k = 0; k < 16; ++k)
+                out.u[k] = static_cast<uint8_t>(q6k_value(blk.ql, blk.qh, 16 * j + k) + 32);
+            out.s = fp16_to_f32(blk.d) * blk.scales[j];
+            out.o = -32.0f * out.s;
+            return;
+        }
         default:
             return;
     }
 }
 
-// Packs all blocks of `nr` rows (the rest of the 16 zero) into panel: per block, 8 groups of
-// 4 k's, each 16 rows x 4 bytes, then the 16 scales s and the 16 offsets o.
-void pack_int8_panel(DType t, const uint8_t* w, size_t stride, int64_t nr, int64_t nb,
+// Packs all blocks of `nr` rows (the rest of the 16 zero) into panel: per block, g / 4 groups
+// of 4 k's, each 16 rows x 4 bytes, then the 16 scales s and the 16 offsets o.
+void pack_int8_panel(DType t, int64_t g, const uint8_t* w, size_t stride, int64_t nr, int64_t nb,
                      uint8_t* panel) {
     UnpackedBlock blk;
     for (int64_t b = 0; b < nb; ++b) {
-        uint8_t* p = panel + b * kInt8PanelBlockBytes;
-        auto* s = reinterpret_cast<float*>(p + 512);
+        uint8_t* p = panel + b * int8_panel_block_bytes(g);
+        auto* s = reinterpret_cast<float*>(p + 16 * g);
         float* o = s + 16;
         for (int64_t r = 0; r < kPanelRows; ++r) {
             if (r < nr) {
@@ -105,7 +130,7 @@ void pack_int8_panel(DType t, const uint8_t* w, size_t stride, int64_t nr, int64
             } else {
                 std::memset(&blk, 0, sizeof blk);
             }
-            for (int g = 0; g < 8; ++g) std::memcpy(p + g * 64 + r * 4, blk.u + 4 * g, 4);
+            for (int64_t q = 0; q < g / 4; ++q) std::memcpy(p + q * 64 + r * 4, blk.u + 4 * q, 4);
             s[r] = blk.s;
             o[r] = blk.o;
         }
@@ -113,18 +138,20 @@ void pack_int8_panel(DType t, const uint8_t* w, size_t stride, int64_t nr, int64
 }
 
 // The portable micro-kernel: the same sums in plain integer and float arithmetic.
-void scalar_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
-                       const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc) {
+void scalar_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                       int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                       int64_t ldc) {
     for (int64_t i = 0; i < m; ++i) {
         float acc[kPanelRows] = {};
         for (int64_t b = 0; b < nb; ++b) {
-            const uint8_t* p = panel + b * kInt8PanelBlockBytes;
-            const auto* s = reinterpret_cast<const float*>(p + 512);
+            const uint8_t* p = panel + b * int8_panel_block_bytes(g);
+            const auto* s = reinterpret_cast<const float*>(p + 16 * g);
             const float* o = s + 16;
-            const int8_t* v = xq + i * ldx + 32 * b;
+            const int8_t* v = xq + i * ldx + g * b;
             for (int64_t r = 0; r < kPanelRows; ++r) {
                 int32_t dot = 0;
-                for (int k = 0; k < 32; ++k) dot += int32_t{p[(k / 4) * 64 + r * 4 + k % 4]} * v[k];
+                for (int64_t k = 0; k < g; ++k)
+                    dot += int32_t{p[(k / 4) * 64 + r * 4 + k % 4]} * v[k];
                 acc[r] += static_cast<float>(dot) * (s[r] * xs[i * ldxs + b]);
                 acc[r] += o[r] * xsv[i * ldxs + b];
             }
@@ -154,8 +181,11 @@ bool int8_gemm_supports(DType t) {
     switch (t) {
         case DType::Q4_0:
         case DType::Q4_1:
+        case DType::Q5_0:
+        case DType::Q5_1:
         case DType::Q4_K:
         case DType::Q5_K:
+        case DType::Q6_K:
             return true;
         case DType::Q8_0:  // its bytes reach 255: only where vpdpbusd does not saturate
             return use_vnni() || !use_avx2();
@@ -168,11 +198,12 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
                float* y, ThreadPool& pool) {
     const auto* wb = static_cast<const uint8_t*>(w);
     const size_t stride = row_bytes(t, n);
-    const int64_t nb = n / 32;
+    const int64_t g = block_elems(t);
+    const int64_t nb = n / g;  // weight blocks per row
     const MicroChoice micro = micro_for(t);
 
-    // Activations: Q8_0 blocks (as llama.cpp rounds them), split into bytes, scales a and
-    // a * sum(v) per block.
+    // Activations: Q8_0 blocks (as llama.cpp rounds them), split into bytes; per weight block
+    // (a half Q8_0 block where g = 16) its activation scale a and a * sum(v).
     // The caller's buffers, reused between calls; the workers reach them through these
     // pointers (a thread_local named inside a lambda would be each worker's own).
     thread_local std::vector<int8_t> xq_buffer;
@@ -185,14 +216,16 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
     float* xsv = xsv_buffer.data();
     const QuantFn quantize = kernels_for(DType::Q8_0).quantize;
     auto quantize_rows = [&](int64_t b0, int64_t b1) {
-        std::vector<BlockQ8_0> q(static_cast<size_t>(nb));
+        std::vector<BlockQ8_0> q(static_cast<size_t>(n / 32));
         for (int64_t r = b0; r < b1; ++r) {
             quantize(x + r * n, q.data(), n);
             for (int64_t b = 0; b < nb; ++b) {
-                std::memcpy(xq + r * n + 32 * b, q[b].qs, 32);
+                const BlockQ8_0& blk = q[static_cast<size_t>(b * g / 32)];
+                const int8_t* v = blk.qs + (b * g) % 32;
+                std::memcpy(xq + r * n + g * b, v, static_cast<size_t>(g));
                 int sum = 0;
-                for (int8_t v : q[b].qs) sum += v;
-                const float a = fp16_to_f32(q[b].d);
+                for (int64_t k = 0; k < g; ++k) sum += v[k];
+                const float a = fp16_to_f32(blk.d);
                 xs[r * nb + b] = a;
                 xsv[r * nb + b] = a * static_cast<float>(sum);
             }
@@ -207,12 +240,12 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
     const int64_t panels = (rows + kPanelRows - 1) / kPanelRows;
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<uint8_t> panel;
-        panel.resize(static_cast<size_t>(nb * kInt8PanelBlockBytes));
+        panel.resize(static_cast<size_t>(nb * int8_panel_block_bytes(g)));
         float edge[8 * kPanelRows];
         for (int64_t p = p0; p < p1; ++p) {
             const int64_t r0 = p * kPanelRows;
             const int64_t nr = std::min(kPanelRows, rows - r0);
-            pack_int8_panel(t, wb + r0 * stride, stride, nr, nb, panel.data());
+            pack_int8_panel(t, g, wb + r0 * stride, stride, nr, nb, panel.data());
             for (int64_t b = 0; b < batch; b += micro.rows) {
                 const int64_t m = std::min(micro.rows, batch - b);
                 const int8_t* a = xq + b * n;
@@ -220,10 +253,10 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
                 const float* asv = xsv + b * nb;
                 float* c = y + b * rows + r0;
                 if (nr == kPanelRows) {
-                    micro.fn(m, nb, panel.data(), a, n, as, asv, nb, c, rows);
+                    micro.fn(g, m, nb, panel.data(), a, n, as, asv, nb, c, rows);
                     continue;
                 }
-                micro.fn(m, nb, panel.data(), a, n, as, asv, nb, edge, kPanelRows);
+                micro.fn(g, m, nb, panel.data(), a, n, as, asv, nb, edge, kPanelRows);
                 for (int64_t i = 0; i < m; ++i)
                     std::copy_n(edge + i * kPanelRows, nr, c + i * rows);
             }

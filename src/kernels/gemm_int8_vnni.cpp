@@ -5,10 +5,11 @@
 
 namespace flash::kernels::detail {
 
-void vnni_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
-                     const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc) {
+void vnni_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                     int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                     int64_t ldc) {
     auto dot = [](__m256i acc, __m256i w, __m256i v) { return _mm256_dpbusd_epi32(acc, w, v); };
-    int8_micro::dispatch_rows<kVnniMicroRows>(m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+    int8_micro::run<kVnniMicroRows>(g, m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
 }
 
 }  // namespace flash::kernels::detail

@@ -12,32 +12,32 @@
 
 namespace flash::kernels::detail::int8_micro {
 
-// M activation rows times one 16-row panel over nb blocks; Dot(acc, w, v) adds to each int32
-// lane the four products of its bytes.
-template <int M, typename Dot>
+// M activation rows times one 16-row panel over nb blocks of G elements; Dot(acc, w, v) adds to
+// each int32 lane the four products of its bytes.
+template <int G, int M, typename Dot>
 void panel_rows(int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx, const float* xs,
                 const float* xsv, int64_t ldxs, float* c, int64_t ldc, Dot dot) {
     __m256 acc[M][2];
     for (int i = 0; i < M; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
-        const uint8_t* p = panel + b * kInt8PanelBlockBytes;
+        const uint8_t* p = panel + b * int8_panel_block_bytes(G);
         __m256i d[M][2];
         for (int i = 0; i < M; ++i) d[i][0] = d[i][1] = _mm256_setzero_si256();
 #pragma GCC unroll 8
-        for (int g = 0; g < 8; ++g) {
+        for (int g = 0; g < G / 4; ++g) {
             const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * g));
             const __m256i w1 =
                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * g + 32));
 #pragma GCC unroll 4
             for (int i = 0; i < M; ++i) {
                 int32_t four;
-                std::memcpy(&four, xq + i * ldx + 32 * b + 4 * g, 4);
+                std::memcpy(&four, xq + i * ldx + G * b + 4 * g, 4);
                 const __m256i v = _mm256_set1_epi32(four);
                 d[i][0] = dot(d[i][0], w0, v);
                 d[i][1] = dot(d[i][1], w1, v);
             }
         }
-        const auto* so = reinterpret_cast<const float*>(p + 512);
+        const auto* so = reinterpret_cast<const float*>(p + 16 * G);
         const __m256 s0 = _mm256_loadu_ps(so), s1 = _mm256_loadu_ps(so + 8);
         const __m256 o0 = _mm256_loadu_ps(so + 16), o1 = _mm256_loadu_ps(so + 24);
 #pragma GCC unroll 4
@@ -58,15 +58,24 @@ void panel_rows(int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
     }
 }
 
-template <int MaxM, typename Dot>
+template <int G, int MaxM, typename Dot>
 void dispatch_rows(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
                    const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc,
                    Dot dot) {
     if constexpr (MaxM > 1) {
-        if (m < MaxM)
-            return dispatch_rows<MaxM - 1>(m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+        if (m < MaxM) {
+            return dispatch_rows<G, MaxM - 1>(m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+        }
     }
-    panel_rows<MaxM>(nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+    panel_rows<G, MaxM>(nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+}
+
+// The micro-kernel for blocks of g = 16 or 32 elements, up to MaxM activation rows.
+template <int MaxM, typename Dot>
+void run(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
+         const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc, Dot dot) {
+    if (g == 16) return dispatch_rows<16, MaxM>(m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
+    dispatch_rows<32, MaxM>(m, nb, panel, xq, ldx, xs, xsv, ldxs, c, ldc, dot);
 }
 
 }  // namespace flash::kernels::detail::int8_micro

@@ -31,6 +31,13 @@ inline int q3k_value(const uint8_t* qs, const uint8_t* hmask, int e) {
     return k_quant2(qs, e) - (high ? 0 : 4);
 }
 
+// Q5_0 / Q5_1 value in [0, 31]: the Q4 nibble (bytes 0..15 hold elements 0..15 low, 16..31
+// high) plus bit e of qh as the fifth bit.
+inline int q5_value(const uint8_t* qs, uint32_t qh, int e) {
+    const int lo = e < 16 ? (qs[e] & 0x0F) : (qs[e - 16] >> 4);
+    return lo | static_cast<int>(((qh >> e) & 1u) << 4);
+}
+
 // Q4_K / Q5_K: eight 6-bit (scale, min) pairs in 12 bytes (llama.cpp's get_scale_min_k4).
 inline void k4_scale_min(int j, const uint8_t* q, uint8_t& sc, uint8_t& m) {
     if (j < 4) {

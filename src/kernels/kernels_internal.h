@@ -84,8 +84,8 @@ void block_sums32(const float* x, int64_t n, float* sums);
 // for i < m <= kMicroRows, j < kPanelRows.
 inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kMicroRows = 6;
-using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda,
-                             const float* panel, float* c, int64_t ldc, bool accumulate);
+using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
+                             float* c, int64_t ldc, bool accumulate);
 #ifdef FLASH_KERNELS_X86
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
@@ -95,22 +95,28 @@ void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const f
 void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
               float* y, ThreadPool& pool);
 
-// The int8 GEMM (gemm_int8.cpp) for Precision::Fast prompts: per 32-element block, a packed
-// panel holds 8 groups of 16 rows x 4 weight bytes (512 bytes), then 16 scales and 16 offsets.
-inline constexpr int64_t kInt8PanelBlockBytes = 512 + 32 * 4;
+// The int8 GEMM (gemm_int8.cpp) for Precision::Fast prompts. Weights are read in blocks of
+// g = 32 elements (16 for Q6_K, whose scales cover 16), each as unsigned bytes with one scale
+// and one offset per row; per block, a packed panel holds g / 4 groups of 16 rows x 4 weight
+// bytes, then 16 scales and 16 offsets.
+inline constexpr int64_t int8_panel_block_bytes(int64_t g) {
+    return g * 16 + 32 * 4;
+}
 inline constexpr int64_t kAvx2Int8MicroRows = 3;
 inline constexpr int64_t kVnniMicroRows = 4;
-// C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16:
-// xq holds activation bytes (row i at i * ldx), xs the block scales a and xsv a * sum(v)
-// (row i at i * ldxs).
-using Int8MicroFn = void (*)(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
-                             int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
-                             int64_t ldc);
+// C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16,
+// over nb blocks of g (16 or 32) elements: xq holds activation bytes (row i at i * ldx), xs the
+// blocks' activation scales a and xsv a * sum(v) (row i at i * ldxs).
+using Int8MicroFn = void (*)(int64_t g, int64_t m, int64_t nb, const uint8_t* panel,
+                             const int8_t* xq, int64_t ldx, const float* xs, const float* xsv,
+                             int64_t ldxs, float* c, int64_t ldc);
 #ifdef FLASH_KERNELS_X86
-void avx2_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
-                     const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc);
-void vnni_int8_micro(int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq, int64_t ldx,
-                     const float* xs, const float* xsv, int64_t ldxs, float* c, int64_t ldc);
+void avx2_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                     int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                     int64_t ldc);
+void vnni_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                     int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                     int64_t ldc);
 #endif
 // AVX-512 VNNI with VL present (and not forced off).
 bool use_vnni();

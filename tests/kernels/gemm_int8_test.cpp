@@ -83,7 +83,8 @@ TEST(GemmInt8, SaturatingPathsAreNotTaken) {
     if (active_isa() != Isa::Avx2) GTEST_SKIP() << "no AVX2 here";
     EXPECT_FALSE(detail::int8_gemm_supports(DType::Q8_0));
     EXPECT_TRUE(detail::int8_gemm_supports(DType::Q4_K));
-    EXPECT_FALSE(detail::int8_gemm_supports(DType::Q6_K));
+    EXPECT_TRUE(detail::int8_gemm_supports(DType::Q6_K));
+    EXPECT_FALSE(detail::int8_gemm_supports(DType::Q3_K));
 }
 
 }  // namespace
