@@ -93,9 +93,13 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
             }
             uint8_t sc, m;
             k4_scale_min(j, scales, sc, m);
-            for (int k = 0; k < 32; ++k) {
-                const int e = 32 * j + k;
-                out.u[k] = static_cast<uint8_t>(q5 ? q5k_value(qs, qh, e) : q4k_value(qs, e));
+            // Sub-block j: the low (j even) or high nibbles of qs[32 (j / 2) ..], fifth bit j
+            // of qh[k] for Q5_K (q4k_value / q5k_value, a block at a time).
+            const uint8_t* q = qs + 32 * (j / 2);
+            const int shift = 4 * (j % 2);
+            for (int k = 0; k < 32; ++k) out.u[k] = static_cast<uint8_t>((q[k] >> shift) & 0xF);
+            if (q5) {
+                for (int k = 0; k < 32; ++k) out.u[k] |= static_cast<uint8_t>(((qh[k] >> j) & 1) << 4);
             }
             out.s = fp16_to_f32(d) * sc;
             out.o = -(fp16_to_f32(dmin) * m);
@@ -104,8 +108,14 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
         case DType::Q6_K: {  // 16-element blocks: w = d * sc_j * (u - 32)
             const auto& blk = reinterpret_cast<const BlockQ6_K*>(w)[b / 16];
             const int j = static_cast<int>(b % 16);
-            for (int k = 0; k < 16; ++k)
-                out.u[k] = static_cast<uint8_t>(q6k_value(blk.ql, blk.qh, 16 * j + k) + 32);
+            // Elements 16j.. (q6k_value, a block at a time): half h, group g, offset l0.
+            const int h = j / 8, g = (j % 8) / 2, l0 = 16 * (j % 2);
+            const uint8_t* ql = blk.ql + 64 * h + 32 * (g & 1) + l0;
+            const uint8_t* qh = blk.qh + 32 * h + l0;
+            const int lo_shift = g < 2 ? 0 : 4;
+            for (int k = 0; k < 16; ++k) {
+                out.u[k] = static_cast<uint8_t>(((ql[k] >> lo_shift) & 0xF) | (((qh[k] >> (2 * g)) & 3) << 4));
+            }
             out.s = fp16_to_f32(blk.d) * blk.scales[j];
             out.o = -32.0f * out.s;
             return;
