@@ -66,8 +66,6 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
     const size_t stride = row_bytes(t, n);
     const DequantFn deq = kernels_for(t).dequant;
     const GemmMicroFn micro = micro_kernel();
-    const int64_t panels = (rows + kPanelRows - 1) / kPanelRows;
-
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<float> rows_buf, panel;
         const auto need = static_cast<size_t>(kPanelRows * std::min(n, kChunk));
@@ -102,11 +100,17 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
             }
         }
     };
+    for_each_panel(rows, n, pool, run_panels);
+}
+
+void for_each_panel(int64_t rows, int64_t n, ThreadPool& pool,
+                    const std::function<void(int64_t, int64_t)>& fn) {
+    const int64_t panels = (rows + kPanelRows - 1) / kPanelRows;
     if (pool.size() == 1 || panels < 2 || rows * n < kMinParallelElems) {
-        run_panels(0, panels);
+        fn(0, panels);
         return;
     }
-    pool.parallel_for(panels, run_panels);
+    pool.parallel_for(panels, fn);
 }
 
 }  // namespace flash::kernels::detail

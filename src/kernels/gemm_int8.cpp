@@ -24,8 +24,6 @@
 namespace flash::kernels::detail {
 namespace {
 
-constexpr int64_t kMinParallelElems = 32 * 1024;
-
 // One block (32 elements, or 16 for Q6_K) of a weight row as (u, s, o): w_k = s * u_k + o.
 struct UnpackedBlock {
     uint8_t u[32];
@@ -99,7 +97,8 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
             const int shift = 4 * (j % 2);
             for (int k = 0; k < 32; ++k) out.u[k] = static_cast<uint8_t>((q[k] >> shift) & 0xF);
             if (q5) {
-                for (int k = 0; k < 32; ++k) out.u[k] |= static_cast<uint8_t>(((qh[k] >> j) & 1) << 4);
+                for (int k = 0; k < 32; ++k)
+                    out.u[k] |= static_cast<uint8_t>(((qh[k] >> j) & 1) << 4);
             }
             out.s = fp16_to_f32(d) * sc;
             out.o = -(fp16_to_f32(dmin) * m);
@@ -114,7 +113,8 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
             const uint8_t* qh = blk.qh + 32 * h + l0;
             const int lo_shift = g < 2 ? 0 : 4;
             for (int k = 0; k < 16; ++k) {
-                out.u[k] = static_cast<uint8_t>(((ql[k] >> lo_shift) & 0xF) | (((qh[k] >> (2 * g)) & 3) << 4));
+                out.u[k] = static_cast<uint8_t>(((ql[k] >> lo_shift) & 0xF) |
+                                                (((qh[k] >> (2 * g)) & 3) << 4));
             }
             out.s = fp16_to_f32(blk.d) * blk.scales[j];
             out.o = -32.0f * out.s;
@@ -247,7 +247,6 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
         quantize_rows(0, batch);
     }
 
-    const int64_t panels = (rows + kPanelRows - 1) / kPanelRows;
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<uint8_t> panel;
         panel.resize(static_cast<size_t>(nb * int8_panel_block_bytes(g)));
@@ -272,11 +271,7 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
             }
         }
     };
-    if (pool.size() == 1 || panels < 2 || rows * n < kMinParallelElems) {
-        run_panels(0, panels);
-        return;
-    }
-    pool.parallel_for(panels, run_panels);
+    for_each_panel(rows, n, pool, run_panels);
 }
 
 }  // namespace flash::kernels::detail

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "core/dtype.h"
 #include "core/thread_pool.h"
@@ -90,6 +91,10 @@ using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda,
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
 #endif
+// fn(p0, p1) over the kPanelRows-row panels of a rows x n weight matrix: inline, or split across
+// the pool when the matrix is large enough to pay for waking it (both GEMMs).
+void for_each_panel(int64_t rows, int64_t n, ThreadPool& pool,
+                    const std::function<void(int64_t, int64_t)>& fn);
 // Y = X * W^T with f32 activations and W dequantized exactly, for batches large enough that
 // the dequantization is worth doing once per call (matmul's caller decides).
 void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
