@@ -1,7 +1,7 @@
 // AVX2+FMA+F16C attention_add (see attention.cpp). Scores: eight keys at a time, each with its
 // own accumulator over the head dimension, reduced to one vector of eight scores by a
-// transposing horizontal add. Values: the output is walked in blocks of 32 dimensions held in
-// four registers while every position's weighted value row is added.
+// transposing horizontal add. Values: the output is walked in blocks of 64 dimensions held in
+// eight registers while every position's weighted value row is added.
 #include <algorithm>
 #include <cmath>
 
@@ -66,6 +66,23 @@ float score1(const float* q, const uint16_t* k, int64_t hd, float scale) {
     return hsum(acc) * scale;
 }
 
+// out[0 .. 8B) = out * rescale + sum_i p[i] * v_i[0 .. 8B), the accumulators in registers.
+template <int B>
+void add_values(const float* p, int64_t n, const uint16_t* v, int64_t v_stride, float* out,
+                float rescale) {
+    const __m256 r = _mm256_set1_ps(rescale);
+    __m256 acc[B];
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) acc[b] = _mm256_mul_ps(_mm256_loadu_ps(out + 8 * b), r);
+    for (int64_t i = 0; i < n; ++i, v += v_stride) {
+        const __m256 pi = _mm256_broadcast_ss(p + i);
+#pragma GCC unroll 8
+        for (int b = 0; b < B; ++b) acc[b] = _mm256_fmadd_ps(pi, load_half8(v + 8 * b), acc[b]);
+    }
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) _mm256_storeu_ps(out + 8 * b, acc[b]);
+}
+
 }  // namespace
 
 void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
@@ -103,30 +120,12 @@ void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
         seg_sum += scratch[j];
     }
 
-    const __m256 vrescale = _mm256_set1_ps(rescale);
-    for (int64_t d = 0; d < hdv; d += 32) {
-        const int blocks = static_cast<int>(std::min<int64_t>(32, hdv - d) / 8);
-        __m256 acc[4];
-        for (int b = 0; b < blocks; ++b)
-            acc[b] = _mm256_mul_ps(_mm256_loadu_ps(run.out + d + 8 * b), vrescale);
-        const uint16_t* v = rows.v + d;
-        if (blocks == 4) {
-            for (int64_t i = 0; i < n; ++i, v += rows.v_stride) {
-                const __m256 p = _mm256_broadcast_ss(scratch + i);
-                acc[0] = _mm256_fmadd_ps(p, load_half8(v), acc[0]);
-                acc[1] = _mm256_fmadd_ps(p, load_half8(v + 8), acc[1]);
-                acc[2] = _mm256_fmadd_ps(p, load_half8(v + 16), acc[2]);
-                acc[3] = _mm256_fmadd_ps(p, load_half8(v + 24), acc[3]);
-            }
-        } else {
-            for (int64_t i = 0; i < n; ++i, v += rows.v_stride) {
-                const __m256 p = _mm256_broadcast_ss(scratch + i);
-                for (int b = 0; b < blocks; ++b)
-                    acc[b] = _mm256_fmadd_ps(p, load_half8(v + 8 * b), acc[b]);
-            }
-        }
-        for (int b = 0; b < blocks; ++b) _mm256_storeu_ps(run.out + d + 8 * b, acc[b]);
-    }
+    // Values, 64 dimensions (eight registers) per pass over the positions, then 8 at a time.
+    int64_t d = 0;
+    for (; d + 64 <= hdv; d += 64)
+        add_values<8>(scratch, n, rows.v + d, rows.v_stride, run.out + d, rescale);
+    for (; d < hdv; d += 8)
+        add_values<1>(scratch, n, rows.v + d, rows.v_stride, run.out + d, rescale);
     run.sum = run.sum * rescale + seg_sum;
     run.max = new_max;
 }

@@ -227,7 +227,9 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
     pool.run([&](int ith, int nth) {
         float* scores = ws.scores[ith].data();
         for (int64_t item = ith; item < n_items; item += nth) {
-            const int64_t t = item / c.n_head, h = item % c.n_head, kvh = h / group;
+            // Head-major: consecutive items read the same head's keys and values, which stay
+            // in L2 across the batch's tokens (token-major walked every head's cache in turn).
+            const int64_t h = item / n, t = item % n, kvh = h / group;
             KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
             const int64_t last = plan.pos_of_row[t];
             const int64_t first =
@@ -239,8 +241,9 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
             const int64_t capacity = cache.capacity(l);
             for (int64_t j = first; j <= last;) {
                 const int64_t len = std::min(last - j + 1, capacity - j % capacity);
-                const kernels::AttentionRows rows{cache.k(l, j) + kvh * hd, cache.v(l, j) + kvh * hdv,
-                                                  c.kv_dim(), c.v_dim(), len};
+                const kernels::AttentionRows rows{cache.k(l, j) + kvh * hd,
+                                                  cache.v(l, j) + kvh * hdv, c.kv_dim(), c.v_dim(),
+                                                  len};
                 kernels::attention_add(run, rows, q, c.attn_scale, scores);
                 j += len;
             }
