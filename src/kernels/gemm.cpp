@@ -53,6 +53,12 @@ void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_o
                 int64_t kc, float* rows_buf, float* panel) {
     for (int64_t j = 0; j < nr; ++j) deq(row + j * stride + chunk_offset, rows_buf + j * kc, kc);
     for (int64_t j = nr; j < kPanelRows; ++j) std::fill_n(rows_buf + j * kc, kc, 0.0f);
+#ifdef FLASH_KERNELS_X86
+    if (use_avx2()) {
+        avx2_pack_transpose(rows_buf, kc, panel);
+        return;
+    }
+#endif
     for (int64_t k = 0; k < kc; ++k) {
         for (int64_t j = 0; j < kPanelRows; ++j) panel[k * kPanelRows + j] = rows_buf[j * kc + k];
     }

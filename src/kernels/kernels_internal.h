@@ -90,6 +90,8 @@ using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda,
 #ifdef FLASH_KERNELS_X86
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
+// panel[k * kPanelRows + j] = rows[j * kc + k] for j < kPanelRows, k < kc (8x8 transposes).
+void avx2_pack_transpose(const float* rows, int64_t kc, float* panel);
 #endif
 // fn(p0, p1) over the kPanelRows-row panels of a rows x n weight matrix: inline, or split across
 // the pool when the matrix is large enough to pay for waking it (both GEMMs).
