@@ -1,5 +1,5 @@
 // Row operations of the forward pass, following ggml's CPU definitions (rms_norm sums in
-// double, softmax subtracts the max, GELU is the tanh approximation, RoPE advances theta by
+// double, GELU is the tanh approximation, RoPE advances theta by
 // repeated multiplication as ggml_rope_cache_init does). Only the reductions have SIMD forms.
 #include <cmath>
 
@@ -41,19 +41,6 @@ void ref::rmsnorm(float* out, const float* x, const float* w, int64_t n, float e
     rmsnorm_apply(out, x, w, n, eps, sum);
 }
 
-void ref::softmax(float* x, int64_t n) {
-    if (n <= 0) return;
-    float max = x[0];
-    for (int64_t i = 1; i < n; ++i) max = std::fmax(max, x[i]);
-    double sum = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        x[i] = std::exp(x[i] - max);
-        sum += x[i];
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t i = 0; i < n; ++i) x[i] *= inv;
-}
-
 void ref::silu(float* x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) x[i] = silu1(x[i]);
 }
@@ -80,9 +67,6 @@ void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps) {
     ref::rmsnorm(out, x, w, n, eps);
 }
 
-void softmax(float* x, int64_t n) {
-    ref::softmax(x, n);
-}
 void silu(float* x, int64_t n) {
     ref::silu(x, n);
 }

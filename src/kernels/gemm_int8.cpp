@@ -35,37 +35,46 @@ int64_t block_elems(DType t) {
     return t == DType::Q6_K ? 16 : 32;
 }
 
+// The 32 nibbles of a Q4_0 / Q4_1 block: bytes 0..15 hold elements 0..15 low, 16..31 high.
+template <typename Block>
+void unpack_q4(const Block& blk, UnpackedBlock& out) {
+    for (int j = 0; j < 16; ++j) {
+        out.u[j] = blk.qs[j] & 0xF;
+        out.u[j + 16] = blk.qs[j] >> 4;
+    }
+    out.s = fp16_to_f32(blk.d);
+}
+
+// The 32 five-bit values of a Q5_0 / Q5_1 block.
+template <typename Block>
+void unpack_q5(const Block& blk, UnpackedBlock& out) {
+    uint32_t qh;
+    std::memcpy(&qh, blk.qh, 4);
+    for (int e = 0; e < 32; ++e) out.u[e] = static_cast<uint8_t>(q5_value(blk.qs, qh, e));
+    out.s = fp16_to_f32(blk.d);
+}
+
 // Block b of row `w` of type t (one int8_gemm_supports accepts).
 void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
     switch (t) {
         case DType::Q4_0:
+            unpack_q4(reinterpret_cast<const BlockQ4_0*>(w)[b], out);
+            out.o = -8.0f * out.s;
+            return;
         case DType::Q4_1: {
-            const uint8_t* qs = t == DType::Q4_0 ? reinterpret_cast<const BlockQ4_0*>(w)[b].qs
-                                                 : reinterpret_cast<const BlockQ4_1*>(w)[b].qs;
-            for (int j = 0; j < 16; ++j) {
-                out.u[j] = qs[j] & 0xF;
-                out.u[j + 16] = qs[j] >> 4;
-            }
-            if (t == DType::Q4_0) {
-                out.s = fp16_to_f32(reinterpret_cast<const BlockQ4_0*>(w)[b].d);
-                out.o = -8.0f * out.s;
-            } else {
-                out.s = fp16_to_f32(reinterpret_cast<const BlockQ4_1*>(w)[b].d);
-                out.o = fp16_to_f32(reinterpret_cast<const BlockQ4_1*>(w)[b].m);
-            }
+            const auto& blk = reinterpret_cast<const BlockQ4_1*>(w)[b];
+            unpack_q4(blk, out);
+            out.o = fp16_to_f32(blk.m);
             return;
         }
         case DType::Q5_0:
+            unpack_q5(reinterpret_cast<const BlockQ5_0*>(w)[b], out);
+            out.o = -16.0f * out.s;
+            return;
         case DType::Q5_1: {
-            const bool q50 = t == DType::Q5_0;
-            const auto& b0 = reinterpret_cast<const BlockQ5_0*>(w)[b];
-            const auto& b1 = reinterpret_cast<const BlockQ5_1*>(w)[b];
-            uint32_t qh;
-            std::memcpy(&qh, q50 ? b0.qh : b1.qh, 4);
-            for (int e = 0; e < 32; ++e)
-                out.u[e] = static_cast<uint8_t>(q5_value(q50 ? b0.qs : b1.qs, qh, e));
-            out.s = fp16_to_f32(q50 ? b0.d : b1.d);
-            out.o = q50 ? -16.0f * out.s : fp16_to_f32(b1.m);
+            const auto& blk = reinterpret_cast<const BlockQ5_1*>(w)[b];
+            unpack_q5(blk, out);
+            out.o = fp16_to_f32(blk.m);
             return;
         }
         case DType::Q8_0: {
@@ -175,14 +184,13 @@ struct MicroChoice {
     int64_t rows;  // activation rows per call
 };
 
-MicroChoice micro_for(DType t) {
+// int8_gemm_supports keeps Q8_0 off the AVX2 kernel, whose vpmaddubsw saturates.
+MicroChoice micro_choice() {
 #ifdef FLASH_KERNELS_X86
     if (use_vnni()) return {vnni_int8_micro, kVnniMicroRows};
-    // vpmaddubsw saturates its pair sums at 32767: bytes up to 127 times |v| <= 127 fit.
-    if (use_avx2() && t != DType::Q8_0) return {avx2_int8_micro, kAvx2Int8MicroRows};
+    if (use_avx2()) return {avx2_int8_micro, kAvx2Int8MicroRows};
 #endif
-    (void)t;
-    return {scalar_int8_micro, 4};
+    return {scalar_int8_micro, kScalarInt8MicroRows};
 }
 
 }  // namespace
@@ -197,7 +205,9 @@ bool int8_gemm_supports(DType t) {
         case DType::Q5_K:
         case DType::Q6_K:
             return true;
-        case DType::Q8_0:  // its bytes reach 255: only where vpdpbusd does not saturate
+        // Its bytes reach 255: vpmaddubsw's pair sums (AVX2 without VNNI) would saturate at
+        // 32767, where bytes up to 127 times |v| <= 127 fit.
+        case DType::Q8_0:
             return use_vnni() || !use_avx2();
         default:
             return false;
@@ -210,7 +220,7 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
     const size_t stride = row_bytes(t, n);
     const int64_t g = block_elems(t);
     const int64_t nb = n / g;  // weight blocks per row
-    const MicroChoice micro = micro_for(t);
+    const MicroChoice micro = micro_choice();
 
     // Activations: Q8_0 blocks (as llama.cpp rounds them), split into bytes; per weight block
     // (a half Q8_0 block where g = 16) its activation scale a and a * sum(v).
@@ -250,7 +260,7 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<uint8_t> panel;
         panel.resize(static_cast<size_t>(nb * int8_panel_block_bytes(g)));
-        float edge[8 * kPanelRows];
+        float edge[kMaxInt8MicroRows * kPanelRows];  // a short panel's outputs
         for (int64_t p = p0; p < p1; ++p) {
             const int64_t r0 = p * kPanelRows;
             const int64_t nr = std::min(kPanelRows, rows - r0);

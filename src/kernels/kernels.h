@@ -33,10 +33,10 @@ float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
 // dequantize and sum.
 float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x);
 
-// How activations meet quantized weights in a matmul with fewer than kGemmMinBatch rows
-// (decode: one token per sequence, a few sequences). Larger batches (prompts) take the f32
-// GEMM in both precisions: there every weight is dequantized once and meets many rows, so
-// rounding the activations would buy no speed.
+// How activations meet quantized weights in a matmul. Below kGemmMinBatch rows (decode: one
+// token per sequence, a few sequences) both run dot products per row; from there on (prompts)
+// a GEMM: Exact on weights dequantized to f32, Fast on the weights' own integers where the
+// int8 GEMM takes the type (the f32 GEMM otherwise).
 enum class Precision {
     // Activations rounded to 8 bits per block and integer dot products, as llama.cpp does:
     // fastest for decode, but the rounding compounds over layers (SmolLM2-135M Q4_1 then
@@ -66,7 +66,6 @@ enum class RopeStyle { Normal, NeoX };
 void rope(float* x, int64_t head_dim, int64_t n_rot, int64_t pos, float base, float freq_scale,
           RopeStyle style, const float* freq_factors = nullptr);
 
-void softmax(float* x, int64_t n);                     // in place, numerically stable
 void silu(float* x, int64_t n);                        // x * sigmoid(x), in place
 void gelu(float* x, int64_t n);                        // tanh approximation, in place
 void swiglu(float* gate, const float* up, int64_t n);  // gate = silu(gate) * up
@@ -82,8 +81,8 @@ void axpy_f32(float* y, float a, const float* x, int64_t n);  // y += a * x
 //   attention_begin(run, out, hd, hdv); attention_add(run, rows, q, ...) per run;
 //   attention_finish(run) leaves out = sum_j softmax_j(scale * q·k_j) v_j.
 struct AttentionRun {
-    float max = 0.0f;    // largest scaled score so far
-    float sum = 0.0f;    // sum of exp(score - max) so far
+    float max = 0.0f;      // largest scaled score so far
+    float sum = 0.0f;      // sum of exp(score - max) so far
     float* out = nullptr;  // head_dim_v floats: sum of exp(score - max) * v so far
     int64_t head_dim = 0, head_dim_v = 0;
 };
@@ -111,7 +110,6 @@ float vec_dot(DType weight, int64_t n, const void* w_row, const void* act_row);
 // Dequantizes with the reference and accumulates every product in double.
 float vec_dot_exact(DType weight, int64_t n, const void* w_row, const float* x);
 void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps);
-void softmax(float* x, int64_t n);
 void silu(float* x, int64_t n);
 void gelu(float* x, int64_t n);
 float dot_f32(const float* a, const float* b, int64_t n);

@@ -111,6 +111,10 @@ inline constexpr int64_t int8_panel_block_bytes(int64_t g) {
 }
 inline constexpr int64_t kAvx2Int8MicroRows = 3;
 inline constexpr int64_t kVnniMicroRows = 4;
+inline constexpr int64_t kScalarInt8MicroRows = 4;
+inline constexpr int64_t kMaxInt8MicroRows = 4;  // the largest of the three
+static_assert(kAvx2Int8MicroRows <= kMaxInt8MicroRows && kVnniMicroRows <= kMaxInt8MicroRows &&
+              kScalarInt8MicroRows <= kMaxInt8MicroRows);
 // C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16,
 // over nb blocks of g (16 or 32) elements: xq holds activation bytes (row i at i * ldx), xs the
 // blocks' activation scales a and xsv a * sum(v) (row i at i * ldxs).

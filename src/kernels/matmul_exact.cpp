@@ -1,7 +1,8 @@
-// Precision::Exact matmul: activations stay f32. Two ways to meet a quantized weight row:
-//  - fused (small batches, i.e. decode): vec_dot_exact-style kernels unpack the quants in
+// Precision::Exact matmul below kGemmMinBatch rows (prompts take gemm.cpp): activations stay
+// f32. Two ways to meet a quantized weight row:
+//  - fused (1-2 rows, i.e. decode): vec_dot_exact-style kernels unpack the quants in
 //    registers and multiply-add with x directly, once per batch row; nothing is written.
-//  - two-pass (larger batches, i.e. prefill): each thread dequantizes kTileRows weight rows at
+//  - two-pass (a few sequences decoding together): each thread dequantizes kTileRows weight rows at
 //    a time into a buffer that stays in L1 (L2 for very long rows) and dots them with every
 //    batch row, four rows per activation load, so a row's unpacking is paid once per call
 //    however large the batch.
