@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libpcre2-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev poppler-utils libcpp-httplib-dev
+  libedit-dev tmux  # line editing for `flash chat` (BSD licence, not GPL readline); its test
+  libjs-marked node-dompurify  # the web page's Markdown renderer and HTML sanitizer, embedded
   python3 python3-pip
   clang libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes
 )

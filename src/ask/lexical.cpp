@@ -10,28 +10,11 @@
 namespace flash::ask {
 namespace {
 
-// Function words and question words: matching them says nothing about support.
+// Beyond the function words search ignores (retrieval::is_function_word): the words of
+// questions about documents, which say nothing about support either.
 constexpr std::string_view k_stopwords[] = {
-    "a",      "about",     "after",    "all",       "also",     "am",        "an",
-    "and",    "any",       "are",      "as",        "at",       "be",        "been",
-    "before", "being",     "but",      "by",        "can",      "could",     "did",
-    "do",     "does",      "doing",    "don",       "each",     "for",       "from",
-    "had",    "has",       "have",     "having",    "he",       "her",       "here",
-    "hers",   "him",       "his",      "how",       "i",        "if",        "in",
-    "into",   "is",        "it",       "its",       "just",     "know",      "may",
-    "me",     "might",     "more",     "most",      "must",     "my",        "no",
-    "not",    "now",       "of",       "on",        "once",     "only",      "or",
-    "other",  "our",       "ours",     "out",       "over",     "own",       "per",
-    "s",      "same",      "shall",    "she",       "should",   "so",        "some",
-    "such",   "t",         "than",     "that",      "the",      "their",     "theirs",
-    "them",   "then",      "there",    "these",     "they",     "this",      "those",
-    "to",     "too",       "under",    "up",        "upon",     "us",        "very",
-    "was",    "we",        "were",     "what",      "when",     "where",     "which",
-    "while",  "who",       "whom",     "why",       "will",     "with",      "would",
-    "yes",    "you",       "your",     "yours",     "document", "documents", "according",
-    "answer", "question",  "sentence", "sentences", "says",     "say",       "stated",
-    "states", "mentioned", "does",     "however",   "both",     "within",    "between",
-    "during", "until",     "without",  "via"};
+    "document", "documents", "according", "answer", "question",  "sentence", "sentences",
+    "says",     "say",       "stated",    "states", "mentioned", "know"};
 
 // Spelled-out numbers as they appear in prose ("thirty days", "two weeks").
 struct NumberWord {
@@ -70,7 +53,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 bool is_stopword(std::string_view w) {
-    return std::find(std::begin(k_stopwords), std::end(k_stopwords), w) != std::end(k_stopwords);
+    return retrieval::is_function_word(w) ||
+           std::find(std::begin(k_stopwords), std::end(k_stopwords), w) != std::end(k_stopwords);
 }
 
 std::string stem(std::string_view w) {

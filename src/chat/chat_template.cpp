@@ -41,6 +41,12 @@ std::vector<std::string> ChatTemplate::builtin_names() {
     return names;
 }
 
+std::string ChatTemplate::choice_flag() {
+    std::string out = "--chat-template ";
+    for (const std::string& n : builtin_names()) out += n + "|";
+    return out + "FILE.jinja";
+}
+
 ChatTemplate ChatTemplate::raw() { return ChatTemplate(); }
 
 ChatTemplate ChatTemplate::from_source(const std::string& source, const std::string& name,
@@ -60,7 +66,8 @@ ChatTemplate ChatTemplate::from_source(const std::string& source, const std::str
     return t;
 }
 
-ChatTemplate ChatTemplate::from_gguf(const GgufFile& gguf, const std::string& choice) {
+ChatTemplate ChatTemplate::from_gguf(const GgufFile& gguf, const std::string& choice,
+                                     const std::string& how_to_choose) {
     const std::string bos = token_text(gguf, "tokenizer.ggml.bos_token_id");
     const std::string eos = token_text(gguf, "tokenizer.ggml.eos_token_id");
     if (choice == "raw") return raw();
@@ -72,10 +79,12 @@ ChatTemplate ChatTemplate::from_gguf(const GgufFile& gguf, const std::string& ch
         throw Error("unknown chat template '" + choice + "' (known: " + known_choices() + ")");
     }
     const auto source = gguf.get_string("tokenizer.chat_template");
+    // Only the caller knows its flags: `flash serve` has no --raw to suggest, `flash run` has.
     if (!source || source->empty())
-        throw Error(gguf.path() + ": the model has no chat template (tokenizer.chat_template), so "
-                    "it may be a base model: use --raw for plain text completion, or "
-                    "--chat-template " + known_choices());
+        throw Error(gguf.path() +
+                    ": the model has no chat template (tokenizer.chat_template), so "
+                    "it may be a base model: " +
+                    (how_to_choose.empty() ? "choose one with " + choice_flag() : how_to_choose));
     return from_source(std::string(*source), "the model's template", bos, eos);
 }
 

@@ -29,8 +29,12 @@ class ChatTemplate {
 
     // The model's template, or `choice` when given: a built-in name (see builtin_names()),
     // "raw", or a path to a .jinja file. A model without a template is an error that says
-    // how to choose one.
-    static ChatTemplate from_gguf(const GgufFile& gguf, const std::string& choice = "");
+    // how to choose one: `how_to_choose` when the caller has other ways (run's --raw), else
+    // "choose one with " + choice_flag(), which every command that renders chats has.
+    static ChatTemplate from_gguf(const GgufFile& gguf, const std::string& choice = "",
+                                  const std::string& how_to_choose = "");
+    // "--chat-template chatml|gemma|llama3|FILE.jinja"
+    static std::string choice_flag();
     // From template text; bos/eos are the strings the template may print.
     static ChatTemplate from_source(const std::string& source, const std::string& name,
                                     const std::string& bos_token = "",

@@ -17,6 +17,7 @@ namespace {
 struct AskCliOptions {
     ModelOptions model;
     GenerateOptions gen;
+    SamplingOverrides sampling;
     std::string question;
     std::vector<std::string> docs;
     std::string index_dir;
@@ -69,6 +70,7 @@ void run_ask(AskCliOptions& o) {
     o.ask.verify.recite = !o.no_recite;
     o.ask.constrained = !o.no_constrain;
     o.ask.generation = o.gen;
+    o.ask.generation.sampling = o.sampling.over(greedy_sampling());
 
     LoadedModel lm = load_model(o.model);
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
@@ -144,7 +146,7 @@ void add_ask_command(CLI::App& app) {
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens in the answer")
         ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
-    add_sampling_options(*cmd, o->gen.sampling);
+    add_sampling_options(*cmd, o->sampling, kGreedyPresetText);
     cmd->callback([o] { run_ask(*o); });
 }
 

@@ -19,6 +19,7 @@ namespace {
 struct CallOptions {
     ModelOptions model;
     GenerateOptions gen;
+    SamplingOverrides sampling;
     std::string tools_file;
     std::string messages_file;
     std::string request;
@@ -77,6 +78,7 @@ int call(const CallOptions& o) {
     req.parallel = !o.no_parallel;
     req.constrained = !o.unconstrained;
     req.generation = o.gen;
+    req.generation.sampling = o.sampling.over(greedy_sampling());
     req.messages = load_messages(o);
     tools::check_conversation(req.messages);
     auto format = o.tool_format.empty() ? nullptr : tools::make_tool_format(o.tool_format);
@@ -161,7 +163,7 @@ void add_call_command(CLI::App& app) {
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per turn")
         ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
-    add_sampling_options(*cmd, o->gen.sampling);
+    add_sampling_options(*cmd, o->sampling, kGreedyPresetText);
     cmd->callback([o] {
         if (const int status = call(*o); status != 0) throw CLI::RuntimeError(status);
     });

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "convert/convert.h"
 #include "convert/hf_names.h"
 #include "core/error.h"
@@ -26,9 +27,9 @@ void run_convert(const ConvertCliOptions& o) {
     convert::ConvertOptions options;
     options.type = convert::float_type(o.type);
     options.force = o.force;
-    const bool show = !o.quiet && isatty(fileno(stderr));
+    ProgressLine line("convert", ProgressLine::Unit::Count, "tensors", o.quiet);
     auto progress = [&](size_t i, size_t n, const std::string& name) {
-        if (show) std::fprintf(stderr, "\r[%zu/%zu] %-48s", i + 1, n, name.c_str());
+        line.update(static_cast<double>(i + 1), static_cast<double>(n), name);
     };
     const bool from_dir = std::filesystem::is_directory(o.in);
     if (from_dir && o.to_hf)
@@ -36,7 +37,7 @@ void run_convert(const ConvertCliOptions& o) {
     const convert::ConvertReport report =
         from_dir ? convert::hf_to_gguf(o.in, o.out, options, progress)
                  : convert::gguf_to_hf(resolve_model(o.in), o.out, options, progress);
-    if (show) std::fprintf(stderr, "\r%*s\r", 60, "");
+    line.clear();
     for (const std::string& note : report.notes)
         std::fprintf(stderr, "flash convert: %s\n", note.c_str());
     std::printf("%s\n", o.out.c_str());

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "cli/eval_backend.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
@@ -55,6 +56,7 @@ void eval_tools(const EvalToolsOptions& o) {
                  cases.size(), target.backend->description().c_str(), o.tool_choice.c_str(),
                  options.constrained ? "on" : "off");
     int right = 0;
+    ProgressLine progress("tools suite", ProgressLine::Unit::Count, "cases", o.verbose);
     const auto report = eval::run_tool_eval(
         *target.backend, cases, options, [&](size_t done, size_t total, const auto& r) {
             right += r.right;
@@ -62,9 +64,10 @@ void eval_tools(const EvalToolsOptions& o) {
                 std::fprintf(stderr, "[%zu/%zu] %-16s %s %s\n", done, total, r.id.c_str(),
                              r.right ? "ok  " : "FAIL", r.why.c_str());
             else
-                std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
+                progress.update(static_cast<double>(done), static_cast<double>(total),
+                                std::to_string(right) + " right");
         });
-    if (!o.verbose) std::fputc('\n', stderr);
+    progress.clear();
     std::printf("tool calling — %s (format %s, tool_choice %s, constraints %s)\n%s",
                 target.backend->description().c_str(), target.backend->tool_format().c_str(),
                 o.tool_choice.c_str(), options.constrained ? "on" : "off",
@@ -125,6 +128,7 @@ void eval_grounded(EvalGroundedOptions& o) {
                  options.ask.constrained ? "on" : "off",
                  o.rescore.empty() ? "" : ", rescoring earlier outputs");
     int right = 0;
+    ProgressLine progress("grounded suite", ProgressLine::Unit::Count, "cases", o.verbose);
     const auto report = eval::run_grounded_eval(
         target.backend.get(), dir, cases, options, [&](size_t done, size_t total, const auto& r) {
             const bool ok = r.answerable ? r.verified.answer_right : r.verified.abstained;
@@ -133,9 +137,10 @@ void eval_grounded(EvalGroundedOptions& o) {
                 std::fprintf(stderr, "[%zu/%zu] %-6s %s %s\n", done, total, r.id.c_str(),
                              ok ? "ok  " : "FAIL", r.verified.answer.c_str());
             else
-                std::fprintf(stderr, "\r[%zu/%zu] %d right", done, total, right);
+                progress.update(static_cast<double>(done), static_cast<double>(total),
+                                std::to_string(right) + " right");
         });
-    if (!o.verbose) std::fputc('\n', stderr);
+    progress.clear();
     std::printf("grounded answers — %s (template %s, grammar %s)\n%s", model_name.c_str(),
                 template_name.c_str(), options.ask.constrained ? "on" : "off",
                 report.summary().c_str());

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "cli/eval_backend.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
@@ -42,6 +43,7 @@ void eval_instruct(const EvalInstructOptions& o) {
                  target.backend->description().c_str(),
                  target.endpoint ? "off (an endpoint only generates)" : mode.c_str());
     int strict = 0;
+    ProgressLine progress("instruct suite", ProgressLine::Unit::Count, "prompts", o.verbose);
     const auto report = eval::run_instruct_eval(
         *target.backend, cases, options, [&](size_t done, size_t total, const auto& r) {
             strict += r.strict();
@@ -52,10 +54,11 @@ void eval_instruct(const EvalInstructOptions& o) {
                     std::fprintf(stderr, "    %-36s %s: %s\n", s.type.c_str(), s.status.c_str(),
                                  s.reason.c_str());
             } else {
-                std::fprintf(stderr, "\r[%zu/%zu] %d strictly right", done, total, strict);
+                progress.update(static_cast<double>(done), static_cast<double>(total),
+                                std::to_string(strict) + " strictly right");
             }
         });
-    if (!o.verbose) std::fputc('\n', stderr);
+    progress.clear();
     std::printf("instruction following — %s (enforcement %s)\n%s",
                 target.backend->description().c_str(), target.endpoint ? "off" : mode.c_str(),
                 report.summary().c_str());

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "cli/eval_backend.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
@@ -78,11 +79,18 @@ void eval_all(EvalAllOptions& o, const CLI::App& cmd) {
     apply_limit(o.suites, o.limit, cmd);
     EvalTarget target = open_eval_target(o.backend);
     std::fprintf(stderr, "flash eval all: %s\n", target.backend->description().c_str());
+    // One line per suite, each with its own rate and time left.
+    std::unique_ptr<ProgressLine> progress;
+    std::string current;
     const auto results = eval::run_suites(
-        *target.backend, o.suites, [](const std::string& suite, size_t done, size_t total) {
-            progress_line(suite + " " + std::to_string(done) + "/" + std::to_string(total), true);
+        *target.backend, o.suites, [&](const std::string& suite, size_t done, size_t total) {
+            if (suite != current || !progress) {
+                progress = std::make_unique<ProgressLine>(suite + " suite", ProgressLine::Unit::Count, "cases");
+                current = suite;
+            }
+            progress->update(static_cast<double>(done), static_cast<double>(total));
         });
-    progress_line("", true);
+    progress.reset();
     eval::Json j{{"model", target.model_name},
                  {"model_file", target.model_file},
                  {"chat_template", target.template_name},
@@ -133,7 +141,12 @@ void eval_fidelity(const FidelityCliOptions& o) {
     eval::FidelityOptions fo = o.fidelity;
     fo.bos = base.tokenizer->add_bos() ? base.tokenizer->bos_id() : -1;
     const auto tokens = base.tokenizer->encode(eval::load_corpus(corpus), false);
+    ProgressLine progress("fidelity", ProgressLine::Unit::Count, "positions");
+    fo.on_progress = [&](int64_t done, int64_t total) {
+        progress.update(static_cast<double>(done), static_cast<double>(total));
+    };
     const eval::Fidelity f = eval::measure_fidelity(a, b, tokens, fo);
+    progress.clear();
     std::printf("%s vs %s on %lld positions of %s\n", o.candidate.c_str(), o.model.model.c_str(),
                 static_cast<long long>(f.positions), corpus.c_str());
     std::printf(

@@ -46,13 +46,23 @@ void check(const GrammarOptions& o) {
                            std::istreambuf_iterator<char>());
     const auto compiled = grammar::CompiledGrammar::compile(compile(o));
     grammar::Matcher m(compiled, grammar::TokenVocabulary::from_pieces({}, {}));
+    // `echo` and editors end a file with a newline the grammar may not allow after the value:
+    // trailing whitespace is checked like the rest, but accepted when what precedes it is a
+    // complete output. Everything before it is checked exactly.
+    const size_t body = text.find_last_not_of(" \t\r\n") + 1;  // npos + 1 == 0: all blank
+    bool body_complete = false;
     for (size_t i = 0; i < text.size(); ++i) {
-        if (!m.accept_bytes(std::string_view(text).substr(i, 1)))
+        if (i == body) body_complete = m.is_complete();
+        if (!m.accept_bytes(std::string_view(text).substr(i, 1))) {
+            if (body_complete) break;
+            if (i >= body) throw Error("invalid: the text is a valid beginning but ends too early");
             throw Error("invalid: byte " + std::to_string(i) + " ('" + text.substr(i, 1) +
                         "') cannot continue " + "a valid output after \"" +
                         text.substr(i > 40 ? i - 40 : 0, std::min<size_t>(i, 40)) + "\"");
+        }
     }
-    if (!m.is_complete()) throw Error("invalid: the text is a valid beginning but ends too early");
+    if (!m.is_complete() && !body_complete)
+        throw Error("invalid: the text is a valid beginning but ends too early");
     std::printf("valid\n");
 }
 
@@ -123,7 +133,10 @@ void add_grammar_command(CLI::App& app) {
     cmd->require_subcommand(1);
     CLI::App* print = cmd->add_subcommand("print", "Print the compiled grammar (GBNF-like)");
     CLI::App* check_cmd =
-        cmd->add_subcommand("check", "Check the text on stdin: exit 0 if valid, 1 with the reason");
+        cmd->add_subcommand("check",
+                            "Check the text on stdin: exit 0 if valid, 1 with the reason "
+                            "(trailing whitespace and newlines after a complete output are "
+                            "ignored)");
     CLI::App* sample_cmd =
         cmd->add_subcommand("sample", "Random outputs under the token masks, one JSON line each");
     for (CLI::App* sub : {print, check_cmd, sample_cmd})

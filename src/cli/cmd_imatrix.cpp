@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "core/error.h"
 #include "eval/fidelity.h"
 #include "quant/imatrix.h"
@@ -59,7 +60,7 @@ void run_imatrix(const ImatrixOptions& o) {
         const auto it = names.find(w);
         if (it != names.end()) collector.add(it->second, in, n, cols);
     });
-    const bool tty = isatty(fileno(stderr));
+    ProgressLine progress("imatrix", ProgressLine::Unit::Count, "chunks");
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<int32_t> chunk(static_cast<size_t>(o.chunk));
     for (int64_t c = 0; c < n_chunks; ++c) {
@@ -69,11 +70,12 @@ void run_imatrix(const ImatrixOptions& o) {
         session.eval(chunk);
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (tty || c + 1 == n_chunks)
-            std::fprintf(stderr, "%schunk %lld/%lld, %.0f tokens/s%s", tty ? "\r" : "",
-                         static_cast<long long>(c + 1), static_cast<long long>(n_chunks),
-                         static_cast<double>((c + 1) * o.chunk) / s, c + 1 == n_chunks ? "\n" : "");
+        progress.update(static_cast<double>(c + 1), static_cast<double>(n_chunks),
+                        format_number("%.0f tokens/s", static_cast<double>((c + 1) * o.chunk) / s));
     }
+    progress.clear();
+    std::fprintf(stderr, "%lld chunks of %lld tokens read\n", static_cast<long long>(n_chunks),
+                 static_cast<long long>(o.chunk));
     lm.model->set_matmul_observer({});
     std::string dataset;
     for (const auto& t : o.text) dataset += (dataset.empty() ? "" : ",") + t;

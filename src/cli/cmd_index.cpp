@@ -49,7 +49,24 @@ void print_result(const retrieval::AddResult& r) {
                      r.passages, r.passages == 1 ? "" : "s");
 }
 
+// Every path must exist before the index is opened: a typo must not create an empty index,
+// nor index some of the paths and then stop.
+void require_existing(const std::vector<std::string>& paths) {
+    std::string missing;
+    size_t n = 0;
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) continue;
+        missing += (missing.empty() ? "" : ", ") + path;
+        ++n;
+    }
+    if (n)
+        throw Error((n == 1 ? "no such file or directory: " : "no such files or directories: ") +
+                    missing + " (nothing was indexed)");
+}
+
 void add_paths(const IndexCliOptions& o) {
+    require_existing(o.paths);
     retrieval::Index index = open_index(o);
     retrieval::DirectoryResult total;
     size_t failed_files = 0;
@@ -203,10 +220,12 @@ void add_index_command(CLI::App& app) {
     add_index_dir_option(*add, *o);
     add->callback([o] { add_paths(*o); });
 
-    CLI::App* find =
-        cmd->add_subcommand("search", "Print the passages that best match a query (BM25)");
+    CLI::App* find = cmd->add_subcommand(
+        "search",
+        "Print the passages that best match a query (BM25); only passages "
+        "sharing a word with it other than function words (the, is, what, ...)");
     find->add_option("query", o->query, "Free text; any punctuation is fine")->required();
-    find->add_option("-k", o->k, "How many passages")
+    find->add_option("-k", o->k, "At most this many passages")
         ->check(in_range({1, 1000}, true))
         ->capture_default_str();
     find->add_flag("--json", o->json, "JSON on stdout: path, score, offsets, text and sentences");

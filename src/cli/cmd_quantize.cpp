@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "core/error.h"
 #include "core/gguf.h"
 #include "quant/quantize_model.h"
@@ -23,7 +24,34 @@ struct QuantizeCliOptions {
     std::string in, out, type, imatrix;
     bool force = false;
     bool quiet = false;
+    bool allow_requant = false;
 };
+
+// Dequantizing a quantized model looks like a way back to full precision and is not: the F16
+// file holds the same rounded weights, and quantizing it again rounds them twice (SmolLM2's
+// Q4_1 taken to F16 and then Q4_K_M answered in broken French). Refused unless asked for.
+void check_requantization(const std::string& in, const quant::Target& target, bool allowed) {
+    const GgufFile g(in);
+    const bool float_target =
+        target.type == DType::F32 || target.type == DType::F16 || target.type == DType::BF16;
+    const std::string from = quant::quantization_name(g);
+    if (float_target && quant::has_quantized_weights(g) && !allowed)
+        throw Error(in + " holds " + from + " weights: writing them as " + target.name +
+                    " does not bring back what the quantization lost, and quantizing that file "
+                    "again rounds the weights twice. Start from the original F16/BF16/F32 file "
+                    "if there is one; pass --allow-requant to dequantize anyway (e.g. for an "
+                    "imatrix, or a model published only quantized)");
+    const auto dequantized_from = g.find(quant::kDequantizedFromKey)
+                                      ? g.get_string(quant::kDequantizedFromKey)
+                                      : std::nullopt;
+    if (!float_target && dequantized_from && !allowed)
+        std::fprintf(stderr,
+                     "flash: warning: %s was dequantized from %s; %s rounds those weights a "
+                     "second time, so expect it to be worse than %s quantized from the original "
+                     "(--allow-requant silences this)\n",
+                     in.c_str(), std::string(*dequantized_from).c_str(), target.name.c_str(),
+                     target.name.c_str());
+}
 
 void run_quantize(const QuantizeCliOptions& o) {
     const quant::Target& target = quant::find_target(o.type);  // a bad type fails first
@@ -32,17 +60,18 @@ void run_quantize(const QuantizeCliOptions& o) {
         throw Error(o.out + " exists; choose another name or pass --force to replace it");
     if (std::filesystem::is_directory(o.out))
         throw Error(o.out + " is a directory; OUT must be a file");
-    // A progress line rewritten in place on a terminal; a log gets none.
-    const bool show = !o.quiet && isatty(fileno(stderr));
+    check_requantization(in, target, o.allow_requant);
+    ProgressLine progress("quantize " + target.name, ProgressLine::Unit::Count, "tensors",
+                          o.quiet);
     std::optional<quant::ImportanceMatrix> imatrix;
     if (!o.imatrix.empty()) imatrix = quant::ImportanceMatrix::load(o.imatrix);
     const auto report = quant::quantize_model(
         in, o.out, target,
         [&](size_t i, size_t n, const std::string& name) {
-            if (show) std::fprintf(stderr, "\r[%zu/%zu] %-48s", i + 1, n, name.c_str());
+            progress.update(static_cast<double>(i + 1), static_cast<double>(n), name);
         },
         imatrix ? &*imatrix : nullptr);
-    if (show) std::fprintf(stderr, "\r%*s\r", 60, "");
+    progress.clear();
     std::map<std::string, int> by_type;
     int weighted = 0;
     for (const auto& t : report) ++by_type[std::string(dtype_name(t.to))], weighted += t.weighted;
@@ -78,7 +107,8 @@ void add_quantize_command(CLI::App& app) {
         "Q2_K/Q3_K→Q4_0).\n"
         "Examples:\n"
         "  flash quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M\n"
-        "  flash quantize model-f32.gguf model-q8_0.gguf q8_0 --force");
+        "  flash quantize model-f32.gguf model-q8_0.gguf q8_0 --force\n"
+        "  flash quantize smollm2 smol-f16.gguf F16 --allow-requant   # a 4-bit model, for imatrix");
     cmd->add_option("input", o->in, "Model to read (path or catalog name), F32/F16/BF16 weights")
         ->required();
     cmd->add_option("output", o->out, "File to write (appears only when complete)")->required();
@@ -86,6 +116,9 @@ void add_quantize_command(CLI::App& app) {
     cmd->add_option("--imatrix", o->imatrix,
                     "Importance matrix from flash imatrix: weights the quantization error");
     cmd->add_flag("--force", o->force, "Replace OUT if it exists");
+    cmd->add_flag("--allow-requant", o->allow_requant,
+                  "Dequantize a quantized model (to F16/BF16/F32) and quantize such a file again "
+                  "without a warning");
     cmd->add_flag("-q,--quiet", o->quiet, "No progress on stderr");
     cmd->callback([o] { run_quantize(*o); });
 }

@@ -10,6 +10,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/instruction_list.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/json_input.h"
@@ -39,7 +40,9 @@ struct RunOptions {
     ConstraintOptions constraint;
     InstructionFlags instructions;
     GenerateOptions gen;
+    SamplingOverrides sampling;
     std::string prompt;
+    std::string prompt_file;  // -f FILE; "-" is stdin
     std::string system;
     std::string chat_template;
     bool raw = false;
@@ -57,6 +60,26 @@ void print_stats(const GenerationStats& s) {
 }
 
 constexpr int kInstructionNotMet = 4;  // exit status
+
+// run, unlike the other commands, can also read a prompt without any template.
+const std::string kRawHint =
+    "use --raw for plain text completion, or " + ChatTemplate::choice_flag();
+
+// The prompt from the argument, -p, -f FILE (or -f -), or stdin when it is a pipe.
+std::string read_prompt(const RunOptions& o) {
+    if (!o.prompt.empty() && !o.prompt_file.empty())
+        throw Error("give the prompt once: as an argument or -p, or with -f FILE, not both");
+    std::string text = o.prompt;
+    if (!o.prompt_file.empty())
+        text = o.prompt_file == "-" ? read_stdin("the prompt") : read_text_file(o.prompt_file, "prompt file");
+    else if (text.empty() && !stdin_is_terminal())
+        text = read_stdin("the prompt");
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw Error(
+            "no prompt: give one as an argument (flash run \"...\"), with -p TEXT, with -f FILE, "
+            "or on stdin");
+    return text;
+}
 
 std::vector<instruct::Instruction> instructions_from(const InstructionFlags& f) {
     std::vector<instruct::Instruction> out;
@@ -97,7 +120,8 @@ void print_outcomes(const follow::InstructedGeneration& g) {
 }
 
 // Generates under the instructions; exits with status 4 when one is not met.
-void run_instructed(const RunOptions& o, const std::vector<instruct::Instruction>& instructions) {
+void run_instructed(const RunOptions& o, const std::string& prompt,
+                    const std::vector<instruct::Instruction>& instructions) {
     if (!constraint_spec(o.constraint).empty())
         throw Error(
             "instructions cannot be combined with --json-schema, --grammar, --regex or "
@@ -105,14 +129,15 @@ void run_instructed(const RunOptions& o, const std::vector<instruct::Instruction
     if (!o.system.empty()) throw Error("--system is not supported with instructions yet");
     LoadedModel lm = load_model(o.model);
     const ChatTemplate tmpl =
-        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
+        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template, kRawHint);
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
     follow::FollowOptions options;
     options.generation = o.gen;
+    options.generation.sampling = chat_sampling_for(*lm.model, o.sampling);
     options.enforce = !o.instructions.no_enforce;
     options.retries = o.instructions.retries;
     const follow::InstructedGeneration g =
-        follow::follow_instructions(session, tmpl, o.prompt, instructions, options);
+        follow::follow_instructions(session, tmpl, prompt, instructions, options);
     std::fwrite(g.response.data(), 1, g.response.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -121,22 +146,26 @@ void run_instructed(const RunOptions& o, const std::vector<instruct::Instruction
 }
 
 void run(const RunOptions& o) {
+    const std::string prompt = read_prompt(o);
     if (const auto instructions = instructions_from(o.instructions); !instructions.empty())
-        return run_instructed(o, instructions);
+        return run_instructed(o, prompt, instructions);
     const grammar::ConstraintSpec spec = constraint_spec(o.constraint);  // bad files fail fast
     LoadedModel lm = load_model(o.model);
     const ChatTemplate tmpl =
-        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template);
+        ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template, kRawHint);
     std::vector<ChatMessage> messages;
     if (!o.system.empty()) messages.push_back({"system", o.system});
-    messages.push_back({"user", o.prompt});
+    messages.push_back({"user", prompt});
     const turn::Turn turn(tmpl, *lm.tokenizer);
     const turn::PreparedTurn prepared =
         turn.prepare(turn::Prompt::from(messages), compile_constraint(spec));
 
     Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
-    const turn::TurnOutput out = turn.run(session, prepared, o.gen, print_to_stdout);
+    GenerateOptions gen = o.gen;
+    gen.sampling = chat_sampling_for(*lm.model, o.sampling);
+    const turn::TurnOutput out = turn.run(session, prepared, gen, print_to_stdout);
     std::fputc('\n', stdout);
+    note_if_cut(out.stats);
     if (!o.quiet) print_stats(out.stats);
     if (!out.complete)
         throw Error("the output is incomplete: generation stopped (" +
@@ -178,8 +207,14 @@ void add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd =
         app.add_subcommand("run", "Answer one prompt (streamed to stdout; timings on stderr)");
+    cmd->footer(
+        "The prompt: an argument, -p TEXT, -f FILE, or stdin (echo ... | flash run). Examples:\n"
+        "  flash run \"What is the capital of France?\"\n"
+        "  flash run -f question.txt --temp 0 -n 64");
     add_model_options(*cmd, o->model);
-    cmd->add_option("-p,--prompt", o->prompt, "The prompt (user message)")->required();
+    cmd->add_option("prompt,-p,--prompt", o->prompt, "The prompt (user message)");
+    cmd->add_option("-f,--file", o->prompt_file, "Read the prompt from FILE (- for stdin)");
+    o->gen.max_tokens = kDefaultMaxTokens;
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens to generate")
         ->check(in_range(sampling_range::kMaxTokens, true))
         ->capture_default_str();
@@ -188,10 +223,14 @@ void add_run_command(CLI::App& app) {
         "--chat-template", o->chat_template,
         "chatml, gemma, llama3, raw, or a .jinja file (default: the model's own template)");
     cmd->add_flag("--raw", o->raw, "Send the prompt as plain text, no chat template");
+    cmd->add_option("--stop", o->gen.stop, "Stop before this text (repeatable; llama.cpp: -r)")
+        ->allow_extra_args(false);
     cmd->add_flag("-q,--quiet", o->quiet, "Do not print timings to stderr");
-    add_sampling_options(*cmd, o->gen.sampling);
+    add_sampling_options(*cmd, o->sampling, kChatPresetText);
     add_constraint_options(*cmd, o->constraint);
     add_instruction_options(*cmd, o->instructions);
+    // --list-instructions: the types and args of --instructions, from instruct/'s registry.
+    add_list_instructions_flag(*cmd);
     cmd->callback([o] { run(*o); });
 }
 

@@ -1,17 +1,21 @@
-// `flash serve`: the OpenAI-compatible server (serve/). Binds first and loads the model in the
-// background, so /health answers 503 until it is ready; SIGINT/SIGTERM stop it cleanly.
+// `flash serve`: the OpenAI-compatible server (serve/). Checks that the model, its vocabulary
+// and the chat template load, then binds and builds the engine in the background, so /health
+// answers 503 until it is ready; SIGINT/SIGTERM stop it cleanly.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <thread>
 
+#include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
+#include "model/model.h"
 #include "serve/http_server.h"
 #include "store/store.h"
+#include "tokenizer/tokenizer.h"
 
 namespace flash::cli {
 namespace {
@@ -24,6 +28,19 @@ struct ServeCliOptions {
 void run_serve(ServeCliOptions& o) {
     serve::ServerOptions& s = o.server;
     s.model_path = resolve_model(o.model.model);  // an unknown model fails before binding
+    {
+        // What can fail in the file fails here, before "listening" is printed or the port is
+        // taken (mapping and binding the weights is quick; the engine's set-up is not).
+        const std::unique_ptr<Model> model = Model::load(s.model_path);
+        const Tokenizer tokenizer = Tokenizer::from_gguf(model->gguf());
+        ChatTemplate::from_gguf(model->gguf(), s.engine.chat_template);
+        std::vector<std::string> warnings;
+        const SamplerConfig preset = chat_sampling(model->gguf(), &warnings);
+        for (const std::string& w : warnings)
+            std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
+        std::fprintf(stderr, "flash serve: requests that set no sampling get %s\n",
+                     describe(preset).c_str());
+    }
     s.engine.n_ctx = o.model.ctx;
     s.engine.n_batch = o.model.batch;
     s.engine.threads = o.model.threads;

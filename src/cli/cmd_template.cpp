@@ -42,9 +42,16 @@ void render_template(const TemplateOptions& o) {
         text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     else if (!o.context.empty())
         text = read_text_file(o.context, "context");
-    const auto context = parse_json<nlohmann::ordered_json>(text, "context " + o.context);
+    auto context = parse_json<nlohmann::ordered_json>(text, "context " + o.context);
+    // A bare array is the conversation alone, as chat APIs and saved chats write it.
+    if (context.is_array()) {
+        nlohmann::ordered_json variables = nlohmann::ordered_json::object();
+        variables["messages"] = std::move(context);
+        context = std::move(variables);
+    }
     if (!context.is_object())
-        throw Error("context " + o.context + ": expected a JSON object of template variables");
+        throw Error("context " + o.context +
+                    ": expected a JSON object of template variables or an array of messages");
     const std::string out = jinja::Template::parse(source).render(context);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
@@ -61,7 +68,7 @@ void add_template_command(CLI::App& app) {
                     "GGUF file or model name whose tokenizer.chat_template to render");
     cmd->add_option("--context", o->context,
                     "JSON object of template variables (messages, tools, add_generation_prompt, "
-                    "bos_token, ...); '-' reads stdin")
+                    "bos_token, ...), or an array of messages alone; '-' reads stdin")
         ->capture_default_str();
     cmd->footer(
         "Prints the rendered prompt exactly, with no newline added. Renders as Hugging Face "

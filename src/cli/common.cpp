@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/text_file.h"
@@ -34,27 +36,47 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
         ->capture_default_str();
 }
 
-void add_sampling_options(CLI::App& cmd, SamplerConfig& s) {
+void add_sampling_options(CLI::App& cmd, SamplingOverrides& s, const std::string& preset_text) {
     using namespace sampling_range;
+    const char* group = "Sampling";
     cmd.add_option("--temp", s.temperature, "Temperature; 0 is greedy")
         ->check(in_range(kTemperature))
-        ->capture_default_str();
+        ->group(group);
     cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
         ->check(in_range(kTopK, true))
-        ->capture_default_str();
+        ->group(group);
     cmd.add_option("--top-p", s.top_p, "Nucleus sampling mass (1: off)")
         ->check(in_range(kTopP))
-        ->capture_default_str();
+        ->group(group);
     cmd.add_option("--min-p", s.min_p, "Drop tokens below min-p x the top probability (0: off)")
         ->check(in_range(kMinP))
-        ->capture_default_str();
+        ->group(group);
     cmd.add_option("--repeat-penalty", s.repeat_penalty, "Penalty for recent tokens (1: off)")
         ->check(in_range(kRepeatPenalty))
-        ->capture_default_str();
+        ->group(group);
     cmd.add_option("--repeat-last-n", s.repeat_last_n, "Recent tokens the penalty considers")
         ->check(in_range(kRepeatLastN, true))
-        ->capture_default_str();
-    cmd.add_option("-s,--seed", s.seed, "Random seed")->capture_default_str();
+        ->group(group);
+    cmd.add_option("-s,--seed", s.seed, "Random seed (default: fixed, so a run repeats)")
+        ->group(group);
+    std::string footer = cmd.get_footer();
+    cmd.footer((footer.empty() ? "" : footer + "\n") + "Sampling not given on the command line: " +
+               preset_text + ".");
+}
+
+SamplerConfig chat_sampling_for(const Model& model, const SamplingOverrides& flags) {
+    std::vector<std::string> warnings;
+    const SamplerConfig preset = chat_sampling(model.gguf(), &warnings);
+    for (const std::string& w : warnings) std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
+    return flags.over(preset);
+}
+
+void note_if_cut(const GenerationStats& stats) {
+    if (stats.stop_reason == StopReason::Length)
+        std::fprintf(stderr, "\n(stopped at the token limit of %lld, raise -n)\n",
+                     static_cast<long long>(stats.generated_tokens));
+    else if (stats.stop_reason == StopReason::Context)
+        std::fprintf(stderr, "\n(stopped: the context is full, raise -c)\n");
 }
 
 void add_constraint_options(CLI::App& cmd, ConstraintOptions& o) {
@@ -126,6 +148,22 @@ SessionOptions session_options(const ModelOptions& o) {
     s.precision = o.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
     return s;
 }
+
+std::string read_stdin(const std::string& what) {
+    constexpr size_t kLimit = size_t{64} << 20;
+    std::string text;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+        text.append(buf, n);
+        if (text.size() > kLimit)
+            throw Error(what + " on stdin is larger than " + human_bytes(kLimit) +
+                        "; pass a file instead");
+    }
+    return text;
+}
+
+bool stdin_is_terminal() { return isatty(fileno(stdin)) != 0; }
 
 bool print_to_stdout(std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);

@@ -15,6 +15,7 @@
 #include "grammar/constraint_spec.h"
 #include "model/model.h"
 #include "runtime/sampler.h"
+#include "runtime/sampling_preset.h"
 #include "runtime/session.h"
 #include "tokenizer/tokenizer.h"
 
@@ -45,7 +46,21 @@ grammar::ConstraintSpec constraint_spec(const ConstraintOptions& o);
 // Compiles the spec, printing schema warnings to stderr; null when empty.
 std::shared_ptr<const grammar::CompiledGrammar> compile_constraint(
     const grammar::ConstraintSpec& spec);
-void add_sampling_options(CLI::App& cmd, SamplerConfig& s);
+// --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --seed. What is not
+// given comes from a preset: chat_sampling(model) for open-ended text, greedy_sampling() for
+// checked answers; `preset_text` says which in --help.
+void add_sampling_options(CLI::App& cmd, SamplingOverrides& s, const std::string& preset_text);
+// The chat preset of the loaded model with the flags applied; the file's bad advice is warned
+// about on stderr.
+SamplerConfig chat_sampling_for(const Model& model, const SamplingOverrides& flags);
+inline constexpr const char* kChatPresetText =
+    "the model file's general.sampling.* where set, else repeat-penalty 1.1 over 64 tokens "
+    "with greedy decoding below 1B parameters and temp 0.7, top-k 40, top-p 0.9, min-p 0.05 "
+    "from 1B on";
+inline constexpr const char* kGreedyPresetText = "greedy (temp 0, no penalty)";
+
+// Prints "(stopped at the token limit, raise -n)" on stderr when generation was cut there.
+void note_if_cut(const GenerationStats& stats);
 
 struct LoadedModel {
     std::unique_ptr<Model> model;
@@ -55,6 +70,13 @@ struct LoadedModel {
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
+
+// Replies stop here unless -n says otherwise (the server's --max-tokens default too).
+inline constexpr int kDefaultMaxTokens = 1024;
+
+// All of stdin (at most 64 MiB; more is an error naming `what`), and whether it is a terminal.
+std::string read_stdin(const std::string& what);
+bool stdin_is_terminal();
 
 // Streams generated text to stdout as it arrives (a Session::generate on_text callback).
 bool print_to_stdout(std::string_view piece);

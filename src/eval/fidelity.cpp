@@ -107,6 +107,7 @@ Fidelity measure_fidelity(Session& reference, Session& candidate,
             nll_q -= b;
             agree += same;
         }
+        if (o.on_progress) o.on_progress(static_cast<int64_t>(kls.size()), total / step * (o.window - 1));
     }
     Fidelity f;
     f.positions = static_cast<int64_t>(kls.size());

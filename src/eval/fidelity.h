@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct FidelityOptions {
     int64_t window = 128;       // tokens per evaluation (positions scored: window - 1)
     int64_t max_tokens = 1024;  // of the corpus, at most
     int32_t bos = -1;           // when >= 0, each window starts with it (models trained so)
+    // Told after each window: positions scored so far of the total to score.
+    std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
 struct Fidelity {

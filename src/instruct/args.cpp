@@ -27,11 +27,22 @@ ArgReader::ArgReader(std::string type, const nlohmann::json& args)
     if (!args_.is_object()) throw Error("instruction " + type_ + ": args must be an object");
 }
 
+ArgReader::ArgReader(std::string type, std::vector<InstructionArg>& record)
+    : type_(std::move(type)),
+      stand_ins_(nlohmann::json::object()),
+      args_(stand_ins_),
+      record_(&record) {}
+
 void ArgReader::fail(const std::string& name, const std::string& problem) const {
     throw Error("instruction " + type_ + ": arg '" + name + "' " + problem);
 }
 
-const nlohmann::json& ArgReader::require(const std::string& name) {
+const nlohmann::json& ArgReader::require(const std::string& name, std::string kind,
+                                         nlohmann::json stand_in) {
+    if (record_ && !stand_ins_.contains(name)) {
+        record_->push_back({name, std::move(kind)});
+        stand_ins_[name] = std::move(stand_in);
+    }
     const auto found = args_.find(name);
     if (found == args_.end()) fail(name, "is missing");
     read_.insert(name);
@@ -39,7 +50,7 @@ const nlohmann::json& ArgReader::require(const std::string& name) {
 }
 
 size_t ArgReader::positive_integer(const std::string& name) {
-    const nlohmann::json& value = require(name);
+    const nlohmann::json& value = require(name, "positive integer", 1);
     if (!value.is_number_integer() || value.get<long long>() <= 0) {
         fail(name, "must be a positive integer, got " + value.dump());
     }
@@ -47,7 +58,7 @@ size_t ArgReader::positive_integer(const std::string& name) {
 }
 
 std::string ArgReader::nonempty_string(const std::string& name) {
-    const nlohmann::json& value = require(name);
+    const nlohmann::json& value = require(name, "non-empty string", "a");
     if (!value.is_string() || value.get<std::string>().empty()) {
         fail(name, "must be a non-empty string, got " + value.dump());
     }
@@ -55,17 +66,23 @@ std::string ArgReader::nonempty_string(const std::string& name) {
 }
 
 std::string ArgReader::one_of(const std::string& name, std::initializer_list<const char*> choices) {
-    const std::string value = nonempty_string(name);
     std::string listed;
-    for (const char* choice : choices) {
-        if (value == choice) return value;
+    for (const char* choice : choices)
         listed += std::string(listed.empty() ? "" : ", ") + "\"" + choice + "\"";
+    const nlohmann::json& value = require(name, "one of " + listed, *choices.begin());
+    if (!value.is_string() || value.get<std::string>().empty()) {
+        fail(name, "must be a non-empty string, got " + value.dump());
     }
-    fail(name, "must be one of " + listed + ", got \"" + value + "\"");
+    const std::string text = value.get<std::string>();
+    for (const char* choice : choices) {
+        if (text == choice) return text;
+    }
+    fail(name, "must be one of " + listed + ", got \"" + text + "\"");
 }
 
 std::vector<std::string> ArgReader::nonempty_string_list(const std::string& name) {
-    const nlohmann::json& value = require(name);
+    const nlohmann::json& value =
+        require(name, "non-empty list of strings", nlohmann::json::array({"a"}));
     if (!value.is_array() || value.empty()) fail(name, "must be a non-empty list of strings");
     std::vector<std::string> strings;
     for (const nlohmann::json& item : value) {

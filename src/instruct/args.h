@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "instruct/instruction.h"
+
 namespace flash::instruct {
 
 // IFEval's two relations: "at least" N (>= N) and "less than" N (< N).
@@ -20,6 +22,12 @@ class ArgReader {
   public:
     // `args` must be an object (or null, read as {}); it must outlive the reader.
     ArgReader(std::string type, const nlohmann::json& args);
+    // A reader that answers every arg with a valid stand-in value and appends its name and kind
+    // to `record`: running a checker factory with it lists the args that factory reads, so the
+    // documentation of the args comes from the code that reads them.
+    ArgReader(std::string type, std::vector<InstructionArg>& record);
+    ArgReader(const ArgReader&) = delete;  // args_ may refer to this reader's own stand-ins
+    ArgReader& operator=(const ArgReader&) = delete;
 
     // Each throws flash::Error "instruction TYPE: arg 'NAME' …" when missing or ill-typed.
     size_t positive_integer(const std::string& name);
@@ -34,12 +42,16 @@ class ArgReader {
     const std::string& type() const { return type_; }
 
   private:
-    const nlohmann::json& require(const std::string& name);
+    // The arg's value; a recording reader first records it and stores `stand_in` as its value.
+    const nlohmann::json& require(const std::string& name, std::string kind,
+                                  nlohmann::json stand_in);
     [[noreturn]] void fail(const std::string& name, const std::string& problem) const;
 
     std::string type_;
+    nlohmann::json stand_ins_;  // a recording reader's args
     const nlohmann::json& args_;
     std::set<std::string> read_;
+    std::vector<InstructionArg>* record_ = nullptr;
 };
 
 }  // namespace flash::instruct

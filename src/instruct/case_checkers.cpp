@@ -76,10 +76,11 @@ Checker no_comma(ArgReader&) {
 }  // namespace
 
 void register_case_checkers(Registry& registry) {
-    registry.add("case:lowercase", lowercase);
-    registry.add("case:uppercase", uppercase);
-    registry.add("case:capital_word_frequency", capital_word_frequency);
-    registry.add("punctuation:no_comma", no_comma);
+    registry.add("case:lowercase", lowercase, nlohmann::json::object());
+    registry.add("case:uppercase", uppercase, nlohmann::json::object());
+    registry.add("case:capital_word_frequency", capital_word_frequency,
+                 {{"relation", "less than"}, {"frequency", 3}});
+    registry.add("punctuation:no_comma", no_comma, nlohmann::json::object());
 }
 
 }  // namespace flash::instruct

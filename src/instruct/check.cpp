@@ -52,4 +52,16 @@ std::vector<std::string> instruction_types() {
     return registry().types();
 }
 
+std::vector<InstructionDoc> describe_instructions() {
+    std::vector<InstructionDoc> docs;
+    for (const std::string& type : registry().types()) {
+        InstructionDoc doc{type, {}, {type, *registry().example_args(type)}};
+        ArgReader recorder(type, doc.args);
+        (*registry().find(type))(recorder);
+        validate(doc.example);
+        docs.push_back(std::move(doc));
+    }
+    return docs;
+}
+
 }  // namespace flash::instruct

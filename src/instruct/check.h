@@ -25,4 +25,15 @@ CheckResult check_loose(const Instruction& instruction, std::string_view respons
 // Every instruction type id, sorted.
 std::vector<std::string> instruction_types();
 
+// One instruction type as `flash run --list-instructions` shows it: the args its checker reads,
+// found by running the checker's factory (so the list cannot drift from the code), and an
+// example that validate() accepts.
+struct InstructionDoc {
+    std::string type;
+    std::vector<InstructionArg> args;
+    Instruction example;
+};
+// Every instruction type, sorted; throws flash::Error if an example does not validate.
+std::vector<InstructionDoc> describe_instructions();
+
 }  // namespace flash::instruct

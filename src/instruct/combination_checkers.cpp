@@ -57,8 +57,9 @@ Checker repeat_prompt(ArgReader& args) {
 }  // namespace
 
 void register_combination_checkers(Registry& registry) {
-    registry.add("combination:two_responses", two_responses);
-    registry.add("combination:repeat_prompt", repeat_prompt);
+    registry.add("combination:two_responses", two_responses, nlohmann::json::object());
+    registry.add("combination:repeat_prompt", repeat_prompt,
+                 {{"prompt_to_repeat", "Describe Paris."}});
 }
 
 }  // namespace flash::instruct

@@ -42,8 +42,8 @@ Checker postscript(ArgReader& args) {
 }  // namespace
 
 void register_content_checkers(Registry& registry) {
-    registry.add("content:placeholders", placeholders);
-    registry.add("content:postscript", postscript);
+    registry.add("content:placeholders", placeholders, {{"num_placeholders", 2}});
+    registry.add("content:postscript", postscript, {{"postscript_marker", "P.S."}});
 }
 
 }  // namespace flash::instruct

@@ -15,6 +15,13 @@ struct Instruction {
     nlohmann::json args = nlohmann::json::object();
 };
 
+// One arg an instruction type reads: its name and what it takes ("positive integer",
+// "one of \"at least\", \"less than\"", ...).
+struct InstructionArg {
+    std::string name;
+    std::string kind;
+};
+
 struct CheckResult {
     bool passed = false;
     std::string reason;  // short and human: "found 6 bullets, expected exactly 3"

@@ -81,10 +81,13 @@ Checker letter_frequency(ArgReader& args) {
 }  // namespace
 
 void register_keyword_checkers(Registry& registry) {
-    registry.add("keywords:include", include);
-    registry.add("keywords:exclude", exclude);
-    registry.add("keywords:frequency", frequency);
-    registry.add("keywords:letter_frequency", letter_frequency);
+    registry.add("keywords:include", include,
+                 {{"keywords", nlohmann::json::array({"river", "bridge"})}});
+    registry.add("keywords:exclude", exclude, {{"keywords", nlohmann::json::array({"very"})}});
+    registry.add("keywords:frequency", frequency,
+                 {{"keyword", "Paris"}, {"relation", "at least"}, {"frequency", 2}});
+    registry.add("keywords:letter_frequency", letter_frequency,
+                 {{"letter", "z"}, {"relation", "less than"}, {"frequency", 3}});
 }
 
 }  // namespace flash::instruct

@@ -23,7 +23,7 @@ Checker response_language(ArgReader& args) {
 }  // namespace
 
 void register_language_checkers(Registry& registry) {
-    registry.add("language:response_language", response_language);
+    registry.add("language:response_language", response_language, {{"language", "fr"}});
 }
 
 }  // namespace flash::instruct

@@ -86,10 +86,11 @@ Checker nth_paragraph_first_word(ArgReader& args) {
 }  // namespace
 
 void register_length_checkers(Registry& registry) {
-    registry.add("length:words", words);
-    registry.add("length:sentences", sentences);
-    registry.add("length:paragraphs", divided_paragraphs);
-    registry.add("length:nth_paragraph_first_word", nth_paragraph_first_word);
+    registry.add("length:words", words, {{"relation", "less than"}, {"num_words", 100}});
+    registry.add("length:sentences", sentences, {{"relation", "at least"}, {"num_sentences", 3}});
+    registry.add("length:paragraphs", divided_paragraphs, {{"num_paragraphs", 3}});
+    registry.add("length:nth_paragraph_first_word", nth_paragraph_first_word,
+                 {{"num_paragraphs", 3}, {"nth_paragraph", 2}, {"first_word", "However"}});
 }
 
 }  // namespace flash::instruct

@@ -52,9 +52,9 @@ Checker title(ArgReader&) {
 }  // namespace
 
 void register_markdown_checkers(Registry& registry) {
-    registry.add("format:bullet_count", bullet_count);
-    registry.add("format:highlighted_sections", highlighted_sections);
-    registry.add("format:title", title);
+    registry.add("format:bullet_count", bullet_count, {{"num_bullets", 3}});
+    registry.add("format:highlighted_sections", highlighted_sections, {{"num_highlights", 2}});
+    registry.add("format:title", title, nlohmann::json::object());
 }
 
 }  // namespace flash::instruct

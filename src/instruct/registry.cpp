@@ -6,20 +6,25 @@
 
 namespace flash::instruct {
 
-void Registry::add(std::string type, CheckerFactory factory) {
-    if (!factories_.emplace(type, std::move(factory)).second) {
+void Registry::add(std::string type, CheckerFactory factory, nlohmann::json example_args) {
+    if (!entries_.emplace(type, Entry{std::move(factory), std::move(example_args)}).second) {
         throw Error("instruction " + type + " registered twice");
     }
 }
 
 const CheckerFactory* Registry::find(std::string_view type) const {
-    const auto found = factories_.find(type);
-    return found == factories_.end() ? nullptr : &found->second;
+    const auto found = entries_.find(type);
+    return found == entries_.end() ? nullptr : &found->second.factory;
+}
+
+const nlohmann::json* Registry::example_args(std::string_view type) const {
+    const auto found = entries_.find(type);
+    return found == entries_.end() ? nullptr : &found->second.example_args;
 }
 
 std::vector<std::string> Registry::types() const {
     std::vector<std::string> types;
-    for (const auto& [type, factory] : factories_) types.push_back(type);
+    for (const auto& [type, entry] : entries_) types.push_back(type);
     return types;
 }
 

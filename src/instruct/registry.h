@@ -19,12 +19,18 @@ using CheckerFactory = std::function<Checker(ArgReader& args)>;
 
 class Registry {
   public:
-    void add(std::string type, CheckerFactory factory);
+    // `example_args`: args the factory accepts, shown by `flash run --list-instructions`.
+    void add(std::string type, CheckerFactory factory, nlohmann::json example_args);
     const CheckerFactory* find(std::string_view type) const;
+    const nlohmann::json* example_args(std::string_view type) const;
     std::vector<std::string> types() const;
 
   private:
-    std::map<std::string, CheckerFactory, std::less<>> factories_;
+    struct Entry {
+        CheckerFactory factory;
+        nlohmann::json example_args;
+    };
+    std::map<std::string, Entry, std::less<>> entries_;
 };
 
 // Every instruction type the data uses.

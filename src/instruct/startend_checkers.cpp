@@ -51,9 +51,9 @@ Checker quotation(ArgReader&) {
 }  // namespace
 
 void register_startend_checkers(Registry& registry) {
-    registry.add("startend:start_checker", start_checker);
-    registry.add("startend:end_checker", end_checker);
-    registry.add("startend:quotation", quotation);
+    registry.add("startend:start_checker", start_checker, {{"start_phrase", "Dear reader"}});
+    registry.add("startend:end_checker", end_checker, {{"end_phrase", "Is there anything else?"}});
+    registry.add("startend:quotation", quotation, nlohmann::json::object());
 }
 
 }  // namespace flash::instruct

@@ -77,9 +77,10 @@ Checker constrained_response(ArgReader&) {
 }  // namespace
 
 void register_structure_checkers(Registry& registry) {
-    registry.add("format:sections", sections);
-    registry.add("format:json", json);
-    registry.add("format:constrained_response", constrained_response);
+    registry.add("format:sections", sections,
+                 {{"section_spliter", "Section"}, {"num_sections", 2}});
+    registry.add("format:json", json, nlohmann::json::object());
+    registry.add("format:constrained_response", constrained_response, nlohmann::json::object());
 }
 
 }  // namespace flash::instruct

@@ -1,6 +1,7 @@
 #include "quant/mix.h"
 
 #include <cctype>
+#include <map>
 
 #include "core/error.h"
 
@@ -191,6 +192,27 @@ DType TypeChooser::mixed(const std::string& name, DType type) {
             type = DType::Q6_K;
     }
     return type;
+}
+
+std::string quantization_name(const GgufFile& file) {
+    if (file.find("general.file_type")) {
+        const auto ftype = file.get_int("general.file_type");
+        for (const Target& t : targets())
+            if (ftype && t.ftype == static_cast<uint32_t>(*ftype)) return t.name;
+    }
+    std::map<DType, size_t> bytes_by_type;
+    for (const GgufTensor& t : file.tensors()) bytes_by_type[t.type] += t.n_bytes;
+    DType best = DType::F32;
+    size_t most = 0;
+    for (const auto& [type, bytes] : bytes_by_type)
+        if (bytes > most) most = bytes, best = type;
+    return most == 0 ? "" : std::string(dtype_name(best));
+}
+
+bool has_quantized_weights(const GgufFile& file) {
+    for (const GgufTensor& t : file.tensors())
+        if (t.type != DType::F32 && t.type != DType::F16 && t.type != DType::BF16) return true;
+    return false;
 }
 
 }  // namespace flash::quant

@@ -24,6 +24,11 @@ struct Target {
 };
 const std::vector<Target>& targets();
 const Target& find_target(std::string_view name);  // throws flash::Error listing the names
+// A file's quantization as people name it: general.file_type's target name ("Q4_K_M"), else
+// the weight type holding the most bytes; "" for a file without tensors.
+std::string quantization_name(const GgufFile& file);
+// Whether any tensor is in a quantized (not F32/F16/BF16) type.
+bool has_quantized_weights(const GgufFile& file);
 
 // Chooses tensor types in file order; the per-layer rules count attn_v and ffn_down tensors as
 // they pass, so call choose() once per tensor, in the file's order.

@@ -26,6 +26,12 @@ std::vector<TensorReport> quantize_model(
     writer.set_u32("general.quantization_version", 2);
     writer.set_u32("general.file_type", target.ftype);
 
+    // A dequantized file says so, so that quantizing it again can be flagged as a second
+    // rounding (flash quantize warns; the precision the first one lost does not come back).
+    const bool float_out =
+        target.type == DType::F32 || target.type == DType::F16 || target.type == DType::BF16;
+    if (float_out && has_quantized_weights(model))
+        writer.set_string(std::string(kDequantizedFromKey), quantization_name(model));
     TypeChooser chooser(model, target, imatrix != nullptr);
     std::vector<TensorReport> report;
     for (const GgufTensor& t : model.tensors()) {

@@ -17,6 +17,9 @@
 
 namespace flash::quant {
 
+// Metadata key set on a file written in F32/F16/BF16 from quantized weights: the type they had.
+inline constexpr std::string_view kDequantizedFromKey = "flash.dequantized_from";
+
 struct TensorReport {
     std::string name;
     DType from, to;

@@ -2,11 +2,29 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace flash::retrieval {
 namespace {
 
 constexpr size_t k_max_words = 64;
+
+// Words that match nearly every passage: an OR query on them padded search results with
+// unrelated passages (BM25 gives a word found in half the passages no weight).
+constexpr std::string_view k_function_words[] = {
+    "a",     "about", "after",   "all",   "also",   "am",    "an",      "and",     "any",   "are",
+    "as",    "at",    "be",      "been",  "before", "being", "between", "both",    "but",   "by",
+    "can",   "could", "did",     "do",    "does",   "doing", "don",     "during",  "each",  "for",
+    "from",  "had",   "has",     "have",  "having", "he",    "her",     "here",    "hers",  "him",
+    "his",   "how",   "however", "i",     "if",     "in",    "into",    "is",      "it",    "its",
+    "just",  "may",   "me",      "might", "more",   "most",  "must",    "my",      "no",    "not",
+    "now",   "of",    "on",      "once",  "only",   "or",    "other",   "our",     "ours",  "out",
+    "over",  "own",   "per",     "s",     "same",   "shall", "she",     "should",  "so",    "some",
+    "such",  "t",     "than",    "that",  "the",    "their", "theirs",  "them",    "then",  "there",
+    "these", "they",  "this",    "those", "to",     "too",   "under",   "until",   "up",    "upon",
+    "us",    "very",  "via",     "was",   "we",     "were",  "what",    "when",    "where", "which",
+    "while", "who",   "whom",    "why",   "will",   "with",  "within",  "without", "would", "yes",
+    "you",   "your",  "yours"};
 
 // Decodes the UTF-8 sequence at s[i] (the text was validated on the way in; a bad byte reads
 // as a separator) and returns its length.
@@ -69,9 +87,15 @@ std::vector<std::string> query_words(std::string_view query) {
     return words;
 }
 
+bool is_function_word(std::string_view w) {
+    return std::find(std::begin(k_function_words), std::end(k_function_words), w) !=
+           std::end(k_function_words);
+}
+
 std::string fts_match_query(std::string_view query) {
     std::string out;
     for (const std::string& w : query_words(query)) {
+        if (is_function_word(w)) continue;
         if (!out.empty()) out += " OR ";
         out += '"' + w + '"';  // words hold no quote characters, so no escaping is needed
     }

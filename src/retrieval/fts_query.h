@@ -18,8 +18,14 @@ bool is_word_char(uint32_t cp);
 // duplicates, in order; at most 64. Punctuation, quotes and FTS5 operators are separators.
 std::vector<std::string> query_words(std::string_view query);
 
-// The words as quoted FTS5 strings joined by OR ("price" OR "the"), so BM25 ranks passages
-// holding more (and rarer) query words higher. Empty when the query has no words.
+// English function words ("the", "is", "what", "how", ...), lowercase ASCII: they say nothing
+// about what a passage is about.
+bool is_function_word(std::string_view lowercase_word);
+
+// The query's words other than function words, as quoted FTS5 strings joined by OR ("price" OR
+// "warranty"), so BM25 ranks passages holding more (and rarer) query words higher and a passage
+// sharing only "the" or "is" with the query is not a match. Empty when the query has no other
+// words.
 std::string fts_match_query(std::string_view query);
 
 }  // namespace flash::retrieval

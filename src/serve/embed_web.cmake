@@ -1,11 +1,22 @@
 # Writes OUTPUT, a C++ file defining flash::serve::web_assets() with the bytes of each file in
-# INPUTS (a ;-list of paths under WEB_DIR). Run at build time: cmake -DWEB_DIR=... -DINPUTS=...
-# -DOUTPUT=... -P embed_web.cmake. Bytes go in as hex so no file content can break the source.
+# INPUTS (a ;-list of paths under WEB_DIR, each served at /PATH) and VENDOR (a ;-list of
+# NAME=ABSOLUTE_PATH, libraries from the system's packages served at /NAME). Run at build time:
+# cmake -DWEB_DIR=... -DINPUTS=... -DVENDOR=... -DOUTPUT=... -P embed_web.cmake. Bytes go in as
+# hex so no file content can break the source.
 set(arrays "")
 set(entries "")
 set(i 0)
+set(files "")
 foreach(name IN LISTS INPUTS)
-  file(READ "${WEB_DIR}/${name}" hex HEX)
+  list(APPEND files "${name}=${WEB_DIR}/${name}")
+endforeach()
+list(APPEND files ${VENDOR})
+foreach(pair IN LISTS files)
+  string(FIND "${pair}" "=" eq)
+  string(SUBSTRING "${pair}" 0 ${eq} name)
+  math(EXPR from "${eq} + 1")
+  string(SUBSTRING "${pair}" ${from} -1 path)
+  file(READ "${path}" hex HEX)
   string(LENGTH "${hex}" hex_len)
   math(EXPR size "${hex_len} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")

@@ -28,9 +28,10 @@ tools::ToolRequest tool_request(const ChatRequest& r) {
     return t;
 }
 
-void apply_sampling(GenerateOptions& gen, const Sampling& s, int max_tokens) {
+void apply_sampling(GenerateOptions& gen, const Sampling& s, int max_tokens,
+                    const SamplerConfig& preset) {
     gen.max_tokens = max_tokens;
-    gen.sampling = s.sampler;
+    gen.sampling = s.sampler.over(preset);
     gen.stop = s.stop;
 }
 
@@ -111,6 +112,7 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     batcher_ = std::make_unique<Batcher>(*model_, options_.threads,
                                          options_.n_batch + options_.slots, options_.precision);
     model_id_ = std::filesystem::path(model_path).stem().string();
+    chat_preset_ = chat_sampling(model_->gguf(), &preset_warnings_);
 
     SessionOptions so;
     so.n_ctx = options_.n_ctx;
@@ -287,7 +289,11 @@ Outcome Engine::chat(const SlotLease& lease, const PreparedChat& job, const Outp
     Slot& slot = slots_[lease.slot()];
     const ChatRequest& req = job.request;
     tools::ToolRequest tr = tool_request(req);
-    apply_sampling(tr.generation, req.sampling, job.max_tokens);
+    // Open-ended chat samples from the model's preset; tool calls and response formats are
+    // checked answers and stay greedy unless the request says otherwise.
+    const bool open_ended = req.tools.empty() && req.format.empty();
+    apply_sampling(tr.generation, req.sampling, job.max_tokens,
+                   open_ended ? chat_preset_ : greedy_sampling());
     Outcome out;
     bool gone = false;
     instrument(tr.generation, sink, arrival, deadline, req.top_logprobs, req.logprobs,
@@ -316,7 +322,7 @@ Outcome Engine::complete(const SlotLease& lease, const PreparedCompletion& job,
     Slot& slot = slots_[lease.slot()];
     const CompletionRequest& req = job.request;
     GenerateOptions gen;
-    apply_sampling(gen, req.sampling, job.max_tokens);
+    apply_sampling(gen, req.sampling, job.max_tokens, chat_preset_);
     Outcome out;
     bool gone = false;
     instrument(gen, sink, arrival, deadline, std::max(req.logprobs, 0), req.logprobs >= 0,

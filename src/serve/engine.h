@@ -106,6 +106,10 @@ class Engine {
     const std::string& model_id() const { return model_id_; }
     int64_t n_ctx() const;
     Metrics& metrics() { return metrics_; }
+    // Sampling for requests that set none (the model file's advice, else flash's chat
+    // defaults), and what was wrong with the file's advice, for the startup log.
+    const SamplerConfig& chat_preset() const { return chat_preset_; }
+    const std::vector<std::string>& preset_warnings() const { return preset_warnings_; }
     Gauges gauges() const;
 
     PreparedChat prepare(ChatRequest request) const;
@@ -145,6 +149,8 @@ class Engine {
     std::unique_ptr<turn::Turn> turn_;  // null: the model has no chat template
     std::unique_ptr<Batcher> batcher_;
     std::string model_id_;
+    SamplerConfig chat_preset_;
+    std::vector<std::string> preset_warnings_;
     Metrics metrics_;
 
     mutable std::mutex mutex_;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "retrieval/index.h"
 #include "serve/response.h"
 #include "serve/web_assets.h"
 
@@ -251,8 +252,9 @@ struct HttpServer::Impl {
                                 {"created", unix_now()},
                                 {"owned_by", "flash"},
                                 {"context_length", e.n_ctx()}};
-                     res.set_content(dump({{"object", "list"}, {"data", Json::array({model})}}),
-                                     "application/json");
+                     Json list{{"object", "list"}, {"data", Json::array({model})}};
+                     add_index_info(list);
+                     res.set_content(dump(list), "application/json");
                  }));
         http.Post(
             "/v1/chat/completions",
@@ -264,6 +266,20 @@ struct HttpServer::Impl {
         http.Post("/v1/answers", posted([this](const std::string& body, httplib::Response& res) {
                       answer(body, res);
                   }));
+    }
+
+    // Whether /v1/answers may go without documents (the server has an --index), and how many
+    // documents that index holds: what the web page tells the user before they ask. An index
+    // that cannot be read still counts as configured; /v1/answers then says what is wrong.
+    void add_index_info(Json& out) const {
+        out["index"] = !options.engine.index_dir.empty();
+        if (options.engine.index_dir.empty()) return;
+        try {
+            out["index_documents"] =
+                retrieval::Index::open(options.engine.index_dir).documents().size();
+        } catch (const std::exception& e) {  // flash::Error, or the filesystem refusing
+            out["index_error"] = e.what();
+        }
     }
 
     void chat(const std::string& body, httplib::Response& res) {

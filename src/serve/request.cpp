@@ -89,13 +89,17 @@ Sampling read_sampling(const Json& body) {
     s.max_tokens = static_cast<int>(get_int(body, "max_tokens", 0, kMaxTokens));
     s.max_tokens =
         static_cast<int>(get_int(body, "max_completion_tokens", s.max_tokens, kMaxTokens));
-    SamplerConfig& c = s.sampler;
-    // Greedy unless asked: a small model is most reliable on its most likely tokens.
-    c.temperature = static_cast<float>(get_number(body, "temperature", 0.0, kTemperature));
-    c.top_p = static_cast<float>(get_number(body, "top_p", 1.0, kTopP));
-    c.top_k = static_cast<int>(get_int(body, "top_k", c.top_k, kTopK));
-    c.min_p = static_cast<float>(get_number(body, "min_p", c.min_p, kMinP));
-    c.repeat_penalty = static_cast<float>(get_number(body, "repeat_penalty", 1.0, kRepeatPenalty));
+    SamplingOverrides& c = s.sampler;
+    // Only what the request names; the engine fills the rest from its preset.
+    const auto given = [&](const char* key) { return body.contains(key) && !body[key].is_null(); };
+    if (given("temperature"))
+        c.temperature = static_cast<float>(get_number(body, "temperature", 0.0, kTemperature));
+    if (given("top_p")) c.top_p = static_cast<float>(get_number(body, "top_p", 1.0, kTopP));
+    if (given("top_k")) c.top_k = static_cast<int>(get_int(body, "top_k", 0, kTopK));
+    if (given("min_p")) c.min_p = static_cast<float>(get_number(body, "min_p", 0.0, kMinP));
+    if (given("repeat_penalty"))
+        c.repeat_penalty =
+            static_cast<float>(get_number(body, "repeat_penalty", 1.0, kRepeatPenalty));
     if (body.contains("seed") && !body["seed"].is_null()) {
         c.seed = static_cast<uint64_t>(get_int(body, "seed", 0, INT64_MIN, INT64_MAX));
     } else {

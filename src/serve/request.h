@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "grammar/constraint_spec.h"
+#include "runtime/sampling_preset.h"
 #include "runtime/session.h"
 #include "serve/api_error.h"
 #include "tools/tool_call.h"
@@ -24,7 +25,8 @@ Json parse_json_body(std::string_view body);
 // What every generating endpoint shares.
 struct Sampling {
     int max_tokens = 0;  // 0: the server's default
-    SamplerConfig sampler;
+    // What the request set; the rest comes from the engine's preset (runtime/sampling_preset.h).
+    SamplingOverrides sampler;
     std::vector<std::string> stop;
     bool stream = false;
     bool include_usage = false;  // stream_options.include_usage

@@ -33,7 +33,7 @@ TEST(RealModelCliImatrix, CalibratedQuantizationIsCloserToTheBaseline) {
         return r.exit_code == 0;
     };
     ASSERT_TRUE(
-        ok(run_command(flash_binary() + " quantize -q --force " + model + " " + f16 + " F16")));
+        ok(run_command(flash_binary() + " quantize -q --force --allow-requant " + model + " " + f16 + " F16")));
     const auto r =
         run_command(flash_binary() + " imatrix -m " + f16 + " --text " + FLASH_SOURCE_DIR +
                     "/README.md --ctx 128 --chunks 8 -t 2 --force -o " + im);

@@ -80,7 +80,7 @@ def main():
         if real and os.path.exists(real):
             f16 = os.path.join(tmp, "smollm2-F16.gguf")
             q4 = os.path.join(tmp, "smollm2-Q4_K_M.gguf")
-            subprocess.run([args.flash, "quantize", "-q", real, f16, "F16"], check=True)
+            subprocess.run([args.flash, "quantize", "-q", "--allow-requant", real, f16, "F16"], check=True)
             subprocess.run([args.flash, "quantize", "-q", f16, q4, "Q4_K_M"], check=True)
             llm = llama_cpp.Llama(model_path=q4, n_ctx=128, verbose=False, n_threads=2)
             prompt = llm.tokenize(b"The capital of France is Paris. It is known for the Eiffel Tower, the "

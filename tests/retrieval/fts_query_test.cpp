@@ -9,7 +9,16 @@ namespace {
 TEST(FtsQuery, WordsAreLowercasedDeduplicatedAndOred) {
     EXPECT_EQ(query_words("What's \"the\" PRICE? the price!"),
               (std::vector<std::string>{"what", "s", "the", "price"}));
-    EXPECT_EQ(fts_match_query("What's the price?"), "\"what\" OR \"s\" OR \"the\" OR \"price\"");
+    EXPECT_EQ(fts_match_query("What's the price or cost?"), "\"price\" OR \"cost\"");
+}
+
+// "the", "is", "what" match nearly every passage: matching on them padded results with
+// unrelated passages, so a query of function words alone matches nothing.
+TEST(FtsQuery, FunctionWordsAreNotMatched) {
+    EXPECT_EQ(fts_match_query("What is the warranty?"), "\"warranty\"");
+    EXPECT_EQ(fts_match_query("What is it, and how?"), "");
+    EXPECT_TRUE(is_function_word("the"));
+    EXPECT_FALSE(is_function_word("kettle"));
 }
 
 TEST(FtsQuery, OperatorsAndPunctuationAreJustSeparators) {

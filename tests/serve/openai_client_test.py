@@ -153,6 +153,10 @@ def test_models_list(t):
     check(m.owned_by == "flash", f"owned_by {m.owned_by!r}")
     check(isinstance(m.created, int), f"created {m.created!r}")
     t.model_id = m.id
+    # flash's own field: whether /v1/answers may go without documents (no --index here).
+    status, _, body = t.srv.request("GET", "/v1/models")
+    check(status == 200 and body.get("index") is False and "index_documents" not in body,
+          f"without --index /v1/models should say \"index\": false: {status} {body!r}")
 
 
 def test_chat_plain(t):

@@ -162,14 +162,25 @@ TEST(ParseChatRequest, ContentPartsAreJoinedAndDeveloperIsSystem) {
         400);
 }
 
-TEST(ParseChatRequest, SamplingDefaultsAreGreedyAndMaxCompletionTokensWins) {
+// Fields a request leaves out stay unset (the engine fills them from the model's preset).
+TEST(ParseChatRequest, OnlyGivenSamplingFieldsAreSetAndMaxCompletionTokensWins) {
     const ChatRequest r = parse_chat_request(
         chat({{"max_tokens", 10}, {"max_completion_tokens", 20}, {"seed", 7}, {"stop", "END"}}));
     EXPECT_EQ(r.sampling.max_tokens, 20);
-    EXPECT_EQ(r.sampling.sampler.temperature, 0.0f);
+    EXPECT_FALSE(r.sampling.sampler.temperature.has_value());
+    EXPECT_FALSE(r.sampling.sampler.top_p.has_value());
+    EXPECT_FALSE(r.sampling.sampler.repeat_penalty.has_value());
     EXPECT_EQ(r.sampling.sampler.seed, 7u);
     ASSERT_EQ(r.sampling.stop.size(), 1u);
     EXPECT_EQ(r.sampling.stop[0], "END");
+    const ChatRequest given =
+        parse_chat_request(chat({{"temperature", 0.5}, {"top_p", 0.8}, {"repeat_penalty", 1.2}}));
+    EXPECT_FLOAT_EQ(*given.sampling.sampler.temperature, 0.5f);
+    EXPECT_FLOAT_EQ(*given.sampling.sampler.top_p, 0.8f);
+    EXPECT_FLOAT_EQ(*given.sampling.sampler.repeat_penalty, 1.2f);
+    const SamplerConfig applied = given.sampling.sampler.over(greedy_sampling());
+    EXPECT_FLOAT_EQ(applied.temperature, 0.5f);
+    EXPECT_FLOAT_EQ(applied.min_p, greedy_sampling().min_p);
 }
 
 TEST(ParseCompletionRequest, PromptIsRequiredAndDefaultsFollowOpenAi) {

@@ -1,5 +1,6 @@
 // The web page of `flash serve` (docs/SERVER.md). Everything the model or a document says
-// is put on the page as text (textContent, text nodes), never as HTML.
+// is put on the page as text (textContent, text nodes), never as HTML — except an assistant's
+// reply, which is Markdown made into HTML by marked and then sanitized by DOMPurify (below).
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -52,6 +53,8 @@ async function loadModel() {
     const list = await res.json();
     modelId = (list.data && list.data[0] && list.data[0].id) || "";
     $("#model").textContent = modelId;
+    serverIndex = list.index ? { documents: list.index_documents ?? null } : null;
+    showIndexInfo();
   } catch (e) {
     $("#model").textContent = "";
   }
@@ -145,13 +148,131 @@ async function readEvents(res, onData) {
   if (data.length) onData(data.join("\n"));
 }
 
+// ---- Markdown --------------------------------------------------------------------------
+
+// Assistant replies are Markdown. marked (MIT licence) turns them into HTML; HTML the model
+// writes itself is escaped (shown as text, never parsed) and images become plain links, so a
+// reply cannot load anything. DOMPurify (Apache-2.0 or MPL-2.0) then keeps only the tags and
+// attributes below: whatever gets through marked still cannot run script. Both are Debian's
+// files, served from /vendor/.
+const MD_TAGS = ["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+  "blockquote", "pre", "code", "em", "strong", "del", "a", "table", "thead", "tbody", "tr", "th", "td"];
+const MD_ATTRS = ["href", "title", "start", "align"];
+
+const markdown = (() => {
+  if (!window.marked || !window.DOMPurify || !DOMPurify.isSupported) return null;
+  const escapeHtml = (s) => s.replace(/[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  marked.use({
+    gfm: true,
+    headerIds: false, // ids from a reply's headings could shadow the page's own
+    mangle: false,
+    renderer: {
+      html: (html) => escapeHtml(html),
+      image(href, title, text) { return this.link(href, title, text || escapeHtml(href || "")); },
+    },
+  });
+  // Links open in a new tab and tell the target nothing about this page.
+  DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "A") {
+      node.setAttribute("target", "_blank");
+      node.setAttribute("rel", "noopener noreferrer");
+    }
+  });
+  return (text) => DOMPurify.sanitize(marked.parse(text), {
+    ALLOWED_TAGS: MD_TAGS, ALLOWED_ATTR: MD_ATTRS, RETURN_DOM_FRAGMENT: true,
+  });
+})();
+
+// A code fence still open at the end of `text` (the reply is streaming, or the model never
+// closed it) is closed: marked would leave it as paragraphs with the backticks showing.
+function closeOpenFence(text) {
+  let open = null;
+  for (const line of text.split("\n")) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!m) continue;
+    if (!open) {
+      if (!(m[1][0] === "`" && m[2].includes("`"))) open = m[1]; // a ``` line with ` after is text
+    } else if (m[1][0] === open[0] && m[1].length >= open.length && !m[2].trim()) {
+      open = null;
+    }
+  }
+  return open ? text + "\n" + open : text;
+}
+
+// Puts Markdown `text` into `node` as sanitized HTML (as plain text should the libraries be
+// missing). Cheap enough to run again on every streamed piece of a reply.
+function renderMarkdown(node, text) {
+  if (!markdown) { node.textContent = text; return; }
+  node.replaceChildren(markdown(closeOpenFence(text)));
+}
+
 // ---- Chat ------------------------------------------------------------------------------
 
 const chat = {
   messages: [],      // the conversation sent with each request (OpenAI messages)
   controller: null,  // the AbortController of the request in flight
+  epoch: 0,          // counts "New chat"s: a turn that ends after one belongs to no conversation
 };
 window.chatMessages = chat.messages; // for tests and the curious
+
+// The conversation is kept in localStorage, so a reload (or a closed tab) loses nothing until
+// "New chat".
+const CHAT_STORE = "flash.chat";
+
+function saveChat() {
+  try {
+    if (chat.messages.length) localStorage.setItem(CHAT_STORE, JSON.stringify(chat.messages));
+    else localStorage.removeItem(CHAT_STORE);
+  } catch (_) { /* storage full or disabled: the conversation lives on in this tab only */ }
+}
+
+// The stored conversation, or [] when there is none or it is not one this page wrote (bad
+// JSON, another shape): then it is dropped and the chat starts empty.
+function loadChat() {
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(CHAT_STORE) || "[]"); } catch (_) { saved = null; }
+  const text = (c) => c === null || typeof c === "string";
+  const valid = Array.isArray(saved) && saved.every((m) => m && typeof m === "object" && (
+    (m.role === "user" && typeof m.content === "string") ||
+    (m.role === "assistant" && text(m.content) &&
+     (m.tool_calls === undefined || (Array.isArray(m.tool_calls) &&
+       m.tool_calls.every((c) => c && c.function && typeof c.function.name === "string")))) ||
+    (m.role === "tool" && typeof m.tool_call_id === "string" && typeof m.content === "string")));
+  if (valid) return saved;
+  try { localStorage.removeItem(CHAT_STORE); } catch (_) { /* nothing to drop */ }
+  return [];
+}
+
+// Draws the stored conversation as it looked: replies as Markdown, tool calls as cards with
+// their results, and a reply form under the last turn's calls still waiting for one.
+function restoreChat() {
+  const saved = loadChat();
+  chat.messages.push(...saved);
+  const cards = new Map(); // tool_call_id → card
+  for (const m of saved) {
+    if (m.role === "tool") {
+      const result = el("p", { class: "tool-result" }, "→ ", m.content);
+      const form = cards.get(m.tool_call_id)?.querySelector(".tool-reply");
+      if (form) form.replaceWith(result);
+      continue;
+    }
+    // As when the conversation moved on: calls left without a result are past.
+    for (const form of document.querySelectorAll("#messages .tool-reply")) form.remove();
+    if (m.role === "user") { addMessage("user", m.content); continue; }
+    const msg = addMessage("assistant", "");
+    renderMarkdown(msg.querySelector(".body"), m.content || "");
+    for (const c of m.tool_calls || []) {
+      const card = el("div", { class: "tool-card" });
+      msg.append(card);
+      renderToolCard(card, { id: c.id || "", name: c.function.name, arguments: c.function.arguments || "" }, true);
+      if (c.id) cards.set(c.id, card);
+    }
+    msg.dataset.state = "done";
+    msg.dataset.done = "true";
+  }
+  scrollMessages();
+}
 
 function scrollMessages() {
   const box = $("#messages");
@@ -159,7 +280,8 @@ function scrollMessages() {
 }
 
 function addMessage(role, text) {
-  const body = el("div", { class: "body" }, text || "");
+  // A reply's body holds rendered Markdown; the user's text stays text.
+  const body = el("div", { class: role === "assistant" ? "body md" : "body" }, text || "");
   const msg = el("div", { class: `msg ${role}` }, el("div", { class: "role" }, role), body);
   $("#messages").append(msg);
   scrollMessages();
@@ -208,6 +330,7 @@ function toolReplyForm(call) {
     e.preventDefault();
     if (chat.controller) return;
     chat.messages.push({ role: "tool", tool_call_id: call.id, content: input.value });
+    saveChat();
     form.replaceWith(el("p", { class: "tool-result" }, "→ ", input.value));
     // Go on only once every call of that turn has its result.
     const pending = document.querySelectorAll("#messages .tool-reply");
@@ -245,11 +368,14 @@ async function send() {
   if (readTools() instanceof Error) return;
   input.value = "";
   chat.messages.push({ role: "user", content: text });
+  saveChat();
   const shown = addMessage("user", text);
-  if (!(await complete())) {
+  const epoch = chat.epoch;
+  if (!(await complete()) && epoch === chat.epoch) {
     // Refused before anything was generated (a 4xx/5xx answer, no connection): the message
     // leaves the conversation, so the next turn does not carry it, and goes back to the box.
     chat.messages.pop();
+    saveChat();
     shown.classList.add("unsent");
     shown.title = "not sent";
     if (!input.value) input.value = text;
@@ -284,6 +410,7 @@ async function complete() {
   msg.dataset.state = "streaming";
   let content = "";
   const calls = [];   // by index: {id, name, arguments, card}
+  const epoch = chat.epoch;
   let finish = null;
   let usage = null;
   let failure = null;
@@ -309,7 +436,7 @@ async function complete() {
       const delta = choice.delta || {};
       if (typeof delta.content === "string" && delta.content) {
         content += delta.content;
-        body.textContent = content;
+        renderMarkdown(body, content);
       }
       // Tool calls come in pieces, keyed by index: the id and name first, then the
       // arguments' text in parts.
@@ -339,7 +466,7 @@ async function complete() {
   }
 
   for (const call of calls) if (call) renderToolCard(call.card, call, true);
-  if (content || calls.length) {
+  if ((content || calls.length) && epoch === chat.epoch) {
     const turn = { role: "assistant", content: content || null };
     const made = calls.filter(Boolean);
     if (made.length) {
@@ -347,6 +474,7 @@ async function complete() {
                                           function: { name: c.name, arguments: c.arguments } }));
     }
     chat.messages.push(turn);
+    saveChat();
   }
   if (!content && !calls.length && !failure) body.textContent = finish === "stopped" ? "" : "(empty)";
   if (failure) msg.append(el("div", { class: "error-text", role: "alert" }, "Error: " + failure));
@@ -372,7 +500,9 @@ function initChat() {
   $("#chat-stop").addEventListener("click", () => chat.controller && chat.controller.abort());
   $("#chat-clear").addEventListener("click", () => {
     if (chat.controller) chat.controller.abort();
+    chat.epoch += 1;
     chat.messages.length = 0;
+    saveChat();
     $("#messages").replaceChildren();
     $("#chat-input").focus();
   });
@@ -380,13 +510,24 @@ function initChat() {
 
 // ---- Grounded answers ------------------------------------------------------------------
 
-let docCount = 0;
+// The server's document index, as /v1/models tells: null when it has none (or before it is
+// known), else {documents: N, or null when the count could not be read}.
+let serverIndex = null;
+
+function showIndexInfo() {
+  const info = $("#index-info");
+  info.hidden = !serverIndex;
+  if (!serverIndex) return;
+  const n = serverIndex.documents;
+  const count = n == null ? "" : ` (${n} document${n === 1 ? "" : "s"})`;
+  info.textContent = `Searching the server's index${count} when no document below has text; ` +
+    "documents are optional.";
+}
 
 function addDocument(title = "", text = "") {
   const node = $("#doc-template").content.firstElementChild.cloneNode(true);
-  docCount += 1;
   node.querySelector("legend").textContent = "Document";
-  node.querySelector(".doc-title").value = title || `document ${docCount}`;
+  node.querySelector(".doc-title").value = title;
   node.querySelector(".doc-text").value = text;
   node.querySelector(".doc-remove").addEventListener("click", () => { node.remove(); numberDocuments(); });
   $("#documents").append(node);
@@ -394,35 +535,75 @@ function addDocument(title = "", text = "") {
   return node;
 }
 
-// Legends read "Document 1", "Document 2", … and the last one cannot be removed.
+// Legends read "Document 1", "Document 2", … (an untitled one is sent as "document N", which
+// its placeholder shows) and the last one cannot be removed.
 function numberDocuments() {
   const docs = document.querySelectorAll("#documents .doc");
   docs.forEach((d, i) => {
     d.querySelector("legend").textContent = `Document ${i + 1}`;
+    d.querySelector(".doc-title").placeholder = `document ${i + 1}`;
     d.querySelector(".doc-remove").hidden = docs.length === 1;
   });
 }
 
-// The document texts of the last answer, as sent (the offsets index into these).
+// What the source panel shows for the last answer. Documents sent with the question:
+// {title, text} each (the citations' offsets index into the text). An answer from the server's
+// index: the page never has a whole document, so each cited one is {title, path, sentences}
+// with the sentences cited from it (sentence_index → cited_text).
 let askedDocs = [];
+let fromIndex = false;
 
-// Shows each document's text in the source panel, with no highlight.
-function renderSources() {
-  $("#sources").replaceChildren(...askedDocs.map((d, i) =>
-    el("section", { class: "source", id: `source-${i}` },
-      el("h3", {}, `[${i + 1}] ${d.title}`),
-      el("div", { class: "source-text" }, d.text))));
+// Gathers, from an index answer's citations, each cited document and its cited sentences.
+function indexSources(answer) {
+  const docs = [];
+  for (const block of answer.content || []) {
+    for (const c of block.citations || []) {
+      const d = docs[c.document_index] ||= { title: c.document_title || "", path: c.document || "", sentences: new Map() };
+      d.sentences.set(c.sentence_index, c.cited_text || "");
+    }
+  }
+  return docs;
 }
 
-// Highlights code points [start, end) of document i. The server's offsets count Unicode
-// code points, JavaScript strings count UTF-16 units: Array.from splits by code point.
-function highlight(i, start, end) {
+// Shows each document in the source panel, with no highlight.
+function renderSources() {
+  const sections = [];
+  askedDocs.forEach((d, i) => {
+    if (!d) return; // an index document nothing was cited from
+    const head = el("h3", {}, `[${i + 1}] ${d.title}`);
+    if (!fromIndex) {
+      sections.push(el("section", { class: "source", id: `source-${i}` }, head,
+                       el("div", { class: "source-text" }, d.text)));
+      return;
+    }
+    const cited = [...d.sentences].sort((a, b) => a[0] - b[0]).map(([n, text]) =>
+      el("p", { class: "source-text cited-sentence", "data-sentence": n }, text));
+    sections.push(el("section", { class: "source", id: `source-${i}` }, head,
+                     el("p", { class: "source-path hint" }, d.path), ...cited));
+  });
+  $("#sources").replaceChildren(...sections);
+}
+
+// Highlights what citation c cites. For documents sent: code points [start, end) of the text
+// (the server's offsets count Unicode code points, JavaScript strings count UTF-16 units:
+// Array.from splits by code point). For the index: the cited sentence.
+function highlight(c) {
   renderSources();
-  const box = document.querySelector(`#source-${i} .source-text`);
-  if (!box) return null;
-  const cps = Array.from(askedDocs[i].text);
-  const mark = el("mark", { class: "cited" }, cps.slice(start, end).join(""));
-  box.replaceChildren(cps.slice(0, start).join(""), mark, cps.slice(end).join(""));
+  const i = c.document_index;
+  let mark;
+  if (fromIndex) {
+    const line = document.querySelector(`#source-${i} [data-sentence="${Number(c.sentence_index)}"]`);
+    if (!line) return null;
+    mark = el("mark", { class: "cited" }, line.textContent);
+    line.replaceChildren(mark);
+  } else {
+    const box = document.querySelector(`#source-${i} .source-text`);
+    if (!box) return null;
+    const cps = Array.from(askedDocs[i].text);
+    const start = c.start_char_index, end = c.end_char_index;
+    mark = el("mark", { class: "cited" }, cps.slice(start, end).join(""));
+    box.replaceChildren(cps.slice(0, start).join(""), mark, cps.slice(end).join(""));
+  }
   const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   mark.scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "auto" });
   return mark;
@@ -454,7 +635,7 @@ function renderAnswer(result) {
       button.addEventListener("click", () => {
         for (const other of out.querySelectorAll(".citation")) other.setAttribute("aria-pressed", "false");
         button.setAttribute("aria-pressed", "true");
-        highlight(c.document_index, c.start_char_index, c.end_char_index);
+        highlight(c);
       });
       para.append(button);
     });
@@ -466,29 +647,38 @@ function renderAnswer(result) {
 
 async function ask() {
   const question = $("#question").value.trim();
+  // An untitled document is "document N" by its place on the page, as its placeholder says.
   const documents = [...document.querySelectorAll("#documents .doc")]
-    .map((d) => ({ title: d.querySelector(".doc-title").value.trim(), text: d.querySelector(".doc-text").value }))
+    .map((d, i) => ({ title: d.querySelector(".doc-title").value.trim() || `document ${i + 1}`,
+                      text: d.querySelector(".doc-text").value }))
     .filter((d) => d.text.trim());
   const out = $("#answer");
   if (!question) { $("#question").focus(); return; }
-  if (!documents.length) {
+  if (!documents.length && !serverIndex) {
     out.replaceChildren(el("p", { class: "error-text", role: "alert" }, "Add a document with some text first."));
     return;
   }
-  documents.forEach((d, i) => { if (!d.title) d.title = `document ${i + 1}`; });
+  // Without documents the server searches its index.
+  const request = documents.length ? { question, documents } : { question };
   const button = $("#ask");
   button.disabled = true;
   out.dataset.state = "asking";
-  out.replaceChildren(el("p", { class: "hint" }, "Reading the documents…"));
+  out.replaceChildren(el("p", { class: "hint" },
+    documents.length ? "Reading the documents…" : "Searching the server's index…"));
+  fromIndex = !documents.length;
   askedDocs = documents;
   renderSources();
   try {
     const res = await fetch("/v1/answers", {
-      method: "POST", headers: headers(), body: JSON.stringify({ question, documents }),
+      method: "POST", headers: headers(), body: JSON.stringify(request),
     });
     if (!res.ok) throw new Error(await errorOf(res));
     const result = await res.json();
     window.lastAnswer = result; // for tests and the console
+    if (fromIndex) {
+      askedDocs = indexSources(result.answer || {});
+      renderSources();
+    }
     renderAnswer(result);
     out.dataset.state = result.answer && result.answer.abstained ? "abstained" : "done";
   } catch (e) {
@@ -510,5 +700,6 @@ function initGrounded() {
 initKey();
 initTabs();
 initChat();
+restoreChat();
 initGrounded();
 pollHealth();
