@@ -108,8 +108,7 @@ class Conversation {
 class ChatLoop {
   public:
     ChatLoop(const ChatOptions& o, LoadedModel& lm)
-        : o_(o),
-          turn_(ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template), *lm.tokenizer),
+        : turn_(ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template), *lm.tokenizer),
           session_(*lm.model, lm.tokenizer.get(), session_options(o.model)),
           conversation_(o.system),
           reader_(o.no_history ? std::string() : chat_history_path()) {
@@ -232,7 +231,6 @@ class ChatLoop {
         return static_cast<int64_t>(p.tokens.size()) + gen_.max_tokens < session_.n_ctx();
     }
 
-    const ChatOptions& o_;
     turn::Turn turn_;
     Session session_;
     Conversation conversation_;

@@ -185,14 +185,16 @@ void remove_command(const RemoveOptions& o) {
     const fs::path dir = fs::weakly_canonical(models_dir());
     std::vector<fs::path> doomed;
     for (const std::string& name : o.models) {  // check every name before removing any
-        const fs::path path = fs::weakly_canonical(resolve_model(name));
+        // The folder is resolved, not the file: a model kept as a link is removed as a link.
+        const fs::path given = fs::absolute(resolve_model(name));
+        const fs::path path = fs::weakly_canonical(given.parent_path()) / given.filename();
         if (path.parent_path() != dir)
             throw Error(name + " is not in the models directory (" + dir.string() +
                         "); flash rm only removes pulled models");
         doomed.push_back(path);
     }
     for (const fs::path& path : doomed) {
-        const uint64_t bytes = fs::file_size(path);
+        const uint64_t bytes = fs::is_symlink(path) ? 0 : fs::file_size(path);
         fs::remove(path);
         std::error_code ec;
         fs::remove(path.string() + ".part", ec);

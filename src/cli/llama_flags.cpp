@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <optional>
 #include <string_view>
 
@@ -19,11 +18,13 @@ enum class Action {
 };
 
 struct FlagRule {
-    std::initializer_list<std::string_view> spellings;
+    // Space-separated lists: an initializer_list member would dangle (its array is a
+    // temporary of the initialization).
+    std::string_view spellings;
     Action action;
     bool takes_value;
     std::string_view target_or_message;
-    std::initializer_list<std::string_view> only_for = {};  // subcommands; empty: all
+    std::string_view only_for = {};  // subcommands; empty: all
 };
 
 constexpr std::string_view kNoGpu =
@@ -31,55 +32,33 @@ constexpr std::string_view kNoGpu =
 
 // llama.cpp's flags that flash's own names do not already cover (those -m, -p, -n, -t, -c,
 // -b, --temp, --top-k, ... are declared on each command as llama.cpp spells them).
-const std::array kRules = {
-    FlagRule{{"-ngl", "--n-gpu-layers", "--gpu-layers"}, Action::Ignore, true, kNoGpu},
-    FlagRule{{"-mg", "--main-gpu", "-ts", "--tensor-split", "-sm", "--split-mode"},
-             Action::Ignore,
-             true,
-             kNoGpu},
-    FlagRule{{"-sys", "--system-prompt"}, Action::Rename, true, "--system"},
-    FlagRule{{"-r", "--reverse-prompt"}, Action::Rename, true, "--stop", {"run", "chat"}},
-    FlagRule{{"-np", "--parallel"}, Action::Rename, true, "--slots", {"serve"}},
-    FlagRule{{"--jinja"}, Action::Quiet, false, "the model's own Jinja template is the default"},
-    FlagRule{{"-cb", "--cont-batching"}, Action::Quiet, false, "continuous batching is always on"},
-    FlagRule{{"-no-cnv", "--no-conversation", "-st", "--single-turn"},
-             Action::Quiet,
-             false,
+constexpr std::array kRules = {
+    FlagRule{"-ngl --n-gpu-layers --gpu-layers", Action::Ignore, true, kNoGpu},
+    FlagRule{"-mg --main-gpu -ts --tensor-split -sm --split-mode", Action::Ignore, true, kNoGpu},
+    FlagRule{"-sys --system-prompt", Action::Rename, true, "--system"},
+    FlagRule{"-r --reverse-prompt", Action::Rename, true, "--stop", "run chat"},
+    FlagRule{"-np --parallel", Action::Rename, true, "--slots", "serve"},
+    FlagRule{"--jinja", Action::Quiet, false, "the model's own Jinja template is the default"},
+    FlagRule{"-cb --cont-batching", Action::Quiet, false, "continuous batching is always on"},
+    FlagRule{"-no-cnv --no-conversation -st --single-turn", Action::Quiet, false,
              "`flash run` answers one prompt"},
-    FlagRule{{"-cnv", "--conversation", "-i", "--interactive", "-if", "--interactive-first"},
-             Action::Quiet,
-             false,
-             "",
-             {"chat"}},
-    FlagRule{{"-cnv", "--conversation", "-i", "--interactive", "-if", "--interactive-first"},
-             Action::Refuse,
-             false,
+    FlagRule{"-cnv --conversation -i --interactive -if --interactive-first", Action::Quiet, false,
+             "", "chat"},
+    FlagRule{"-cnv --conversation -i --interactive -if --interactive-first", Action::Refuse, false,
              "%s: `flash run` answers one prompt; for a conversation use `flash chat`"},
-    FlagRule{{"-fa", "--flash-attn"},
-             Action::Ignore,
-             false,
+    FlagRule{"-fa --flash-attn", Action::Ignore, false,
              "%s: flash's attention is always fused (online softmax over the f16 KV cache)"},
-    FlagRule{{"-ub", "--ubatch-size", "-tb", "--threads-batch"},
-             Action::Ignore,
-             true,
+    FlagRule{"-ub --ubatch-size -tb --threads-batch", Action::Ignore, true,
              "%s is ignored: flash splits prompts by -b only and uses -t threads throughout"},
-    FlagRule{{"--mlock", "--no-mmap", "--no-warmup"},
-             Action::Ignore,
-             false,
+    FlagRule{"--mlock --no-mmap --no-warmup", Action::Ignore, false,
              "%s is ignored: flash maps the model file and lets the OS page it"},
-    FlagRule{{"-ctk", "--cache-type-k", "-ctv", "--cache-type-v"},
-             Action::Refuse,
-             true,
+    FlagRule{"-ctk --cache-type-k -ctv --cache-type-v", Action::Refuse, true,
              "%s: flash's KV cache holds f16 (llama.cpp's default); other cache types are not "
              "available"},
-    FlagRule{{"-hf", "-hfr", "--hf-repo", "-hff", "--hf-file", "-mu", "--model-url"},
-             Action::Refuse,
-             true,
+    FlagRule{"-hf -hfr --hf-repo -hff --hf-file -mu --model-url", Action::Refuse, true,
              "%s: flash fetches models with `flash pull NAME|URL` and then takes -m NAME or a "
              "path"},
-    FlagRule{{"-e", "--escape"},
-             Action::Refuse,
-             false,
+    FlagRule{"-e --escape", Action::Refuse, false,
              "%s: flash passes the prompt as written; put real newlines in it, or use -f FILE"},
 };
 
@@ -107,17 +86,26 @@ std::string format_message(std::string_view pattern, std::string_view flag) {
     return out;
 }
 
+// Whether `word` is one of the space-separated words of `list`.
+bool listed(std::string_view list, std::string_view word) {
+    while (!list.empty()) {
+        const size_t space = list.find(' ');
+        if (list.substr(0, space) == word) return true;
+        if (space == std::string_view::npos) break;
+        list.remove_prefix(space + 1);
+    }
+    return false;
+}
+
 bool applies_to(const FlagRule& rule, std::string_view subcommand) {
-    if (rule.only_for.size() == 0) return true;
-    return std::find(rule.only_for.begin(), rule.only_for.end(), subcommand) != rule.only_for.end();
+    return rule.only_for.empty() || listed(rule.only_for, subcommand);
 }
 
 // The rule for `flag` (without any "=value") under `subcommand`, if one applies.
 const FlagRule* find_rule(std::string_view flag, std::string_view subcommand) {
     for (const FlagRule& rule : kRules) {
         if (!applies_to(rule, subcommand)) continue;
-        for (std::string_view s : rule.spellings)
-            if (s == flag) return &rule;
+        if (listed(rule.spellings, flag)) return &rule;
     }
     return nullptr;
 }

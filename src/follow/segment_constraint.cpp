@@ -13,20 +13,13 @@ namespace {
 constexpr float kBlocked = -std::numeric_limits<float>::infinity();
 // Tokens allowed after the word limit is reached (closing punctuation) before the segment ends.
 constexpr int kStepsAfterWordLimit = 4;
+// What those tokens may be made of.
+constexpr std::string_view kAfterLastWord = " \n.!?";
 // Tokens left in the budget when a grammar's open structures start being closed.
 constexpr int kClosingTokens = 24;
 
 bool is_space_only(std::string_view s) {
     return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-// Only letters, marks and digits make words; a piece of ASCII punctuation and spaces cannot.
-bool may_hold_word(std::string_view piece) {
-    for (const char c : piece) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80 || std::isalnum(u)) return true;
-    }
-    return false;
 }
 
 bool made_of(std::string_view piece, std::string_view chars) {
@@ -91,11 +84,13 @@ void SegmentConstraint::constrain(std::span<float> logits) {
             if (id >= 0 && static_cast<size_t>(id) < logits.size()) logits[id] = kBlocked;
     }
     if (at_limit) {
+        // Only what closes a sentence may follow the last word. Any piece without a word
+        // let the model pad with symbols ("to the \u00a0\u00f7") or stop inside a character
+        // (a lone 0xC3 byte token), which the forced text after it would have left invalid.
         ++steps_at_limit_;
         for (int32_t id = 0; id < n; ++id) {
             if (logits[id] == kBlocked || !vocab_->is_text(id)) continue;
-            const std::string& piece = vocab_->piece(id);
-            if (may_hold_word(piece) && words_added(text_, piece) > 0) logits[id] = kBlocked;
+            if (!made_of(vocab_->piece(id), kAfterLastWord)) logits[id] = kBlocked;
         }
     }
     if (close) {

@@ -11,6 +11,7 @@
 #include "common/real_model.h"
 #include "common/run_command.h"
 #include "common/testdata.h"
+#include "core/utf8.h"
 
 namespace flash {
 namespace {
@@ -209,6 +210,12 @@ TEST(CliModels, RemoveDeletesOnlyPulledModels) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(contains(r.output, "deleted tiny-Q4_0.gguf")) << r.output;
     EXPECT_FALSE(std::filesystem::exists(m.dir + "/tiny-Q4_0.gguf"));
+    // A model kept as a link to a file elsewhere: the link goes, the file stays.
+    std::filesystem::create_symlink(outside, m.dir + "/linked.gguf");
+    const auto link = run_command(m.env + flash_binary() + " rm linked.gguf");
+    EXPECT_EQ(link.exit_code, 0) << link.output;
+    EXPECT_FALSE(std::filesystem::is_symlink(m.dir + "/linked.gguf"));
+    EXPECT_TRUE(std::filesystem::exists(outside));
 }
 
 }  // namespace
@@ -255,6 +262,32 @@ TEST(CliNewcomer, OllamaCommandsFlashLacksSayWhatToDoInstead) {
     EXPECT_TRUE(contains(ps.output, "flash has no `ps` command: flash keeps no model daemon"))
         << ps.output;
     EXPECT_FALSE(contains(ps.output, "did you mean")) << ps.output;
+}
+
+}  // namespace
+}  // namespace flash
+
+namespace flash {
+namespace {
+
+// A word limit reached just before a forced postscript once ended the free text inside a
+// character (a lone 0xC3 byte token) and padded it with symbols; only sentence-closing
+// characters may follow the last word now, so the output is valid UTF-8.
+TEST(RealModelSmolLM2, InstructedOutputStaysValidUtf8AtTheWordLimit) {
+    REQUIRE_SMOLLM2(model);
+    const std::string file = testing::temp_path("limit_postscript.json");
+    const std::string json =
+        R"([{"type":"length:words","args":{"relation":"less than","num_words":80}},)"
+        R"({"type":"content:postscript","args":{"postscript_marker":"P.S."}}])";
+    testing::write_file(file, std::vector<uint8_t>(json.begin(), json.end()), json.size());
+    const auto r = run_command(flash_binary() + " run -m " + shell_quote(model) +
+                                   " -p 'Describe a walk through Paris.' --instructions " + file,
+                               false);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    size_t bad_at = 0;
+    EXPECT_TRUE(decode_utf8_strict(r.output, &bad_at).has_value())
+        << "invalid UTF-8 at byte " << bad_at << ": " << r.output;
+    EXPECT_TRUE(contains(r.output, "P.S.")) << r.output;
 }
 
 }  // namespace
