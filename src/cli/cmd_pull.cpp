@@ -32,8 +32,11 @@ void list_models() {
 
 void pull_command(PullCliOptions& o) {
     if (o.list) return list_models();
-    o.pull.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     auto progress = std::make_shared<ProgressLine>("pull", ProgressLine::Unit::Bytes, "", o.quiet);
+    o.pull.on_message = [progress](const std::string& line) {
+        progress->clear();  // a status line starts on a clean line
+        std::fprintf(stderr, "%s\n", line.c_str());
+    };
     const std::string path = pull(o.spec, o.pull, [progress](uint64_t d, uint64_t t) {
         progress->update(static_cast<double>(d), static_cast<double>(t));
     });

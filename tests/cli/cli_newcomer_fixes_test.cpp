@@ -23,9 +23,7 @@ using testing::flash_binary;
 using testing::run_command;
 using testing::shell_quote;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
+using testing::contains;
 
 std::string write_text(const std::string& name, const std::string& text) {
     const std::string path = testing::temp_path(name);

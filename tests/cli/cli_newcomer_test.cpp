@@ -20,9 +20,7 @@ using testing::flash_binary;
 using testing::run_command;
 using testing::shell_quote;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST(CliNewcomer, VersionNamesReleaseCommitBuildAndKernels) {
     const auto r = run_command(flash_binary() + " --version");

