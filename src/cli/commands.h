@@ -8,6 +8,7 @@ namespace flash::cli {
 void add_run_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_doctor_command(CLI::App& app);
 // `flash list` (ls), `flash show`, `flash rm`.
 void add_models_commands(CLI::App& app);
 void add_pull_command(CLI::App& app);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     flash::cli::add_run_command(app);
     flash::cli::add_chat_command(app);
     flash::cli::add_info_command(app);
+    flash::cli::add_doctor_command(app);
     flash::cli::add_pull_command(app);
     flash::cli::add_models_commands(app);
     flash::cli::add_bench_command(app);
