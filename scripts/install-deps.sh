@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev poppler-utils libcpp-httplib-dev
   libedit-dev tmux  # line editing for `flash chat` (BSD licence, not GPL readline); its test
   libjs-marked node-dompurify  # the web page's Markdown renderer and HTML sanitizer, embedded
+  nginx prometheus  # the deploy/colocated recipe's test (prometheus brings promtool)
   python3 python3-pip
   clang libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes
 )
