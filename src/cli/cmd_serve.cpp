@@ -28,6 +28,9 @@ struct ServeCliOptions {
 void run_serve(ServeCliOptions& o) {
     serve::ServerOptions& s = o.server;
     s.model_path = resolve_model(o.model.model);  // an unknown model fails before binding
+    // $FLASH_INDEX names the index as it does for `flash index` and `flash ask`.
+    if (s.engine.index_dir.empty())
+        if (const char* dir = std::getenv("FLASH_INDEX"); dir && *dir) s.engine.index_dir = dir;
     {
         // What can fail in the file fails here, before "listening" is printed or the port is
         // taken (mapping and binding the weights is quick; the engine's set-up is not).
@@ -139,7 +142,8 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--chat-template", s.engine.chat_template,
                     "chatml, gemma, llama3, or a .jinja file (default: the model's own)");
     cmd->add_option("--index", s.engine.index_dir,
-                    "Document index /v1/answers searches when a request brings no documents");
+                    "Document index /v1/answers searches when a request brings no documents "
+                    "(default: $FLASH_INDEX when set, else none)");
     cmd->callback([o] { run_serve(*o); });
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "model/config.h"
 #include "quant/mix.h"
 
@@ -52,6 +53,19 @@ std::optional<Choice> fit(const ModelFacts& m, const LevelOption& level, uint64_
     }
 }
 
+// The measured level closest in size to `bytes`, if any.
+const LevelOption* nearest_measured(const std::vector<LevelOption>& levels, uint64_t bytes) {
+    const LevelOption* best = nullptr;
+    for (const LevelOption& l : levels) {
+        if (l.decode_tps <= 0) continue;
+        const auto gap = [&](const LevelOption& x) {
+            return std::abs(static_cast<double>(x.bytes) - static_cast<double>(bytes));
+        };
+        if (!best || gap(l) < gap(*best)) best = &l;
+    }
+    return best;
+}
+
 std::string gb(double bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
@@ -68,9 +82,9 @@ void choose_recipe(const Hardware& hw, Advice& a) {
     } else {
         a.recipe = "colocated";
         a.recipe_why =
-            "a CPU machine you run yourself: `flash serve` under a hardened systemd unit behind "
-            "nginx with TLS and an API key, Prometheus on /metrics; for many users, the cloud "
-            "recipe (Kubernetes; vLLM on GPU fleets)";
+            "a CPU machine you run yourself (deploy/colocated/): `flash serve` under a hardened "
+            "systemd unit behind nginx with TLS and an API key, Prometheus on /metrics; for many "
+            "users, the cloud recipe (Kubernetes; vLLM on GPU fleets)";
     }
 }
 
@@ -210,6 +224,14 @@ Advice advise(const Hardware& hw, const ModelFacts& m, std::vector<LevelOption> 
         a.expected_tps = l.decode_tps;
         a.speed_basis = "measured by flash eval ladder with " + std::to_string(l.ladder_threads) +
                         " threads on the machine that made the report";
+    } else if (const LevelOption* near = nearest_measured(levels, l.bytes); near && l.bytes > 0) {
+        // Small models are not bandwidth-bound alone: a measured neighbour, scaled by size,
+        // is closer than the roofline.
+        a.expected_tps =
+            near->decode_tps * static_cast<double>(near->bytes) / static_cast<double>(l.bytes);
+        a.speed_basis = "scaled by size from the ladder's " + near->level + " (" +
+                        format_number("%.0f", near->decode_tps) + " tokens/s with " +
+                        std::to_string(near->ladder_threads) + " threads)";
     } else if (hw.read_gb_per_s > 0 && l.bytes > 0) {
         a.expected_tps = kBandwidthShare * hw.read_gb_per_s * 1e9 / static_cast<double>(l.bytes);
         char buf[160];

@@ -179,3 +179,24 @@ TEST(DoctorAdvice, ThePulledFileCountsAsALevelOfItsOwnLadder) {
 
 }  // namespace
 }  // namespace flash::doctor
+
+namespace flash::doctor {
+namespace {
+
+TEST(DoctorAdvice, AnUnmeasuredLevelTakesItsSpeedFromTheNearestMeasuredOne) {
+    ModelFacts m = four_b();
+    m.quantization = "Q4_1";
+    m.file_bytes = 2'400'000'000;  // a little smaller than Q4_K_M (2.45 GB, 13 tokens/s)
+    std::vector<LevelOption> levels = ladder();
+    levels.push_back(*source_level(nlohmann::json::parse(R"({"source_weights": "Q4_1"})"), m));
+    Hardware h = machine(16 * GB);
+    h.read_gb_per_s = 40;  // would give 9.8 tokens/s; the measured neighbour says 13
+    const Advice a = advise(h, m, levels);
+    ASSERT_EQ(a.choice.level.level, "as is");
+    EXPECT_NEAR(a.expected_tps, 13 * 2.45 / 2.40, 1e-9);
+    EXPECT_NE(a.speed_basis.find("scaled by size from the ladder's Q4_K_M"), std::string::npos)
+        << a.speed_basis;
+}
+
+}  // namespace
+}  // namespace flash::doctor

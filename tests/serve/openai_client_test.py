@@ -11,6 +11,7 @@ Exit status 0 when every test passed, 1 otherwise (also when the model is not th
 import json
 import os
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 
@@ -818,6 +819,13 @@ def client_setup(key=None):
     return setup
 
 
+def test_index_named_by_the_environment(t):
+    """$FLASH_INDEX names the index when --index is not given, as for `flash index`."""
+    status, _, body = t.srv.request("GET", "/v1/models")
+    check(status == 200 and body.get("index") is True,
+          f"with FLASH_INDEX set /v1/models should say \"index\": true: {status} {body!r}")
+
+
 def main():
     args, model = parse_test_args(__doc__.split("\n\n")[0], groups=True)
     if model is None:
@@ -831,6 +839,10 @@ def main():
               setup=client_setup("sekrit-key"))
     run_group("small context", args.flash, model, extra + ["-c", "256"],
               [test_prompt_over_context], args.select, results, setup=client_setup())
+    with tempfile.TemporaryDirectory() as index_dir:
+        run_group("index from the environment", args.flash, model, extra,
+                  [test_index_named_by_the_environment], args.select, results,
+                  setup=client_setup(), env={"FLASH_INDEX": index_dir})
     return report(results)
 
 

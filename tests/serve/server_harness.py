@@ -33,8 +33,10 @@ class Server:
         self.ready_timeout = ready_timeout
         self.connect_host = host
         self.env = dict(os.environ)
-        # A key in the caller's environment would silently switch authentication on.
+        # A key in the caller's environment would silently switch authentication on, and an
+        # index would give /v1/answers documents the test did not bring.
         self.env.pop("FLASH_API_KEY", None)
+        self.env.pop("FLASH_INDEX", None)
         if env:
             self.env.update(env)
         self.proc = None
