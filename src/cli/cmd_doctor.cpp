@@ -47,9 +47,7 @@ std::string find_ladder(const DoctorOptions& o) {
 }
 
 std::string gb(uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
-    return buf;
+    return doctor::gigabytes(static_cast<double>(bytes));
 }
 
 void print_hardware(const doctor::Hardware& h) {

@@ -32,8 +32,7 @@ struct QuantizeCliOptions {
 // Q4_1 taken to F16 and then Q4_K_M answered in broken French). Refused unless asked for.
 void check_requantization(const std::string& in, const quant::Target& target, bool allowed) {
     const GgufFile g(in);
-    const bool float_target =
-        target.type == DType::F32 || target.type == DType::F16 || target.type == DType::BF16;
+    const bool float_target = !quant::is_quantized(target.type);
     const std::string from = quant::quantization_name(g);
     if (float_target && quant::has_quantized_weights(g) && !allowed)
         throw Error(in + " holds " + from + " weights: writing them as " + target.name +
@@ -61,8 +60,7 @@ void run_quantize(const QuantizeCliOptions& o) {
     if (std::filesystem::is_directory(o.out))
         throw Error(o.out + " is a directory; OUT must be a file");
     check_requantization(in, target, o.allow_requant);
-    ProgressLine progress("quantize " + target.name, ProgressLine::Unit::Count, "tensors",
-                          o.quiet);
+    ProgressLine progress("quantize " + target.name, ProgressLine::Unit::Count, "tensors", o.quiet);
     std::optional<quant::ImportanceMatrix> imatrix;
     if (!o.imatrix.empty()) imatrix = quant::ImportanceMatrix::load(o.imatrix);
     const auto report = quant::quantize_model(
@@ -108,7 +106,8 @@ void add_quantize_command(CLI::App& app) {
         "Examples:\n"
         "  flash quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M\n"
         "  flash quantize model-f32.gguf model-q8_0.gguf q8_0 --force\n"
-        "  flash quantize smollm2 smol-f16.gguf F16 --allow-requant   # a 4-bit model, for imatrix");
+        "  flash quantize smollm2 smol-f16.gguf F16 --allow-requant   # a 4-bit model, for "
+        "imatrix");
     cmd->add_option("input", o->in, "Model to read (path or catalog name), F32/F16/BF16 weights")
         ->required();
     cmd->add_option("output", o->out, "File to write (appears only when complete)")->required();

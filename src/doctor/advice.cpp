@@ -66,12 +66,6 @@ const LevelOption* nearest_measured(const std::vector<LevelOption>& levels, uint
     return best;
 }
 
-std::string gb(double bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
-    return buf;
-}
-
 void choose_recipe(const Hardware& hw, Advice& a) {
     if (!hw.gpus.empty()) {
         a.recipe = "nvidia";
@@ -181,12 +175,12 @@ Advice advise(const Hardware& hw, const ModelFacts& m, std::vector<LevelOption> 
         a.notes.push_back(
             "no level fits: the smallest (" +
             (smallest == levels.end() ? std::string("none") : smallest->level) + ") needs " +
-            gb(smallest == levels.end()
-                   ? 0
-                   : static_cast<double>(smallest->bytes + kv_bytes(m, kMinContext) +
-                                         kWorkingBytes)) +
+            gigabytes(smallest == levels.end()
+                          ? 0
+                          : static_cast<double>(smallest->bytes + kv_bytes(m, kMinContext) +
+                                                kWorkingBytes)) +
             " with a " + std::to_string(kMinContext) + "-token context; flash may use " +
-            gb(static_cast<double>(a.budget_bytes)) + " here");
+            gigabytes(static_cast<double>(a.budget_bytes)) + " here");
         return a;
     }
     const bool measured = std::any_of(fitting.begin(), fitting.end(),
@@ -239,15 +233,15 @@ Advice advise(const Hardware& hw, const ModelFacts& m, std::vector<LevelOption> 
                       "estimated: %.0f%% of the %.1f GB/s read bandwidth measured here, over %s "
                       "of weights per token",
                       kBandwidthShare * 100, hw.read_gb_per_s,
-                      gb(static_cast<double>(l.bytes)).c_str());
+                      gigabytes(static_cast<double>(l.bytes)).c_str());
         a.speed_basis = buf;
     } else {
         a.speed_basis = "unknown: `flash bench` measures it";
     }
     if (hw.disk_free > 0 && hw.disk_free < l.bytes)
-        a.notes.push_back("the models directory has " + gb(static_cast<double>(hw.disk_free)) +
-                          " free, less than the " + gb(static_cast<double>(l.bytes)) +
-                          " this level needs");
+        a.notes.push_back("the models directory has " +
+                          gigabytes(static_cast<double>(hw.disk_free)) + " free, less than the " +
+                          gigabytes(static_cast<double>(l.bytes)) + " this level needs");
     return a;
 }
 
@@ -271,6 +265,12 @@ nlohmann::json to_json(const Advice& a) {
                      {"recipe_why", a.recipe_why},     {"notes", a.notes}};
     if (a.fits) j["choice"] = choice(a.choice);
     return j;
+}
+
+std::string gigabytes(double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
+    return buf;
 }
 
 }  // namespace flash::doctor

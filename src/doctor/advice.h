@@ -82,4 +82,7 @@ Advice advise(const Hardware& hw, const ModelFacts& model, std::vector<LevelOpti
 
 nlohmann::json to_json(const Advice& a);
 
+// "1.23 GB" (decimal, as disks and memory are sold), for the advice's notes and the CLI.
+std::string gigabytes(double bytes);
+
 }  // namespace flash::doctor

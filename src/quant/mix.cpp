@@ -61,10 +61,6 @@ std::string layer_of(const std::string& name) {
     return dot == std::string::npos ? "" : name.substr(0, dot + 1);
 }
 
-bool is_quantized(DType t) {
-    return t != DType::F32 && t != DType::F16 && t != DType::BF16;
-}
-
 }  // namespace
 
 const std::vector<Target>& targets() {
@@ -194,6 +190,10 @@ DType TypeChooser::mixed(const std::string& name, DType type) {
     return type;
 }
 
+bool is_quantized(DType t) {
+    return t != DType::F32 && t != DType::F16 && t != DType::BF16;
+}
+
 std::string quantization_name(const GgufFile& file) {
     if (file.find("general.file_type")) {
         const auto ftype = file.get_int("general.file_type");
@@ -211,7 +211,7 @@ std::string quantization_name(const GgufFile& file) {
 
 bool has_quantized_weights(const GgufFile& file) {
     for (const GgufTensor& t : file.tensors())
-        if (t.type != DType::F32 && t.type != DType::F16 && t.type != DType::BF16) return true;
+        if (is_quantized(t.type)) return true;
     return false;
 }
 

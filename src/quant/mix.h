@@ -24,6 +24,8 @@ struct Target {
 };
 const std::vector<Target>& targets();
 const Target& find_target(std::string_view name);  // throws flash::Error listing the names
+// Any type but F32, F16 and BF16.
+bool is_quantized(DType t);
 // A file's quantization as people name it: general.file_type's target name ("Q4_K_M"), else
 // the weight type holding the most bytes; "" for a file without tensors.
 std::string quantization_name(const GgufFile& file);

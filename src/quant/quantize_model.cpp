@@ -28,17 +28,14 @@ std::vector<TensorReport> quantize_model(
 
     // A dequantized file says so, so that quantizing it again can be flagged as a second
     // rounding (flash quantize warns; the precision the first one lost does not come back).
-    const bool float_out =
-        target.type == DType::F32 || target.type == DType::F16 || target.type == DType::BF16;
-    if (float_out && has_quantized_weights(model))
+    const bool float_target = !is_quantized(target.type);
+    if (float_target && has_quantized_weights(model))
         writer.set_string(std::string(kDequantizedFromKey), quantization_name(model));
     TypeChooser chooser(model, target, imatrix != nullptr);
     std::vector<TensorReport> report;
     for (const GgufTensor& t : model.tensors()) {
         // Quantizing quantized weights compounds two roundings; dequantizing them is fine.
-        const bool float_target =
-            target.type == DType::F32 || target.type == DType::F16 || target.type == DType::BF16;
-        if (!float_target && t.type != DType::F32 && t.type != DType::F16 && t.type != DType::BF16)
+        if (!float_target && is_quantized(t.type))
             throw Error(in + ": tensor " + t.name + " is " + std::string(dtype_name(t.type)) +
                         "; quantize from F32, F16 or BF16 weights (dequantize a quantized model "
                         "first: flash quantize IN OUT F16)");
