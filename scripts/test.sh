@@ -19,9 +19,10 @@ scripts/install-deps.sh --with-browser
 # templates (and gguf to read the template inside a model file); the official openai client
 # and selenium (driving Chromium) for the server and its web page; Hugging Face datasets to
 # load the training set as a trainer would; Hugging Face tokenizers to run the tokenizer.json
-# flash convert writes.
+# flash convert writes; kubernetes-validate (the Kubernetes schemas, offline) for deploy/cloud.
 python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]" "jinja2>=3.1" gguf \
-  "openai==3.57.0" "selenium==4.36.0" "datasets==3.6.0" "tokenizers==0.23.3" 2>&1 \
+  "openai==3.57.0" "selenium==4.36.0" "datasets==3.6.0" "tokenizers==0.23.3" \
+  "kubernetes-validate==1.37.0" 2>&1 \
   | grep -v "as the 'root' user" || true
 # The training stack (train/requirements.txt: PyTorch, transformers, peft; several GB) for the
 # conversion-parity and training tests, installed in the background while the C++ builds. Its

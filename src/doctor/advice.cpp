@@ -69,16 +69,20 @@ const LevelOption* nearest_measured(const std::vector<LevelOption>& levels, uint
 void choose_recipe(const Hardware& hw, Advice& a) {
     if (!hw.gpus.empty()) {
         a.recipe = "nvidia";
-        a.recipe_why = "a GPU is present: the CUDA build, a systemd unit, VRAM sizing";
+        a.recipe_why =
+            "a GPU is present (deploy/nvidia/): vLLM under systemd serving the model converted by "
+            "flash convert until flash's CUDA backend exists, VRAM sizing per card";
     } else if (hw.os == "macOS") {
         a.recipe = "apple-silicon";
-        a.recipe_why = "a Mac: the Homebrew build and a launchd agent that serves on login";
+        a.recipe_why =
+            "a Mac (deploy/apple-silicon/): the Homebrew build and a launchd agent that serves on "
+            "login";
     } else {
         a.recipe = "colocated";
         a.recipe_why =
             "a CPU machine you run yourself (deploy/colocated/): `flash serve` under a hardened "
             "systemd unit behind nginx with TLS and an API key, Prometheus on /metrics; for many "
-            "users, the cloud recipe (Kubernetes; vLLM on GPU fleets)";
+            "users, deploy/cloud/ (Kubernetes; vLLM on GPU fleets)";
     }
 }
 

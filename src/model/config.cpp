@@ -110,7 +110,7 @@ int64_t ModelConfig::attention_layers() const {
 int64_t ModelConfig::kv_bytes_per_token() const {
     int64_t growing = 0;
     for (const LayerConfig& l : layers) growing += l.kind == LayerKind::Attention && !l.sliding;
-    return growing * (kv_dim() + v_dim()) * 4;
+    return growing * (kv_dim() + v_dim()) * kKvElementBytes;
 }
 
 int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const {
@@ -119,7 +119,7 @@ int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const {
         if (l.kind != LayerKind::Attention) continue;
         positions += l.sliding ? std::min(n_ctx, sliding_window + max_batch - 1) : n_ctx;
     }
-    return positions * (kv_dim() + v_dim()) * 4;
+    return positions * (kv_dim() + v_dim()) * kKvElementBytes;
 }
 
 int64_t ModelConfig::recurrent_state_bytes() const {

@@ -19,6 +19,9 @@ enum class RopeKind { Normal, NeoX };
 enum class FfnActivation { SiLU, GeluTanh };
 enum class LayerKind : uint8_t { Attention, Recurrent };
 
+// Bytes of one K or V element in the cache: IEEE half (model/kv_cache.h).
+inline constexpr int64_t kKvElementBytes = 2;
+
 // What differs between the layers of one model.
 struct LayerConfig {
     LayerKind kind = LayerKind::Attention;
@@ -28,8 +31,8 @@ struct LayerConfig {
 };
 
 struct ModelConfig {
-    std::string arch;        // general.architecture, e.g. "llama"
-    std::string name;        // general.name, for display
+    std::string arch;  // general.architecture, e.g. "llama"
+    std::string name;  // general.name, for display
     int64_t n_layer = 0;
     int64_t n_embd = 0;
     int64_t n_ff = 0;
@@ -40,19 +43,19 @@ struct ModelConfig {
     int64_t n_vocab = 0;
     int64_t n_ctx_train = 0;
     float rms_eps = 1e-5f;
-    int64_t n_rot = 0;       // rotated dimensions per head
+    int64_t n_rot = 0;  // rotated dimensions per head
     RopeKind rope_kind = RopeKind::Normal;
     std::array<int64_t, 4> rope_sections{};  // multi-section RoPE (qwen35); zeros elsewhere
     bool rope_sections_used = false;         // sections change the result (not plain NeoX)
 
     // Family traits.
-    bool qk_norm = false;          // RMSNorm per head on q and k before RoPE (qwen3, gemma3, qwen35)
-    bool post_norms = false;       // RMSNorm on attention and FFN outputs before the residual (gemma3)
+    bool qk_norm = false;     // RMSNorm per head on q and k before RoPE (qwen3, gemma3, qwen35)
+    bool post_norms = false;  // RMSNorm on attention and FFN outputs before the residual (gemma3)
     bool gated_attention = false;  // attn_q yields query and gate; output *= sigmoid(gate) (qwen35)
     FfnActivation ffn_activation = FfnActivation::SiLU;
-    float embed_scale = 1.0f;      // embeddings are multiplied by this (gemma: sqrt(n_embd))
-    float attn_scale = 0.0f;       // query scale (default 1/sqrt(head_dim))
-    int64_t sliding_window = 0;    // for layers with sliding = true
+    float embed_scale = 1.0f;    // embeddings are multiplied by this (gemma: sqrt(n_embd))
+    float attn_scale = 0.0f;     // query scale (default 1/sqrt(head_dim))
+    int64_t sliding_window = 0;  // for layers with sliding = true
 
     std::vector<LayerConfig> layers;
     std::optional<DeltaNetConfig> deltanet;  // present when some layers are recurrent
@@ -62,8 +65,8 @@ struct ModelConfig {
     int64_t v_dim() const { return n_head_kv * head_dim_v; }
     int64_t attention_layers() const;
     bool has_recurrent_layers() const { return deltanet.has_value(); }
-    // Bytes of KV cache each further token costs (flash keeps K and V in f32): attention
-    // layers without a sliding window, whose rings stop growing at the window.
+    // Bytes of KV cache each further token costs (K and V in IEEE half, kKvElementBytes each):
+    // attention layers without a sliding window, whose rings stop growing at the window.
     int64_t kv_bytes_per_token() const;
     // Bytes of the whole KV cache for a context, sliding-window layers holding only their ring.
     int64_t kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const;

@@ -6,10 +6,14 @@
 
 namespace flash {
 
+static_assert(sizeof(uint16_t) == kKvElementBytes,
+              "the cache holds IEEE half; config.cpp plans with kKvElementBytes");
+
 KvCache::KvCache(const ModelConfig& c, int64_t n_ctx, int64_t max_batch)
     : n_ctx_(n_ctx), max_batch_(max_batch), kv_dim_(c.kv_dim()), v_dim_(c.v_dim()) {
     if (n_ctx <= 0) throw Error("context size must be positive, got " + std::to_string(n_ctx));
-    if (max_batch <= 0) throw Error("batch size must be positive, got " + std::to_string(max_batch));
+    if (max_batch <= 0)
+        throw Error("batch size must be positive, got " + std::to_string(max_batch));
     capacity_.assign(static_cast<size_t>(c.n_layer), n_ctx);
     k_.resize(static_cast<size_t>(c.n_layer));
     v_.resize(static_cast<size_t>(c.n_layer));
@@ -31,7 +35,8 @@ void KvCache::reset_recurrent() {
 
 size_t KvCache::bytes() const {
     size_t n = 0;
-    for (size_t l = 0; l < k_.size(); ++l) n += (k_[l].size() + v_[l].size()) * sizeof(uint16_t) + recurrent_[l].bytes();
+    for (size_t l = 0; l < k_.size(); ++l)
+        n += (k_[l].size() + v_[l].size()) * sizeof(uint16_t) + recurrent_[l].bytes();
     return n;
 }
 

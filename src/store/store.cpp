@@ -62,7 +62,7 @@ std::string pull_from_url(const std::string& url, const std::string& dir, const 
     const std::string dest = dir + "/" + name;
     if (is_regular_file(dest) && !o.force) {
         if (o.sha256.empty()) {
-            say(o, dest + " already present (pass force to download it again)");
+            say(o, dest + " already present (--force downloads it again)");
             return dest;
         }
         say(o, "checking " + dest);
@@ -90,7 +90,8 @@ std::string catalog_model_path(const CatalogEntry& entry, const std::string& dir
 std::string pull(const std::string& spec, const PullOptions& options, const ProgressFn& progress) {
     const std::string dir = options.models_dir.empty() ? models_dir() : options.models_dir;
     if (is_url(spec)) return pull_from_url(spec, dir, options, progress);
-    if (const CatalogEntry* e = find_catalog_entry(spec)) return pull_catalog(*e, dir, options, progress);
+    if (const CatalogEntry* e = find_catalog_entry(spec))
+        return pull_catalog(*e, dir, options, progress);
     throw Error("unknown model '" + spec + "'; known models: " + known_model_names() +
                 "; or pull a URL (https://.../FILE.gguf)");
 }

@@ -19,7 +19,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -28,58 +27,16 @@ import time
 import urllib.parse
 import urllib.request
 
+from recipe_checks import (finish, free_port, keep_or_remove, record, stop_all, tail,
+                           unit_service_section, verify_unit, wait_healthy, wait_port)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RECIPE = os.path.join(ROOT, "deploy", "colocated")
 STATE = "/var/lib/flash"
 KEY = "test-key"
 HOSTNAME = "flash.example.org"
 
-results = []  # (name, ok, detail)
-
-
-def record(name, ok, detail=""):
-    results.append((name, ok, detail))
-    print(f"{'PASS' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}",
-          flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
 # ---- the unit file
-
-def unit_service_section(path):
-    """The [Service] keys of a unit file: {key: [values in order]}."""
-    keys, section = {}, None
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith(("#", ";")):
-                continue
-            if line.startswith("["):
-                section = line.strip("[]")
-                continue
-            if section == "Service" and "=" in line:
-                k, _, v = line.partition("=")
-                keys.setdefault(k.strip(), []).append(v.strip())
-    return keys
-
 
 def serve_command(unit, flash, model, port, state):
     """The unit's ExecStart with the binary, -m, --port and the state directory swapped."""
@@ -114,26 +71,7 @@ def unit_environment(unit, state):
 
 
 def check_systemd_analyze(flash, tmp):
-    tool = shutil.which("systemd-analyze")
-    if not tool:
-        print("SKIP systemd-analyze verify: systemd-analyze is not installed", flush=True)
-        return
-    with open(os.path.join(RECIPE, "flash.service")) as f:
-        text = f.read()
-    copy = os.path.join(tmp, "flash.service")
-    with open(copy, "w") as f:
-        f.write(text.replace("/usr/local/bin/flash", flash))
-    p = subprocess.run([tool, "verify", copy], capture_output=True, text=True, timeout=60)
-    err = p.stderr.strip()
-    if p.returncode != 0 and "flash.service" not in err:
-        # Not a complaint about the unit: systemd cannot run its checks in this container.
-        print(f"SKIP systemd-analyze verify: cannot run here (exit {p.returncode}): {err[:300]}",
-              flush=True)
-        return
-    # Unknown keys and bad values are warnings on stderr with exit status 0: count them too.
-    complaints = [ln for ln in err.splitlines() if "flash.service" in ln]
-    record("systemd-analyze verify flash.service", p.returncode == 0 and not complaints,
-           f"exit {p.returncode}: {err[:600]}")
+    verify_unit(os.path.join(RECIPE, "flash.service"), {"/usr/local/bin/flash": flash}, tmp)
 
 
 # ---- nginx
@@ -427,23 +365,10 @@ def main():
         serve = subprocess.Popen(cmd, env=env, stdout=serve_log, stderr=subprocess.STDOUT,
                                  cwd=state)
         procs.append(serve)
-        ready = False
-        if wait_port(flash_port, serve, 60):
-            end = time.time() + 60
-            while time.time() < end and serve.poll() is None:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{flash_port}/health",
-                                                timeout=2) as r:
-                        ready = r.status == 200
-                except OSError:
-                    pass
-                if ready:
-                    break
-                time.sleep(0.2)
-        if not ready:
+        if not wait_healthy(flash_port, serve, 60):
             serve_log.flush()
-            with open(os.path.join(tmp, "serve.log")) as f:
-                record("flash serve starts under the unit's ExecStart", False, f.read()[-1500:])
+            record("flash serve starts under the unit's ExecStart", False,
+                   tail(os.path.join(tmp, "serve.log")))
             return finish(started)
         record("flash serve starts under the unit's ExecStart and answers /health", True)
 
@@ -474,28 +399,9 @@ def main():
         if serve.poll() is not None:
             record("flash serve still running at the end", False, f"exit {serve.returncode}")
     finally:
-        for proc in reversed(procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        if os.environ.get("FLASH_KEEP_TMP"):
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        stop_all(procs)
+        keep_or_remove(tmp)
     return finish(started)
-
-
-def finish(started):
-    failed = [r for r in results if not r[1]]
-    for name, _, detail in failed:
-        print(f"failed: {name}: {detail}")
-    print(f"wall time {time.time() - started:.1f} s")
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":
