@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: set everything up on a fresh machine and run every test —
 # the release build's full suite (reference-data parity, tokenizers, kernels, the real
-# SmolLM2 model through the CLI), the same unit suites under ASan + UBSan, and a short run of
-# every libFuzzer target (clang; only the libraries the targets use are built).
+# SmolLM2 model through the CLI), the same unit suites under ASan + UBSan, a short run of
+# every libFuzzer target (clang; only the libraries the targets use are built), and the ARM64
+# build of the engine with its unit and parity suites under qemu (scripts/test_arm.sh).
 #
 # Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.
 set -euo pipefail
@@ -57,6 +58,9 @@ scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --preset asan -j "$jobs" \
   -E "RealModel|GrammarSoundness|TheDefaultBuildReproducesThePublishedManifest|Transformers\.|Train\.|TrainingData\.LoadsWithDatasets"
+
+echo "== ARM64 under qemu" >&2
+scripts/test_arm.sh
 
 echo "== fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)" >&2
 cmake --preset fuzz -DFLASH_FUZZ_SECONDS="${FLASH_FUZZ_SECONDS:-20}" >/dev/null

@@ -56,6 +56,12 @@ void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q,
         return;
     }
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon() && run.head_dim % 8 == 0 && run.head_dim_v % 8 == 0) {
+        detail::neon_attention_add(run, rows, q, scale, scratch);
+        return;
+    }
+#endif
     ref::attention_add(run, rows, q, scale, scratch);
 }
 
@@ -69,6 +75,12 @@ void f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
 #ifdef FLASH_KERNELS_X86
     if (detail::use_avx2()) {
         detail::avx2_f32_to_f16_row(x, out, n);
+        return;
+    }
+#endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) {
+        detail::neon_f32_to_f16_row(x, out, n);
         return;
     }
 #endif

@@ -1,6 +1,7 @@
-// Chooses between the scalar, AVX2 and AVX-512 VNNI kernels once, from CPU features, so one
-// x86-64 binary runs everywhere and uses AVX2+FMA+F16C (and VNNI where a kernel has a version
-// for it) where present. limit_isa lets tests and benchmarks compare the paths in one process.
+// Chooses the kernels once, from CPU features, so one binary runs on every CPU of its
+// architecture: on x86-64 the scalar, AVX2 and AVX-512 VNNI kernels (AVX2+FMA+F16C, and VNNI
+// where a kernel has a version for it); on ARM64 NEON, and the dotprod versions where the CPU
+// has sdot. limit_isa lets tests and benchmarks compare the paths in one process.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,12 @@
 #ifdef FLASH_KERNELS_X86
 #include <cpuid.h>
 #endif
+#if defined(FLASH_KERNELS_ARM) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#elif defined(FLASH_KERNELS_ARM) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
 
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
@@ -17,6 +24,7 @@
 namespace flash::kernels {
 namespace {
 
+#ifndef FLASH_KERNELS_ARM
 bool cpu_has_avx2() {
 #ifdef FLASH_KERNELS_X86
     __builtin_cpu_init();
@@ -38,23 +46,48 @@ bool cpu_has_vnni() {
     return false;
 #endif
 }
+#endif
+
+#ifdef FLASH_KERNELS_ARM
+// The dotprod extension (sdot/udot). Advanced SIMD itself is part of every AArch64 CPU.
+bool cpu_has_dotprod() {
+#if defined(__linux__)
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#elif defined(__APPLE__)
+    int value = 0;
+    size_t size = sizeof(value);
+    return sysctlbyname("hw.optional.arm.FEAT_DotProd", &value, &size, nullptr, 0) == 0 && value;
+#else
+    return false;
+#endif
+}
+#endif
 
 // Function-local so the answer is right even if another file's static initializer asks first.
 Isa cpu_isa() {
+#ifdef FLASH_KERNELS_ARM
+    static const Isa isa = cpu_has_dotprod() ? Isa::NeonDotprod : Isa::Neon;
+#else
     static const Isa isa = cpu_has_vnni() ? Isa::Avx512 : cpu_has_avx2() ? Isa::Avx2 : Isa::Scalar;
+#endif
     return isa;
 }
 
-// FLASH_ISA=scalar|avx2|avx512 caps the dispatcher for a whole run (to compare paths end to
-// end with flash bench); unset, every path the CPU has is used.
+// FLASH_ISA=scalar|neon|neon-dotprod|avx2|avx512 caps the dispatcher for a whole run (to
+// compare paths end to end with flash bench); unset, every path the CPU has is used.
 Isa initial_cap() {
     const char* env = std::getenv("FLASH_ISA");
     if (!env || !*env) return Isa::Avx512;
     const std::string v = env;
     if (v == "scalar") return Isa::Scalar;
+    if (v == "neon") return Isa::Neon;
+    if (v == "neon-dotprod") return Isa::NeonDotprod;
     if (v == "avx2") return Isa::Avx2;
     if (v != "avx512")
-        std::fprintf(stderr, "flash: FLASH_ISA=%s is not scalar, avx2 or avx512; ignored\n", env);
+        std::fprintf(stderr,
+                     "flash: FLASH_ISA=%s is not scalar, neon, neon-dotprod, avx2 or avx512; "
+                     "ignored\n",
+                     env);
     return Isa::Avx512;
 }
 
@@ -71,7 +104,13 @@ Isa detected_isa() {
 
 Isa active_isa() {
     const Isa cap = isa_cap().load(std::memory_order_relaxed);
-    return cap < cpu_isa() ? cap : cpu_isa();
+    if (cap >= cpu_isa()) return cpu_isa();
+#ifdef FLASH_KERNELS_ARM
+    return cap;
+#else
+    // A cap at an ARM level on x86: the scalar path.
+    return cap >= Isa::Avx2 ? cap : Isa::Scalar;
+#endif
 }
 
 namespace detail {
@@ -84,25 +123,52 @@ bool use_vnni() {
     return active_isa() >= Isa::Avx512;
 }
 
+bool use_neon() {
+#ifdef FLASH_KERNELS_ARM
+    return active_isa() >= Isa::Neon;
+#else
+    return false;
+#endif
+}
+
+bool use_dotprod() {
+#ifdef FLASH_KERNELS_ARM
+    return active_isa() >= Isa::NeonDotprod;
+#else
+    return false;
+#endif
+}
+
 TypeKernels kernels_for(DType weight) {
     const TypeTraits& t = type_traits(weight);
     TypeKernels k{t.dequant, t.quantize, t.dot};
-    if (use_avx2()) {
-        if (t.avx2_dequant) k.dequant = t.avx2_dequant;
-        if (t.avx2_quantize) k.quantize = t.avx2_quantize;
-        if (t.avx2_dot) k.dot = t.avx2_dot;
-    }
+    const auto take = [&k](DequantFn dequant, QuantFn quantize, VecDotFn dot) {
+        if (dequant) k.dequant = dequant;
+        if (quantize) k.quantize = quantize;
+        if (dot) k.dot = dot;
+    };
+    if (use_avx2()) take(t.avx2_dequant, t.avx2_quantize, t.avx2_dot);
+    if (use_neon()) take(t.neon_dequant, t.neon_quantize, t.neon_dot);
+    if (use_dotprod()) take(nullptr, nullptr, t.dotprod_dot);
     return k;
 }
 
 ExactDotFn exact_dot_for(DType weight) {
-    return use_avx2() ? type_traits(weight).avx2_exact_dot : nullptr;
+    if (use_avx2()) return type_traits(weight).avx2_exact_dot;
+    if (use_neon()) return type_traits(weight).neon_exact_dot;
+    return nullptr;
 }
 
 void block_sums32(const float* x, int64_t n, float* sums) {
 #ifdef FLASH_KERNELS_X86
     if (use_avx2()) {
         avx2_block_sums32(x, n, sums);
+        return;
+    }
+#endif
+#ifdef FLASH_KERNELS_ARM
+    if (use_neon()) {
+        neon_block_sums32(x, n, sums);
         return;
     }
 #endif
@@ -117,6 +183,10 @@ const char* isa_name() {
             return "avx512";
         case Isa::Avx2:
             return "avx2";
+        case Isa::NeonDotprod:
+            return "neon-dotprod";
+        case Isa::Neon:
+            return "neon";
         default:
             return "scalar";
     }
@@ -132,8 +202,7 @@ bool force_scalar(bool on) {
 
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     detail::check_dequant_row(t, n);
-    const detail::TypeTraits& traits = detail::type_traits(t);
-    (detail::use_avx2() && traits.avx2_dequant ? traits.avx2_dequant : traits.dequant)(src, dst, n);
+    detail::kernels_for(t).dequant(src, dst, n);
 }
 
 void quantize_activation_row(DType weight, const float* x, void* out, int64_t n) {

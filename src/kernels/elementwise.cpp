@@ -64,6 +64,12 @@ void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps) {
         return;
     }
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) {
+        rmsnorm_apply(out, x, w, n, eps, detail::neon_sum_squares(x, n));
+        return;
+    }
+#endif
     ref::rmsnorm(out, x, w, n, eps);
 }
 
@@ -86,6 +92,9 @@ float dot_f32(const float* a, const float* b, int64_t n) {
 #ifdef FLASH_KERNELS_X86
     if (detail::use_avx2()) return detail::avx2_dot_f32(a, b, n);
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) return detail::neon_dot_f32(a, b, n);
+#endif
     return ref::dot_f32(a, b, n);
 }
 
@@ -93,6 +102,12 @@ void axpy_f32(float* y, float a, const float* x, int64_t n) {
 #ifdef FLASH_KERNELS_X86
     if (detail::use_avx2()) {
         detail::avx2_axpy_f32(y, a, x, n);
+        return;
+    }
+#endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) {
+        detail::neon_axpy_f32(y, a, x, n);
         return;
     }
 #endif

@@ -44,6 +44,9 @@ GemmMicroFn micro_kernel() {
 #ifdef FLASH_KERNELS_X86
     if (use_avx2()) return avx2_gemm_micro;
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (use_neon()) return neon_gemm_micro;
+#endif
     return scalar_gemm_micro;
 }
 

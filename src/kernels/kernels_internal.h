@@ -34,6 +34,13 @@ struct TypeTraits {
     QuantFn avx2_quantize = nullptr;
     VecDotFn avx2_dot = nullptr;
     ExactDotFn avx2_exact_dot = nullptr;  // null: dequantize a chunk, then dot_f32
+    // The NEON versions (always null without ARM files), and the dot products that need the
+    // dotprod extension, which replace neon_dot where the CPU has it.
+    DequantFn neon_dequant = nullptr;
+    QuantFn neon_quantize = nullptr;
+    VecDotFn neon_dot = nullptr;
+    ExactDotFn neon_exact_dot = nullptr;
+    VecDotFn dotprod_dot = nullptr;
 };
 // The largest GGUF type id (BF16 is 30) the table has room for.
 inline constexpr size_t kMaxTypeId = 39;
@@ -70,9 +77,23 @@ void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
 void avx2_f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
 void avx2_block_sums32(const float* x, int64_t n, float* sums);
 
+// NEON helpers, the counterparts of the AVX2 ones above; only defined when the build compiles
+// the ARM files (FLASH_KERNELS_ARM).
+float neon_dot_f32(const float* a, const float* b, int64_t n);
+void neon_axpy_f32(float* y, float a, const float* x, int64_t n);
+void neon_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out);
+double neon_sum_squares(const float* x, int64_t n);
+void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
+                        float* scratch);
+void neon_f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
+void neon_block_sums32(const float* x, int64_t n, float* sums);
+
 // The dispatched table for a weight type (honours force_scalar).
 TypeKernels kernels_for(DType weight);
 bool use_avx2();
+// NEON (any AArch64 CPU) and its dotprod extension, where built, present and not capped.
+bool use_neon();
+bool use_dotprod();
 // The fused exact dot for a weight type, or null where there is none (no SIMD version, or
 // force_scalar): callers then dequantize and use dot_f32.
 ExactDotFn exact_dot_for(DType weight);
@@ -87,6 +108,10 @@ inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kMicroRows = 6;
 using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                              float* c, int64_t ldc, bool accumulate);
+#ifdef FLASH_KERNELS_ARM
+void neon_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
+                     float* c, int64_t ldc, bool accumulate);
+#endif
 #ifdef FLASH_KERNELS_X86
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);

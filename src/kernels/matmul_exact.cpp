@@ -33,6 +33,12 @@ void dot_tile(const float* w, const float* x, int64_t n, float* out) {
         return;
     }
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (use_neon()) {
+        neon_dot_f32_x4(w, n, x, n, out);
+        return;
+    }
+#endif
     for (int64_t r = 0; r < kTileRows; ++r) out[r] = dot_f32(w + r * n, x, n);
 }
 }  // namespace

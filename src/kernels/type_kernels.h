@@ -1,6 +1,7 @@
 // Private to the kernels layer: every per-type kernel, by implementation — the scalar
-// references (deq_ref, dot_ref, act_ref) and the AVX2 versions (deq_avx2, dot_avx2, xdot_avx2,
-// act_avx2; compiled only with FLASH_KERNELS_X86). The traits table (types.cpp) is their one
+// references (deq_ref, dot_ref, act_ref), the AVX2 versions (deq_avx2, dot_avx2, xdot_avx2,
+// act_avx2; compiled only with FLASH_KERNELS_X86) and the NEON ones (deq_neon, dot_neon,
+// dot_dotprod, act_neon; only with FLASH_KERNELS_ARM). The traits table (types.cpp) is their one
 // user: a new type is a row there plus its functions here.
 #pragma once
 
@@ -100,5 +101,48 @@ void quant_q8_1(const float* x, void* out, int64_t n);
 void quant_q8_k(const float* x, void* out, int64_t n);
 }  // namespace act_avx2
 #endif  // FLASH_KERNELS_X86
+
+#ifdef FLASH_KERNELS_ARM
+namespace deq_neon {
+void deq_bf16(const void* src, float* y, int64_t n);
+void deq_f16(const void* src, float* y, int64_t n);
+void deq_q4_0(const void* src, float* y, int64_t n);
+void deq_q4_1(const void* src, float* y, int64_t n);
+void deq_q4_k(const void* src, float* y, int64_t n);
+void deq_q6_k(const void* src, float* y, int64_t n);
+void deq_q8_0(const void* src, float* y, int64_t n);
+}  // namespace deq_neon
+
+// Integer products through vmull_s8 and pairwise adds: every AArch64 CPU.
+namespace dot_neon {
+float dot_bf16w(int64_t n, const void* w, const void* a);
+float dot_f16w(int64_t n, const void* w, const void* a);
+float dot_f32w(int64_t n, const void* w, const void* a);
+float dot_q4_0(int64_t n, const void* w, const void* a);
+float dot_q4_1(int64_t n, const void* w, const void* a);
+float dot_q4_k(int64_t n, const void* w, const void* a);
+float dot_q5_0(int64_t n, const void* w, const void* a);
+float dot_q5_1(int64_t n, const void* w, const void* a);
+float dot_q6_k(int64_t n, const void* w, const void* a);
+float dot_q8_0(int64_t n, const void* w, const void* a);
+}  // namespace dot_neon
+
+// The same with sdot (vdotq_s32): four byte products summed per lane in one instruction.
+namespace dot_dotprod {
+float dot_q4_0(int64_t n, const void* w, const void* a);
+float dot_q4_1(int64_t n, const void* w, const void* a);
+float dot_q4_k(int64_t n, const void* w, const void* a);
+float dot_q5_0(int64_t n, const void* w, const void* a);
+float dot_q5_1(int64_t n, const void* w, const void* a);
+float dot_q6_k(int64_t n, const void* w, const void* a);
+float dot_q8_0(int64_t n, const void* w, const void* a);
+}  // namespace dot_dotprod
+
+namespace act_neon {
+void quant_q8_0(const float* x, void* out, int64_t n);
+void quant_q8_1(const float* x, void* out, int64_t n);
+void quant_q8_k(const float* x, void* out, int64_t n);
+}  // namespace act_neon
+#endif  // FLASH_KERNELS_ARM
 
 }  // namespace flash::kernels::detail

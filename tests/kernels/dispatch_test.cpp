@@ -7,6 +7,9 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
 #endif
 
 #include "kernels/kernels.h"
@@ -30,6 +33,10 @@ TEST(Dispatch, UsesAvx2WhereTheCpuHasIt) {
     const bool vnni = cpu && __builtin_cpu_supports("avx512f") &&
                       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
     EXPECT_EQ(std::string(isa_name()), vnni ? "avx512" : cpu ? "avx2" : "scalar");
+#elif defined(__aarch64__) && defined(__linux__)
+    // Advanced SIMD is part of every AArch64 CPU; sdot where HWCAP says so.
+    const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+    EXPECT_EQ(std::string(isa_name()), dotprod ? "neon-dotprod" : "neon");
 #else
     EXPECT_STREQ(isa_name(), "scalar");
 #endif
@@ -38,7 +45,19 @@ TEST(Dispatch, UsesAvx2WhereTheCpuHasIt) {
 
 TEST(Dispatch, LimitIsaCapsAndRestores) {
     const Isa prev = limit_isa(Isa::Avx2);
+#if defined(__aarch64__)
+    // x86 levels lie above every ARM level: no cap here.
+    EXPECT_EQ(active_isa(), detected_isa());
+    limit_isa(Isa::Neon);
+    EXPECT_STREQ(isa_name(), "neon");
+    limit_isa(Isa::Avx2);
+#else
     EXPECT_STREQ(isa_name(), detected_isa() >= Isa::Avx2 ? "avx2" : "scalar");
+    // ARM levels lie below every x86 level: the scalar path here.
+    limit_isa(Isa::NeonDotprod);
+    EXPECT_STREQ(isa_name(), "scalar");
+    limit_isa(Isa::Avx2);
+#endif
     EXPECT_EQ(limit_isa(Isa::Scalar), Isa::Avx2);
     EXPECT_EQ(active_isa(), Isa::Scalar);
     limit_isa(prev);

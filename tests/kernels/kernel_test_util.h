@@ -53,7 +53,8 @@ class ScalarGuard {
 };
 
 // A type on one path: the dispatched one (the best this CPU has), the scalar reference, and
-// on CPUs above AVX2 the AVX2 path too, so each SIMD version is tested where it can run.
+// the level below the best where there is one (AVX2 on AVX-512 CPUs, plain NEON on CPUs with
+// dotprod), so each SIMD version is tested where it can run.
 struct TypeMode {
     DType type;
     kernels::Isa isa;
@@ -62,6 +63,7 @@ struct TypeMode {
 inline std::vector<kernels::Isa> test_isas() {
     std::vector<kernels::Isa> v = {kernels::Isa::Avx512, kernels::Isa::Scalar};
     if (kernels::detected_isa() > kernels::Isa::Avx2) v.push_back(kernels::Isa::Avx2);
+    if (kernels::detected_isa() == kernels::Isa::NeonDotprod) v.push_back(kernels::Isa::Neon);
     return v;
 }
 
@@ -79,6 +81,8 @@ inline const char* isa_mode_name(kernels::Isa isa) {
             return "_scalar";
         case kernels::Isa::Avx2:
             return "_avx2";
+        case kernels::Isa::Neon:
+            return "_neon";
         default:
             return "_dispatched";
     }

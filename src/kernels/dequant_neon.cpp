@@ -1,0 +1,143 @@
+// NEON dequantization for the types the exact path and the f32 GEMM read most (F16, BF16,
+// Q4_0, Q4_1, Q8_0, Q4_K, Q6_K). Bit-identical to dequant_ref.cpp: the same operand order and
+// one rounding per multiply and add (separate vmul and vadd/vsub, never a fused
+// multiply-add), so the floats match llama.cpp's as the references do.
+#include <arm_neon.h>
+
+#include "core/dtype.h"
+#include "core/fp16.h"
+#include "kernels/k_scales.h"
+#include "kernels/kernels_internal.h"
+#include "kernels/neon_common.h"
+#include "kernels/type_kernels.h"
+
+namespace flash::kernels {
+namespace detail::deq_neon {
+namespace {
+
+// Sixteen small signed integers as floats, each times d (one rounding), to y[0..16).
+inline void store_scaled(int8x16_t q, float d, float* y) {
+    const int16x8_t lo = vmovl_s8(vget_low_s8(q)), hi = vmovl_high_s8(q);
+    vst1q_f32(y, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(lo))), d));
+    vst1q_f32(y + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_high_s16(lo)), d));
+    vst1q_f32(y + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(hi))), d));
+    vst1q_f32(y + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_high_s16(hi)), d));
+}
+
+// y = q * d - m (or + m with add), the product rounded before the sum.
+template <bool kAdd>
+inline void store_affine(uint8x16_t q, float d, float m, float* y) {
+    const uint16x8_t lo = vmovl_u8(vget_low_u8(q)), hi = vmovl_high_u8(q);
+    const float32x4_t vm = vdupq_n_f32(m);
+    const uint32x4_t parts[4] = {vmovl_u16(vget_low_u16(lo)), vmovl_high_u16(lo),
+                                 vmovl_u16(vget_low_u16(hi)), vmovl_high_u16(hi)};
+    for (int k = 0; k < 4; ++k) {
+        const float32x4_t p = vmulq_n_f32(vcvtq_f32_u32(parts[k]), d);
+        vst1q_f32(y + 4 * k, kAdd ? vaddq_f32(p, vm) : vsubq_f32(p, vm));
+    }
+}
+
+}  // namespace
+
+void deq_f16(const void* src, float* y, int64_t n) {
+    const auto* s = static_cast<const uint16_t*>(src);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, neon::load_half4(s + i));
+    for (; i < n; ++i) y[i] = fp16_to_f32(s[i]);
+}
+
+void deq_bf16(const void* src, float* y, int64_t n) {
+    const auto* s = static_cast<const uint16_t*>(src);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const uint16x8_t h = vld1q_u16(s + i);
+        vst1q_f32(y + i, neon::bf16_low(h));
+        vst1q_f32(y + i + 4, neon::bf16_high(h));
+    }
+    for (; i < n; ++i) y[i] = bf16_to_f32(s[i]);
+}
+
+void deq_q4_0(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ4_0*>(src);
+    for (int64_t i = 0; i < n / QK4_0; ++i, y += QK4_0) {
+        const float d = fp16_to_f32(x[i].d);
+        uint8x16_t lo, hi;
+        neon::nibbles(x[i].qs, lo, hi);
+        const int8x16_t eight = vdupq_n_s8(8);
+        store_scaled(vsubq_s8(vreinterpretq_s8_u8(lo), eight), d, y);
+        store_scaled(vsubq_s8(vreinterpretq_s8_u8(hi), eight), d, y + 16);
+    }
+}
+
+void deq_q4_1(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ4_1*>(src);
+    for (int64_t i = 0; i < n / QK4_1; ++i, y += QK4_1) {
+        const float d = fp16_to_f32(x[i].d), m = fp16_to_f32(x[i].m);
+        uint8x16_t lo, hi;
+        neon::nibbles(x[i].qs, lo, hi);
+        store_affine<true>(lo, d, m, y);
+        store_affine<true>(hi, d, m, y + 16);
+    }
+}
+
+void deq_q8_0(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ8_0*>(src);
+    for (int64_t i = 0; i < n / QK8_0; ++i, y += QK8_0) {
+        const float d = fp16_to_f32(x[i].d);
+        store_scaled(vld1q_s8(x[i].qs), d, y);
+        store_scaled(vld1q_s8(x[i].qs + 16), d, y + 16);
+    }
+}
+
+// Per 64 elements, 32 bytes: low nibbles are sub-block 2p, high nibbles sub-block 2p + 1.
+void deq_q4_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ4_K*>(src);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d = fp16_to_f32(x[i].d), dmin = fp16_to_f32(x[i].dmin);
+        for (int p = 0; p < 4; ++p) {
+            for (int half = 0; half < 2; ++half) {
+                const int j = 2 * p + half;
+                uint8_t sc, m;
+                k4_scale_min(j, x[i].scales, sc, m);
+                const float d1 = d * sc, m1 = dmin * m;
+                for (int c = 0; c < 2; ++c) {
+                    const uint8x16_t b = vld1q_u8(x[i].qs + 32 * p + 16 * c);
+                    const uint8x16_t q = half ? vshrq_n_u8(b, 4) : vandq_u8(b, vdupq_n_u8(0x0F));
+                    store_affine<false>(q, d1, m1, y + 32 * j + 16 * c);
+                }
+            }
+        }
+    }
+}
+
+// Per 128 elements: 64 bytes of ql, 32 of qh; group g of 32 takes ql's low (g < 2) or high
+// nibble of bytes 32 (g & 1) .. and qh's bits 2g..2g+1.
+void deq_q6_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ6_K*>(src);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d = fp16_to_f32(x[i].d);
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = x[i].ql + 64 * half;
+            const uint8_t* qh = x[i].qh + 32 * half;
+            for (int g = 0; g < 4; ++g) {
+                for (int c = 0; c < 2; ++c) {
+                    const uint8x16_t lb = vld1q_u8(ql + 32 * (g & 1) + 16 * c);
+                    const uint8x16_t lo =
+                        g < 2 ? vandq_u8(lb, vdupq_n_u8(0x0F)) : vshrq_n_u8(lb, 4);
+                    const uint8x16_t hb = vld1q_u8(qh + 16 * c);
+                    const uint8x16_t hi =
+                        vshlq_n_u8(vandq_u8(vshlq_u8(hb, vdupq_n_s8(static_cast<int8_t>(-2 * g))),
+                                            vdupq_n_u8(3)),
+                                   4);
+                    const int8x16_t q =
+                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hi)), vdupq_n_s8(32));
+                    const int e = 128 * half + 32 * g + 16 * c;  // 16 elements, one scale
+                    store_scaled(q, d * x[i].scales[e / 16], y + e);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace detail::deq_neon
+}  // namespace flash::kernels

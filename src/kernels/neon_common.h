@@ -1,0 +1,54 @@
+// Small NEON helpers shared by the ARM64 kernel files (*_neon.cpp, *_dotprod.cpp). Static:
+// vec_dot_dotprod.cpp is built with other target flags, so each file keeps its own copies.
+#pragma once
+
+#include <arm_neon.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace flash::kernels::neon {
+
+// Eight halves (IEEE binary16, as stored in GGUF and the KV cache) to two float vectors.
+static inline float32x4_t load_half4(const uint16_t* p) {
+    return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
+}
+
+// bfloat16 is the top half of a float: widen by shifting 16 bits up.
+static inline float32x4_t bf16_low(uint16x8_t h) {
+    return vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(h), 16));
+}
+static inline float32x4_t bf16_high(uint16x8_t h) {
+    return vreinterpretq_f32_u32(vshll_n_u16(vget_high_u16(h), 16));
+}
+
+// Sum of the products of sixteen signed bytes, pairwise into four int32 lanes, without the
+// dotprod extension: two widening multiplies and pairwise accumulating adds.
+static inline int32x4_t dot_i8x16(int32x4_t acc, int8x16_t a, int8x16_t b) {
+    const int16x8_t lo = vmull_s8(vget_low_s8(a), vget_low_s8(b));
+    const int16x8_t hi = vmull_high_s8(a, b);
+    return vpadalq_s16(vpadalq_s16(acc, lo), hi);
+}
+
+// A Q4 block's 16 bytes as 32 unsigned nibbles: low nibbles (elements 0..15), high (16..31).
+static inline void nibbles(const uint8_t* qs, uint8x16_t& lo, uint8x16_t& hi) {
+    const uint8x16_t b = vld1q_u8(qs);
+    lo = vandq_u8(b, vdupq_n_u8(0x0F));
+    hi = vshrq_n_u8(b, 4);
+}
+
+// Q5_0 / Q5_1: bit e of qh as 0x10 in byte e, for e < 32 (lo: elements 0..15, hi: 16..31).
+static inline void q5_high_bits(const uint8_t* qh_bytes, uint8x16_t& lo, uint8x16_t& hi) {
+    uint32_t qh;
+    std::memcpy(&qh, qh_bytes, 4);
+    // Byte k of the broadcast holds bits 8k..8k+7; test bit (e % 8) of byte e / 8.
+    static const uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t bit = vld1q_u8(kBit);
+    const uint8x8_t b = vcreate_u8(qh);
+    const uint8x16_t lo_bytes = vcombine_u8(vdup_lane_u8(b, 0), vdup_lane_u8(b, 1));
+    const uint8x16_t hi_bytes = vcombine_u8(vdup_lane_u8(b, 2), vdup_lane_u8(b, 3));
+    lo = vandq_u8(vtstq_u8(lo_bytes, bit), vdupq_n_u8(0x10));
+    hi = vandq_u8(vtstq_u8(hi_bytes, bit), vdupq_n_u8(0x10));
+}
+
+}  // namespace flash::kernels::neon

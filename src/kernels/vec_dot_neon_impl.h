@@ -1,0 +1,176 @@
+// The NEON dot products of quantized weight rows with quantized activation rows, written once
+// over the int8 multiply-accumulate `Dot` (acc + four-byte-group sums of a * b per int32 lane):
+// vec_dot_neon.cpp instantiates them with widening multiplies (every AArch64 CPU),
+// vec_dot_dotprod.cpp with sdot (built with +dotprod, run only where the CPU has it). The
+// integer sums are exact, so both give the scalar reference's per-block integers; only the
+// order of the float additions differs (as in the AVX2 versions).
+#pragma once
+
+#include <arm_neon.h>
+
+#include <cstdint>
+
+#include "core/dtype.h"
+#include "core/fp16.h"
+#include "kernels/k_scales.h"
+#include "kernels/neon_common.h"
+
+namespace flash::kernels::neon {
+
+template <class Dot>
+inline int32_t block_sum(Dot dot, int8x16_t a0, int8x16_t b0, int8x16_t a1, int8x16_t b1) {
+    return vaddvq_s32(dot(dot(vdupq_n_s32(0), a0, b0), a1, b1));
+}
+
+template <class Dot>
+float dot_q4_0(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK4_0; ++i) {
+        uint8x16_t lo, hi;
+        nibbles(x[i].qs, lo, hi);
+        const int8x16_t eight = vdupq_n_s8(8);
+        const int32_t sumi =
+            block_sum(dot, vsubq_s8(vreinterpretq_s8_u8(lo), eight), vld1q_s8(y[i].qs),
+                      vsubq_s8(vreinterpretq_s8_u8(hi), eight), vld1q_s8(y[i].qs + 16));
+        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+    }
+    return sum;
+}
+
+template <class Dot>
+float dot_q4_1(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK4_1; ++i) {
+        uint8x16_t lo, hi;
+        nibbles(x[i].qs, lo, hi);
+        const int32_t sumi = block_sum(dot, vreinterpretq_s8_u8(lo), vld1q_s8(y[i].qs),
+                                       vreinterpretq_s8_u8(hi), vld1q_s8(y[i].qs + 16));
+        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi) +
+               fp16_to_f32(x[i].m) * fp16_to_f32(y[i].s);
+    }
+    return sum;
+}
+
+template <class Dot>
+float dot_q5_0(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK5_0; ++i) {
+        uint8x16_t lo, hi, hlo, hhi;
+        nibbles(x[i].qs, lo, hi);
+        q5_high_bits(x[i].qh, hlo, hhi);
+        const int8x16_t sixteen = vdupq_n_s8(16);
+        const int8x16_t q0 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), sixteen);
+        const int8x16_t q1 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), sixteen);
+        const int32_t sumi = block_sum(dot, q0, vld1q_s8(y[i].qs), q1, vld1q_s8(y[i].qs + 16));
+        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+    }
+    return sum;
+}
+
+template <class Dot>
+float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK5_1; ++i) {
+        uint8x16_t lo, hi, hlo, hhi;
+        nibbles(x[i].qs, lo, hi);
+        q5_high_bits(x[i].qh, hlo, hhi);
+        const int32_t sumi =
+            block_sum(dot, vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), vld1q_s8(y[i].qs),
+                      vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), vld1q_s8(y[i].qs + 16));
+        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi) +
+               fp16_to_f32(x[i].m) * fp16_to_f32(y[i].s);
+    }
+    return sum;
+}
+
+template <class Dot>
+float dot_q8_0(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK8_0; ++i) {
+        const int32_t sumi = block_sum(dot, vld1q_s8(x[i].qs), vld1q_s8(y[i].qs),
+                                       vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16));
+        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+    }
+    return sum;
+}
+
+// Per 64 elements, 32 weight bytes: low nibbles are sub-block 2p, high nibbles 2p + 1; each
+// sub-block of 32 has a 6-bit scale and minimum, the minimum entering through the Q8_K sums.
+template <class Dot>
+float dot_q4_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        int32_t isum = 0, summs = 0;
+        for (int p = 0; p < 4; ++p) {
+            const uint8x16_t b0 = vld1q_u8(x[i].qs + 32 * p), b1 = vld1q_u8(x[i].qs + 32 * p + 16);
+            const int8_t* yq = y[i].qs + 64 * p;
+            const uint8x16_t mask = vdupq_n_u8(0x0F);
+            const int32_t s_lo =
+                block_sum(dot, vreinterpretq_s8_u8(vandq_u8(b0, mask)), vld1q_s8(yq),
+                          vreinterpretq_s8_u8(vandq_u8(b1, mask)), vld1q_s8(yq + 16));
+            const int32_t s_hi =
+                block_sum(dot, vreinterpretq_s8_u8(vshrq_n_u8(b0, 4)), vld1q_s8(yq + 32),
+                          vreinterpretq_s8_u8(vshrq_n_u8(b1, 4)), vld1q_s8(yq + 48));
+            for (int half = 0; half < 2; ++half) {
+                const int j = 2 * p + half;
+                uint8_t sc, m;
+                k4_scale_min(j, x[i].scales, sc, m);
+                isum += sc * (half ? s_hi : s_lo);
+                summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+            }
+        }
+        const float d = fp16_to_f32(x[i].d) * y[i].d;
+        const float dmin = fp16_to_f32(x[i].dmin) * y[i].d;
+        sum += d * static_cast<float>(isum) - dmin * static_cast<float>(summs);
+    }
+    return sum;
+}
+
+// Per 128 elements: group g of 32 takes ql's low (g < 2) or high nibble of bytes 32 (g & 1)..
+// and qh's bits 2g..2g+1, minus 32; each 16 elements has its own scale.
+template <class Dot>
+float dot_q6_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ6_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        int32_t isum = 0;
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = x[i].ql + 64 * half;
+            const uint8_t* qh = x[i].qh + 32 * half;
+            for (int g = 0; g < 4; ++g) {
+                for (int c = 0; c < 2; ++c) {
+                    const uint8x16_t lb = vld1q_u8(ql + 32 * (g & 1) + 16 * c);
+                    const uint8x16_t lo =
+                        g < 2 ? vandq_u8(lb, vdupq_n_u8(0x0F)) : vshrq_n_u8(lb, 4);
+                    const uint8x16_t hb = vld1q_u8(qh + 16 * c);
+                    const uint8x16_t hi =
+                        vshlq_n_u8(vandq_u8(vshlq_u8(hb, vdupq_n_s8(static_cast<int8_t>(-2 * g))),
+                                            vdupq_n_u8(3)),
+                                   4);
+                    const int8x16_t q =
+                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hi)), vdupq_n_s8(32));
+                    const int e = 128 * half + 32 * g + 16 * c;
+                    const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), q, vld1q_s8(y[i].qs + e)));
+                    isum += x[i].scales[e / 16] * s;
+                }
+            }
+        }
+        sum += fp16_to_f32(x[i].d) * y[i].d * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+}  // namespace flash::kernels::neon
