@@ -60,7 +60,7 @@ void deq_bf16(const void* src, float* y, int64_t n) {
 void deq_q4_0(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ4_0*>(src);
     for (int64_t i = 0; i < n / QK4_0; ++i, y += QK4_0) {
-        const float d = fp16_to_f32(x[i].d);
+        const float d = neon::half_to_float(x[i].d);
         uint8x16_t lo, hi;
         neon::nibbles(x[i].qs, lo, hi);
         const int8x16_t eight = vdupq_n_s8(8);
@@ -72,7 +72,7 @@ void deq_q4_0(const void* src, float* y, int64_t n) {
 void deq_q4_1(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ4_1*>(src);
     for (int64_t i = 0; i < n / QK4_1; ++i, y += QK4_1) {
-        const float d = fp16_to_f32(x[i].d), m = fp16_to_f32(x[i].m);
+        const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
         uint8x16_t lo, hi;
         neon::nibbles(x[i].qs, lo, hi);
         store_affine<true>(lo, d, m, y);
@@ -83,7 +83,7 @@ void deq_q4_1(const void* src, float* y, int64_t n) {
 void deq_q8_0(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(src);
     for (int64_t i = 0; i < n / QK8_0; ++i, y += QK8_0) {
-        const float d = fp16_to_f32(x[i].d);
+        const float d = neon::half_to_float(x[i].d);
         store_scaled(vld1q_s8(x[i].qs), d, y);
         store_scaled(vld1q_s8(x[i].qs + 16), d, y + 16);
     }
@@ -93,7 +93,7 @@ void deq_q8_0(const void* src, float* y, int64_t n) {
 void deq_q4_k(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ4_K*>(src);
     for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
-        const float d = fp16_to_f32(x[i].d), dmin = fp16_to_f32(x[i].dmin);
+        const float d = neon::half_to_float(x[i].d), dmin = neon::half_to_float(x[i].dmin);
         for (int p = 0; p < 4; ++p) {
             for (int half = 0; half < 2; ++half) {
                 const int j = 2 * p + half;
@@ -115,7 +115,7 @@ void deq_q4_k(const void* src, float* y, int64_t n) {
 void deq_q6_k(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ6_K*>(src);
     for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
-        const float d = fp16_to_f32(x[i].d);
+        const float d = neon::half_to_float(x[i].d);
         for (int half = 0; half < 2; ++half) {
             const uint8_t* ql = x[i].ql + 64 * half;
             const uint8_t* qh = x[i].qh + 32 * half;

@@ -9,6 +9,13 @@
 
 namespace flash::kernels::neon {
 
+// One IEEE binary16 scale to float in one instruction (fcvt), exactly as fp16_to_f32.
+static inline float half_to_float(uint16_t bits) {
+    __fp16 h;
+    std::memcpy(&h, &bits, sizeof(h));
+    return static_cast<float>(h);
+}
+
 // Eight halves (IEEE binary16, as stored in GGUF and the KV cache) to two float vectors.
 static inline float32x4_t load_half4(const uint16_t* p) {
     return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));

@@ -118,10 +118,13 @@ namespace dot_neon {
 float dot_bf16w(int64_t n, const void* w, const void* a);
 float dot_f16w(int64_t n, const void* w, const void* a);
 float dot_f32w(int64_t n, const void* w, const void* a);
+float dot_q2_k(int64_t n, const void* w, const void* a);
+float dot_q3_k(int64_t n, const void* w, const void* a);
 float dot_q4_0(int64_t n, const void* w, const void* a);
 float dot_q4_1(int64_t n, const void* w, const void* a);
 float dot_q4_k(int64_t n, const void* w, const void* a);
 float dot_q5_0(int64_t n, const void* w, const void* a);
+float dot_q5_k(int64_t n, const void* w, const void* a);
 float dot_q5_1(int64_t n, const void* w, const void* a);
 float dot_q6_k(int64_t n, const void* w, const void* a);
 float dot_q8_0(int64_t n, const void* w, const void* a);
@@ -129,10 +132,13 @@ float dot_q8_0(int64_t n, const void* w, const void* a);
 
 // The same with sdot (vdotq_s32): four byte products summed per lane in one instruction.
 namespace dot_dotprod {
+float dot_q2_k(int64_t n, const void* w, const void* a);
+float dot_q3_k(int64_t n, const void* w, const void* a);
 float dot_q4_0(int64_t n, const void* w, const void* a);
 float dot_q4_1(int64_t n, const void* w, const void* a);
 float dot_q4_k(int64_t n, const void* w, const void* a);
 float dot_q5_0(int64_t n, const void* w, const void* a);
+float dot_q5_k(int64_t n, const void* w, const void* a);
 float dot_q5_1(int64_t n, const void* w, const void* a);
 float dot_q6_k(int64_t n, const void* w, const void* a);
 float dot_q8_0(int64_t n, const void* w, const void* a);

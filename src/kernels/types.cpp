@@ -62,10 +62,10 @@ const TypeTraits& type_traits(DType t) {
     neon(DType::Q5_0, nullptr, act_neon::quant_q8_0, dot_neon::dot_q5_0, dot_dotprod::dot_q5_0);
     neon(DType::Q5_1, nullptr, act_neon::quant_q8_1, dot_neon::dot_q5_1, dot_dotprod::dot_q5_1);
     neon(DType::Q8_0, deq_neon::deq_q8_0, act_neon::quant_q8_0, dot_neon::dot_q8_0, dot_dotprod::dot_q8_0);
-    neon(DType::Q2_K, nullptr, act_neon::quant_q8_k, nullptr, nullptr);
-    neon(DType::Q3_K, nullptr, act_neon::quant_q8_k, nullptr, nullptr);
+    neon(DType::Q2_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q2_k, dot_dotprod::dot_q2_k);
+    neon(DType::Q3_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q3_k, dot_dotprod::dot_q3_k);
     neon(DType::Q4_K, deq_neon::deq_q4_k, act_neon::quant_q8_k, dot_neon::dot_q4_k, dot_dotprod::dot_q4_k);
-    neon(DType::Q5_K, nullptr, act_neon::quant_q8_k, nullptr, nullptr);
+    neon(DType::Q5_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q5_k, dot_dotprod::dot_q5_k);
     neon(DType::Q6_K, deq_neon::deq_q6_k, act_neon::quant_q8_k, dot_neon::dot_q6_k, dot_dotprod::dot_q6_k);
         // clang-format on
 #endif

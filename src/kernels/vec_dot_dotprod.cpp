@@ -16,11 +16,20 @@ struct Sdot {
 
 }  // namespace
 
+float dot_q2_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q2_k(Sdot{}, n, w, a);
+}
+float dot_q3_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q3_k(Sdot{}, n, w, a);
+}
 float dot_q4_0(int64_t n, const void* w, const void* a) {
     return neon::dot_q4_0(Sdot{}, n, w, a);
 }
 float dot_q4_1(int64_t n, const void* w, const void* a) {
     return neon::dot_q4_1(Sdot{}, n, w, a);
+}
+float dot_q4_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q4_k(Sdot{}, n, w, a);
 }
 float dot_q5_0(int64_t n, const void* w, const void* a) {
     return neon::dot_q5_0(Sdot{}, n, w, a);
@@ -28,14 +37,14 @@ float dot_q5_0(int64_t n, const void* w, const void* a) {
 float dot_q5_1(int64_t n, const void* w, const void* a) {
     return neon::dot_q5_1(Sdot{}, n, w, a);
 }
-float dot_q8_0(int64_t n, const void* w, const void* a) {
-    return neon::dot_q8_0(Sdot{}, n, w, a);
-}
-float dot_q4_k(int64_t n, const void* w, const void* a) {
-    return neon::dot_q4_k(Sdot{}, n, w, a);
+float dot_q5_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q5_k(Sdot{}, n, w, a);
 }
 float dot_q6_k(int64_t n, const void* w, const void* a) {
     return neon::dot_q6_k(Sdot{}, n, w, a);
+}
+float dot_q8_0(int64_t n, const void* w, const void* a) {
+    return neon::dot_q8_0(Sdot{}, n, w, a);
 }
 
 }  // namespace flash::kernels::detail::dot_dotprod

@@ -52,11 +52,20 @@ float dot_bf16w(int64_t n, const void* w, const void* a) {
     return sum;
 }
 
+float dot_q2_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q2_k(Widening{}, n, w, a);
+}
+float dot_q3_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q3_k(Widening{}, n, w, a);
+}
 float dot_q4_0(int64_t n, const void* w, const void* a) {
     return neon::dot_q4_0(Widening{}, n, w, a);
 }
 float dot_q4_1(int64_t n, const void* w, const void* a) {
     return neon::dot_q4_1(Widening{}, n, w, a);
+}
+float dot_q4_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q4_k(Widening{}, n, w, a);
 }
 float dot_q5_0(int64_t n, const void* w, const void* a) {
     return neon::dot_q5_0(Widening{}, n, w, a);
@@ -64,14 +73,14 @@ float dot_q5_0(int64_t n, const void* w, const void* a) {
 float dot_q5_1(int64_t n, const void* w, const void* a) {
     return neon::dot_q5_1(Widening{}, n, w, a);
 }
-float dot_q8_0(int64_t n, const void* w, const void* a) {
-    return neon::dot_q8_0(Widening{}, n, w, a);
-}
-float dot_q4_k(int64_t n, const void* w, const void* a) {
-    return neon::dot_q4_k(Widening{}, n, w, a);
+float dot_q5_k(int64_t n, const void* w, const void* a) {
+    return neon::dot_q5_k(Widening{}, n, w, a);
 }
 float dot_q6_k(int64_t n, const void* w, const void* a) {
     return neon::dot_q6_k(Widening{}, n, w, a);
+}
+float dot_q8_0(int64_t n, const void* w, const void* a) {
+    return neon::dot_q8_0(Widening{}, n, w, a);
 }
 
 }  // namespace flash::kernels::detail::dot_neon

@@ -11,7 +11,6 @@
 #include <cstdint>
 
 #include "core/dtype.h"
-#include "core/fp16.h"
 #include "kernels/k_scales.h"
 #include "kernels/neon_common.h"
 
@@ -34,7 +33,7 @@ float dot_q4_0(Dot dot, int64_t n, const void* w, const void* a) {
         const int32_t sumi =
             block_sum(dot, vsubq_s8(vreinterpretq_s8_u8(lo), eight), vld1q_s8(y[i].qs),
                       vsubq_s8(vreinterpretq_s8_u8(hi), eight), vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
     }
     return sum;
 }
@@ -49,8 +48,8 @@ float dot_q4_1(Dot dot, int64_t n, const void* w, const void* a) {
         nibbles(x[i].qs, lo, hi);
         const int32_t sumi = block_sum(dot, vreinterpretq_s8_u8(lo), vld1q_s8(y[i].qs),
                                        vreinterpretq_s8_u8(hi), vld1q_s8(y[i].qs + 16));
-        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi) +
-               fp16_to_f32(x[i].m) * fp16_to_f32(y[i].s);
+        sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
+               half_to_float(x[i].m) * half_to_float(y[i].s);
     }
     return sum;
 }
@@ -68,7 +67,7 @@ float dot_q5_0(Dot dot, int64_t n, const void* w, const void* a) {
         const int8x16_t q0 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), sixteen);
         const int8x16_t q1 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), sixteen);
         const int32_t sumi = block_sum(dot, q0, vld1q_s8(y[i].qs), q1, vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
     }
     return sum;
 }
@@ -85,8 +84,8 @@ float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
         const int32_t sumi =
             block_sum(dot, vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), vld1q_s8(y[i].qs),
                       vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), vld1q_s8(y[i].qs + 16));
-        sum += (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d)) * static_cast<float>(sumi) +
-               fp16_to_f32(x[i].m) * fp16_to_f32(y[i].s);
+        sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
+               half_to_float(x[i].m) * half_to_float(y[i].s);
     }
     return sum;
 }
@@ -99,7 +98,7 @@ float dot_q8_0(Dot dot, int64_t n, const void* w, const void* a) {
     for (int64_t i = 0; i < n / QK8_0; ++i) {
         const int32_t sumi = block_sum(dot, vld1q_s8(x[i].qs), vld1q_s8(y[i].qs),
                                        vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (fp16_to_f32(x[i].d) * fp16_to_f32(y[i].d));
+        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
     }
     return sum;
 }
@@ -131,8 +130,8 @@ float dot_q4_k(Dot dot, int64_t n, const void* w, const void* a) {
                 summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
             }
         }
-        const float d = fp16_to_f32(x[i].d) * y[i].d;
-        const float dmin = fp16_to_f32(x[i].dmin) * y[i].d;
+        const float d = half_to_float(x[i].d) * y[i].d;
+        const float dmin = half_to_float(x[i].dmin) * y[i].d;
         sum += d * static_cast<float>(isum) - dmin * static_cast<float>(summs);
     }
     return sum;
@@ -168,7 +167,120 @@ float dot_q6_k(Dot dot, int64_t n, const void* w, const void* a) {
                 }
             }
         }
-        sum += fp16_to_f32(x[i].d) * y[i].d * static_cast<float>(isum);
+        sum += half_to_float(x[i].d) * y[i].d * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+// Q5_K: Q4_K's nibbles plus 16 where bit j of qh[l] is set, for element l of sub-block j.
+template <class Dot>
+float dot_q5_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        const uint8x16_t h0 = vld1q_u8(x[i].qh), h1 = vld1q_u8(x[i].qh + 16);
+        const uint8x16_t one = vdupq_n_u8(1), mask = vdupq_n_u8(0x0F);
+        int32_t isum = 0, summs = 0;
+        for (int p = 0; p < 4; ++p) {
+            const uint8x16_t b0 = vld1q_u8(x[i].qs + 32 * p), b1 = vld1q_u8(x[i].qs + 32 * p + 16);
+            const int8_t* yq = y[i].qs + 64 * p;
+            // The fifth bit of sub-block j sits at bit j of each qh byte, moved to 0x10.
+            const auto high = [&](uint8x16_t h, int j) {
+                return vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-j))), one),
+                                  4);
+            };
+            const int32_t s_lo = block_sum(
+                dot, vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b0, mask), high(h0, 2 * p))),
+                vld1q_s8(yq), vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b1, mask), high(h1, 2 * p))),
+                vld1q_s8(yq + 16));
+            const int32_t s_hi = block_sum(
+                dot, vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b0, 4), high(h0, 2 * p + 1))),
+                vld1q_s8(yq + 32),
+                vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b1, 4), high(h1, 2 * p + 1))),
+                vld1q_s8(yq + 48));
+            for (int half = 0; half < 2; ++half) {
+                const int j = 2 * p + half;
+                uint8_t sc, m;
+                k4_scale_min(j, x[i].scales, sc, m);
+                isum += sc * (half ? s_hi : s_lo);
+                summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+            }
+        }
+        const float d = half_to_float(x[i].d) * y[i].d;
+        const float dmin = half_to_float(x[i].dmin) * y[i].d;
+        sum += d * static_cast<float>(isum) - dmin * static_cast<float>(summs);
+    }
+    return sum;
+}
+
+// Q2_K and Q3_K: per 128 elements, 32 bytes of two-bit values; shift j (0..3) gives elements
+// 32j + l of the half from byte l. Each 16 elements has its own scale.
+template <class Dot>
+float dot_q2_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ2_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        int32_t isum = 0, summs = 0;
+        for (int half = 0; half < 2; ++half) {
+            const uint8x16_t q0 = vld1q_u8(x[i].qs + 32 * half),
+                             q1 = vld1q_u8(x[i].qs + 32 * half + 16);
+            for (int j = 0; j < 4; ++j) {
+                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * j));
+                const uint8x16_t three = vdupq_n_u8(3);
+                const uint8x16_t parts[2] = {vandq_u8(vshlq_u8(q0, shift), three),
+                                             vandq_u8(vshlq_u8(q1, shift), three)};
+                for (int c = 0; c < 2; ++c) {
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const int32_t s = vaddvq_s32(
+                        dot(vdupq_n_s32(0), vreinterpretq_s8_u8(parts[c]), vld1q_s8(y[i].qs + e)));
+                    isum += (x[i].scales[e / 16] & 0xF) * s;
+                }
+            }
+        }
+        for (int g = 0; g < QK_K / 16; ++g) summs += (x[i].scales[g] >> 4) * y[i].bsums[g];
+        const float dall = y[i].d * half_to_float(x[i].d);
+        const float dmin = y[i].d * half_to_float(x[i].dmin);
+        sum += dall * static_cast<float>(isum) - dmin * static_cast<float>(summs);
+    }
+    return sum;
+}
+
+// Q3_K: the two low bits minus 4 unless the element's hmask bit (bit 4h + j of hmask[l]) is set.
+template <class Dot>
+float dot_q3_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ3_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        int8_t sc[16];
+        q3k_scales(x[i].scales, sc);
+        const uint8x16_t m0 = vld1q_u8(x[i].hmask), m1 = vld1q_u8(x[i].hmask + 16);
+        int32_t isum = 0;
+        for (int half = 0; half < 2; ++half) {
+            const uint8x16_t q0 = vld1q_u8(x[i].qs + 32 * half),
+                             q1 = vld1q_u8(x[i].qs + 32 * half + 16);
+            for (int j = 0; j < 4; ++j) {
+                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * j));
+                const int8x16_t hshift = vdupq_n_s8(static_cast<int8_t>(-(4 * half + j)));
+                const uint8x16_t three = vdupq_n_u8(3), one = vdupq_n_u8(1);
+                const uint8x16_t low[2] = {vandq_u8(vshlq_u8(q0, shift), three),
+                                           vandq_u8(vshlq_u8(q1, shift), three)};
+                const uint8x16_t high[2] = {vandq_u8(vshlq_u8(m0, hshift), one),
+                                            vandq_u8(vshlq_u8(m1, hshift), one)};
+                for (int c = 0; c < 2; ++c) {
+                    // low - 4 + 4 * high: -4..3
+                    const int8x16_t q =
+                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(low[c], vshlq_n_u8(high[c], 2))),
+                                 vdupq_n_s8(4));
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), q, vld1q_s8(y[i].qs + e)));
+                    isum += sc[e / 16] * s;
+                }
+            }
+        }
+        sum += half_to_float(x[i].d) * y[i].d * static_cast<float>(isum);
     }
     return sum;
 }
