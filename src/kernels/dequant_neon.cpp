@@ -121,16 +121,7 @@ void deq_q6_k(const void* src, float* y, int64_t n) {
             const uint8_t* qh = x[i].qh + 32 * half;
             for (int g = 0; g < 4; ++g) {
                 for (int c = 0; c < 2; ++c) {
-                    const uint8x16_t lb = vld1q_u8(ql + 32 * (g & 1) + 16 * c);
-                    const uint8x16_t lo =
-                        g < 2 ? vandq_u8(lb, vdupq_n_u8(0x0F)) : vshrq_n_u8(lb, 4);
-                    const uint8x16_t hb = vld1q_u8(qh + 16 * c);
-                    const uint8x16_t hi =
-                        vshlq_n_u8(vandq_u8(vshlq_u8(hb, vdupq_n_s8(static_cast<int8_t>(-2 * g))),
-                                            vdupq_n_u8(3)),
-                                   4);
-                    const int8x16_t q =
-                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hi)), vdupq_n_s8(32));
+                    const int8x16_t q = neon::q6k_values16(ql, qh, g, c);
                     const int e = 128 * half + 32 * g + 16 * c;  // 16 elements, one scale
                     store_scaled(q, d * x[i].scales[e / 16], y + e);
                 }

@@ -16,6 +16,15 @@ static inline float half_to_float(uint16_t bits) {
     return static_cast<float>(h);
 }
 
+// A float to IEEE binary16 in one instruction (fcvt, rounding to nearest even), as
+// f32_to_fp16 rounds.
+static inline uint16_t float_to_half(float f) {
+    const __fp16 h = static_cast<__fp16>(f);
+    uint16_t bits;
+    std::memcpy(&bits, &h, sizeof(bits));
+    return bits;
+}
+
 // Eight halves (IEEE binary16, as stored in GGUF and the KV cache) to two float vectors.
 static inline float32x4_t load_half4(const uint16_t* p) {
     return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
@@ -56,6 +65,18 @@ static inline void q5_high_bits(const uint8_t* qh_bytes, uint8x16_t& lo, uint8x1
     const uint8x16_t hi_bytes = vcombine_u8(vdup_lane_u8(b, 2), vdup_lane_u8(b, 3));
     lo = vandq_u8(vtstq_u8(lo_bytes, bit), vdupq_n_u8(0x10));
     hi = vandq_u8(vtstq_u8(hi_bytes, bit), vdupq_n_u8(0x10));
+}
+
+// Sixteen Q6_K values (-32..31) of group g (32 elements) of a 128-element half, bytes
+// 16c..16c + 15: ql's low (g < 2) or high nibble of bytes 32 (g & 1) + l, and bits 2g..2g+1 of
+// qh[l] as the top two bits.
+static inline int8x16_t q6k_values16(const uint8_t* ql, const uint8_t* qh, int g, int c) {
+    const uint8x16_t lb = vld1q_u8(ql + 32 * (g & 1) + 16 * c);
+    const uint8x16_t lo = g < 2 ? vandq_u8(lb, vdupq_n_u8(0x0F)) : vshrq_n_u8(lb, 4);
+    const uint8x16_t hb = vld1q_u8(qh + 16 * c);
+    const uint8x16_t hi = vshlq_n_u8(
+        vandq_u8(vshlq_u8(hb, vdupq_n_s8(static_cast<int8_t>(-2 * g))), vdupq_n_u8(3)), 4);
+    return vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hi)), vdupq_n_s8(32));
 }
 
 }  // namespace flash::kernels::neon

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "core/dtype.h"
-#include "core/fp16.h"
 #include "kernels/kernels_internal.h"
+#include "kernels/neon_common.h"
 #include "kernels/type_kernels.h"
 
 namespace flash::kernels {
@@ -33,7 +33,7 @@ inline int quant_block32(const float* x, uint16_t* d_bits, int8_t* qs, float* d_
     const float amax = vmaxnmvq_f32(m);
     const float d = amax / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    *d_bits = f32_to_fp16(d);
+    *d_bits = neon::float_to_half(d);
     *d_out = d;
     const float32x4_t lo = vdupq_n_f32(-127.0f), hi = vdupq_n_f32(127.0f);
     float32x4_t r[8];
@@ -64,7 +64,7 @@ void quant_q8_1(const float* x, void* out, int64_t n) {
         uint16_t bits;
         const int sum = quant_block32(x, &bits, y[i].qs, &d);
         y[i].d = bits;
-        y[i].s = f32_to_fp16(static_cast<float>(sum) * d);
+        y[i].s = neon::float_to_half(static_cast<float>(sum) * d);
     }
 }
 

@@ -103,6 +103,19 @@ float dot_q8_0(Dot dot, int64_t n, const void* w, const void* a) {
     return sum;
 }
 
+// Q4_K and Q5_K: the integer sums s_lo, s_hi of sub-blocks 2p and 2p + 1 times their 6-bit
+// scales into isum, and their minimums times the Q8_K sums into summs.
+static inline void k4_accumulate(const uint8_t* scales, const int16_t* bsums, int p, int32_t s_lo,
+                                 int32_t s_hi, int32_t& isum, int32_t& summs) {
+    for (int half = 0; half < 2; ++half) {
+        const int j = 2 * p + half;
+        uint8_t sc, m;
+        k4_scale_min(j, scales, sc, m);
+        isum += sc * (half ? s_hi : s_lo);
+        summs += m * (bsums[2 * j] + bsums[2 * j + 1]);
+    }
+}
+
 // Per 64 elements, 32 weight bytes: low nibbles are sub-block 2p, high nibbles 2p + 1; each
 // sub-block of 32 has a 6-bit scale and minimum, the minimum entering through the Q8_K sums.
 template <class Dot>
@@ -122,13 +135,7 @@ float dot_q4_k(Dot dot, int64_t n, const void* w, const void* a) {
             const int32_t s_hi =
                 block_sum(dot, vreinterpretq_s8_u8(vshrq_n_u8(b0, 4)), vld1q_s8(yq + 32),
                           vreinterpretq_s8_u8(vshrq_n_u8(b1, 4)), vld1q_s8(yq + 48));
-            for (int half = 0; half < 2; ++half) {
-                const int j = 2 * p + half;
-                uint8_t sc, m;
-                k4_scale_min(j, x[i].scales, sc, m);
-                isum += sc * (half ? s_hi : s_lo);
-                summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
-            }
+            k4_accumulate(x[i].scales, y[i].bsums, p, s_lo, s_hi, isum, summs);
         }
         const float d = half_to_float(x[i].d) * y[i].d;
         const float dmin = half_to_float(x[i].dmin) * y[i].d;
@@ -151,16 +158,7 @@ float dot_q6_k(Dot dot, int64_t n, const void* w, const void* a) {
             const uint8_t* qh = x[i].qh + 32 * half;
             for (int g = 0; g < 4; ++g) {
                 for (int c = 0; c < 2; ++c) {
-                    const uint8x16_t lb = vld1q_u8(ql + 32 * (g & 1) + 16 * c);
-                    const uint8x16_t lo =
-                        g < 2 ? vandq_u8(lb, vdupq_n_u8(0x0F)) : vshrq_n_u8(lb, 4);
-                    const uint8x16_t hb = vld1q_u8(qh + 16 * c);
-                    const uint8x16_t hi =
-                        vshlq_n_u8(vandq_u8(vshlq_u8(hb, vdupq_n_s8(static_cast<int8_t>(-2 * g))),
-                                            vdupq_n_u8(3)),
-                                   4);
-                    const int8x16_t q =
-                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hi)), vdupq_n_s8(32));
+                    const int8x16_t q = q6k_values16(ql, qh, g, c);
                     const int e = 128 * half + 32 * g + 16 * c;
                     const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), q, vld1q_s8(y[i].qs + e)));
                     isum += x[i].scales[e / 16] * s;
@@ -199,13 +197,7 @@ float dot_q5_k(Dot dot, int64_t n, const void* w, const void* a) {
                 vld1q_s8(yq + 32),
                 vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b1, 4), high(h1, 2 * p + 1))),
                 vld1q_s8(yq + 48));
-            for (int half = 0; half < 2; ++half) {
-                const int j = 2 * p + half;
-                uint8_t sc, m;
-                k4_scale_min(j, x[i].scales, sc, m);
-                isum += sc * (half ? s_hi : s_lo);
-                summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
-            }
+            k4_accumulate(x[i].scales, y[i].bsums, p, s_lo, s_hi, isum, summs);
         }
         const float d = half_to_float(x[i].d) * y[i].d;
         const float dmin = half_to_float(x[i].dmin) * y[i].d;
