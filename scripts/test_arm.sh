@@ -11,21 +11,21 @@ cd "$(dirname "$0")/.."
 export FLASH_TESTDATA="${FLASH_TESTDATA:-$(cd .. && pwd)/shared/testdata}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 arm_packages=(g++-aarch64-linux-gnu qemu-user libpcre2-dev:arm64 libssl-dev:arm64
               libgtest-dev:arm64 libstdc++6:arm64)
 missing=()
 for p in "${arm_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test_arm.sh: installing ${missing[*]}" >&2
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    $sudo dpkg --add-architecture arm64
+    sudo_if_needed dpkg --add-architecture arm64
   fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
 fi
 
 cmake --preset arm64 >/dev/null

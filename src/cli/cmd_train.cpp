@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/executable_path.h"
 
 namespace flash::cli {
 namespace {
@@ -57,11 +58,10 @@ void run_train(const std::vector<std::string>& args) {
         has_flash |= a == "--flash";
     }
     if (!has_flash) {  // the trainer converts the merged model with this same flash
-        std::error_code ec;
-        const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-        if (!ec) {
+        const std::string self = executable_path();
+        if (!self.empty()) {
             argv.push_back("--flash");
-            argv.push_back(self.string());
+            argv.push_back(self);
         }
     }
     std::vector<char*> raw;

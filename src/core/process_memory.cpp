@@ -6,8 +6,33 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#if defined(__APPLE__)
+#include <mach/mach.h>
+#endif
 
 namespace flash {
+
+#if defined(__APPLE__)
+
+namespace {
+mach_task_basic_info_data_t task_basic_info() {
+    mach_task_basic_info_data_t info{};
+    mach_msg_type_number_t count = MACH_TASK_BASIC_INFO_COUNT;
+    task_info(mach_task_self(), MACH_TASK_BASIC_INFO, reinterpret_cast<task_info_t>(&info), &count);
+    return info;
+}
+}  // namespace
+
+int64_t resident_bytes() {
+    return static_cast<int64_t>(task_basic_info().resident_size);
+}
+int64_t peak_resident_bytes() {
+    return static_cast<int64_t>(task_basic_info().resident_size_max);
+}
+void reset_peak_resident() {}
+
+#else
+
 namespace {
 
 // "VmRSS:    12345 kB" → bytes; 0 when the line or the file is absent.
@@ -45,5 +70,7 @@ void reset_peak_resident() {
         std::fclose(f);
     }
 }
+
+#endif
 
 }  // namespace flash

@@ -1,6 +1,7 @@
-// The process's resident memory as Linux reports it (/proc/self/status): the current and the
-// peak resident set, and resetting the peak so one phase of work can be measured on its own.
-// Elsewhere the readings are 0 and the reset does nothing. Depends on nothing.
+// The process's resident memory: the current and the peak resident set, and resetting the peak
+// so one phase of work can be measured on its own. Linux: /proc/self/status and clear_refs.
+// macOS: the Mach task's basic info, whose peak cannot be reset (reset_peak_resident only
+// returns nothing there). Elsewhere the readings are 0. Depends on nothing.
 #pragma once
 
 #include <cstdint>

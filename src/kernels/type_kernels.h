@@ -1,8 +1,8 @@
 // Private to the kernels layer: every per-type kernel, by implementation — the scalar
 // references (deq_ref, dot_ref, act_ref), the AVX2 versions (deq_avx2, dot_avx2, xdot_avx2,
 // act_avx2; compiled only with FLASH_KERNELS_X86) and the NEON ones (deq_neon, dot_neon,
-// dot_dotprod, act_neon; only with FLASH_KERNELS_ARM). The traits table (types.cpp) is their one
-// user: a new type is a row there plus its functions here.
+// dot_dotprod, xdot_neon, act_neon; only with FLASH_KERNELS_ARM). The traits table (types.cpp) is
+// their one user: a new type is a row there plus its functions here.
 #pragma once
 
 #include <cstdint>
@@ -143,6 +143,15 @@ float dot_q5_1(int64_t n, const void* w, const void* a);
 float dot_q6_k(int64_t n, const void* w, const void* a);
 float dot_q8_0(int64_t n, const void* w, const void* a);
 }  // namespace dot_dotprod
+
+// Fused exact dots (f32 activations), as xdot_avx2.
+namespace xdot_neon {
+float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q6_k(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q8_0(int64_t n, const void* w, const float* x, const float* sums);
+}  // namespace xdot_neon
 
 namespace act_neon {
 void quant_q8_0(const float* x, void* out, int64_t n);

@@ -46,27 +46,28 @@ const TypeTraits& type_traits(DType t) {
 #ifdef FLASH_KERNELS_ARM
         // The NEON kernels written so far; the rest of each row keeps the scalar reference.
         auto neon = [&rows](DType type, DequantFn dequant, QuantFn quantize, VecDotFn dot,
-                            VecDotFn dotprod) {
+                            VecDotFn dotprod, ExactDotFn exact = nullptr) {
             TypeTraits& t = rows[static_cast<size_t>(type)];
             t.neon_dequant = dequant;
             t.neon_quantize = quantize;
             t.neon_dot = dot;
             t.dotprod_dot = dotprod;
+            t.neon_exact_dot = exact;
         };
         // clang-format off
     neon(DType::F32, nullptr, nullptr, dot_neon::dot_f32w, nullptr);
     neon(DType::F16, deq_neon::deq_f16, nullptr, dot_neon::dot_f16w, nullptr);
     neon(DType::BF16, deq_neon::deq_bf16, nullptr, dot_neon::dot_bf16w, nullptr);
-    neon(DType::Q4_0, deq_neon::deq_q4_0, act_neon::quant_q8_0, dot_neon::dot_q4_0, dot_dotprod::dot_q4_0);
-    neon(DType::Q4_1, deq_neon::deq_q4_1, act_neon::quant_q8_1, dot_neon::dot_q4_1, dot_dotprod::dot_q4_1);
+    neon(DType::Q4_0, deq_neon::deq_q4_0, act_neon::quant_q8_0, dot_neon::dot_q4_0, dot_dotprod::dot_q4_0, xdot_neon::xdot_q4_0);
+    neon(DType::Q4_1, deq_neon::deq_q4_1, act_neon::quant_q8_1, dot_neon::dot_q4_1, dot_dotprod::dot_q4_1, xdot_neon::xdot_q4_1);
     neon(DType::Q5_0, nullptr, act_neon::quant_q8_0, dot_neon::dot_q5_0, dot_dotprod::dot_q5_0);
     neon(DType::Q5_1, nullptr, act_neon::quant_q8_1, dot_neon::dot_q5_1, dot_dotprod::dot_q5_1);
-    neon(DType::Q8_0, deq_neon::deq_q8_0, act_neon::quant_q8_0, dot_neon::dot_q8_0, dot_dotprod::dot_q8_0);
+    neon(DType::Q8_0, deq_neon::deq_q8_0, act_neon::quant_q8_0, dot_neon::dot_q8_0, dot_dotprod::dot_q8_0, xdot_neon::xdot_q8_0);
     neon(DType::Q2_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q2_k, dot_dotprod::dot_q2_k);
     neon(DType::Q3_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q3_k, dot_dotprod::dot_q3_k);
-    neon(DType::Q4_K, deq_neon::deq_q4_k, act_neon::quant_q8_k, dot_neon::dot_q4_k, dot_dotprod::dot_q4_k);
+    neon(DType::Q4_K, deq_neon::deq_q4_k, act_neon::quant_q8_k, dot_neon::dot_q4_k, dot_dotprod::dot_q4_k, xdot_neon::xdot_q4_k);
     neon(DType::Q5_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q5_k, dot_dotprod::dot_q5_k);
-    neon(DType::Q6_K, deq_neon::deq_q6_k, act_neon::quant_q8_k, dot_neon::dot_q6_k, dot_dotprod::dot_q6_k);
+    neon(DType::Q6_K, deq_neon::deq_q6_k, act_neon::quant_q8_k, dot_neon::dot_q6_k, dot_dotprod::dot_q6_k, xdot_neon::xdot_q6_k);
         // clang-format on
 #endif
         return rows;
