@@ -100,6 +100,12 @@ Hardware detect_hardware(const std::string& models_dir, bool measure_bandwidth) 
 #else
     h.os = "Linux";
     h.cpu = proc_value("/proc/cpuinfo", "model name");
+    if (h.cpu.empty()) {  // ARM kernels name the core by implementer and part numbers
+        const std::string implementer = proc_value("/proc/cpuinfo", "CPU implementer");
+        if (!implementer.empty())
+            h.cpu = "ARM (implementer " + implementer + ", part " +
+                    proc_value("/proc/cpuinfo", "CPU part") + ")";
+    }
     h.ram_total = meminfo_bytes("MemTotal");
     h.ram_available = meminfo_bytes("MemAvailable");
 #endif
