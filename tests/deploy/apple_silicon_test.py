@@ -12,7 +12,6 @@ not tested (no Mac here).
 Usage: apple_silicon_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 when one failed, 77 (skipped) when the model variable
 is not set."""
-import argparse
 import json
 import os
 import plistlib
@@ -22,7 +21,7 @@ import tempfile
 import time
 import urllib.request
 
-from recipe_checks import (finish, free_port, keep_or_remove, record, stop_all, tail,
+from recipe_checks import (finish, free_port, keep_or_remove, recipe_args, record, stop_all, tail,
                            wait_healthy)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -62,15 +61,9 @@ def calls(record_file, tool):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.isfile(model):
-        print(f"{args.model_env} is not set to the pulled model; skipping")
+    flash, model = recipe_args(__doc__)
+    if not flash:
         return 77
-    flash = os.path.abspath(args.flash)
     started = time.time()
     tmp = tempfile.mkdtemp(prefix="flash-apple-")
     procs = []

@@ -13,7 +13,6 @@ cluster cannot run here.
 Usage: cloud_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 when one failed, 77 (skipped) when kubectl or the
 kubernetes-validate package is missing or the model variable is not set."""
-import argparse
 import copy
 import functools
 import hashlib
@@ -32,7 +31,7 @@ import time
 import urllib.error
 import urllib.request
 
-from recipe_checks import (finish, free_port, keep_or_remove, record, stop_all, tail,
+from recipe_checks import (finish, free_port, keep_or_remove, recipe_args, record, stop_all, tail,
                            wait_healthy)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -413,13 +412,8 @@ def check_vllm_overlay(objects, base_objects, flash, tmp, port):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.isfile(model):
-        print(f"{args.model_env} is not set to the pulled model; skipping")
+    flash, model = recipe_args(__doc__)
+    if not flash:
         return 77
     if not shutil.which("kubectl"):
         print("kubectl is not installed (it renders the kustomizations); skipping")
@@ -428,7 +422,6 @@ def main():
         print("the kubernetes-validate package is not installed (scripts/test.sh installs it); "
               "skipping")
         return 77
-    flash = os.path.abspath(args.flash)
     started = time.time()
     tmp = tempfile.mkdtemp(prefix="flash-cloud-")
     procs = []

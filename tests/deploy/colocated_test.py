@@ -12,7 +12,6 @@ the Grafana dashboard.
 Usage: colocated_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 when one failed, 77 (skipped) when nginx, promtool or
 openssl is not installed or the model variable is not set. Prints "N passed, N failed" last."""
-import argparse
 import http.client
 import json
 import os
@@ -27,7 +26,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from recipe_checks import (finish, free_port, keep_or_remove, record, stop_all, tail,
+from recipe_checks import (finish, free_port, keep_or_remove, recipe_args, record, stop_all, tail,
                            unit_service_section, verify_unit, wait_healthy, wait_port)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -324,19 +323,13 @@ def check_live_scrape(conf, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.isfile(model):
-        print(f"{args.model_env} is not set to the pulled model; skipping")
+    flash, model = recipe_args(__doc__)
+    if not flash:
         return 77
     for tool in ("nginx", "promtool", "openssl"):
         if not shutil.which(tool):
             print(f"{tool} is not installed (scripts/install-deps.sh installs it); skipping")
             return 77
-    flash = os.path.abspath(args.flash)
     started = time.time()
     tmp = tempfile.mkdtemp(prefix="flash-colocated-")
     procs = []

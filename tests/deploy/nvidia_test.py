@@ -9,7 +9,6 @@ and systemd running the unit are not tested (none here).
 Usage: nvidia_test.py --flash BIN --model-env FLASH_SMOLLM2
 Exit status 0 when every check passed, 1 when one failed, 77 (skipped) when the model variable
 is not set."""
-import argparse
 import json
 import os
 import shlex
@@ -19,7 +18,8 @@ import sys
 import tempfile
 import time
 
-from recipe_checks import finish, keep_or_remove, record, unit_service_section, verify_unit
+from recipe_checks import (finish, keep_or_remove, recipe_args, record, unit_service_section,
+                           verify_unit)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UNIT = os.path.join(ROOT, "deploy", "nvidia", "vllm.service")
@@ -48,15 +48,9 @@ def vllm_flags(argv):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--flash", required=True)
-    ap.add_argument("--model-env", required=True)
-    args = ap.parse_args()
-    model = os.environ.get(args.model_env, "")
-    if not model or not os.path.isfile(model):
-        print(f"{args.model_env} is not set to the pulled model; skipping")
+    flash, model = recipe_args(__doc__)
+    if not flash:
         return 77
-    flash = os.path.abspath(args.flash)
     started = time.time()
     tmp = tempfile.mkdtemp(prefix="flash-nvidia-")
     try:

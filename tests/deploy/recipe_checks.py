@@ -1,5 +1,6 @@
 """What the deploy/ recipe tests share: a list of named checks with PASS/FAIL lines, free ports,
 waiting for a started server, and stopping what a test started."""
+import argparse
 import os
 import shutil
 import socket
@@ -8,6 +9,20 @@ import time
 import urllib.request
 
 results = []  # (name, ok, detail)
+
+
+def recipe_args(doc):
+    """--flash BIN --model-env VAR parsed: (absolute binary path, model file), or (None, None)
+    after printing why when VAR does not name a file (the caller then skips with 77)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--flash", required=True)
+    ap.add_argument("--model-env", required=True)
+    args = ap.parse_args()
+    model = os.environ.get(args.model_env, "")
+    if not model or not os.path.isfile(model):
+        print(f"{args.model_env} is not set to the pulled model; skipping")
+        return None, None
+    return os.path.abspath(args.flash), model
 
 
 def record(name, ok, detail=""):
