@@ -190,6 +190,9 @@ MicroChoice micro_choice() {
     if (use_vnni()) return {vnni_int8_micro, kVnniMicroRows};
     if (use_avx2()) return {avx2_int8_micro, kAvx2Int8MicroRows};
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (use_dotprod()) return {dotprod_int8_micro, kDotprodInt8MicroRows};
+#endif
     return {scalar_int8_micro, kScalarInt8MicroRows};
 }
 

@@ -137,9 +137,11 @@ inline constexpr int64_t int8_panel_block_bytes(int64_t g) {
 inline constexpr int64_t kAvx2Int8MicroRows = 3;
 inline constexpr int64_t kVnniMicroRows = 4;
 inline constexpr int64_t kScalarInt8MicroRows = 4;
-inline constexpr int64_t kMaxInt8MicroRows = 4;  // the largest of the three
+inline constexpr int64_t kDotprodInt8MicroRows = 4;
+inline constexpr int64_t kMaxInt8MicroRows = 4;  // the largest of them
 static_assert(kAvx2Int8MicroRows <= kMaxInt8MicroRows && kVnniMicroRows <= kMaxInt8MicroRows &&
-              kScalarInt8MicroRows <= kMaxInt8MicroRows);
+              kScalarInt8MicroRows <= kMaxInt8MicroRows &&
+              kDotprodInt8MicroRows <= kMaxInt8MicroRows);
 // C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16,
 // over nb blocks of g (16 or 32) elements: xq holds activation bytes (row i at i * ldx), xs the
 // blocks' activation scales a and xsv a * sum(v) (row i at i * ldxs).
@@ -153,6 +155,12 @@ void avx2_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, con
 void vnni_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
                      int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
                      int64_t ldc);
+#endif
+#ifdef FLASH_KERNELS_ARM
+// sdot on the weight bytes taken as u - 128 (gemm_int8_dotprod.cpp).
+void dotprod_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                        int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                        int64_t ldc);
 #endif
 // AVX-512 VNNI with VL present (and not forced off).
 bool use_vnni();
