@@ -1,6 +1,6 @@
 // NEON dequantization for the types the exact path and the f32 GEMM read most (F16, BF16,
-// Q4_0, Q4_1, Q8_0, Q4_K, Q6_K). Bit-identical to dequant_ref.cpp: the same operand order and
-// one rounding per multiply and add (separate vmul and vadd/vsub, never a fused
+// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K). Bit-identical to dequant_ref.cpp: the same operand
+// order and one rounding per multiply and add (separate vmul and vadd/vsub, never a fused
 // multiply-add), so the floats match llama.cpp's as the references do.
 #include <arm_neon.h>
 
@@ -75,6 +75,29 @@ void deq_q4_1(const void* src, float* y, int64_t n) {
         const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
         uint8x16_t lo, hi;
         neon::nibbles(x[i].qs, lo, hi);
+        store_affine<true>(lo, d, m, y);
+        store_affine<true>(hi, d, m, y + 16);
+    }
+}
+
+void deq_q5_0(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ5_0*>(src);
+    for (int64_t i = 0; i < n / QK5_0; ++i, y += QK5_0) {
+        const float d = neon::half_to_float(x[i].d);
+        uint8x16_t lo, hi;
+        neon::q5_values(x[i].qs, x[i].qh, lo, hi);
+        const int8x16_t sixteen = vdupq_n_s8(16);
+        store_scaled(vsubq_s8(vreinterpretq_s8_u8(lo), sixteen), d, y);
+        store_scaled(vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), d, y + 16);
+    }
+}
+
+void deq_q5_1(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ5_1*>(src);
+    for (int64_t i = 0; i < n / QK5_1; ++i, y += QK5_1) {
+        const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
+        uint8x16_t lo, hi;
+        neon::q5_values(x[i].qs, x[i].qh, lo, hi);
         store_affine<true>(lo, d, m, y);
         store_affine<true>(hi, d, m, y + 16);
     }

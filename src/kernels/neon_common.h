@@ -67,6 +67,15 @@ static inline void q5_high_bits(const uint8_t* qh_bytes, uint8x16_t& lo, uint8x1
     hi = vandq_u8(vtstq_u8(hi_bytes, bit), vdupq_n_u8(0x10));
 }
 
+// A Q5_0 / Q5_1 block's 32 five-bit values (0..31): nibbles plus the qh bits as 0x10.
+static inline void q5_values(const uint8_t* qs, const uint8_t* qh, uint8x16_t& lo, uint8x16_t& hi) {
+    uint8x16_t hlo, hhi;
+    nibbles(qs, lo, hi);
+    q5_high_bits(qh, hlo, hhi);
+    lo = vorrq_u8(lo, hlo);
+    hi = vorrq_u8(hi, hhi);
+}
+
 // Sixteen Q6_K values (-32..31) of group g (32 elements) of a 128-element half, bytes
 // 16c..16c + 15: ql's low (g < 2) or high nibble of bytes 32 (g & 1) + l, and bits 2g..2g+1 of
 // qh[l] as the top two bits.

@@ -109,6 +109,8 @@ void deq_f16(const void* src, float* y, int64_t n);
 void deq_q4_0(const void* src, float* y, int64_t n);
 void deq_q4_1(const void* src, float* y, int64_t n);
 void deq_q4_k(const void* src, float* y, int64_t n);
+void deq_q5_0(const void* src, float* y, int64_t n);
+void deq_q5_1(const void* src, float* y, int64_t n);
 void deq_q6_k(const void* src, float* y, int64_t n);
 void deq_q8_0(const void* src, float* y, int64_t n);
 }  // namespace deq_neon
@@ -149,6 +151,8 @@ namespace xdot_neon {
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q6_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q8_0(int64_t n, const void* w, const float* x, const float* sums);
 }  // namespace xdot_neon

@@ -60,8 +60,8 @@ const TypeTraits& type_traits(DType t) {
     neon(DType::BF16, deq_neon::deq_bf16, nullptr, dot_neon::dot_bf16w, nullptr);
     neon(DType::Q4_0, deq_neon::deq_q4_0, act_neon::quant_q8_0, dot_neon::dot_q4_0, dot_dotprod::dot_q4_0, xdot_neon::xdot_q4_0);
     neon(DType::Q4_1, deq_neon::deq_q4_1, act_neon::quant_q8_1, dot_neon::dot_q4_1, dot_dotprod::dot_q4_1, xdot_neon::xdot_q4_1);
-    neon(DType::Q5_0, nullptr, act_neon::quant_q8_0, dot_neon::dot_q5_0, dot_dotprod::dot_q5_0);
-    neon(DType::Q5_1, nullptr, act_neon::quant_q8_1, dot_neon::dot_q5_1, dot_dotprod::dot_q5_1);
+    neon(DType::Q5_0, deq_neon::deq_q5_0, act_neon::quant_q8_0, dot_neon::dot_q5_0, dot_dotprod::dot_q5_0, xdot_neon::xdot_q5_0);
+    neon(DType::Q5_1, deq_neon::deq_q5_1, act_neon::quant_q8_1, dot_neon::dot_q5_1, dot_dotprod::dot_q5_1, xdot_neon::xdot_q5_1);
     neon(DType::Q8_0, deq_neon::deq_q8_0, act_neon::quant_q8_0, dot_neon::dot_q8_0, dot_dotprod::dot_q8_0, xdot_neon::xdot_q8_0);
     neon(DType::Q2_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q2_k, dot_dotprod::dot_q2_k);
     neon(DType::Q3_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q3_k, dot_dotprod::dot_q3_k);

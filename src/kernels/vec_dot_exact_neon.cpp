@@ -2,7 +2,7 @@
 // against f32 activations without materialising the dequantized row, as
 // vec_dot_exact_avx2.cpp does on x86. Per block the quants are widened to f32 and
 // multiply-added with x; the block's scale is applied once to that partial sum, and per-block
-// minimums (Q4_1, Q4_K) enter as m * sum(x over the block) from the caller's block sums. Only
+// minimums (Q4_1, Q5_1, Q4_K) enter as m * sum(x over the block) from the caller's block sums. Only
 // the float summation order differs from dot(dequantize_row(w), x); tests bound the difference.
 #include <arm_neon.h>
 
@@ -65,6 +65,34 @@ float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
     for (int64_t i = 0; i < n / QK4_1; ++i, x += QK4_1) {
         uint8x16_t lo, hi;
         neon::nibbles(b[i].qs, lo, hi);
+        const float32x4_t s = block_qx(vreinterpretq_s8_u8(lo), vreinterpretq_s8_u8(hi), x);
+        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
+        mins += half_to_float(b[i].m) * sums[i];
+    }
+    return vaddvq_f32(acc) + mins;
+}
+
+float xdot_q5_0(int64_t n, const void* w, const float* x, const float*) {
+    const auto* b = static_cast<const BlockQ5_0*>(w);
+    float32x4_t acc = vdupq_n_f32(0);
+    for (int64_t i = 0; i < n / QK5_0; ++i, x += QK5_0) {
+        uint8x16_t lo, hi;
+        neon::q5_values(b[i].qs, b[i].qh, lo, hi);
+        const int8x16_t sixteen = vdupq_n_s8(16);
+        const float32x4_t s = block_qx(vsubq_s8(vreinterpretq_s8_u8(lo), sixteen),
+                                       vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), x);
+        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
+    }
+    return vaddvq_f32(acc);
+}
+
+float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
+    const auto* b = static_cast<const BlockQ5_1*>(w);
+    float32x4_t acc = vdupq_n_f32(0);
+    float mins = 0.0f;
+    for (int64_t i = 0; i < n / QK5_1; ++i, x += QK5_1) {
+        uint8x16_t lo, hi;
+        neon::q5_values(b[i].qs, b[i].qh, lo, hi);
         const float32x4_t s = block_qx(vreinterpretq_s8_u8(lo), vreinterpretq_s8_u8(hi), x);
         acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
         mins += half_to_float(b[i].m) * sums[i];

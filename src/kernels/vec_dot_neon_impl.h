@@ -61,13 +61,12 @@ float dot_q5_0(Dot dot, int64_t n, const void* w, const void* a) {
     const auto* y = static_cast<const BlockQ8_0*>(a);
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK5_0; ++i) {
-        uint8x16_t lo, hi, hlo, hhi;
-        nibbles(x[i].qs, lo, hi);
-        q5_high_bits(x[i].qh, hlo, hhi);
+        uint8x16_t lo, hi;
+        q5_values(x[i].qs, x[i].qh, lo, hi);
         const int8x16_t sixteen = vdupq_n_s8(16);
-        const int8x16_t q0 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), sixteen);
-        const int8x16_t q1 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), sixteen);
-        const int32_t sumi = block_sum(dot, q0, vld1q_s8(y[i].qs), q1, vld1q_s8(y[i].qs + 16));
+        const int32_t sumi =
+            block_sum(dot, vsubq_s8(vreinterpretq_s8_u8(lo), sixteen), vld1q_s8(y[i].qs),
+                      vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), vld1q_s8(y[i].qs + 16));
         sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
     }
     return sum;
@@ -79,12 +78,10 @@ float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
     const auto* y = static_cast<const BlockQ8_1*>(a);
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK5_1; ++i) {
-        uint8x16_t lo, hi, hlo, hhi;
-        nibbles(x[i].qs, lo, hi);
-        q5_high_bits(x[i].qh, hlo, hhi);
-        const int32_t sumi =
-            block_sum(dot, vreinterpretq_s8_u8(vorrq_u8(lo, hlo)), vld1q_s8(y[i].qs),
-                      vreinterpretq_s8_u8(vorrq_u8(hi, hhi)), vld1q_s8(y[i].qs + 16));
+        uint8x16_t lo, hi;
+        q5_values(x[i].qs, x[i].qh, lo, hi);
+        const int32_t sumi = block_sum(dot, vreinterpretq_s8_u8(lo), vld1q_s8(y[i].qs),
+                                       vreinterpretq_s8_u8(hi), vld1q_s8(y[i].qs + 16));
         sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
                half_to_float(x[i].m) * half_to_float(y[i].s);
     }
