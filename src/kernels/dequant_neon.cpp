@@ -1,6 +1,6 @@
-// NEON dequantization for the types the exact path and the f32 GEMM read most (F16, BF16,
-// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K). Bit-identical to dequant_ref.cpp: the same operand
-// order and one rounding per multiply and add (separate vmul and vadd/vsub, never a fused
+// NEON dequantization for the types the exact path and the f32 GEMM read (F16, BF16,
+// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and every K-quant). Bit-identical to dequant_ref.cpp: the same
+// operand order and one rounding per multiply and add (separate vmul and vadd/vsub, never a fused
 // multiply-add), so the floats match llama.cpp's as the references do.
 #include <arm_neon.h>
 
@@ -127,6 +127,64 @@ void deq_q4_k(const void* src, float* y, int64_t n) {
                     const uint8x16_t b = vld1q_u8(x[i].qs + 32 * p + 16 * c);
                     const uint8x16_t q = half ? vshrq_n_u8(b, 4) : vandq_u8(b, vdupq_n_u8(0x0F));
                     store_affine<false>(q, d1, m1, y + 32 * j + 16 * c);
+                }
+            }
+        }
+    }
+}
+
+// Per 64 elements, 32 bytes as Q4_K, plus the fifth bit j of qh[l] for sub-block j.
+void deq_q5_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ5_K*>(src);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d = neon::half_to_float(x[i].d), dmin = neon::half_to_float(x[i].dmin);
+        const uint8x16_t qh[2] = {vld1q_u8(x[i].qh), vld1q_u8(x[i].qh + 16)};
+        for (int j = 0; j < QK_K / 32; ++j) {
+            uint8_t sc, m;
+            k4_scale_min(j, x[i].scales, sc, m);
+            const float d1 = d * sc, m1 = dmin * m;
+            for (int c = 0; c < 2; ++c) {
+                const uint8x16_t b = vld1q_u8(x[i].qs + 32 * (j / 2) + 16 * c);
+                store_affine<false>(neon::q5k_values16(b, qh[c], j % 2, j), d1, m1,
+                                    y + 32 * j + 16 * c);
+            }
+        }
+    }
+}
+
+// Per 128 elements, 32 bytes of two-bit values (shift j: elements 32j + l); each 16 elements
+// has a 4-bit scale and a 4-bit minimum (Q2_K) or a 6-bit signed scale and the hmask (Q3_K).
+void deq_q2_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ2_K*>(src);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d = neon::half_to_float(x[i].d), dmin = neon::half_to_float(x[i].dmin);
+        for (int half = 0; half < 2; ++half) {
+            for (int j = 0; j < 4; ++j) {
+                for (int c = 0; c < 2; ++c) {
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const uint8_t sc = x[i].scales[e / 16];
+                    const uint8x16_t q = neon::two_bits(vld1q_u8(x[i].qs + 32 * half + 16 * c), j);
+                    store_affine<false>(q, d * (sc & 0xF), dmin * (sc >> 4), y + e);
+                }
+            }
+        }
+    }
+}
+
+void deq_q3_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ3_K*>(src);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d_all = neon::half_to_float(x[i].d);
+        int8_t sc[16];
+        q3k_scales(x[i].scales, sc);
+        const uint8x16_t hm[2] = {vld1q_u8(x[i].hmask), vld1q_u8(x[i].hmask + 16)};
+        for (int half = 0; half < 2; ++half) {
+            for (int j = 0; j < 4; ++j) {
+                for (int c = 0; c < 2; ++c) {
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const uint8x16_t b = vld1q_u8(x[i].qs + 32 * half + 16 * c);
+                    store_scaled(neon::q3k_values16(b, hm[c], j, 4 * half + j), d_all * sc[e / 16],
+                                 y + e);
                 }
             }
         }

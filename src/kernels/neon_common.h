@@ -76,6 +76,27 @@ static inline void q5_values(const uint8_t* qs, const uint8_t* qh, uint8x16_t& l
     hi = vorrq_u8(hi, hhi);
 }
 
+// Q2_K / Q3_K: the two-bit values at shift j (0..3) of sixteen bytes.
+static inline uint8x16_t two_bits(uint8x16_t b, int j) {
+    return vandq_u8(vshlq_u8(b, vdupq_n_s8(static_cast<int8_t>(-2 * j))), vdupq_n_u8(3));
+}
+
+// Q3_K: sixteen values in -4..3 from the two low bits at shift j and the hmask bit `bit`.
+static inline int8x16_t q3k_values16(uint8x16_t q, uint8x16_t hmask, int j, int bit) {
+    const uint8x16_t high =
+        vandq_u8(vshlq_u8(hmask, vdupq_n_s8(static_cast<int8_t>(-bit))), vdupq_n_u8(1));
+    return vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(two_bits(q, j), vshlq_n_u8(high, 2))),
+                    vdupq_n_s8(4));
+}
+
+// Q5_K: the nibble of byte vector b (high nibbles when `high`) plus 16 where bit j of qh is set.
+static inline uint8x16_t q5k_values16(uint8x16_t b, uint8x16_t qh, bool high, int j) {
+    const uint8x16_t nibble = high ? vshrq_n_u8(b, 4) : vandq_u8(b, vdupq_n_u8(0x0F));
+    const uint8x16_t fifth =
+        vandq_u8(vshlq_u8(qh, vdupq_n_s8(static_cast<int8_t>(-j))), vdupq_n_u8(1));
+    return vorrq_u8(nibble, vshlq_n_u8(fifth, 4));
+}
+
 // Sixteen Q6_K values (-32..31) of group g (32 elements) of a 128-element half, bytes
 // 16c..16c + 15: ql's low (g < 2) or high nibble of bytes 32 (g & 1) + l, and bits 2g..2g+1 of
 // qh[l] as the top two bits.

@@ -87,9 +87,12 @@ float xdot_q2_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q3_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q2_k(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q3_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q5_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q6_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q8_0(int64_t n, const void* w, const float* x, const float* sums);
@@ -108,9 +111,12 @@ void deq_bf16(const void* src, float* y, int64_t n);
 void deq_f16(const void* src, float* y, int64_t n);
 void deq_q4_0(const void* src, float* y, int64_t n);
 void deq_q4_1(const void* src, float* y, int64_t n);
+void deq_q2_k(const void* src, float* y, int64_t n);
+void deq_q3_k(const void* src, float* y, int64_t n);
 void deq_q4_k(const void* src, float* y, int64_t n);
 void deq_q5_0(const void* src, float* y, int64_t n);
 void deq_q5_1(const void* src, float* y, int64_t n);
+void deq_q5_k(const void* src, float* y, int64_t n);
 void deq_q6_k(const void* src, float* y, int64_t n);
 void deq_q8_0(const void* src, float* y, int64_t n);
 }  // namespace deq_neon
@@ -150,9 +156,12 @@ float dot_q8_0(int64_t n, const void* w, const void* a);
 namespace xdot_neon {
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q2_k(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q3_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q6_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q8_0(int64_t n, const void* w, const float* x, const float* sums);
 }  // namespace xdot_neon

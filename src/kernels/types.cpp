@@ -44,7 +44,8 @@ const TypeTraits& type_traits(DType t) {
     row(DType::Q8_K, {.dequant = deq_ref::deq_q8_k});
         // clang-format on
 #ifdef FLASH_KERNELS_ARM
-        // The NEON kernels written so far; the rest of each row keeps the scalar reference.
+        // The NEON kernels; a null keeps the scalar reference (the float types have no
+        // quantizer or fused exact dot to add).
         auto neon = [&rows](DType type, DequantFn dequant, QuantFn quantize, VecDotFn dot,
                             VecDotFn dotprod, ExactDotFn exact = nullptr) {
             TypeTraits& t = rows[static_cast<size_t>(type)];
@@ -63,10 +64,10 @@ const TypeTraits& type_traits(DType t) {
     neon(DType::Q5_0, deq_neon::deq_q5_0, act_neon::quant_q8_0, dot_neon::dot_q5_0, dot_dotprod::dot_q5_0, xdot_neon::xdot_q5_0);
     neon(DType::Q5_1, deq_neon::deq_q5_1, act_neon::quant_q8_1, dot_neon::dot_q5_1, dot_dotprod::dot_q5_1, xdot_neon::xdot_q5_1);
     neon(DType::Q8_0, deq_neon::deq_q8_0, act_neon::quant_q8_0, dot_neon::dot_q8_0, dot_dotprod::dot_q8_0, xdot_neon::xdot_q8_0);
-    neon(DType::Q2_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q2_k, dot_dotprod::dot_q2_k);
-    neon(DType::Q3_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q3_k, dot_dotprod::dot_q3_k);
+    neon(DType::Q2_K, deq_neon::deq_q2_k, act_neon::quant_q8_k, dot_neon::dot_q2_k, dot_dotprod::dot_q2_k, xdot_neon::xdot_q2_k);
+    neon(DType::Q3_K, deq_neon::deq_q3_k, act_neon::quant_q8_k, dot_neon::dot_q3_k, dot_dotprod::dot_q3_k, xdot_neon::xdot_q3_k);
     neon(DType::Q4_K, deq_neon::deq_q4_k, act_neon::quant_q8_k, dot_neon::dot_q4_k, dot_dotprod::dot_q4_k, xdot_neon::xdot_q4_k);
-    neon(DType::Q5_K, nullptr, act_neon::quant_q8_k, dot_neon::dot_q5_k, dot_dotprod::dot_q5_k);
+    neon(DType::Q5_K, deq_neon::deq_q5_k, act_neon::quant_q8_k, dot_neon::dot_q5_k, dot_dotprod::dot_q5_k, xdot_neon::xdot_q5_k);
     neon(DType::Q6_K, deq_neon::deq_q6_k, act_neon::quant_q8_k, dot_neon::dot_q6_k, dot_dotprod::dot_q6_k, xdot_neon::xdot_q6_k);
         // clang-format on
 #endif

@@ -2,8 +2,9 @@
 // against f32 activations without materialising the dequantized row, as
 // vec_dot_exact_avx2.cpp does on x86. Per block the quants are widened to f32 and
 // multiply-added with x; the block's scale is applied once to that partial sum, and per-block
-// minimums (Q4_1, Q5_1, Q4_K) enter as m * sum(x over the block) from the caller's block sums. Only
-// the float summation order differs from dot(dequantize_row(w), x); tests bound the difference.
+// minimums (Q4_1, Q5_1, Q4_K, Q5_K) enter as m * sum(x over the block) from the caller's block
+// sums. Only the float summation order differs from dot(dequantize_row(w), x); tests bound the
+// difference. Q2_K's 16-element minimums sum x inline.
 #include <arm_neon.h>
 
 #include "core/dtype.h"
@@ -126,6 +127,82 @@ float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums) {
         }
     }
     return vaddvq_f32(acc) - mins;
+}
+
+// Q5_K: Q4_K with the fifth bit j of qh[l] for sub-block j.
+float xdot_q5_k(int64_t n, const void* w, const float* x, const float* sums) {
+    const auto* b = static_cast<const BlockQ5_K*>(w);
+    float32x4_t acc = vdupq_n_f32(0);
+    float mins = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        const float d = half_to_float(b[i].d), dmin = half_to_float(b[i].dmin);
+        const uint8x16_t qh[2] = {vld1q_u8(b[i].qh), vld1q_u8(b[i].qh + 16)};
+        for (int j = 0; j < QK_K / 32; ++j) {
+            int8x16_t q[2];
+            for (int c = 0; c < 2; ++c) {
+                const uint8x16_t bytes = vld1q_u8(b[i].qs + 32 * (j / 2) + 16 * c);
+                q[c] = vreinterpretq_s8_u8(neon::q5k_values16(bytes, qh[c], j % 2, j));
+            }
+            uint8_t sc, m;
+            k4_scale_min(j, b[i].scales, sc, m);
+            acc = vfmaq_n_f32(acc, block_qx(q[0], q[1], x + QK_K * i + 32 * j), d * sc);
+            mins += (dmin * m) * sums[8 * i + j];
+        }
+    }
+    return vaddvq_f32(acc) - mins;
+}
+
+// Q2_K: each 16 elements y = (d * (sc & 15)) * q - dmin * (sc >> 4); its minimum needs the sum
+// of x over 16 elements, taken inline (the caller's sums cover 32).
+float xdot_q2_k(int64_t n, const void* w, const float* x, const float*) {
+    const auto* b = static_cast<const BlockQ2_K*>(w);
+    float32x4_t acc = vdupq_n_f32(0), mins = vdupq_n_f32(0);
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        const float d = half_to_float(b[i].d), dmin = half_to_float(b[i].dmin);
+        for (int half = 0; half < 2; ++half) {
+            for (int j = 0; j < 4; ++j) {
+                for (int c = 0; c < 2; ++c) {
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const uint8_t sc = b[i].scales[e / 16];
+                    const uint8x16_t bytes = vld1q_u8(b[i].qs + 32 * half + 16 * c);
+                    const float* xe = x + QK_K * i + e;
+                    const float32x4_t s =
+                        fma_q16(vdupq_n_f32(0), vreinterpretq_s8_u8(neon::two_bits(bytes, j)), xe);
+                    acc = vfmaq_n_f32(acc, s, d * (sc & 0xF));
+                    const float32x4_t xs =
+                        vaddq_f32(vaddq_f32(vld1q_f32(xe), vld1q_f32(xe + 4)),
+                                  vaddq_f32(vld1q_f32(xe + 8), vld1q_f32(xe + 12)));
+                    mins = vfmaq_n_f32(mins, xs, dmin * (sc >> 4));
+                }
+            }
+        }
+    }
+    return vaddvq_f32(vsubq_f32(acc, mins));
+}
+
+// Q3_K: each 16 elements y = (d * sc) * q with q in -4..3.
+float xdot_q3_k(int64_t n, const void* w, const float* x, const float*) {
+    const auto* b = static_cast<const BlockQ3_K*>(w);
+    float32x4_t acc = vdupq_n_f32(0);
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        const float d = half_to_float(b[i].d);
+        int8_t sc[16];
+        q3k_scales(b[i].scales, sc);
+        const uint8x16_t hm[2] = {vld1q_u8(b[i].hmask), vld1q_u8(b[i].hmask + 16)};
+        for (int half = 0; half < 2; ++half) {
+            for (int j = 0; j < 4; ++j) {
+                for (int c = 0; c < 2; ++c) {
+                    const int e = 128 * half + 32 * j + 16 * c;
+                    const uint8x16_t bytes = vld1q_u8(b[i].qs + 32 * half + 16 * c);
+                    const float32x4_t s =
+                        fma_q16(vdupq_n_f32(0), neon::q3k_values16(bytes, hm[c], j, 4 * half + j),
+                                x + QK_K * i + e);
+                    acc = vfmaq_n_f32(acc, s, d * sc[e / 16]);
+                }
+            }
+        }
+    }
+    return vaddvq_f32(acc);
 }
 
 // Each 16 elements: y = (d * sc) * q with q in -32..31.

@@ -109,7 +109,7 @@ float dot_k4_family(Dot dot, int64_t n, const void* w, const void* a) {
     constexpr bool kFifthBit = std::is_same_v<Block, BlockQ5_K>;
     const auto* x = static_cast<const Block*>(w);
     const auto* y = static_cast<const BlockQ8_K*>(a);
-    const uint8x16_t mask = vdupq_n_u8(0x0F), one = vdupq_n_u8(1);
+    const uint8x16_t mask = vdupq_n_u8(0x0F);
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; ++i) {
         uint8x16_t h[2] = {vdupq_n_u8(0), vdupq_n_u8(0)};
@@ -117,11 +117,6 @@ float dot_k4_family(Dot dot, int64_t n, const void* w, const void* a) {
             h[0] = vld1q_u8(x[i].qh);
             h[1] = vld1q_u8(x[i].qh + 16);
         }
-        // Bit j of each qh byte as 0x10 (zero for Q4_K).
-        const auto fifth = [&](int c, int j) {
-            return vshlq_n_u8(vandq_u8(vshlq_u8(h[c], vdupq_n_s8(static_cast<int8_t>(-j))), one),
-                              4);
-        };
         int32_t isum = 0, summs = 0;
         for (int p = 0; p < 4; ++p) {
             const uint8x16_t b[2] = {vld1q_u8(x[i].qs + 32 * p), vld1q_u8(x[i].qs + 32 * p + 16)};
@@ -130,8 +125,9 @@ float dot_k4_family(Dot dot, int64_t n, const void* w, const void* a) {
             for (int half = 0; half < 2; ++half) {
                 int8x16_t q[2];
                 for (int c = 0; c < 2; ++c) {
-                    uint8x16_t v = half ? vshrq_n_u8(b[c], 4) : vandq_u8(b[c], mask);
-                    if constexpr (kFifthBit) v = vorrq_u8(v, fifth(c, 2 * p + half));
+                    const uint8x16_t v = kFifthBit ? q5k_values16(b[c], h[c], half, 2 * p + half)
+                                         : half    ? vshrq_n_u8(b[c], 4)
+                                                   : vandq_u8(b[c], mask);
                     q[c] = vreinterpretq_s8_u8(v);
                 }
                 s[half] = block_sum(dot, q[0], vld1q_s8(yq + 32 * half), q[1],
@@ -198,17 +194,13 @@ float dot_q2_k(Dot dot, int64_t n, const void* w, const void* a) {
     for (int64_t i = 0; i < n / QK_K; ++i) {
         int32_t isum = 0, summs = 0;
         for (int half = 0; half < 2; ++half) {
-            const uint8x16_t q0 = vld1q_u8(x[i].qs + 32 * half),
-                             q1 = vld1q_u8(x[i].qs + 32 * half + 16);
+            const uint8x16_t q[2] = {vld1q_u8(x[i].qs + 32 * half),
+                                     vld1q_u8(x[i].qs + 32 * half + 16)};
             for (int j = 0; j < 4; ++j) {
-                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * j));
-                const uint8x16_t three = vdupq_n_u8(3);
-                const uint8x16_t parts[2] = {vandq_u8(vshlq_u8(q0, shift), three),
-                                             vandq_u8(vshlq_u8(q1, shift), three)};
                 for (int c = 0; c < 2; ++c) {
                     const int e = 128 * half + 32 * j + 16 * c;
-                    const int32_t s = vaddvq_s32(
-                        dot(vdupq_n_s32(0), vreinterpretq_s8_u8(parts[c]), vld1q_s8(y[i].qs + e)));
+                    const int8x16_t v = vreinterpretq_s8_u8(two_bits(q[c], j));
+                    const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), v, vld1q_s8(y[i].qs + e)));
                     isum += (x[i].scales[e / 16] & 0xF) * s;
                 }
             }
@@ -230,26 +222,16 @@ float dot_q3_k(Dot dot, int64_t n, const void* w, const void* a) {
     for (int64_t i = 0; i < n / QK_K; ++i) {
         int8_t sc[16];
         q3k_scales(x[i].scales, sc);
-        const uint8x16_t m0 = vld1q_u8(x[i].hmask), m1 = vld1q_u8(x[i].hmask + 16);
+        const uint8x16_t m[2] = {vld1q_u8(x[i].hmask), vld1q_u8(x[i].hmask + 16)};
         int32_t isum = 0;
         for (int half = 0; half < 2; ++half) {
-            const uint8x16_t q0 = vld1q_u8(x[i].qs + 32 * half),
-                             q1 = vld1q_u8(x[i].qs + 32 * half + 16);
+            const uint8x16_t q[2] = {vld1q_u8(x[i].qs + 32 * half),
+                                     vld1q_u8(x[i].qs + 32 * half + 16)};
             for (int j = 0; j < 4; ++j) {
-                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * j));
-                const int8x16_t hshift = vdupq_n_s8(static_cast<int8_t>(-(4 * half + j)));
-                const uint8x16_t three = vdupq_n_u8(3), one = vdupq_n_u8(1);
-                const uint8x16_t low[2] = {vandq_u8(vshlq_u8(q0, shift), three),
-                                           vandq_u8(vshlq_u8(q1, shift), three)};
-                const uint8x16_t high[2] = {vandq_u8(vshlq_u8(m0, hshift), one),
-                                            vandq_u8(vshlq_u8(m1, hshift), one)};
                 for (int c = 0; c < 2; ++c) {
-                    // low - 4 + 4 * high: -4..3
-                    const int8x16_t q =
-                        vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(low[c], vshlq_n_u8(high[c], 2))),
-                                 vdupq_n_s8(4));
                     const int e = 128 * half + 32 * j + 16 * c;
-                    const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), q, vld1q_s8(y[i].qs + e)));
+                    const int8x16_t v = q3k_values16(q[c], m[c], j, 4 * half + j);
+                    const int32_t s = vaddvq_s32(dot(vdupq_n_s32(0), v, vld1q_s8(y[i].qs + e)));
                     isum += sc[e / 16] * s;
                 }
             }
