@@ -28,9 +28,11 @@ CASES = [
     ("dot", "Q4_0"), ("dot", "Q4_1"), ("dot", "Q5_0"), ("dot", "Q8_0"), ("dot", "Q2_K"),
     ("dot", "Q3_K"), ("dot", "Q4_K"), ("dot", "Q5_K"), ("dot", "Q6_K"), ("dot", "F16"),
     ("dot", "BF16"),
-    ("exact", "Q4_0"), ("exact", "Q8_0"), ("exact", "Q4_K"), ("exact", "Q6_K"),
+    ("exact", "Q4_0"), ("exact", "Q5_0"), ("exact", "Q8_0"), ("exact", "Q2_K"), ("exact", "Q3_K"),
+    ("exact", "Q4_K"), ("exact", "Q5_K"), ("exact", "Q6_K"),
     ("quantize", "Q8_0"), ("quantize", "Q4_K"),
-    ("dequantize", "Q4_0"), ("dequantize", "Q4_K"), ("dequantize", "Q6_K"), ("dequantize", "F16"),
+    ("dequantize", "Q4_0"), ("dequantize", "Q5_0"), ("dequantize", "Q4_K"), ("dequantize", "Q5_K"),
+    ("dequantize", "Q6_K"), ("dequantize", "F16"),
     ("rmsnorm", "F32"), ("dot_f32", "F32"),
 ]
 ISAS = ["scalar", "neon", "neon-dotprod"]

@@ -57,59 +57,50 @@ void deq_bf16(const void* src, float* y, int64_t n) {
     for (; i < n; ++i) y[i] = bf16_to_f32(s[i]);
 }
 
+namespace {
+
+// Q4_0, Q5_0, Q8_0: y = v * d with the type's offset already in v.
+template <class Block>
+void deq_scaled32(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const Block*>(src);
+    for (int64_t i = 0; i < n / 32; ++i, y += 32) {
+        const float d = neon::half_to_float(x[i].d);
+        int8x16_t v[2];
+        neon::block_values(x[i], v);
+        store_scaled(v[0], d, y);
+        store_scaled(v[1], d, y + 16);
+    }
+}
+
+// Q4_1, Q5_1: y = q * d + m.
+template <class Block>
+void deq_affine32(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const Block*>(src);
+    for (int64_t i = 0; i < n / 32; ++i, y += 32) {
+        const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
+        int8x16_t v[2];
+        neon::block_values(x[i], v);
+        store_affine<true>(vreinterpretq_u8_s8(v[0]), d, m, y);
+        store_affine<true>(vreinterpretq_u8_s8(v[1]), d, m, y + 16);
+    }
+}
+
+}  // namespace
+
 void deq_q4_0(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ4_0*>(src);
-    for (int64_t i = 0; i < n / QK4_0; ++i, y += QK4_0) {
-        const float d = neon::half_to_float(x[i].d);
-        uint8x16_t lo, hi;
-        neon::nibbles(x[i].qs, lo, hi);
-        const int8x16_t eight = vdupq_n_s8(8);
-        store_scaled(vsubq_s8(vreinterpretq_s8_u8(lo), eight), d, y);
-        store_scaled(vsubq_s8(vreinterpretq_s8_u8(hi), eight), d, y + 16);
-    }
+    deq_scaled32<BlockQ4_0>(src, y, n);
 }
-
-void deq_q4_1(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ4_1*>(src);
-    for (int64_t i = 0; i < n / QK4_1; ++i, y += QK4_1) {
-        const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
-        uint8x16_t lo, hi;
-        neon::nibbles(x[i].qs, lo, hi);
-        store_affine<true>(lo, d, m, y);
-        store_affine<true>(hi, d, m, y + 16);
-    }
-}
-
 void deq_q5_0(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ5_0*>(src);
-    for (int64_t i = 0; i < n / QK5_0; ++i, y += QK5_0) {
-        const float d = neon::half_to_float(x[i].d);
-        uint8x16_t lo, hi;
-        neon::q5_values(x[i].qs, x[i].qh, lo, hi);
-        const int8x16_t sixteen = vdupq_n_s8(16);
-        store_scaled(vsubq_s8(vreinterpretq_s8_u8(lo), sixteen), d, y);
-        store_scaled(vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), d, y + 16);
-    }
+    deq_scaled32<BlockQ5_0>(src, y, n);
 }
-
-void deq_q5_1(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ5_1*>(src);
-    for (int64_t i = 0; i < n / QK5_1; ++i, y += QK5_1) {
-        const float d = neon::half_to_float(x[i].d), m = neon::half_to_float(x[i].m);
-        uint8x16_t lo, hi;
-        neon::q5_values(x[i].qs, x[i].qh, lo, hi);
-        store_affine<true>(lo, d, m, y);
-        store_affine<true>(hi, d, m, y + 16);
-    }
-}
-
 void deq_q8_0(const void* src, float* y, int64_t n) {
-    const auto* x = static_cast<const BlockQ8_0*>(src);
-    for (int64_t i = 0; i < n / QK8_0; ++i, y += QK8_0) {
-        const float d = neon::half_to_float(x[i].d);
-        store_scaled(vld1q_s8(x[i].qs), d, y);
-        store_scaled(vld1q_s8(x[i].qs + 16), d, y + 16);
-    }
+    deq_scaled32<BlockQ8_0>(src, y, n);
+}
+void deq_q4_1(const void* src, float* y, int64_t n) {
+    deq_affine32<BlockQ4_1>(src, y, n);
+}
+void deq_q5_1(const void* src, float* y, int64_t n) {
+    deq_affine32<BlockQ5_1>(src, y, n);
 }
 
 // Per 64 elements, 32 bytes: low nibbles are sub-block 2p, high nibbles sub-block 2p + 1.

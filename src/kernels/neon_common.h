@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/dtype.h"
+
 namespace flash::kernels::neon {
 
 // One IEEE binary16 scale to float in one instruction (fcvt), exactly as fp16_to_f32.
@@ -95,6 +97,38 @@ static inline uint8x16_t q5k_values16(uint8x16_t b, uint8x16_t qh, bool high, in
     const uint8x16_t fifth =
         vandq_u8(vshlq_u8(qh, vdupq_n_s8(static_cast<int8_t>(-j))), vdupq_n_u8(1));
     return vorrq_u8(nibble, vshlq_n_u8(fifth, 4));
+}
+
+// The 32 values of a 32-element block as two signed byte vectors (elements 0..15, 16..31),
+// with the type's offset applied (Q4_0: q - 8, Q5_0: q - 16); Q4_1 and Q5_1 keep their
+// unsigned values, their minimum is added separately.
+static inline void block_values(const BlockQ4_0& b, int8x16_t v[2]) {
+    uint8x16_t lo, hi;
+    nibbles(b.qs, lo, hi);
+    v[0] = vsubq_s8(vreinterpretq_s8_u8(lo), vdupq_n_s8(8));
+    v[1] = vsubq_s8(vreinterpretq_s8_u8(hi), vdupq_n_s8(8));
+}
+static inline void block_values(const BlockQ5_0& b, int8x16_t v[2]) {
+    uint8x16_t lo, hi;
+    q5_values(b.qs, b.qh, lo, hi);
+    v[0] = vsubq_s8(vreinterpretq_s8_u8(lo), vdupq_n_s8(16));
+    v[1] = vsubq_s8(vreinterpretq_s8_u8(hi), vdupq_n_s8(16));
+}
+static inline void block_values(const BlockQ8_0& b, int8x16_t v[2]) {
+    v[0] = vld1q_s8(b.qs);
+    v[1] = vld1q_s8(b.qs + 16);
+}
+static inline void block_values(const BlockQ4_1& b, int8x16_t v[2]) {
+    uint8x16_t lo, hi;
+    nibbles(b.qs, lo, hi);
+    v[0] = vreinterpretq_s8_u8(lo);
+    v[1] = vreinterpretq_s8_u8(hi);
+}
+static inline void block_values(const BlockQ5_1& b, int8x16_t v[2]) {
+    uint8x16_t lo, hi;
+    q5_values(b.qs, b.qh, lo, hi);
+    v[0] = vreinterpretq_s8_u8(lo);
+    v[1] = vreinterpretq_s8_u8(hi);
 }
 
 // Sixteen Q6_K values (-32..31) of group g (32 elements) of a 128-element half, bytes

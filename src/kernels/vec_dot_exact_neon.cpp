@@ -35,70 +35,52 @@ inline float32x4_t block_qx(int8x16_t q0, int8x16_t q1, const float* x) {
 
 }  // namespace
 
-float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
-    const auto* b = static_cast<const BlockQ8_0*>(w);
+namespace {
+
+// Q4_0, Q5_0, Q8_0: one scale per block.
+template <class Block>
+float xdot_scaled32(int64_t n, const void* w, const float* x) {
+    const auto* b = static_cast<const Block*>(w);
     float32x4_t acc = vdupq_n_f32(0);
-    for (int64_t i = 0; i < n / QK8_0; ++i, x += QK8_0) {
-        const float32x4_t s = block_qx(vld1q_s8(b[i].qs), vld1q_s8(b[i].qs + 16), x);
-        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
+    for (int64_t i = 0; i < n / 32; ++i, x += 32) {
+        int8x16_t v[2];
+        neon::block_values(b[i], v);
+        acc = vfmaq_n_f32(acc, block_qx(v[0], v[1], x), half_to_float(b[i].d));
     }
     return vaddvq_f32(acc);
 }
+
+// Q4_1, Q5_1: plus the block minimum times sum(x over the block).
+template <class Block>
+float xdot_affine32(int64_t n, const void* w, const float* x, const float* sums) {
+    const auto* b = static_cast<const Block*>(w);
+    float32x4_t acc = vdupq_n_f32(0);
+    float mins = 0.0f;
+    for (int64_t i = 0; i < n / 32; ++i, x += 32) {
+        int8x16_t v[2];
+        neon::block_values(b[i], v);
+        acc = vfmaq_n_f32(acc, block_qx(v[0], v[1], x), half_to_float(b[i].d));
+        mins += half_to_float(b[i].m) * sums[i];
+    }
+    return vaddvq_f32(acc) + mins;
+}
+
+}  // namespace
 
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float*) {
-    const auto* b = static_cast<const BlockQ4_0*>(w);
-    float32x4_t acc = vdupq_n_f32(0);
-    for (int64_t i = 0; i < n / QK4_0; ++i, x += QK4_0) {
-        uint8x16_t lo, hi;
-        neon::nibbles(b[i].qs, lo, hi);
-        const int8x16_t eight = vdupq_n_s8(8);
-        const float32x4_t s = block_qx(vsubq_s8(vreinterpretq_s8_u8(lo), eight),
-                                       vsubq_s8(vreinterpretq_s8_u8(hi), eight), x);
-        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
-    }
-    return vaddvq_f32(acc);
+    return xdot_scaled32<BlockQ4_0>(n, w, x);
 }
-
-float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
-    const auto* b = static_cast<const BlockQ4_1*>(w);
-    float32x4_t acc = vdupq_n_f32(0);
-    float mins = 0.0f;
-    for (int64_t i = 0; i < n / QK4_1; ++i, x += QK4_1) {
-        uint8x16_t lo, hi;
-        neon::nibbles(b[i].qs, lo, hi);
-        const float32x4_t s = block_qx(vreinterpretq_s8_u8(lo), vreinterpretq_s8_u8(hi), x);
-        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
-        mins += half_to_float(b[i].m) * sums[i];
-    }
-    return vaddvq_f32(acc) + mins;
-}
-
 float xdot_q5_0(int64_t n, const void* w, const float* x, const float*) {
-    const auto* b = static_cast<const BlockQ5_0*>(w);
-    float32x4_t acc = vdupq_n_f32(0);
-    for (int64_t i = 0; i < n / QK5_0; ++i, x += QK5_0) {
-        uint8x16_t lo, hi;
-        neon::q5_values(b[i].qs, b[i].qh, lo, hi);
-        const int8x16_t sixteen = vdupq_n_s8(16);
-        const float32x4_t s = block_qx(vsubq_s8(vreinterpretq_s8_u8(lo), sixteen),
-                                       vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), x);
-        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
-    }
-    return vaddvq_f32(acc);
+    return xdot_scaled32<BlockQ5_0>(n, w, x);
 }
-
+float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
+    return xdot_scaled32<BlockQ8_0>(n, w, x);
+}
+float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
+    return xdot_affine32<BlockQ4_1>(n, w, x, sums);
+}
 float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
-    const auto* b = static_cast<const BlockQ5_1*>(w);
-    float32x4_t acc = vdupq_n_f32(0);
-    float mins = 0.0f;
-    for (int64_t i = 0; i < n / QK5_1; ++i, x += QK5_1) {
-        uint8x16_t lo, hi;
-        neon::q5_values(b[i].qs, b[i].qh, lo, hi);
-        const float32x4_t s = block_qx(vreinterpretq_s8_u8(lo), vreinterpretq_s8_u8(hi), x);
-        acc = vfmaq_n_f32(acc, s, half_to_float(b[i].d));
-        mins += half_to_float(b[i].m) * sums[i];
-    }
-    return vaddvq_f32(acc) + mins;
+    return xdot_affine32<BlockQ5_1>(n, w, x, sums);
 }
 
 // Per 64 elements, 32 bytes: low nibbles are sub-block 2p, high nibbles 2p + 1, each with

@@ -22,83 +22,57 @@ inline int32_t block_sum(Dot dot, int8x16_t a0, int8x16_t b0, int8x16_t a1, int8
     return vaddvq_s32(dot(dot(vdupq_n_s32(0), a0, b0), a1, b1));
 }
 
+// Q4_0, Q5_0, Q8_0 against Q8_0 activations: one scale per block.
+template <class Block, class Dot>
+float dot_scaled32(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const Block*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / 32; ++i) {
+        int8x16_t v[2];
+        block_values(x[i], v);
+        const int32_t sumi = block_sum(dot, v[0], vld1q_s8(y[i].qs), v[1], vld1q_s8(y[i].qs + 16));
+        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
+    }
+    return sum;
+}
+
+// Q4_1, Q5_1 against Q8_1 activations: sum(m * y) is taken as m * s, with s = d_y * sum(q_y)
+// stored in the Q8_1 block.
+template <class Block, class Dot>
+float dot_affine32(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const Block*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / 32; ++i) {
+        int8x16_t v[2];
+        block_values(x[i], v);
+        const int32_t sumi = block_sum(dot, v[0], vld1q_s8(y[i].qs), v[1], vld1q_s8(y[i].qs + 16));
+        sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
+               half_to_float(x[i].m) * half_to_float(y[i].s);
+    }
+    return sum;
+}
+
 template <class Dot>
 float dot_q4_0(Dot dot, int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ4_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n / QK4_0; ++i) {
-        uint8x16_t lo, hi;
-        nibbles(x[i].qs, lo, hi);
-        const int8x16_t eight = vdupq_n_s8(8);
-        const int32_t sumi =
-            block_sum(dot, vsubq_s8(vreinterpretq_s8_u8(lo), eight), vld1q_s8(y[i].qs),
-                      vsubq_s8(vreinterpretq_s8_u8(hi), eight), vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
-    }
-    return sum;
+    return dot_scaled32<BlockQ4_0>(dot, n, w, a);
 }
-
-template <class Dot>
-float dot_q4_1(Dot dot, int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ4_1*>(w);
-    const auto* y = static_cast<const BlockQ8_1*>(a);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n / QK4_1; ++i) {
-        uint8x16_t lo, hi;
-        nibbles(x[i].qs, lo, hi);
-        const int32_t sumi = block_sum(dot, vreinterpretq_s8_u8(lo), vld1q_s8(y[i].qs),
-                                       vreinterpretq_s8_u8(hi), vld1q_s8(y[i].qs + 16));
-        sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
-               half_to_float(x[i].m) * half_to_float(y[i].s);
-    }
-    return sum;
-}
-
 template <class Dot>
 float dot_q5_0(Dot dot, int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ5_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n / QK5_0; ++i) {
-        uint8x16_t lo, hi;
-        q5_values(x[i].qs, x[i].qh, lo, hi);
-        const int8x16_t sixteen = vdupq_n_s8(16);
-        const int32_t sumi =
-            block_sum(dot, vsubq_s8(vreinterpretq_s8_u8(lo), sixteen), vld1q_s8(y[i].qs),
-                      vsubq_s8(vreinterpretq_s8_u8(hi), sixteen), vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
-    }
-    return sum;
+    return dot_scaled32<BlockQ5_0>(dot, n, w, a);
 }
-
-template <class Dot>
-float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ5_1*>(w);
-    const auto* y = static_cast<const BlockQ8_1*>(a);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n / QK5_1; ++i) {
-        uint8x16_t lo, hi;
-        q5_values(x[i].qs, x[i].qh, lo, hi);
-        const int32_t sumi = block_sum(dot, vreinterpretq_s8_u8(lo), vld1q_s8(y[i].qs),
-                                       vreinterpretq_s8_u8(hi), vld1q_s8(y[i].qs + 16));
-        sum += (half_to_float(x[i].d) * half_to_float(y[i].d)) * static_cast<float>(sumi) +
-               half_to_float(x[i].m) * half_to_float(y[i].s);
-    }
-    return sum;
-}
-
 template <class Dot>
 float dot_q8_0(Dot dot, int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ8_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n / QK8_0; ++i) {
-        const int32_t sumi = block_sum(dot, vld1q_s8(x[i].qs), vld1q_s8(y[i].qs),
-                                       vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16));
-        sum += static_cast<float>(sumi) * (half_to_float(x[i].d) * half_to_float(y[i].d));
-    }
-    return sum;
+    return dot_scaled32<BlockQ8_0>(dot, n, w, a);
+}
+template <class Dot>
+float dot_q4_1(Dot dot, int64_t n, const void* w, const void* a) {
+    return dot_affine32<BlockQ4_1>(dot, n, w, a);
+}
+template <class Dot>
+float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
+    return dot_affine32<BlockQ5_1>(dot, n, w, a);
 }
 
 // Q4_K and Q5_K: per 64 elements, 32 weight bytes; low nibbles are sub-block 2p, high nibbles
