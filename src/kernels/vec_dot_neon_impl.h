@@ -75,45 +75,39 @@ float dot_q5_1(Dot dot, int64_t n, const void* w, const void* a) {
     return dot_affine32<BlockQ5_1>(dot, n, w, a);
 }
 
-// Q4_K and Q5_K: per 64 elements, 32 weight bytes; low nibbles are sub-block 2p, high nibbles
-// 2p + 1, and Q5_K adds 16 where bit j of qh[l] is set (element l of sub-block j). Each
+// Q4_K and Q5_K: the integer sums s_lo, s_hi of sub-blocks 2p and 2p + 1 times their 6-bit
+// scales into isum, and their minimums times the Q8_K sums into summs.
+static inline void k4_accumulate(const uint8_t* scales, const int16_t* bsums, int p, int32_t s_lo,
+                                 int32_t s_hi, int32_t& isum, int32_t& summs) {
+    for (int half = 0; half < 2; ++half) {
+        const int j = 2 * p + half;
+        uint8_t sc, m;
+        k4_scale_min(j, scales, sc, m);
+        isum += sc * (half ? s_hi : s_lo);
+        summs += m * (bsums[2 * j] + bsums[2 * j + 1]);
+    }
+}
+
+// Per 64 elements, 32 weight bytes: low nibbles are sub-block 2p, high nibbles 2p + 1; each
 // sub-block of 32 has a 6-bit scale and minimum, the minimum entering through the Q8_K sums.
-template <class Block, class Dot>
-float dot_k4_family(Dot dot, int64_t n, const void* w, const void* a) {
-    constexpr bool kFifthBit = std::is_same_v<Block, BlockQ5_K>;
-    const auto* x = static_cast<const Block*>(w);
+template <class Dot>
+float dot_q4_k(Dot dot, int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_K*>(w);
     const auto* y = static_cast<const BlockQ8_K*>(a);
-    const uint8x16_t mask = vdupq_n_u8(0x0F);
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; ++i) {
-        uint8x16_t h[2] = {vdupq_n_u8(0), vdupq_n_u8(0)};
-        if constexpr (kFifthBit) {
-            h[0] = vld1q_u8(x[i].qh);
-            h[1] = vld1q_u8(x[i].qh + 16);
-        }
         int32_t isum = 0, summs = 0;
         for (int p = 0; p < 4; ++p) {
-            const uint8x16_t b[2] = {vld1q_u8(x[i].qs + 32 * p), vld1q_u8(x[i].qs + 32 * p + 16)};
+            const uint8x16_t b0 = vld1q_u8(x[i].qs + 32 * p), b1 = vld1q_u8(x[i].qs + 32 * p + 16);
             const int8_t* yq = y[i].qs + 64 * p;
-            int32_t s[2];  // sub-blocks 2p (low nibbles) and 2p + 1 (high nibbles)
-            for (int half = 0; half < 2; ++half) {
-                int8x16_t q[2];
-                for (int c = 0; c < 2; ++c) {
-                    const uint8x16_t v = kFifthBit ? q5k_values16(b[c], h[c], half, 2 * p + half)
-                                         : half    ? vshrq_n_u8(b[c], 4)
-                                                   : vandq_u8(b[c], mask);
-                    q[c] = vreinterpretq_s8_u8(v);
-                }
-                s[half] = block_sum(dot, q[0], vld1q_s8(yq + 32 * half), q[1],
-                                    vld1q_s8(yq + 32 * half + 16));
-            }
-            for (int half = 0; half < 2; ++half) {
-                const int j = 2 * p + half;
-                uint8_t sc, m;
-                k4_scale_min(j, x[i].scales, sc, m);
-                isum += sc * s[half];
-                summs += m * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
-            }
+            const uint8x16_t mask = vdupq_n_u8(0x0F);
+            const int32_t s_lo =
+                block_sum(dot, vreinterpretq_s8_u8(vandq_u8(b0, mask)), vld1q_s8(yq),
+                          vreinterpretq_s8_u8(vandq_u8(b1, mask)), vld1q_s8(yq + 16));
+            const int32_t s_hi =
+                block_sum(dot, vreinterpretq_s8_u8(vshrq_n_u8(b0, 4)), vld1q_s8(yq + 32),
+                          vreinterpretq_s8_u8(vshrq_n_u8(b1, 4)), vld1q_s8(yq + 48));
+            k4_accumulate(x[i].scales, y[i].bsums, p, s_lo, s_hi, isum, summs);
         }
         const float d = half_to_float(x[i].d) * y[i].d;
         const float dmin = half_to_float(x[i].dmin) * y[i].d;
@@ -122,14 +116,40 @@ float dot_k4_family(Dot dot, int64_t n, const void* w, const void* a) {
     return sum;
 }
 
-template <class Dot>
-float dot_q4_k(Dot dot, int64_t n, const void* w, const void* a) {
-    return dot_k4_family<BlockQ4_K>(dot, n, w, a);
-}
-
+// Q5_K: Q4_K's nibbles plus 16 where bit j of qh[l] is set, for element l of sub-block j.
 template <class Dot>
 float dot_q5_k(Dot dot, int64_t n, const void* w, const void* a) {
-    return dot_k4_family<BlockQ5_K>(dot, n, w, a);
+    const auto* x = static_cast<const BlockQ5_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n / QK_K; ++i) {
+        const uint8x16_t h0 = vld1q_u8(x[i].qh), h1 = vld1q_u8(x[i].qh + 16);
+        const uint8x16_t one = vdupq_n_u8(1), mask = vdupq_n_u8(0x0F);
+        int32_t isum = 0, summs = 0;
+        for (int p = 0; p < 4; ++p) {
+            const uint8x16_t b0 = vld1q_u8(x[i].qs + 32 * p), b1 = vld1q_u8(x[i].qs + 32 * p + 16);
+            const int8_t* yq = y[i].qs + 64 * p;
+            // The fifth bit of sub-block j sits at bit j of each qh byte, moved to 0x10.
+            const auto high = [&](uint8x16_t h, int j) {
+                return vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-j))), one),
+                                  4);
+            };
+            const int32_t s_lo = block_sum(
+                dot, vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b0, mask), high(h0, 2 * p))),
+                vld1q_s8(yq), vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b1, mask), high(h1, 2 * p))),
+                vld1q_s8(yq + 16));
+            const int32_t s_hi = block_sum(
+                dot, vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b0, 4), high(h0, 2 * p + 1))),
+                vld1q_s8(yq + 32),
+                vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b1, 4), high(h1, 2 * p + 1))),
+                vld1q_s8(yq + 48));
+            k4_accumulate(x[i].scales, y[i].bsums, p, s_lo, s_hi, isum, summs);
+        }
+        const float d = half_to_float(x[i].d) * y[i].d;
+        const float dmin = half_to_float(x[i].dmin) * y[i].d;
+        sum += d * static_cast<float>(isum) - dmin * static_cast<float>(summs);
+    }
+    return sum;
 }
 
 // Per 128 elements: group g of 32 takes ql's low (g < 2) or high nibble of bytes 32 (g & 1)..
