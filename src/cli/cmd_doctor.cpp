@@ -29,7 +29,8 @@ struct DoctorOptions {
 };
 
 // The ladder report for `model`: --ladder, else docs/ladder/NAME/ladder.json for a catalog
-// model (in the working directory or the source tree flash was built from); "" when none.
+// model, named or given as the path of its pulled file (in the working directory or the source
+// tree flash was built from); "" when none.
 std::string find_ladder(const DoctorOptions& o) {
     if (!o.ladder.empty()) {
         const fs::path p =
@@ -38,6 +39,14 @@ std::string find_ladder(const DoctorOptions& o) {
         return p.string();
     }
     const CatalogEntry* e = find_catalog_entry(o.model);
+    if (!e) {
+        // A path to a pulled catalog file: its file name and size identify it.
+        std::error_code ec;
+        const uint64_t size = fs::file_size(o.model, ec);
+        for (const CatalogEntry& c : catalog()) {
+            if (!ec && c.file_name == fs::path(o.model).filename() && c.size == size) e = &c;
+        }
+    }
     if (!e) return {};
     for (const char* root : {".", FLASH_SOURCE_DIR}) {
         const fs::path p = fs::path(root) / "docs/ladder" / e->name / "ladder.json";

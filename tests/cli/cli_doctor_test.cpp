@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/real_model.h"
 #include "common/run_command.h"
 #include "common/testdata.h"
 
@@ -52,6 +53,15 @@ TEST(CliDoctor, BadLadderReportsAreNamed) {
         run_command(flash_binary() + " doctor " + model + " --no-probe --ladder " + model);
     EXPECT_EQ(wrong.exit_code, 1);
     EXPECT_TRUE(contains(wrong.output, "flash: error:")) << wrong.output;
+}
+
+// The pulled file's path finds the catalog model's ladder as its name does.
+TEST(CliDoctor, APulledCatalogFileFindsItsLadder) {
+    REQUIRE_SMOLLM2(model);
+    const auto by_path = run_command(flash_binary() + " doctor " + model + " --no-probe --json");
+    ASSERT_EQ(by_path.exit_code, 0) << by_path.output;
+    const std::string ladder = nlohmann::json::parse(by_path.output)["ladder"];
+    EXPECT_TRUE(contains(ladder, "docs/ladder/smollm2-135m-instruct/ladder.json")) << ladder;
 }
 
 }  // namespace
