@@ -78,11 +78,13 @@ void quant_q8_k(const float* x, void* out, int64_t n) {
         if (amax == 0.0f) continue;
         // The reference keeps the first element of largest magnitude (its sign sets d's sign).
         float max = 0.0f;
-        for (int k = 0; k < QK_K; ++k) {
-            if (__builtin_fabsf(x[k]) == amax) {
-                max = x[k];
-                break;
-            }
+        const float32x4_t vamax = vdupq_n_f32(amax);
+        for (int k = 0; k < QK_K; k += 4) {
+            if (vmaxvq_u32(vceqq_f32(vabsq_f32(vld1q_f32(x + k)), vamax)) == 0) continue;
+            int l = 0;
+            while (__builtin_fabsf(x[k + l]) != amax) ++l;  // the first of the four that hits
+            max = x[k + l];
+            break;
         }
         const float iscale = -127.0f / max;
         const float32x4_t lo = vdupq_n_f32(-128.0f), hi = vdupq_n_f32(127.0f);
