@@ -1,7 +1,7 @@
 // NEON forms of the float kernels used per token and per prompt: dot products and axpy,
 // rmsnorm's sum of squares, block sums for the exact quantized dots, f32 -> f16 rows for the KV
-// cache, attention over the f16 cache, and the f32 GEMM's micro-kernel. Counterparts of
-// elementwise_avx2.cpp, attention_avx2.cpp and gemm_avx2.cpp.
+// cache, attention over the f16 cache, and the f32 GEMM's panel packing and micro-kernel.
+// Counterparts of elementwise_avx2.cpp, attention_avx2.cpp and gemm_avx2.cpp.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -204,6 +204,29 @@ void micro(int64_t kc, const float* a, int64_t lda, const float* panel, float* c
 }
 
 }  // namespace
+
+// panel[k * 16 + j] = rows[j * kc + k]: 4x4 blocks transposed with two rounds of trn.
+void neon_pack_transpose(const float* rows, int64_t kc, float* panel) {
+    int64_t k = 0;
+    for (; k + 4 <= kc; k += 4) {
+        for (int64_t j = 0; j < kPanelRows; j += 4) {
+            const float* r = rows + j * kc + k;
+            const float32x4x2_t t01 = vtrnq_f32(vld1q_f32(r), vld1q_f32(r + kc));
+            const float32x4x2_t t23 = vtrnq_f32(vld1q_f32(r + 2 * kc), vld1q_f32(r + 3 * kc));
+            float* out = panel + k * kPanelRows + j;
+            vst1q_f32(out, vcombine_f32(vget_low_f32(t01.val[0]), vget_low_f32(t23.val[0])));
+            vst1q_f32(out + kPanelRows,
+                      vcombine_f32(vget_low_f32(t01.val[1]), vget_low_f32(t23.val[1])));
+            vst1q_f32(out + 2 * kPanelRows,
+                      vcombine_f32(vget_high_f32(t01.val[0]), vget_high_f32(t23.val[0])));
+            vst1q_f32(out + 3 * kPanelRows,
+                      vcombine_f32(vget_high_f32(t01.val[1]), vget_high_f32(t23.val[1])));
+        }
+    }
+    for (; k < kc; ++k) {
+        for (int64_t j = 0; j < kPanelRows; ++j) panel[k * kPanelRows + j] = rows[j * kc + k];
+    }
+}
 
 void neon_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate) {

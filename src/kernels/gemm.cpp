@@ -62,6 +62,12 @@ void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_o
         return;
     }
 #endif
+#ifdef FLASH_KERNELS_ARM
+    if (use_neon()) {
+        neon_pack_transpose(rows_buf, kc, panel);
+        return;
+    }
+#endif
     for (int64_t k = 0; k < kc; ++k) {
         for (int64_t j = 0; j < kPanelRows; ++j) panel[k * kPanelRows + j] = rows_buf[j * kc + k];
     }

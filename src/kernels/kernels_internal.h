@@ -111,6 +111,7 @@ using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda,
 #ifdef FLASH_KERNELS_ARM
 void neon_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
+void neon_pack_transpose(const float* rows, int64_t kc, float* panel);
 #endif
 #ifdef FLASH_KERNELS_X86
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
