@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The ARM64 build of the engine (core, kernels, tokenizer, model, runtime) and its unit and
 # parity suites, cross-compiled with Debian's aarch64 toolchain and run under qemu-aarch64:
-# once on a CPU with dotprod and i8mm (-cpu max: the NEON and sdot kernels), once on a
-# Cortex-A53 (NEON without dotprod: the widening fallbacks). Emulated, so correctness only.
+# once on a CPU with dotprod and i8mm (-cpu max: the NEON, sdot and usmmla kernels, and the
+# kernel tests at each lower level too), once on a Cortex-A53 (NEON without dotprod: the
+# widening fallbacks). Emulated, so correctness only.
 # Installs what it needs (arm64 multiarch -dev packages). Called by scripts/test.sh.
 #
 # Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.

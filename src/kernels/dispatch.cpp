@@ -61,19 +61,34 @@ bool cpu_has_dotprod() {
     return false;
 #endif
 }
+
+// The i8mm extension (usmmla/smmla), from ARMv8.6.
+bool cpu_has_i8mm() {
+#if defined(__linux__)
+    return (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0;
+#elif defined(__APPLE__)
+    int value = 0;
+    size_t size = sizeof(value);
+    return sysctlbyname("hw.optional.arm.FEAT_I8MM", &value, &size, nullptr, 0) == 0 && value;
+#else
+    return false;
+#endif
+}
 #endif
 
 // Function-local so the answer is right even if another file's static initializer asks first.
 Isa cpu_isa() {
 #ifdef FLASH_KERNELS_ARM
-    static const Isa isa = cpu_has_dotprod() ? Isa::NeonDotprod : Isa::Neon;
+    static const Isa isa = !cpu_has_dotprod() ? Isa::Neon
+                           : cpu_has_i8mm()   ? Isa::NeonI8mm
+                                              : Isa::NeonDotprod;
 #else
     static const Isa isa = cpu_has_vnni() ? Isa::Avx512 : cpu_has_avx2() ? Isa::Avx2 : Isa::Scalar;
 #endif
     return isa;
 }
 
-// FLASH_ISA=scalar|neon|neon-dotprod|avx2|avx512 caps the dispatcher for a whole run (to
+// FLASH_ISA=scalar|neon|neon-dotprod|neon-i8mm|avx2|avx512 caps the dispatcher for a whole run (to
 // compare paths end to end with flash bench); unset, every path the CPU has is used.
 Isa initial_cap() {
     const char* env = std::getenv("FLASH_ISA");
@@ -82,10 +97,12 @@ Isa initial_cap() {
     if (v == "scalar") return Isa::Scalar;
     if (v == "neon") return Isa::Neon;
     if (v == "neon-dotprod") return Isa::NeonDotprod;
+    if (v == "neon-i8mm") return Isa::NeonI8mm;
     if (v == "avx2") return Isa::Avx2;
     if (v != "avx512")
         std::fprintf(stderr,
-                     "flash: FLASH_ISA=%s is not scalar, neon, neon-dotprod, avx2 or avx512; "
+                     "flash: FLASH_ISA=%s is not scalar, neon, neon-dotprod, neon-i8mm, avx2 or "
+                     "avx512; "
                      "ignored\n",
                      env);
     return Isa::Avx512;
@@ -139,6 +156,14 @@ bool use_dotprod() {
 #endif
 }
 
+bool use_i8mm() {
+#ifdef FLASH_KERNELS_ARM
+    return active_isa() >= Isa::NeonI8mm;
+#else
+    return false;
+#endif
+}
+
 TypeKernels kernels_for(DType weight) {
     const TypeTraits& t = type_traits(weight);
     TypeKernels k{t.dequant, t.quantize, t.dot};
@@ -183,6 +208,8 @@ const char* isa_name() {
             return "avx512";
         case Isa::Avx2:
             return "avx2";
+        case Isa::NeonI8mm:
+            return "neon-i8mm";
         case Isa::NeonDotprod:
             return "neon-dotprod";
         case Isa::Neon:

@@ -191,6 +191,7 @@ MicroChoice micro_choice() {
     if (use_avx2()) return {avx2_int8_micro, kAvx2Int8MicroRows};
 #endif
 #ifdef FLASH_KERNELS_ARM
+    if (use_i8mm()) return {i8mm_int8_micro, kI8mmInt8MicroRows};
     if (use_dotprod()) return {dotprod_int8_micro, kDotprodInt8MicroRows};
 #endif
     return {scalar_int8_micro, kScalarInt8MicroRows};

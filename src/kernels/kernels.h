@@ -119,20 +119,22 @@ void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q,
 
 // The instruction sets kernels are written for, each family in order of capability. ARM64:
 // NEON (Advanced SIMD, in every AArch64 CPU), then NEON with the dotprod extension (sdot: Apple
-// M1 on, Cortex-A76 on, Graviton 2 on). x86-64: AVX2 (with FMA and F16C) is the floor;
+// M1 on, Cortex-A76 on, Graviton 2 on), then with i8mm too (usmmla: Apple M2 on, Graviton 3 on;
+// every such CPU has dotprod). x86-64: AVX2 (with FMA and F16C) is the floor;
 // AVX-512 here means VNNI with VL on 256-bit registers (the int8 GEMM's vpdpbusd). A build
 // detects only its own family, so a cap from the other family's range means "no cap" (x86
 // levels) or "scalar" (ARM levels on x86).
-enum class Isa { Scalar, Neon, NeonDotprod, Avx2, Avx512 };
+enum class Isa { Scalar, Neon, NeonDotprod, NeonI8mm, Avx2, Avx512 };
 // The best ISA this CPU has and this build compiled, and the one the dispatcher uses now.
 Isa detected_isa();
 Isa active_isa();
-// Which SIMD variant the dispatcher chose ("avx512", "avx2", "neon-dotprod", "neon", "scalar"),
+// Which SIMD variant the dispatcher chose ("avx512", "avx2", "neon-i8mm", "neon-dotprod",
+// "neon", "scalar"),
 // for logs and benchmarks.
 const char* isa_name();
 // Caps the ISA the dispatcher may choose (tests and benchmarks compare paths in one process;
-// FLASH_ISA=scalar|neon|neon-dotprod|avx2|avx512 sets the cap for a whole run); returns the
-// previous cap.
+// FLASH_ISA=scalar|neon|neon-dotprod|neon-i8mm|avx2|avx512 sets the cap for a whole run); returns
+// the previous cap.
 Isa limit_isa(Isa cap);
 // limit_isa(Scalar) when on, lifts the cap when off; returns whether the scalar path was forced.
 bool force_scalar(bool on);

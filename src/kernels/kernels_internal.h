@@ -94,6 +94,7 @@ bool use_avx2();
 // NEON (any AArch64 CPU) and its dotprod extension, where built, present and not capped.
 bool use_neon();
 bool use_dotprod();
+bool use_i8mm();
 // The fused exact dot for a weight type, or null where there is none (no SIMD version, or
 // force_scalar): callers then dequantize and use dot_f32.
 ExactDotFn exact_dot_for(DType weight);
@@ -139,10 +140,12 @@ inline constexpr int64_t kAvx2Int8MicroRows = 3;
 inline constexpr int64_t kVnniMicroRows = 4;
 inline constexpr int64_t kScalarInt8MicroRows = 4;
 inline constexpr int64_t kDotprodInt8MicroRows = 4;
+inline constexpr int64_t kI8mmInt8MicroRows = 4;
 inline constexpr int64_t kMaxInt8MicroRows = 4;  // the largest of them
 static_assert(kAvx2Int8MicroRows <= kMaxInt8MicroRows && kVnniMicroRows <= kMaxInt8MicroRows &&
               kScalarInt8MicroRows <= kMaxInt8MicroRows &&
-              kDotprodInt8MicroRows <= kMaxInt8MicroRows);
+              kDotprodInt8MicroRows <= kMaxInt8MicroRows &&
+              kI8mmInt8MicroRows <= kMaxInt8MicroRows);
 // C[i][j] = sum_b a_ib * s_jb * (u_jb . v_ib) + o_jb * (a_ib * sum(v_ib)) for i < m, j < 16,
 // over nb blocks of g (16 or 32) elements: xq holds activation bytes (row i at i * ldx), xs the
 // blocks' activation scales a and xsv a * sum(v) (row i at i * ldxs).
@@ -162,6 +165,10 @@ void vnni_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, con
 void dotprod_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
                         int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
                         int64_t ldc);
+// usmmla on 2x8 blocks of weights and activations (gemm_int8_i8mm.cpp).
+void i8mm_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                     int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                     int64_t ldc);
 #endif
 // AVX-512 VNNI with VL present (and not forced off).
 bool use_vnni();

@@ -34,9 +34,10 @@ TEST(Dispatch, UsesAvx2WhereTheCpuHasIt) {
                       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
     EXPECT_EQ(std::string(isa_name()), vnni ? "avx512" : cpu ? "avx2" : "scalar");
 #elif defined(__aarch64__) && defined(__linux__)
-    // Advanced SIMD is part of every AArch64 CPU; sdot where HWCAP says so.
+    // Advanced SIMD is part of every AArch64 CPU; sdot and usmmla where HWCAP says so.
     const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
-    EXPECT_EQ(std::string(isa_name()), dotprod ? "neon-dotprod" : "neon");
+    const bool i8mm = dotprod && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0;
+    EXPECT_EQ(std::string(isa_name()), i8mm ? "neon-i8mm" : dotprod ? "neon-dotprod" : "neon");
 #else
     EXPECT_STREQ(isa_name(), "scalar");
 #endif

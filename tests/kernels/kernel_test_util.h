@@ -53,8 +53,8 @@ class ScalarGuard {
 };
 
 // A type on one path: the dispatched one (the best this CPU has), the scalar reference, and
-// the level below the best where there is one (AVX2 on AVX-512 CPUs, plain NEON on CPUs with
-// dotprod), so each SIMD version is tested where it can run.
+// the levels below the best where there are some (AVX2 on AVX-512 CPUs; plain NEON, and NEON
+// with dotprod on CPUs with i8mm), so each SIMD version is tested where it can run.
 struct TypeMode {
     DType type;
     kernels::Isa isa;
@@ -63,7 +63,10 @@ struct TypeMode {
 inline std::vector<kernels::Isa> test_isas() {
     std::vector<kernels::Isa> v = {kernels::Isa::Avx512, kernels::Isa::Scalar};
     if (kernels::detected_isa() > kernels::Isa::Avx2) v.push_back(kernels::Isa::Avx2);
-    if (kernels::detected_isa() == kernels::Isa::NeonDotprod) v.push_back(kernels::Isa::Neon);
+    const kernels::Isa arm = kernels::detected_isa();
+    if (arm == kernels::Isa::NeonDotprod || arm == kernels::Isa::NeonI8mm)
+        v.push_back(kernels::Isa::Neon);
+    if (arm == kernels::Isa::NeonI8mm) v.push_back(kernels::Isa::NeonDotprod);
     return v;
 }
 
@@ -83,6 +86,8 @@ inline const char* isa_mode_name(kernels::Isa isa) {
             return "_avx2";
         case kernels::Isa::Neon:
             return "_neon";
+        case kernels::Isa::NeonDotprod:
+            return "_dotprod";
         default:
             return "_dispatched";
     }
