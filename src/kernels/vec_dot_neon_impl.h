@@ -124,25 +124,16 @@ float dot_q5_k(Dot dot, int64_t n, const void* w, const void* a) {
     float sum = 0.0f;
     for (int64_t i = 0; i < n / QK_K; ++i) {
         const uint8x16_t h0 = vld1q_u8(x[i].qh), h1 = vld1q_u8(x[i].qh + 16);
-        const uint8x16_t one = vdupq_n_u8(1), mask = vdupq_n_u8(0x0F);
         int32_t isum = 0, summs = 0;
         for (int p = 0; p < 4; ++p) {
             const uint8x16_t b0 = vld1q_u8(x[i].qs + 32 * p), b1 = vld1q_u8(x[i].qs + 32 * p + 16);
             const int8_t* yq = y[i].qs + 64 * p;
-            // The fifth bit of sub-block j sits at bit j of each qh byte, moved to 0x10.
-            const auto high = [&](uint8x16_t h, int j) {
-                return vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-j))), one),
-                                  4);
-            };
             const int32_t s_lo = block_sum(
-                dot, vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b0, mask), high(h0, 2 * p))),
-                vld1q_s8(yq), vreinterpretq_s8_u8(vorrq_u8(vandq_u8(b1, mask), high(h1, 2 * p))),
-                vld1q_s8(yq + 16));
+                dot, vreinterpretq_s8_u8(q5k_values16(b0, h0, false, 2 * p)), vld1q_s8(yq),
+                vreinterpretq_s8_u8(q5k_values16(b1, h1, false, 2 * p)), vld1q_s8(yq + 16));
             const int32_t s_hi = block_sum(
-                dot, vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b0, 4), high(h0, 2 * p + 1))),
-                vld1q_s8(yq + 32),
-                vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(b1, 4), high(h1, 2 * p + 1))),
-                vld1q_s8(yq + 48));
+                dot, vreinterpretq_s8_u8(q5k_values16(b0, h0, true, 2 * p + 1)), vld1q_s8(yq + 32),
+                vreinterpretq_s8_u8(q5k_values16(b1, h1, true, 2 * p + 1)), vld1q_s8(yq + 48));
             k4_accumulate(x[i].scales, y[i].bsums, p, s_lo, s_hi, isum, summs);
         }
         const float d = half_to_float(x[i].d) * y[i].d;
