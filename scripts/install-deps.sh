@@ -15,7 +15,19 @@ packages=(
 )
 
 # --with-browser adds what the web page's test drives: Chromium and its WebDriver.
-if [ "${1:-}" = "--with-browser" ]; then packages+=(chromium chromium-driver); fi
+# --with-arm64 adds the ARM64 cross build's (scripts/test_arm.sh): the aarch64 toolchain, qemu,
+# and the engine's -dev packages for arm64 through multiarch, with the C++ runtime they run on.
+arm64=false
+for option in "$@"; do
+  case "$option" in
+    --with-browser) packages+=(chromium chromium-driver) ;;
+    --with-arm64)
+      arm64=true
+      packages+=(g++-aarch64-linux-gnu qemu-user libpcre2-dev:arm64 libssl-dev:arm64
+                 libgtest-dev:arm64 libstdc++6:arm64) ;;
+    *) echo "install-deps: unknown option $option (--with-browser, --with-arm64)" >&2; exit 2 ;;
+  esac
+done
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -31,6 +43,9 @@ fi
 read -r -a missing <<<"${missing[*]}"
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
+  if $arm64 && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    sudo_if_needed dpkg --add-architecture arm64
+  fi
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

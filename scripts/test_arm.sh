@@ -4,7 +4,7 @@
 # once on a CPU with dotprod and i8mm (-cpu max: the NEON, sdot and usmmla kernels, and the
 # kernel tests at each lower level too), once on a Cortex-A53 (NEON without dotprod: the
 # widening fallbacks). Emulated, so correctness only.
-# Installs what it needs (arm64 multiarch -dev packages). Called by scripts/test.sh.
+# Installs what it needs (scripts/install-deps.sh --with-arm64). Called by scripts/test.sh.
 #
 # Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.
 set -euo pipefail
@@ -12,22 +12,7 @@ cd "$(dirname "$0")/.."
 export FLASH_TESTDATA="${FLASH_TESTDATA:-$(cd .. && pwd)/shared/testdata}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 
-sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-arm_packages=(g++-aarch64-linux-gnu qemu-user libpcre2-dev:arm64 libssl-dev:arm64
-              libgtest-dev:arm64 libstdc++6:arm64)
-missing=()
-for p in "${arm_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "test_arm.sh: installing ${missing[*]}" >&2
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    sudo_if_needed dpkg --add-architecture arm64
-  fi
-  sudo_if_needed apt-get update -qq
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+scripts/install-deps.sh --with-arm64
 
 cmake --preset arm64 >/dev/null
 cmake --build --preset arm64 -j "$jobs"
