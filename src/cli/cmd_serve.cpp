@@ -29,8 +29,7 @@ void run_serve(ServeCliOptions& o) {
     serve::ServerOptions& s = o.server;
     s.model_path = resolve_model(o.model.model);  // an unknown model fails before binding
     // $FLASH_INDEX names the index as it does for `flash index` and `flash ask`.
-    if (s.engine.index_dir.empty())
-        if (const char* dir = std::getenv("FLASH_INDEX"); dir && *dir) s.engine.index_dir = dir;
+    if (s.engine.index_dir.empty()) s.engine.index_dir = index_dir_from_env();
     {
         // What can fail in the file fails here, before "listening" is printed or the port is
         // taken (mapping and binding the weights is quick; the engine's set-up is not).

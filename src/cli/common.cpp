@@ -60,8 +60,8 @@ void add_sampling_options(CLI::App& cmd, SamplingOverrides& s, const std::string
     cmd.add_option("-s,--seed", s.seed, "Random seed (default: fixed, so a run repeats)")
         ->group(group);
     std::string footer = cmd.get_footer();
-    cmd.footer((footer.empty() ? "" : footer + "\n") + "Sampling not given on the command line: " +
-               preset_text + ".");
+    cmd.footer((footer.empty() ? "" : footer + "\n") +
+               "Sampling not given on the command line: " + preset_text + ".");
 }
 
 SamplerConfig chat_sampling_for(const Model& model, const SamplingOverrides& flags) {
@@ -163,7 +163,9 @@ std::string read_stdin(const std::string& what) {
     return text;
 }
 
-bool stdin_is_terminal() { return isatty(fileno(stdin)) != 0; }
+bool stdin_is_terminal() {
+    return isatty(fileno(stdin)) != 0;
+}
 
 bool print_to_stdout(std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
@@ -183,8 +185,13 @@ std::string human_bytes(double b) {
     return buf;
 }
 
+std::string index_dir_from_env() {
+    const char* d = std::getenv("FLASH_INDEX");
+    return d ? d : "";
+}
+
 std::string default_index_dir() {
-    if (const char* d = std::getenv("FLASH_INDEX"); d && *d) return d;
+    if (std::string d = index_dir_from_env(); !d.empty()) return d;
     // The XDG spec says relative values are invalid and must be ignored.
     if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
         return std::string(x) + "/flash/index";

@@ -81,6 +81,8 @@ bool stdin_is_terminal();
 // Streams generated text to stdout as it arrives (a Session::generate on_text callback).
 bool print_to_stdout(std::string_view piece);
 
+// $FLASH_INDEX, or "" when unset: the index `flash serve` searches without --index.
+std::string index_dir_from_env();
 // The document index directory: $FLASH_INDEX, else $XDG_CACHE_HOME/flash/index, else
 // ~/.cache/flash/index.
 std::string default_index_dir();
