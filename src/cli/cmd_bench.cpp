@@ -1,6 +1,7 @@
 // `flash bench`: prompt processing and generation speed, like llama-bench's pp512 / tg128:
-// pp evaluates n_prompt tokens as batches from an empty cache; tg generates n_gen tokens one
-// at a time from an empty cache. Repeated, reported as mean ± standard deviation.
+// pp evaluates n_prompt tokens as batches; tg generates n_gen tokens one at a time; both from
+// an empty cache, or after n_depth tokens of context (llama-bench's -d: attention over a long
+// cache, where the KV cache's type shows). Repeated, reported as mean ± standard deviation.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +22,7 @@ struct BenchOptions {
     ModelOptions model;
     int n_prompt = 512;
     int n_gen = 128;
+    int n_depth = 0;
     int repetitions = 3;
     bool json = false;
 };
@@ -42,13 +44,24 @@ void bench(const BenchOptions& o) {
     LoadedModel lm = load_model(o.model, /*need_tokenizer=*/false);
     const ModelConfig& c = lm.model->config();
     ModelOptions mo = o.model;
-    mo.ctx = std::max<int64_t>(o.n_prompt, o.n_gen) + 1;
+    mo.ctx = o.n_depth + std::max<int64_t>(o.n_prompt, o.n_gen) + 1;
     Session session(*lm.model, nullptr, session_options(mo));
 
     std::mt19937 rng(42);
     std::uniform_int_distribution<int32_t> any_token(0, static_cast<int32_t>(c.n_vocab - 1));
     std::vector<int32_t> prompt(static_cast<size_t>(o.n_prompt));
     for (auto& id : prompt) id = any_token(rng);
+    std::vector<int32_t> context(static_cast<size_t>(o.n_depth));
+    for (auto& id : context) id = any_token(rng);
+    // Back to n_depth cached tokens, untimed: the cached context is kept where the model can
+    // rewind (recurrent models start over and read it again).
+    auto to_depth = [&] {
+        session.truncate(o.n_depth);
+        if (session.n_past() < o.n_depth) {
+            session.reset();
+            session.eval(context);
+        }
+    };
 
     using Clock = std::chrono::steady_clock;
     auto seconds = [](Clock::time_point t0) {
@@ -58,13 +71,13 @@ void bench(const BenchOptions& o) {
     // One untimed warm-up of each kind so page faults of the mapping are not measured.
     for (int rep = -1; rep < o.repetitions; ++rep) {
         if (o.n_prompt > 0) {
-            session.reset();
+            to_depth();
             const auto t0 = Clock::now();
             session.eval(prompt);
             if (rep >= 0) pp.push_back(o.n_prompt / seconds(t0));
         }
         if (o.n_gen > 0) {
-            session.reset();
+            to_depth();
             int32_t id = prompt.empty() ? 0 : prompt[0];
             const auto t0 = Clock::now();
             for (int i = 0; i < o.n_gen; ++i) {
@@ -85,6 +98,9 @@ void bench(const BenchOptions& o) {
             {"threads", threads},
             {"isa", kernels::isa_name()},
             {"precision", o.model.precision},
+            {"cache_type_k", o.model.cache_type_k},
+            {"cache_type_v", o.model.cache_type_v},
+            {"depth", o.n_depth},
             {"weights_bytes", lm.model->weights().total_bytes},
             {"kv_cache_bytes", session.cache_bytes()},
             {"peak_rss_bytes", peak_resident_bytes()},
@@ -100,13 +116,18 @@ void bench(const BenchOptions& o) {
         return;
     }
     std::printf(
-        "| model | size | threads | isa | precision | test | t/s "
-        "|\n|---|---|---|---|---|---|---|\n");
+        "| model | size | threads | isa | precision | kv cache | test | t/s "
+        "|\n|---|---|---|---|---|---|---|---|\n");
+    const std::string kv = o.model.cache_type_k == o.model.cache_type_v
+                               ? o.model.cache_type_k
+                               : o.model.cache_type_k + "/" + o.model.cache_type_v;
     const std::string size = human_bytes(static_cast<double>(lm.model->weights().total_bytes));
     auto row = [&](const char* kind, int n, const Figure& f) {
-        std::printf("| %s | %s | %d | %s | %s | %s%d | %.2f ± %.2f |\n",
+        const std::string depth = o.n_depth > 0 ? " @ d" + std::to_string(o.n_depth) : "";
+        std::printf("| %s | %s | %d | %s | %s | %s | %s%d%s | %.2f ± %.2f |\n",
                     c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads,
-                    kernels::isa_name(), o.model.precision.c_str(), kind, n, f.mean, f.stddev);
+                    kernels::isa_name(), o.model.precision.c_str(), kv.c_str(), kind, n,
+                    depth.c_str(), f.mean, f.stddev);
     };
     if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
     if (o.n_gen > 0) row("tg", o.n_gen, ftg);
@@ -123,6 +144,10 @@ void add_bench_command(CLI::App& app) {
         ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens for the tg test (0: skip)")
+        ->check(in_range({0, 1 << 20}, true))
+        ->capture_default_str();
+    cmd->add_option("-d,--n-depth", o->n_depth,
+                    "Tokens of context cached before each test (llama-bench's -d)")
         ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();
     cmd->add_option("-r,--repetitions", o->repetitions, "Timed repetitions")

@@ -81,11 +81,16 @@ void info(const InfoOptions& o) {
             std::printf("layers: %lld Gated DeltaNet (recurrent), %lld attention\n",
                         static_cast<long long>(c.n_layer - c.attention_layers()),
                         static_cast<long long>(c.attention_layers()));
-        std::printf("memory: weights %s (mapped); KV cache %s per token, %s at %lld tokens",
+        std::printf("memory: weights %s (mapped); KV cache (f16) %s per token, %s at %lld tokens",
                     human_bytes(static_cast<double>(w.total_bytes)).c_str(),
                     human_bytes(static_cast<double>(c.kv_bytes_per_token())).c_str(),
                     human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch))).c_str(),
                     static_cast<long long>(ctx));
+        if (c.head_dim % 32 == 0 && c.head_dim_v % 32 == 0 && c.attention_layers() > 0) {
+            const KvTypes q8{DType::Q8_0, DType::Q8_0};
+            std::printf(" (%s with -ctk q8_0 -ctv q8_0)",
+                        human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch, q8))).c_str());
+        }
         if (c.has_recurrent_layers())
             std::printf("; recurrent state %s per sequence",
                         human_bytes(static_cast<double>(c.recurrent_state_bytes())).c_str());

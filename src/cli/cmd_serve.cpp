@@ -48,6 +48,7 @@ void run_serve(ServeCliOptions& o) {
     s.engine.threads = o.model.threads;
     s.engine.precision =
         o.model.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
+    s.engine.kv_types = kv_types(o.model);
     if (s.api_key.empty())
         if (const char* key = std::getenv("FLASH_API_KEY"); key && *key) s.api_key = key;
     if (s.host != "127.0.0.1" && s.host != "localhost" && s.host != "::1" && s.api_key.empty())

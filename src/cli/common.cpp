@@ -34,6 +34,14 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
            "read in f32 either way)")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
+    cmd.add_option("--cache-type-k", o.cache_type_k,
+                   "KV cache type for keys (-ctk): f16, or q8_0 for about half the memory (heads of "
+                   "a multiple of 32 dimensions)")
+        ->check(CLI::IsMember({"f16", "q8_0"}))
+        ->capture_default_str();
+    cmd.add_option("--cache-type-v", o.cache_type_v, "KV cache type for values (-ctv): f16 or q8_0")
+        ->check(CLI::IsMember({"f16", "q8_0"}))
+        ->capture_default_str();
 }
 
 void add_sampling_options(CLI::App& cmd, SamplingOverrides& s, const std::string& preset_text) {
@@ -146,7 +154,15 @@ SessionOptions session_options(const ModelOptions& o) {
     s.n_threads = o.threads;
     s.n_batch = o.batch;
     s.precision = o.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
+    s.kv_types = kv_types(o);
     return s;
+}
+
+KvTypes kv_types(const ModelOptions& o) {
+    const auto type = [](const std::string& name) {
+        return name == "q8_0" ? DType::Q8_0 : DType::F16;
+    };
+    return KvTypes{type(o.cache_type_k), type(o.cache_type_v)};
 }
 
 std::string read_stdin(const std::string& what) {

@@ -27,6 +27,8 @@ struct ModelOptions {
     int64_t ctx = 4096;
     int64_t batch = 256;
     std::string precision = "exact";  // exact | fast
+    std::string cache_type_k = "f16";  // f16 | q8_0
+    std::string cache_type_v = "f16";
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o);
@@ -70,6 +72,7 @@ struct LoadedModel {
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
+KvTypes kv_types(const ModelOptions& o);
 
 // Replies stop here unless -n says otherwise (the server's --max-tokens default too).
 inline constexpr int kDefaultMaxTokens = 1024;

@@ -1,9 +1,9 @@
-// Attention of one query head over an f16 KV cache, with an online softmax: a run of cached
+// Attention of one query head over the KV cache (F16 or Q8_0 rows), with an online softmax: a run of cached
 // positions at a time updates the running maximum, the running sum of exp(score - max) and the
 // exp-weighted sum of value rows, so positions split into runs (a sliding window's ring wraps
 // once) give the softmax of them all. The AVX2 version (attention_avx2.cpp) scores eight keys
 // at a time and keeps value accumulators in registers; this file holds the dispatcher and the
-// scalar reference it is tested against.
+// scalar reference it is tested against, and the writing of cache rows.
 #include <algorithm>
 #include <cmath>
 
@@ -14,14 +14,27 @@
 
 namespace flash::kernels {
 
+namespace {
+
+// Element d of one head's cache row of type t (F16 or Q8_0), as dequantize_row gives it.
+float kv_element(DType t, const uint8_t* row, int64_t d) {
+    if (t == DType::F16) return fp16_to_f32(reinterpret_cast<const uint16_t*>(row)[d]);
+    const auto* block = reinterpret_cast<const BlockQ8_0*>(row) + d / QK8_0;
+    return fp16_to_f32(block->d) * static_cast<float>(block->qs[d % QK8_0]);
+}
+
+}  // namespace
+
 void ref::attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                         float* scratch) {
     if (rows.n <= 0) return;
+    const auto* keys = static_cast<const uint8_t*>(rows.k);
+    const auto* values = static_cast<const uint8_t*>(rows.v);
     float seg_max = -INFINITY;
     for (int64_t j = 0; j < rows.n; ++j) {
-        const uint16_t* k = rows.k + j * rows.k_stride;
+        const uint8_t* k = keys + j * rows.k_stride;
         float dot = 0.0f;
-        for (int64_t d = 0; d < run.head_dim; ++d) dot += q[d] * fp16_to_f32(k[d]);
+        for (int64_t d = 0; d < run.head_dim; ++d) dot += q[d] * kv_element(rows.k_type, k, d);
         scratch[j] = dot * scale;
         seg_max = std::fmax(seg_max, scratch[j]);
     }
@@ -32,11 +45,25 @@ void ref::attention_add(AttentionRun& run, const AttentionRows& rows, const floa
     for (int64_t j = 0; j < rows.n; ++j) {
         const float p = std::exp(scratch[j] - new_max);
         seg_sum += p;
-        const uint16_t* v = rows.v + j * rows.v_stride;
-        for (int64_t d = 0; d < run.head_dim_v; ++d) run.out[d] += p * fp16_to_f32(v[d]);
+        const uint8_t* v = values + j * rows.v_stride;
+        for (int64_t d = 0; d < run.head_dim_v; ++d) run.out[d] += p * kv_element(rows.v_type, v, d);
     }
     run.sum = run.sum * rescale + seg_sum;
     run.max = new_max;
+}
+
+bool is_kv_type(DType t) { return t == DType::F16 || t == DType::Q8_0; }
+
+void store_kv_row(DType t, const float* x, void* out, int64_t n) {
+    if (t == DType::F16) {
+        f32_to_f16_row(x, static_cast<uint16_t*>(out), n);
+        return;
+    }
+    if (t != DType::Q8_0 || n % QK8_0 != 0)
+        throw Error("KV cache rows of " + std::string(dtype_name(t)) + " with " +
+                    std::to_string(n) + " elements are not supported");
+    // Q8_0 activations are llama.cpp's q8_0 blocks, which its q8_0 cache holds too.
+    quantize_activation_row(DType::Q8_0, x, out, n);
 }
 
 void attention_begin(AttentionRun& run, float* out, int64_t head_dim, int64_t head_dim_v) {
@@ -50,14 +77,21 @@ void attention_begin(AttentionRun& run, float* out, int64_t head_dim, int64_t he
 
 void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                    float* scratch) {
+    const auto fits = [](DType t, int64_t dim) { return dim % (t == DType::Q8_0 ? 32 : 8) == 0; };
+    if (!fits(rows.k_type, run.head_dim) || !fits(rows.v_type, run.head_dim_v)) {
+        if (rows.k_type == DType::Q8_0 || rows.v_type == DType::Q8_0)
+            throw Error("attention: a Q8_0 cache needs head dimensions that are multiples of 32");
+        ref::attention_add(run, rows, q, scale, scratch);
+        return;
+    }
 #ifdef FLASH_KERNELS_X86
-    if (detail::use_avx2() && run.head_dim % 8 == 0 && run.head_dim_v % 8 == 0) {
+    if (detail::use_avx2()) {
         detail::avx2_attention_add(run, rows, q, scale, scratch);
         return;
     }
 #endif
 #ifdef FLASH_KERNELS_ARM
-    if (detail::use_neon() && run.head_dim % 8 == 0 && run.head_dim_v % 8 == 0) {
+    if (detail::use_neon()) {
         detail::neon_attention_add(run, rows, q, scale, scratch);
         return;
     }

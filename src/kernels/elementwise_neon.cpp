@@ -1,11 +1,12 @@
 // NEON forms of the float kernels used per token and per prompt: dot products and axpy,
 // rmsnorm's sum of squares, block sums for the exact quantized dots, f32 -> f16 rows for the KV
-// cache, attention over the f16 cache, and the f32 GEMM's panel packing and micro-kernel.
+// cache, attention over the F16 or Q8_0 cache, and the f32 GEMM's panel packing and micro-kernel.
 // Counterparts of elementwise_avx2.cpp, attention_avx2.cpp and gemm_avx2.cpp.
 #include <arm_neon.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "kernels/kernels_internal.h"
 #include "kernels/neon_common.h"
@@ -108,41 +109,83 @@ float32x4_t exp_nonpositive(float32x4_t x) {
     return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(y), tiny));
 }
 
-float score1(const float* q, const uint16_t* k, int64_t hd, float scale) {
+// Eight elements [d, d + 8) of one head's cache row as two float vectors: F16 rows convert,
+// Q8_0 rows widen eight of a block's int8 values and scale them by the block's f16 scale.
+struct HalfRow {
+    static float32x4x2_t load8(const uint8_t* row, int64_t d) {
+        const auto* h = reinterpret_cast<const uint16_t*>(row) + d;
+        return {load_half4(h), load_half4(h + 4)};
+    }
+};
+struct Q8Row {
+    static float32x4x2_t load8(const uint8_t* row, int64_t d) {
+        const uint8_t* block = row + (d / 32) * sizeof(BlockQ8_0);
+        uint16_t bits;
+        std::memcpy(&bits, block, sizeof bits);
+        const float32x4_t scale = vdupq_laneq_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(bits))), 0);
+        const int16x8_t w = vmovl_s8(vld1_s8(reinterpret_cast<const int8_t*>(block + 2 + d % 32)));
+        return {vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w))), scale),
+                vmulq_f32(vcvtq_f32_s32(vmovl_high_s16(w)), scale)};
+    }
+};
+
+template <class Row>
+float score1(const float* q, const uint8_t* k, int64_t hd, float scale) {
     float32x4_t acc0 = vdupq_n_f32(0), acc1 = vdupq_n_f32(0);
     for (int64_t d = 0; d < hd; d += 8) {
-        acc0 = vfmaq_f32(acc0, load_half4(k + d), vld1q_f32(q + d));
-        acc1 = vfmaq_f32(acc1, load_half4(k + d + 4), vld1q_f32(q + d + 4));
+        const float32x4x2_t kv = Row::load8(k, d);
+        acc0 = vfmaq_f32(acc0, kv.val[0], vld1q_f32(q + d));
+        acc1 = vfmaq_f32(acc1, kv.val[1], vld1q_f32(q + d + 4));
     }
     return vaddvq_f32(vaddq_f32(acc0, acc1)) * scale;
 }
 
-// out[0 .. 4B) = out * rescale + sum_i p[i] * v_i[0 .. 4B), the accumulators in registers.
-template <int B>
-void add_values(const float* p, int64_t n, const uint16_t* v, int64_t v_stride, float* out,
-                float rescale) {
+// out[0 .. 4B) = out * rescale + sum_i p[i] * v_i[d0 .. d0 + 4B), the accumulators in
+// registers (B even).
+template <class Row, int B>
+void add_values(const float* p, int64_t n, const uint8_t* v, size_t v_stride, int64_t d0,
+                float* out, float rescale) {
     float32x4_t acc[B];
 #pragma GCC unroll 16
     for (int b = 0; b < B; ++b) acc[b] = vmulq_n_f32(vld1q_f32(out + 4 * b), rescale);
     for (int64_t i = 0; i < n; ++i, v += v_stride) {
         const float32x4_t pi = vdupq_n_f32(p[i]);
-#pragma GCC unroll 16
-        for (int b = 0; b < B; ++b) acc[b] = vfmaq_f32(acc[b], pi, load_half4(v + 4 * b));
+#pragma GCC unroll 8
+        for (int b = 0; b < B; b += 2) {
+            const float32x4x2_t vv = Row::load8(v, d0 + 4 * b);
+            acc[b] = vfmaq_f32(acc[b], pi, vv.val[0]);
+            acc[b + 1] = vfmaq_f32(acc[b + 1], pi, vv.val[1]);
+        }
     }
 #pragma GCC unroll 16
     for (int b = 0; b < B; ++b) vst1q_f32(out + 4 * b, acc[b]);
 }
 
+template <class Row>
+void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run,
+                    float rescale) {
+    const auto* v = static_cast<const uint8_t*>(rows.v);
+    int64_t d = 0;
+    for (; d + 64 <= run.head_dim_v; d += 64)
+        add_values<Row, 16>(p, rows.n, v, rows.v_stride, d, run.out + d, rescale);
+    for (; d < run.head_dim_v; d += 8)
+        add_values<Row, 2>(p, rows.n, v, rows.v_stride, d, run.out + d, rescale);
+}
+
 }  // namespace
 
-// attention_add for head dimensions that are multiples of 8: scores one key at a time (two
-// accumulators over the head dimension), an online softmax, values 64 dimensions per pass.
+// attention_add for head dimensions that are multiples of 8 (32 for Q8_0 rows): scores one key
+// at a time (two accumulators over the head dimension), an online softmax, values 64
+// dimensions per pass.
 void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                         float* scratch) {
-    const int64_t n = rows.n, hdv = run.head_dim_v;
+    const int64_t n = rows.n;
     if (n <= 0) return;
+    const auto* k = static_cast<const uint8_t*>(rows.k);
     for (int64_t j = 0; j < n; ++j)
-        scratch[j] = score1(q, rows.k + j * rows.k_stride, run.head_dim, scale);
+        scratch[j] = rows.k_type == DType::Q8_0
+                         ? score1<Q8Row>(q, k + j * rows.k_stride, run.head_dim, scale)
+                         : score1<HalfRow>(q, k + j * rows.k_stride, run.head_dim, scale);
     float seg_max = -INFINITY;
     for (int64_t j = 0; j < n; ++j) seg_max = std::fmax(seg_max, scratch[j]);
 
@@ -162,11 +205,10 @@ void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
         seg_sum += scratch[j];
     }
 
-    int64_t d = 0;
-    for (; d + 64 <= hdv; d += 64)
-        add_values<16>(scratch, n, rows.v + d, rows.v_stride, run.out + d, rescale);
-    for (; d < hdv; d += 8)
-        add_values<2>(scratch, n, rows.v + d, rows.v_stride, run.out + d, rescale);
+    if (rows.v_type == DType::Q8_0)
+        add_all_values<Q8Row>(rows, scratch, run, rescale);
+    else
+        add_all_values<HalfRow>(rows, scratch, run, rescale);
     run.sum = run.sum * rescale + seg_sum;
     run.max = new_max;
 }

@@ -74,7 +74,15 @@ void geglu(float* gate, const float* up, int64_t n);   // gate = gelu(gate) * up
 float dot_f32(const float* a, const float* b, int64_t n);
 void axpy_f32(float* y, float a, const float* x, int64_t n);  // y += a * x
 
-// ---- Attention over an f16 KV cache ------------------------------------------------------
+// ---- Attention over the KV cache ------------------------------------------------------------
+
+// The element types a KV cache may hold: F16 (llama.cpp's default) or Q8_0 (blocks of 32
+// 8-bit values with an f16 scale: 34 bytes per 32 elements, 53% of F16). A Q8_0 row must hold
+// whole blocks per head, so the head dimension is a multiple of 32.
+bool is_kv_type(DType t);
+// Writes n floats of one cache row in type t (F16: round to nearest even; Q8_0: as llama.cpp's
+// quantize_row_q8_0).
+void store_kv_row(DType t, const float* x, void* out, int64_t n);
 
 // One query head's softmax-weighted sum of value rows, built up over runs of cached positions
 // (online softmax: the result does not depend on how the positions are split into runs).
@@ -86,11 +94,14 @@ struct AttentionRun {
     float* out = nullptr;  // head_dim_v floats: sum of exp(score - max) * v so far
     int64_t head_dim = 0, head_dim_v = 0;
 };
-// n consecutive cached positions: key j at k + j * k_stride, value j at v + j * v_stride.
+// n consecutive cached positions: key j at k + j * k_stride bytes, value j at v + j * v_stride
+// bytes, each one head's row of k_type / v_type.
 struct AttentionRows {
-    const uint16_t* k = nullptr;
-    const uint16_t* v = nullptr;
-    int64_t k_stride = 0, v_stride = 0, n = 0;
+    const void* k = nullptr;
+    const void* v = nullptr;
+    size_t k_stride = 0, v_stride = 0;
+    int64_t n = 0;
+    DType k_type = DType::F16, v_type = DType::F16;
 };
 void attention_begin(AttentionRun& run, float* out, int64_t head_dim, int64_t head_dim_v);
 // scratch: room for rows.n floats.

@@ -19,8 +19,12 @@ enum class RopeKind { Normal, NeoX };
 enum class FfnActivation { SiLU, GeluTanh };
 enum class LayerKind : uint8_t { Attention, Recurrent };
 
-// Bytes of one K or V element in the cache: IEEE half (model/kv_cache.h).
-inline constexpr int64_t kKvElementBytes = 2;
+// The element types the KV cache holds (model/kv_cache.h): IEEE half by default, as llama.cpp;
+// Q8_0 (-ctk/-ctv q8_0) takes 34 bytes per 32 elements instead of 64.
+struct KvTypes {
+    DType k = DType::F16;
+    DType v = DType::F16;
+};
 
 // What differs between the layers of one model.
 struct LayerConfig {
@@ -65,11 +69,11 @@ struct ModelConfig {
     int64_t v_dim() const { return n_head_kv * head_dim_v; }
     int64_t attention_layers() const;
     bool has_recurrent_layers() const { return deltanet.has_value(); }
-    // Bytes of KV cache each further token costs (K and V in IEEE half, kKvElementBytes each):
-    // attention layers without a sliding window, whose rings stop growing at the window.
-    int64_t kv_bytes_per_token() const;
+    // Bytes of KV cache each further token costs (K and V rows of the given types): attention
+    // layers without a sliding window, whose rings stop growing at the window.
+    int64_t kv_bytes_per_token(KvTypes types = {}) const;
     // Bytes of the whole KV cache for a context, sliding-window layers holding only their ring.
-    int64_t kv_cache_bytes(int64_t n_ctx, int64_t max_batch) const;
+    int64_t kv_cache_bytes(int64_t n_ctx, int64_t max_batch, KvTypes types = {}) const;
     // Bytes of recurrent state per sequence, whatever its length (0 without recurrent layers).
     int64_t recurrent_state_bytes() const;
 

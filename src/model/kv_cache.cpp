@@ -3,17 +3,31 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace flash {
 
-static_assert(sizeof(uint16_t) == kKvElementBytes,
-              "the cache holds IEEE half; config.cpp plans with kKvElementBytes");
-
-KvCache::KvCache(const ModelConfig& c, int64_t n_ctx, int64_t max_batch)
-    : n_ctx_(n_ctx), max_batch_(max_batch), kv_dim_(c.kv_dim()), v_dim_(c.v_dim()) {
+KvCache::KvCache(const ModelConfig& c, int64_t n_ctx, int64_t max_batch, KvTypes types)
+    : n_ctx_(n_ctx), max_batch_(max_batch), types_(types) {
     if (n_ctx <= 0) throw Error("context size must be positive, got " + std::to_string(n_ctx));
     if (max_batch <= 0)
         throw Error("batch size must be positive, got " + std::to_string(max_batch));
+    const auto check = [](DType t, int64_t head_dim, const char* which) {
+        if (!kernels::is_kv_type(t))
+            throw Error(std::string("the KV cache cannot hold ") + which + " as " +
+                        std::string(dtype_name(t)) + " (f16 or q8_0)");
+        if (head_dim % dtype_info(t).block_elems != 0)
+            throw Error(std::string("a ") + std::string(dtype_name(t)) + " " + which +
+                        " cache needs a head dimension that is a multiple of " +
+                        std::to_string(dtype_info(t).block_elems) + "; this model's is " +
+                        std::to_string(head_dim) + " (use f16)");
+    };
+    check(types.k, c.head_dim, "key");
+    check(types.v, c.head_dim_v, "value");
+    k_head_ = row_bytes(types.k, c.head_dim);
+    v_head_ = row_bytes(types.v, c.head_dim_v);
+    k_row_ = k_head_ * static_cast<size_t>(c.n_head_kv);
+    v_row_ = v_head_ * static_cast<size_t>(c.n_head_kv);
     capacity_.assign(static_cast<size_t>(c.n_layer), n_ctx);
     k_.resize(static_cast<size_t>(c.n_layer));
     v_.resize(static_cast<size_t>(c.n_layer));
@@ -24,8 +38,8 @@ KvCache::KvCache(const ModelConfig& c, int64_t n_ctx, int64_t max_batch)
             continue;
         }
         if (c.layers[l].sliding) capacity_[l] = std::min(n_ctx, c.sliding_window + max_batch - 1);
-        k_[l].assign(static_cast<size_t>(capacity_[l] * kv_dim_), 0);
-        v_[l].assign(static_cast<size_t>(capacity_[l] * v_dim_), 0);
+        k_[l].assign(static_cast<size_t>(capacity_[l]) * k_row_, 0);
+        v_[l].assign(static_cast<size_t>(capacity_[l]) * v_row_, 0);
     }
 }
 
@@ -36,7 +50,7 @@ void KvCache::reset_recurrent() {
 size_t KvCache::bytes() const {
     size_t n = 0;
     for (size_t l = 0; l < k_.size(); ++l)
-        n += (k_[l].size() + v_[l].size()) * sizeof(uint16_t) + recurrent_[l].bytes();
+        n += k_[l].size() + v_[l].size() + recurrent_[l].bytes();
     return n;
 }
 

@@ -218,8 +218,10 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
         KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
         for (int64_t h = 0; h < c.n_head; ++h) rotate(ws.q.data() + t * c.q_dim() + h * hd, p);
         for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(ws.k.data() + t * c.kv_dim() + h * hd, p);
-        kernels::f32_to_f16_row(ws.k.data() + t * c.kv_dim(), cache.k(l, p), c.kv_dim());
-        kernels::f32_to_f16_row(ws.v.data() + t * c.v_dim(), cache.v(l, p), c.v_dim());
+        kernels::store_kv_row(cache.types().k, ws.k.data() + t * c.kv_dim(), cache.k(l, p),
+                              c.kv_dim());
+        kernels::store_kv_row(cache.types().v, ws.v.data() + t * c.v_dim(), cache.v(l, p),
+                              c.v_dim());
     }
 
     const int64_t group = c.n_head / c.n_head_kv;
@@ -241,9 +243,13 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
             const int64_t capacity = cache.capacity(l);
             for (int64_t j = first; j <= last;) {
                 const int64_t len = std::min(last - j + 1, capacity - j % capacity);
-                const kernels::AttentionRows rows{cache.k(l, j) + kvh * hd,
-                                                  cache.v(l, j) + kvh * hdv, c.kv_dim(), c.v_dim(),
-                                                  len};
+                const kernels::AttentionRows rows{cache.k(l, j) + kvh * cache.k_head_bytes(),
+                                                  cache.v(l, j) + kvh * cache.v_head_bytes(),
+                                                  cache.k_row_bytes(),
+                                                  cache.v_row_bytes(),
+                                                  len,
+                                                  cache.types().k,
+                                                  cache.types().v};
                 kernels::attention_add(run, rows, q, c.attn_scale, scores);
                 j += len;
             }

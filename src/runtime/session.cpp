@@ -68,7 +68,7 @@ Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOp
             : options.n_threads > 0 ? options.n_threads
                                     : ThreadPool::default_threads()),
       cache_(model.config(), clamp_ctx(model.config(), options.n_ctx),
-             options.n_batch > 0 ? options.n_batch : 256) {
+             options.n_batch > 0 ? options.n_batch : 256, options.kv_types) {
     if (options_.n_batch <= 0) options_.n_batch = 256;
 }
 

@@ -37,6 +37,7 @@ struct SessionOptions {
     // Exact keeps activations in f32 (default: the dequantized model's own arithmetic);
     // Fast rounds them to 8 bits as llama.cpp does, trading fidelity for speed.
     kernels::Precision precision = kernels::Precision::Exact;
+    KvTypes kv_types;  // the KV cache's element types (f16, or q8_0 for half the memory)
     ForwardRunner* runner = nullptr;  // null: the session's own pool (n_threads)
 };
 

@@ -118,6 +118,7 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     so.n_ctx = options_.n_ctx;
     so.n_batch = options_.n_batch;
     so.precision = options_.precision;
+    so.kv_types = options_.kv_types;
     so.runner = batcher_.get();
     slots_.resize(static_cast<size_t>(options_.slots));
     for (Slot& s : slots_) {

@@ -1,5 +1,5 @@
-// Attention over an f16 cache: both paths (scalar reference, AVX2) against a double-precision
-// softmax of the same rounded keys and values, for head sizes of the supported models, runs
+// Attention over the KV cache (F16 and Q8_0 rows): both paths (scalar reference, SIMD) against a
+// double-precision softmax of the same stored keys and values, for head sizes of the supported models, runs
 // split anywhere (the online softmax must not depend on the split), a long run whose scores
 // span a wide range, and the f16 rounding of cache rows bit for bit against core/fp16.h.
 #include <gtest/gtest.h>
@@ -20,19 +20,35 @@ namespace {
 using flash::testing::ScalarGuard;
 
 struct Cache {
-    int64_t n, hd, hdv, k_stride, v_stride;
-    std::vector<uint16_t> k, v;
+    int64_t n, hd, hdv;
+    DType k_type, v_type;
+    size_t k_stride, v_stride;                // bytes between positions
+    std::vector<uint8_t> k, v;                // stored rows
+    std::vector<float> k_values, v_values;    // what they hold, dequantized (n x hd, n x hdv)
 };
 
-Cache random_cache(int64_t n, int64_t hd, int64_t hdv, std::mt19937& rng, float key_scale) {
-    // Rows padded as in a real cache (several heads side by side), to exercise the strides.
-    Cache c{n, hd, hdv, hd * 3, hdv * 2, {}, {}};
-    const auto kf = flash::testing::random_floats(n * c.k_stride, rng, key_scale);
-    const auto vf = flash::testing::random_floats(n * c.v_stride, rng);
-    c.k.resize(kf.size());
-    c.v.resize(vf.size());
-    for (size_t i = 0; i < kf.size(); ++i) c.k[i] = f32_to_fp16(kf[i]);
-    for (size_t i = 0; i < vf.size(); ++i) c.v[i] = f32_to_fp16(vf[i]);
+// Rows of `heads` heads side by side per position, as in a real cache (to exercise the
+// strides); the attended head is the first.
+std::vector<uint8_t> store_rows(DType t, int64_t n, int64_t dim, int64_t heads, std::mt19937& rng,
+                                float scale, std::vector<float>& values) {
+    const size_t stride = row_bytes(t, dim * heads);
+    std::vector<uint8_t> rows(static_cast<size_t>(n) * stride);
+    values.resize(static_cast<size_t>(n * dim));
+    std::vector<float> head(static_cast<size_t>(dim));
+    for (int64_t j = 0; j < n; ++j) {
+        const auto x = flash::testing::random_floats(dim * heads, rng, scale);
+        store_kv_row(t, x.data(), rows.data() + j * stride, dim * heads);
+        ref::dequantize_row(t, rows.data() + j * stride, values.data() + j * dim, dim);
+    }
+    return rows;
+}
+
+Cache random_cache(int64_t n, int64_t hd, int64_t hdv, DType k_type, DType v_type,
+                   std::mt19937& rng, float key_scale) {
+    Cache c{n, hd, hdv, k_type, v_type, row_bytes(k_type, hd * 3), row_bytes(v_type, hdv * 2),
+            {}, {}, {}, {}};
+    c.k = store_rows(k_type, n, hd, 3, rng, key_scale, c.k_values);
+    c.v = store_rows(v_type, n, hdv, 2, rng, 1.0f, c.v_values);
     return c;
 }
 
@@ -41,8 +57,7 @@ std::vector<double> expected(const Cache& c, const std::vector<float>& q, float 
     double max = -INFINITY;
     for (int64_t j = 0; j < c.n; ++j) {
         double dot = 0.0;
-        for (int64_t d = 0; d < c.hd; ++d)
-            dot += double(q[d]) * fp16_to_f32(c.k[j * c.k_stride + d]);
+        for (int64_t d = 0; d < c.hd; ++d) dot += double(q[d]) * c.k_values[j * c.hd + d];
         s[j] = dot * scale;
         max = std::max(max, s[j]);
     }
@@ -50,8 +65,7 @@ std::vector<double> expected(const Cache& c, const std::vector<float>& q, float 
     for (double& x : s) sum += (x = std::exp(x - max));
     std::vector<double> out(static_cast<size_t>(c.hdv), 0.0);
     for (int64_t j = 0; j < c.n; ++j)
-        for (int64_t d = 0; d < c.hdv; ++d)
-            out[d] += s[j] / sum * fp16_to_f32(c.v[j * c.v_stride + d]);
+        for (int64_t d = 0; d < c.hdv; ++d) out[d] += s[j] / sum * c.v_values[j * c.hdv + d];
     return out;
 }
 
@@ -63,8 +77,13 @@ std::vector<float> attend(const Cache& c, const std::vector<float>& q, float sca
     int64_t start = 0;
     for (size_t i = 0; i <= cuts.size(); ++i) {
         const int64_t end = i < cuts.size() ? cuts[i] : c.n;
-        const AttentionRows rows{c.k.data() + start * c.k_stride, c.v.data() + start * c.v_stride,
-                                 c.k_stride, c.v_stride, end - start};
+        const AttentionRows rows{c.k.data() + start * c.k_stride,
+                                 c.v.data() + start * c.v_stride,
+                                 c.k_stride,
+                                 c.v_stride,
+                                 end - start,
+                                 c.k_type,
+                                 c.v_type};
         attention_add(run, rows, q.data(), scale, scratch.data());
         start = end;
     }
@@ -72,19 +91,15 @@ std::vector<float> attend(const Cache& c, const std::vector<float>& q, float sca
     return out;
 }
 
-class Attention : public ::testing::TestWithParam<bool> {};
+struct Shape {
+    int64_t hd, hdv, n;
+};
 
-TEST_P(Attention, MatchesDoublePrecisionSoftmaxForAnySplit) {
-    ScalarGuard guard(GetParam());
+void check_shapes(const std::vector<Shape>& shapes, DType k_type, DType v_type) {
     std::mt19937 rng(77);
-    struct Shape {
-        int64_t hd, hdv, n;
-    };
-    // SmolLM2 (64), Qwen3 (128), Gemma 3 (256); 1 position, a tail after blocks of 8, a long run.
-    for (Shape sh : {Shape{64, 64, 1}, Shape{64, 64, 29}, Shape{128, 128, 300}, Shape{256, 256, 45},
-                     Shape{24, 40, 13}, Shape{20, 12, 9}}) {
+    for (Shape sh : shapes) {
         for (float key_scale : {0.1f, 1.0f, 4.0f}) {
-            const Cache c = random_cache(sh.n, sh.hd, sh.hdv, rng, key_scale);
+            const Cache c = random_cache(sh.n, sh.hd, sh.hdv, k_type, v_type, rng, key_scale);
             const auto q = flash::testing::random_floats(sh.hd, rng);
             const float scale = 1.0f / std::sqrt(static_cast<float>(sh.hd));
             const auto e = expected(c, q, scale);
@@ -98,16 +113,69 @@ TEST_P(Attention, MatchesDoublePrecisionSoftmaxForAnySplit) {
                 const auto got = attend(c, q, scale, cuts);
                 for (int64_t d = 0; d < sh.hdv; ++d) {
                     ASSERT_NEAR(got[d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
-                        << isa_name() << " hd " << sh.hd << " n " << sh.n << " key scale "
-                        << key_scale << " cuts " << cuts.size() << " d " << d;
+                        << isa_name() << " " << k_type << "/" << v_type << " hd " << sh.hd
+                        << " n " << sh.n << " key scale " << key_scale << " cuts "
+                        << cuts.size() << " d " << d;
                 }
             }
         }
     }
 }
 
+class Attention : public ::testing::TestWithParam<bool> {};
+
+TEST_P(Attention, MatchesDoublePrecisionSoftmaxForAnySplit) {
+    ScalarGuard guard(GetParam());
+    // SmolLM2 (64), Qwen3 (128), Gemma 3 (256); 1 position, a tail after blocks of 8, a long run.
+    check_shapes({Shape{64, 64, 1}, Shape{64, 64, 29}, Shape{128, 128, 300}, Shape{256, 256, 45},
+                  Shape{24, 40, 13}, Shape{20, 12, 9}},
+                 DType::F16, DType::F16);
+}
+
+// Q8_0 rows (llama.cpp's -ctk/-ctv q8_0) against the same softmax of what they hold, alone and
+// mixed with F16; Q8_0 heads are multiples of 32.
+TEST_P(Attention, Q8_0RowsMatchDoublePrecisionSoftmaxOfTheirValues) {
+    ScalarGuard guard(GetParam());
+    const std::vector<Shape> shapes = {Shape{64, 64, 1}, Shape{64, 64, 29}, Shape{128, 128, 300},
+                                       Shape{256, 256, 45}, Shape{32, 96, 17}};
+    check_shapes(shapes, DType::Q8_0, DType::Q8_0);
+    check_shapes(shapes, DType::Q8_0, DType::F16);
+    check_shapes(shapes, DType::F16, DType::Q8_0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Paths, Attention, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "scalar" : "dispatched"; });
+
+TEST(Attention, Q8_0HeadsThatSplitABlockAreRefused) {
+    std::vector<float> out(48), q(48, 1.0f), scratch(1);
+    std::vector<uint8_t> k(row_bytes(DType::Q8_0, 64)), v(row_bytes(DType::F16, 48));
+    AttentionRun run;
+    attention_begin(run, out.data(), 48, 48);
+    const AttentionRows rows{k.data(), v.data(), k.size(), v.size(), 1, DType::Q8_0, DType::F16};
+    EXPECT_THROW(attention_add(run, rows, q.data(), 1.0f, scratch.data()), Error);
+}
+
+TEST(StoreKvRow, Q8_0RowsAreLlamaCppsQ8_0Blocks) {
+    // The cache's Q8_0 rows are the q8_0 blocks quantize_activation_row writes (llama.cpp's
+    // quantize_row_q8_0), so dequantizing one gives each value within half a step of its block
+    // (plus the f16 rounding of the step, at most 127 x 2^-11 steps).
+    std::mt19937 rng(9);
+    const auto x = flash::testing::random_floats(128, rng, 2.0f);
+    std::vector<uint8_t> row(row_bytes(DType::Q8_0, 128)), want(row.size());
+    store_kv_row(DType::Q8_0, x.data(), row.data(), 128);
+    quantize_activation_row(DType::Q8_0, x.data(), want.data(), 128);
+    EXPECT_EQ(row, want);
+    std::vector<float> back(128);
+    ref::dequantize_row(DType::Q8_0, row.data(), back.data(), 128);
+    for (int b = 0; b < 4; ++b) {
+        float amax = 0.0f;
+        for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(x[b * 32 + i]));
+        for (int i = 0; i < 32; ++i)
+            EXPECT_NEAR(back[b * 32 + i], x[b * 32 + i], amax / 127.0f * 0.57f) << b << " " << i;
+    }
+    EXPECT_THROW(store_kv_row(DType::Q4_0, x.data(), row.data(), 128), Error);
+    EXPECT_THROW(store_kv_row(DType::Q8_0, x.data(), row.data(), 100), Error);
+}
 
 TEST(Attention, NoPositionsIsAnError) {
     std::vector<float> out(8);
