@@ -54,7 +54,7 @@ size_t KvCache::bytes() const {
     return n;
 }
 
-void Workspace::reserve(const ModelConfig& c, int64_t n, int64_t n_ctx, int n_threads) {
+void Workspace::reserve(const ModelConfig& c, int64_t n, int n_threads) {
     auto grow = [](std::vector<float>& b, int64_t size) {
         if (static_cast<int64_t>(b.size()) < size) b.resize(static_cast<size_t>(size));
     };
@@ -72,7 +72,7 @@ void Workspace::reserve(const ModelConfig& c, int64_t n, int64_t n_ctx, int n_th
     grow(ffn_gate, n * c.n_ff);
     grow(ffn_up, n * c.n_ff);
     if (static_cast<int>(scores.size()) < n_threads) scores.resize(static_cast<size_t>(n_threads));
-    for (auto& s : scores) grow(s, n_ctx);
+    for (auto& s : scores) grow(s, kernels::attention_group_scratch(c.head_dim, c.head_dim_v));
 }
 
 }  // namespace flash

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "model/config.h"
 #include "model/deltanet.h"
 
@@ -56,8 +57,12 @@ private:
 struct Workspace {
     std::vector<float> x, xn, y, q, q_gate, gate, k, v, attn, ffn_gate, ffn_up;
     std::vector<float> logits;  // a batch's logit rows before they go to their sequences
-    std::vector<std::vector<float>> scores;  // one row per thread for attention weights
-    void reserve(const ModelConfig& c, int64_t n_tokens, int64_t n_ctx, int n_threads);
+    std::vector<std::vector<float>> scores;  // per thread: attention's scratch (tiles, weights)
+    // Attention's per-head softmax state, and the outputs of all but the first piece of a
+    // split context (model.cpp's flash-decoding), merged into `attn`.
+    std::vector<kernels::AttentionRun> attn_runs;
+    std::vector<float> attn_parts;
+    void reserve(const ModelConfig& c, int64_t n_tokens, int n_threads);
 };
 
 }  // namespace flash

@@ -78,7 +78,7 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
     } scope(observer_);
 
     RowPlan plan;
-    int64_t n = 0, n_ctx = 0, logit_rows = 0;
+    int64_t n = 0, logit_rows = 0;
     for (size_t s = 0; s < seqs.size(); ++s) {
         check(seqs[s]);
         const int64_t len = static_cast<int64_t>(seqs[s].tokens.size());
@@ -88,11 +88,10 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
             plan.pos_of_row.push_back(seqs[s].pos + t);
         }
         n += len;
-        n_ctx = std::max(n_ctx, seqs[s].cache->n_ctx());
         if (len > 0) logit_rows += seqs[s].all_logits ? len : 1;
     }
     if (n == 0) return;
-    ws.reserve(c, n, n_ctx, pool.size());
+    ws.reserve(c, n, pool.size());
 
     // x = embedding rows of the tokens (times embed_scale for Gemma)
     const size_t embd_row = row_bytes(W.token_embd.type, d);
@@ -224,25 +223,55 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
                               c.v_dim());
     }
 
+    // Work items: a (kv head, token) pair, whose `group` query heads share the key and value
+    // rows (read from cache by each in turn). With fewer pairs than twice the threads (decoding
+    // a few sequences) each pair's positions are split into pieces whose partial softmaxes are
+    // merged afterwards (flash-decoding), so every thread has work.
     const int64_t group = c.n_head / c.n_head_kv;
-    const int64_t n_items = n * c.n_head;
+    const int64_t pairs = n * c.n_head_kv;
+    auto window = [&](int64_t t) {
+        const int64_t last = plan.pos_of_row[t];
+        return std::pair<int64_t, int64_t>{
+            lc.sliding ? std::max<int64_t>(0, last - c.sliding_window + 1) : 0, last};
+    };
+    int64_t splits = 1;
+    if (pairs < 2 * pool.size()) {
+        int64_t longest = 0;
+        for (int64_t t = 0; t < n; ++t)
+            longest = std::max(longest, window(t).second - window(t).first + 1);
+        constexpr int64_t kMinPiece = 64;  // positions: below this a split costs more than it saves
+        splits = std::clamp<int64_t>(longest / kMinPiece, 1, (2 * pool.size() + pairs - 1) / pairs);
+    }
+    const size_t part_floats = static_cast<size_t>(pairs * (splits - 1) * group * hdv);
+    if (ws.attn_parts.size() < part_floats) ws.attn_parts.resize(part_floats);
+    const size_t n_runs = static_cast<size_t>(pairs * splits * group);
+    if (ws.attn_runs.size() < n_runs) ws.attn_runs.resize(n_runs);
+
     pool.run([&](int ith, int nth) {
-        float* scores = ws.scores[ith].data();
-        for (int64_t item = ith; item < n_items; item += nth) {
-            // Head-major: consecutive items read the same head's keys and values, which stay
-            // in L2 across the batch's tokens (token-major walked every head's cache in turn).
-            const int64_t h = item / n, t = item % n, kvh = h / group;
+        float* scratch = ws.scores[ith].data();
+        for (int64_t item = ith; item < pairs * splits; item += nth) {
+            // kv-head-major: consecutive items read the same head's keys and values, which
+            // stay in L2 across the batch's tokens.
+            const int64_t pair = item / splits, piece = item % splits;
+            const int64_t kvh = pair / n, t = pair % n;
             KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
-            const int64_t last = plan.pos_of_row[t];
-            const int64_t first =
-                lc.sliding ? std::max<int64_t>(0, last - c.sliding_window + 1) : 0;
-            const float* q = ws.q.data() + t * c.q_dim() + h * hd;
-            kernels::AttentionRun run;
-            kernels::attention_begin(run, ws.attn.data() + t * c.n_head * hdv + h * hdv, hd, hdv);
-            // Positions first..last in runs of consecutive slots (a sliding ring wraps once).
+            kernels::AttentionRun* runs = &ws.attn_runs[static_cast<size_t>(item * group)];
+            for (int64_t g = 0; g < group; ++g) {
+                const int64_t h = kvh * group + g;
+                float* out = piece == 0 ? ws.attn.data() + t * c.n_head * hdv + h * hdv
+                                        : ws.attn_parts.data() +
+                                              ((pair * (splits - 1) + piece - 1) * group + g) * hdv;
+                kernels::attention_begin(runs[g], out, hd, hdv);
+            }
+            const auto [first, last] = window(t);
+            const int64_t span = last - first + 1;
+            const int64_t from = first + span * piece / splits;
+            const int64_t to = first + span * (piece + 1) / splits;  // exclusive
+            const float* q = ws.q.data() + t * c.q_dim() + kvh * group * hd;
+            // Positions from..to-1 in runs of consecutive slots (a sliding ring wraps once).
             const int64_t capacity = cache.capacity(l);
-            for (int64_t j = first; j <= last;) {
-                const int64_t len = std::min(last - j + 1, capacity - j % capacity);
+            for (int64_t j = from; j < to;) {
+                const int64_t len = std::min(to - j, capacity - j % capacity);
                 const kernels::AttentionRows rows{cache.k(l, j) + kvh * cache.k_head_bytes(),
                                                   cache.v(l, j) + kvh * cache.v_head_bytes(),
                                                   cache.k_row_bytes(),
@@ -250,12 +279,23 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
                                                   len,
                                                   cache.types().k,
                                                   cache.types().v};
-                kernels::attention_add(run, rows, q, c.attn_scale, scores);
+                kernels::attention_add_group(runs, group, rows, q, hd, c.attn_scale, scratch);
                 j += len;
             }
-            kernels::attention_finish(run);
+            if (splits == 1)
+                for (int64_t g = 0; g < group; ++g) kernels::attention_finish(runs[g]);
         }
     });
+    if (splits > 1) {
+        for (int64_t pair = 0; pair < pairs; ++pair)
+            for (int64_t g = 0; g < group; ++g) {
+                kernels::AttentionRun& whole = ws.attn_runs[static_cast<size_t>(pair * splits * group + g)];
+                for (int64_t piece = 1; piece < splits; ++piece)
+                    kernels::attention_merge(
+                        whole, ws.attn_runs[static_cast<size_t>((pair * splits + piece) * group + g)]);
+                kernels::attention_finish(whole);
+            }
+    }
     if (c.gated_attention) apply_output_gate(ws.attn.data(), ws.gate.data(), n * c.n_head * hdv);
     matmul(L.wo, ws.attn.data(), n, ws.y.data(), pool, precision);
 }

@@ -146,6 +146,68 @@ TEST_P(Attention, Q8_0RowsMatchDoublePrecisionSoftmaxOfTheirValues) {
 INSTANTIATE_TEST_SUITE_P(Paths, Attention, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "scalar" : "dispatched"; });
 
+// A GQA group: g query heads over the same rows (in chunks, turn by turn), each against its own
+// double-precision softmax; and the same positions split in two pieces with their own outputs,
+// merged, as model.cpp splits a long context across threads.
+TEST_P(Attention, AGroupOfHeadsAndMergedPiecesMatchEachHeadAlone) {
+    ScalarGuard guard(GetParam());
+    std::mt19937 rng(31);
+    for (DType type : {DType::F16, DType::Q8_0}) {
+        for (Shape sh : {Shape{64, 64, 1}, Shape{64, 64, 300}, Shape{128, 128, 77},
+                         Shape{256, 256, 40}}) {
+            const Cache c = random_cache(sh.n, sh.hd, sh.hdv, type, type, rng, 1.0f);
+            const int64_t g = 3;
+            const auto q = flash::testing::random_floats(g * sh.hd, rng);
+            const float scale = 1.0f / std::sqrt(static_cast<float>(sh.hd));
+            const AttentionRows rows{c.k.data(), c.v.data(), c.k_stride, c.v_stride,
+                                     c.n,        type,       type};
+            std::vector<float> scratch(
+                static_cast<size_t>(attention_group_scratch(sh.hd, sh.hdv)));
+            std::vector<float> out(static_cast<size_t>(g * sh.hdv));
+            std::vector<AttentionRun> runs(static_cast<size_t>(g));
+            for (int64_t h = 0; h < g; ++h)
+                attention_begin(runs[h], out.data() + h * sh.hdv, sh.hd, sh.hdv);
+            attention_add_group(runs.data(), g, rows, q.data(), sh.hd, scale, scratch.data());
+            for (AttentionRun& r : runs) attention_finish(r);
+
+            // Pieces [0, cut) and [cut, n), the second into its own buffer, then merged.
+            const int64_t cut = sh.n / 3;
+            std::vector<float> first(static_cast<size_t>(sh.hdv)), second(first.size());
+            AttentionRun a, b;
+            attention_begin(a, first.data(), sh.hd, sh.hdv);
+            attention_begin(b, second.data(), sh.hd, sh.hdv);
+            const AttentionRows head{c.k.data(), c.v.data(), c.k_stride, c.v_stride, cut, type,
+                                     type};
+            const AttentionRows tail{c.k.data() + cut * c.k_stride,
+                                     c.v.data() + cut * c.v_stride,
+                                     c.k_stride,
+                                     c.v_stride,
+                                     sh.n - cut,
+                                     type,
+                                     type};
+            attention_add_group(&a, 1, head, q.data(), sh.hd, scale, scratch.data());
+            attention_add_group(&b, 1, tail, q.data(), sh.hd, scale, scratch.data());
+            attention_merge(a, b);
+            attention_finish(a);
+
+            for (int64_t h = 0; h < g; ++h) {
+                const std::vector<float> qh(q.begin() + h * sh.hd, q.begin() + (h + 1) * sh.hd);
+                const auto e = expected(c, qh, scale);
+                for (int64_t d = 0; d < sh.hdv; ++d) {
+                    ASSERT_NEAR(out[h * sh.hdv + d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
+                        << isa_name() << " " << type << " hd " << sh.hd << " n " << sh.n
+                        << " head " << h << " d " << d;
+                    if (h == 0) {
+                        ASSERT_NEAR(first[d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
+                            << "merged " << type << " hd " << sh.hd << " n " << sh.n << " d "
+                            << d;
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST(Attention, Q8_0HeadsThatSplitABlockAreRefused) {
     std::vector<float> out(48), q(48, 1.0f), scratch(1);
     std::vector<uint8_t> k(row_bytes(DType::Q8_0, 64)), v(row_bytes(DType::F16, 48));
