@@ -2,8 +2,9 @@
 # The README's second command: set everything up on a fresh machine and run every test —
 # the release build's full suite (reference-data parity, tokenizers, kernels, the real
 # SmolLM2 model through the CLI), the same unit suites under ASan + UBSan, a short run of
-# every libFuzzer target (clang; only the libraries the targets use are built), and the ARM64
-# build of the engine with its unit and parity suites under qemu (scripts/test_arm.sh).
+# every libFuzzer target (clang; only the libraries the targets use are built), the ARM64
+# build of the engine with its unit and parity suites under qemu (scripts/test_arm.sh), and the
+# CUDA backend's compile (its GPU tests skip without a GPU).
 #
 # Reference data: $FLASH_TESTDATA, default ../shared/testdata beside the checkout.
 set -euo pipefail
@@ -61,6 +62,18 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 echo "== ARM64 under qemu" >&2
 scripts/test_arm.sh
+
+# The CUDA backend compiles wherever the toolkit is (only its library, the kernels it is checked
+# against and its test program); its GPU tests skip without a GPU (scripts/gpu_check.sh runs
+# them on one).
+echo "== CUDA backend" >&2
+if [ -x /usr/local/cuda/bin/nvcc ]; then
+  cmake --preset cuda >/dev/null
+  cmake --build --preset cuda -j "$jobs"
+  build/cuda/tests/flash_test_cuda --gtest_brief=1
+else
+  echo "test.sh: no CUDA toolkit at /usr/local/cuda: the CUDA backend is not compiled" >&2
+fi
 
 echo "== fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)" >&2
 cmake --preset fuzz -DFLASH_FUZZ_SECONDS="${FLASH_FUZZ_SECONDS:-20}" >/dev/null

@@ -1,0 +1,59 @@
+// flash's CUDA backend (issue 24), its first part: device discovery, device memory, and the
+// decode matrix-vector product for every weight type flash reads, each weight dequantized in
+// registers with the same per-element accessors as the CPU's scalar reference
+// (kernels/k_scales.h). Host code includes only this header; the kernels are in the .cu files.
+// Built with -DFLASH_CUDA=ON (the `cuda` preset). Depends on core/ and kernels/k_scales.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/dtype.h"
+
+namespace flash::cuda {
+
+struct DeviceInfo {
+    std::string name;
+    int compute_capability = 0;  // major * 10 + minor: 80 for A100, 89 for L4, 90 for H100
+    int multiprocessors = 0;
+    size_t total_bytes = 0, free_bytes = 0;
+};
+
+// The devices the driver reports: 0 where there is no driver or no GPU (never throws).
+int device_count();
+// Throws flash::Error naming the device and CUDA's message.
+DeviceInfo device_info(int device = 0);
+
+// Bytes on the current device, freed on destruction; moves, does not copy.
+class DeviceBuffer {
+  public:
+    DeviceBuffer() = default;
+    explicit DeviceBuffer(size_t bytes);  // throws flash::Error when the device is out of memory
+    ~DeviceBuffer();
+    DeviceBuffer(DeviceBuffer&& other) noexcept;
+    DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
+    DeviceBuffer(const DeviceBuffer&) = delete;
+    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+    void* data() const { return data_; }
+    size_t bytes() const { return bytes_; }
+    // Copies between the host and [offset, offset + n) of the buffer; throws when out of range.
+    void upload(const void* src, size_t n, size_t offset = 0);
+    void download(void* dst, size_t n, size_t offset = 0) const;
+
+  private:
+    void* data_ = nullptr;
+    size_t bytes_ = 0;
+};
+
+// The weight types matvec reads: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K.
+bool matvec_supports(DType t);
+// y[r] = sum_k W[r][k] * x[k] for r < rows, all on the device: W holds `rows` rows of `cols`
+// elements of type t, row_bytes(t, cols) apart; x holds cols floats, y rows floats. One warp per
+// row; synchronous. Throws flash::Error for an unsupported type, cols not a whole number of the
+// type's blocks, or buffers too small.
+void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
+            DeviceBuffer& y);
+
+}  // namespace flash::cuda

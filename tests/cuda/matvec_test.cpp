@@ -1,0 +1,88 @@
+// The CUDA matrix-vector product against the CPU's scalar reference (dequantize_row, then a
+// double-precision dot product) for every weight type, with random valid blocks; and its errors.
+// Without a GPU every test here skips, saying so (ctest counts them as skipped).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "core/error.h"
+#include "cuda/cuda_backend.h"
+#include "kernels/kernels.h"
+#include "kernels/random_weights.h"
+
+namespace flash::cuda {
+namespace {
+
+class CudaMatvec : public ::testing::TestWithParam<DType> {
+  protected:
+    void SetUp() override {
+        if (device_count() == 0) GTEST_SKIP() << "no CUDA device: the GPU test is skipped";
+    }
+};
+
+TEST_P(CudaMatvec, EqualsTheScalarReference) {
+    const DType t = GetParam();
+    std::mt19937 rng(2024);
+    for (auto [rows, cols] : {std::pair<int64_t, int64_t>{1, 256}, {67, 512}, {130, 2304}}) {
+        const auto w = flash::testing::random_weights(t, rows * cols, rng);
+        std::vector<float> x(static_cast<size_t>(cols));
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (float& v : x) v = normal(rng);
+
+        DeviceBuffer dw(w.size()), dx(x.size() * sizeof(float)), dy(rows * sizeof(float));
+        dw.upload(w.data(), w.size());
+        dx.upload(x.data(), x.size() * sizeof(float));
+        matvec(t, dw, rows, cols, dx, dy);
+        std::vector<float> y(static_cast<size_t>(rows));
+        dy.download(y.data(), y.size() * sizeof(float));
+
+        std::vector<float> row(static_cast<size_t>(cols));
+        const size_t stride = row_bytes(t, cols);
+        for (int64_t r = 0; r < rows; ++r) {
+            kernels::ref::dequantize_row(t, w.data() + r * stride, row.data(), cols);
+            double want = 0.0, magnitude = 0.0;
+            for (int64_t k = 0; k < cols; ++k) {
+                want += double(row[k]) * x[k];
+                magnitude += std::fabs(double(row[k]) * x[k]);
+            }
+            // f32 sums in another order (and fused multiply-adds): a few ulps of the magnitude.
+            ASSERT_NEAR(y[r], want, 1e-5 * magnitude + 1e-30)
+                << dtype_name(t) << " " << rows << "x" << cols << " row " << r;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, CudaMatvec,
+                         ::testing::Values(DType::F32, DType::F16, DType::BF16, DType::Q4_0,
+                                           DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
+                                           DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K,
+                                           DType::Q6_K),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
+
+TEST(CudaDevice, ReportsItselfAndRefusesBadArguments) {
+    if (device_count() == 0) GTEST_SKIP() << "no CUDA device: the GPU test is skipped";
+    const DeviceInfo info = device_info(0);
+    std::printf("[ cuda ] %s, compute capability %d, %d multiprocessors, %.1f GiB\n",
+                info.name.c_str(), info.compute_capability, info.multiprocessors,
+                static_cast<double>(info.total_bytes) / (1 << 30));
+    EXPECT_FALSE(info.name.empty());
+    EXPECT_GT(info.total_bytes, 0u);
+
+    DeviceBuffer w(row_bytes(DType::Q4_K, 256)), x(256 * sizeof(float)), y(sizeof(float));
+    EXPECT_THROW(matvec(DType::Q4_K, w, 1, 100, x, y), Error);  // not whole blocks
+    EXPECT_THROW(matvec(DType::Q8_K, w, 1, 256, x, y), Error);  // an activation type
+    EXPECT_THROW(matvec(DType::Q4_K, w, 2, 256, x, y), Error);  // buffers too small
+    std::vector<char> big(w.bytes() + 1);
+    EXPECT_THROW(w.upload(big.data(), big.size()), Error);
+    EXPECT_THROW(device_info(device_count()), Error);
+}
+
+TEST(CudaDevice, CountIsZeroOrMoreWithoutThrowing) {
+    // Runs everywhere: a machine without a driver or a GPU reports 0 devices, no exception.
+    EXPECT_GE(device_count(), 0);
+}
+
+}  // namespace
+}  // namespace flash::cuda
