@@ -5,9 +5,11 @@
 #
 #   cmake --preset cuda && cmake --build --preset cuda     # build/cuda/tests/flash_test_cuda
 #
-# and carried there (it links the CUDA runtime statically and needs only libstdc++ and the
-# driver). This script then records the GPU, runs the CUDA tests (the kernels against the CPU's
-# scalar reference), and runs them again under compute-sanitizer's memcheck. Logs and the tests'
+# and carried there with the benchmark (both link the CUDA runtime statically and need only
+# libstdc++ and the driver): carry build/cuda/tests/flash_test_cuda and
+# build/cuda/bench/cuda/flash_bench_cuda_matvec. This script then records the GPU, runs the
+# CUDA tests (the kernels against the CPU's scalar reference), measures the matvec's bandwidth
+# per weight type, and runs the tests again under compute-sanitizer's memcheck. Logs and the tests'
 # JSON go to $OUT (the device tool's), else ./gpu-out. Exit status: the tests'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,12 @@ fi
 echo "== CUDA tests" >&2
 "$bin" --gtest_output="json:$out/cuda_tests.json" 2>&1 | tee "$out/cuda_tests.log"
 status=${PIPESTATUS[0]}
+
+bench=build/cuda/bench/cuda/flash_bench_cuda_matvec
+if [ -x "$bench" ]; then
+  echo "== matvec bandwidth (the 4B shape's FFN matrices)" >&2
+  "$bench" 50 | tee "$out/cuda_matvec_bench.jsonl"
+fi
 
 if command -v compute-sanitizer >/dev/null; then
   echo "== compute-sanitizer (memcheck)" >&2
