@@ -44,17 +44,18 @@ int main(int argc, char** argv) {
             for (int i = 0; i < reps; ++i) {
                 const auto t0 = std::chrono::steady_clock::now();
                 cuda::matvec(t, dw, s.rows, s.cols, dx, dy);
-                us.push_back(std::chrono::duration<double, std::micro>(
-                                 std::chrono::steady_clock::now() - t0)
-                                 .count());
+                us.push_back(
+                    std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                        .count());
             }
             std::sort(us.begin(), us.end());
             const double median = us[us.size() / 2];
-            std::printf("{\"type\": \"%s\", \"matrix\": \"%s\", \"rows\": %lld, \"cols\": %lld, "
-                        "\"weight_bytes\": %zu, \"median_us\": %.2f, \"gb_per_s\": %.1f}\n",
-                        std::string(dtype_name(t)).c_str(), s.name,
-                        static_cast<long long>(s.rows), static_cast<long long>(s.cols),
-                        w.size(), median, static_cast<double>(w.size()) / median / 1e3);
+            std::printf(
+                "{\"type\": \"%s\", \"matrix\": \"%s\", \"rows\": %lld, \"cols\": %lld, "
+                "\"weight_bytes\": %zu, \"median_us\": %.2f, \"gb_per_s\": %.1f}\n",
+                std::string(dtype_name(t)).c_str(), s.name, static_cast<long long>(s.rows),
+                static_cast<long long>(s.cols), w.size(), median,
+                static_cast<double>(w.size()) / median / 1e3);
         }
     }
     return 0;

@@ -88,8 +88,9 @@ void info(const InfoOptions& o) {
                     static_cast<long long>(ctx));
         if (c.head_dim % 32 == 0 && c.head_dim_v % 32 == 0 && c.attention_layers() > 0) {
             const KvTypes q8{DType::Q8_0, DType::Q8_0};
-            std::printf(" (%s with -ctk q8_0 -ctv q8_0)",
-                        human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch, q8))).c_str());
+            std::printf(
+                " (%s with -ctk q8_0 -ctv q8_0)",
+                human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch, q8))).c_str());
         }
         if (c.has_recurrent_layers())
             std::printf("; recurrent state %s per sequence",

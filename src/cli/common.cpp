@@ -34,9 +34,10 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
            "read in f32 either way)")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
-    cmd.add_option("--cache-type-k", o.cache_type_k,
-                   "KV cache type for keys (-ctk): f16, or q8_0 for about half the memory (heads of "
-                   "a multiple of 32 dimensions)")
+    cmd.add_option(
+           "--cache-type-k", o.cache_type_k,
+           "KV cache type for keys (-ctk): f16, or q8_0 for about half the memory (heads of "
+           "a multiple of 32 dimensions)")
         ->check(CLI::IsMember({"f16", "q8_0"}))
         ->capture_default_str();
     cmd.add_option("--cache-type-v", o.cache_type_v, "KV cache type for values (-ctv): f16 or q8_0")

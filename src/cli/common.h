@@ -26,7 +26,7 @@ struct ModelOptions {
     int threads = 0;
     int64_t ctx = 4096;
     int64_t batch = 256;
-    std::string precision = "exact";  // exact | fast
+    std::string precision = "exact";   // exact | fast
     std::string cache_type_k = "f16";  // f16 | q8_0
     std::string cache_type_v = "f16";
 };

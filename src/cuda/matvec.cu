@@ -83,8 +83,8 @@ __device__ float weight(const uint8_t* row, int64_t e) {
     } else if constexpr (T == DType::Q3_K) {
         const uint8_t* b = row + (e / QK_K) * sizeof(BlockQ3_K);
         const int j = static_cast<int>(e % QK_K);
-        const float dl =
-            half_at(b + offsetof(BlockQ3_K, d)) * q3k_scale(b + offsetof(BlockQ3_K, scales), j / 16);
+        const float dl = half_at(b + offsetof(BlockQ3_K, d)) *
+                         q3k_scale(b + offsetof(BlockQ3_K, scales), j / 16);
         return dl * q3k_value(b + offsetof(BlockQ3_K, qs), b + offsetof(BlockQ3_K, hmask), j);
     } else if constexpr (T == DType::Q4_K || T == DType::Q5_K) {
         using Block = std::conditional_t<T == DType::Q4_K, BlockQ4_K, BlockQ5_K>;
@@ -119,7 +119,8 @@ __global__ void matvec_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, 
     const uint8_t* r = w + row * row_bytes;
     float sum = 0.0f;
     for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
-    for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_down_sync(0xffffffffu, sum, offset);
+    for (int offset = 16; offset > 0; offset /= 2)
+        sum += __shfl_down_sync(0xffffffffu, sum, offset);
     if (lane == 0) y[row] = sum;
 }
 
@@ -127,10 +128,9 @@ template <DType T>
 void launch(const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
             DeviceBuffer& y) {
     const auto blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-    matvec_kernel<T><<<blocks, kWarpsPerBlock * 32>>>(static_cast<const uint8_t*>(w.data()),
-                                                      row_bytes(T, cols), rows, cols,
-                                                      static_cast<const float*>(x.data()),
-                                                      static_cast<float*>(y.data()));
+    matvec_kernel<T><<<blocks, kWarpsPerBlock * 32>>>(
+        static_cast<const uint8_t*>(w.data()), row_bytes(T, cols), rows, cols,
+        static_cast<const float*>(x.data()), static_cast<float*>(y.data()));
     check(cudaGetLastError(), "launching matvec");
     check(cudaDeviceSynchronize(), "running matvec");
 }
@@ -139,9 +139,19 @@ void launch(const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffe
 
 bool matvec_supports(DType t) {
     switch (t) {
-        case DType::F32: case DType::F16: case DType::BF16: case DType::Q4_0: case DType::Q4_1:
-        case DType::Q5_0: case DType::Q5_1: case DType::Q8_0: case DType::Q2_K: case DType::Q3_K:
-        case DType::Q4_K: case DType::Q5_K: case DType::Q6_K:
+        case DType::F32:
+        case DType::F16:
+        case DType::BF16:
+        case DType::Q4_0:
+        case DType::Q4_1:
+        case DType::Q5_0:
+        case DType::Q5_1:
+        case DType::Q8_0:
+        case DType::Q2_K:
+        case DType::Q3_K:
+        case DType::Q4_K:
+        case DType::Q5_K:
+        case DType::Q6_K:
             return true;
         default:
             return false;
@@ -164,20 +174,34 @@ void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const De
         throw Error("CUDA matvec: a buffer is smaller than " + std::to_string(rows) + " x " +
                     std::to_string(cols) + " needs");
     switch (t) {
-        case DType::F32: return launch<DType::F32>(w, rows, cols, x, y);
-        case DType::F16: return launch<DType::F16>(w, rows, cols, x, y);
-        case DType::BF16: return launch<DType::BF16>(w, rows, cols, x, y);
-        case DType::Q4_0: return launch<DType::Q4_0>(w, rows, cols, x, y);
-        case DType::Q4_1: return launch<DType::Q4_1>(w, rows, cols, x, y);
-        case DType::Q5_0: return launch<DType::Q5_0>(w, rows, cols, x, y);
-        case DType::Q5_1: return launch<DType::Q5_1>(w, rows, cols, x, y);
-        case DType::Q8_0: return launch<DType::Q8_0>(w, rows, cols, x, y);
-        case DType::Q2_K: return launch<DType::Q2_K>(w, rows, cols, x, y);
-        case DType::Q3_K: return launch<DType::Q3_K>(w, rows, cols, x, y);
-        case DType::Q4_K: return launch<DType::Q4_K>(w, rows, cols, x, y);
-        case DType::Q5_K: return launch<DType::Q5_K>(w, rows, cols, x, y);
-        case DType::Q6_K: return launch<DType::Q6_K>(w, rows, cols, x, y);
-        default: break;
+        case DType::F32:
+            return launch<DType::F32>(w, rows, cols, x, y);
+        case DType::F16:
+            return launch<DType::F16>(w, rows, cols, x, y);
+        case DType::BF16:
+            return launch<DType::BF16>(w, rows, cols, x, y);
+        case DType::Q4_0:
+            return launch<DType::Q4_0>(w, rows, cols, x, y);
+        case DType::Q4_1:
+            return launch<DType::Q4_1>(w, rows, cols, x, y);
+        case DType::Q5_0:
+            return launch<DType::Q5_0>(w, rows, cols, x, y);
+        case DType::Q5_1:
+            return launch<DType::Q5_1>(w, rows, cols, x, y);
+        case DType::Q8_0:
+            return launch<DType::Q8_0>(w, rows, cols, x, y);
+        case DType::Q2_K:
+            return launch<DType::Q2_K>(w, rows, cols, x, y);
+        case DType::Q3_K:
+            return launch<DType::Q3_K>(w, rows, cols, x, y);
+        case DType::Q4_K:
+            return launch<DType::Q4_K>(w, rows, cols, x, y);
+        case DType::Q5_K:
+            return launch<DType::Q5_K>(w, rows, cols, x, y);
+        case DType::Q6_K:
+            return launch<DType::Q6_K>(w, rows, cols, x, y);
+        default:
+            break;
     }
 }
 

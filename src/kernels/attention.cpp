@@ -1,7 +1,7 @@
-// Attention of one query head over the KV cache (F16 or Q8_0 rows), with an online softmax: a run of cached
-// positions at a time updates the running maximum, the running sum of exp(score - max) and the
-// exp-weighted sum of value rows, so positions split into runs (a sliding window's ring wraps
-// once) give the softmax of them all. The AVX2 version (attention_avx2.cpp) scores eight keys
+// Attention of one query head over the KV cache (F16 or Q8_0 rows), with an online softmax: a run
+// of cached positions at a time updates the running maximum, the running sum of exp(score - max)
+// and the exp-weighted sum of value rows, so positions split into runs (a sliding window's ring
+// wraps once) give the softmax of them all. The AVX2 version (attention_avx2.cpp) scores eight keys
 // at a time and keeps value accumulators in registers; this file holds the dispatcher and the
 // scalar reference it is tested against, and the writing of cache rows.
 #include <algorithm>
@@ -46,13 +46,16 @@ void ref::attention_add(AttentionRun& run, const AttentionRows& rows, const floa
         const float p = std::exp(scratch[j] - new_max);
         seg_sum += p;
         const uint8_t* v = values + j * rows.v_stride;
-        for (int64_t d = 0; d < run.head_dim_v; ++d) run.out[d] += p * kv_element(rows.v_type, v, d);
+        for (int64_t d = 0; d < run.head_dim_v; ++d)
+            run.out[d] += p * kv_element(rows.v_type, v, d);
     }
     run.sum = run.sum * rescale + seg_sum;
     run.max = new_max;
 }
 
-bool is_kv_type(DType t) { return t == DType::F16 || t == DType::Q8_0; }
+bool is_kv_type(DType t) {
+    return t == DType::F16 || t == DType::Q8_0;
+}
 
 void store_kv_row(DType t, const float* x, void* out, int64_t n) {
     if (t == DType::F16) {
@@ -109,17 +112,24 @@ constexpr int64_t kGroupChunk = 512;
 
 }  // namespace
 
-int64_t attention_group_scratch(int64_t, int64_t) { return kGroupChunk; }
+int64_t attention_group_scratch(int64_t, int64_t) {
+    return kGroupChunk;
+}
 
-void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows,
-                         const float* q, int64_t q_stride, float scale, float* scratch) {
+void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows, const float* q,
+                         int64_t q_stride, float scale, float* scratch) {
     const auto* k = static_cast<const uint8_t*>(rows.k);
     const auto* v = static_cast<const uint8_t*>(rows.v);
     for (int64_t j0 = 0; j0 < rows.n; j0 += kGroupChunk) {
-        const AttentionRows chunk{k + j0 * rows.k_stride, v + j0 * rows.v_stride, rows.k_stride,
-                                  rows.v_stride, std::min(kGroupChunk, rows.n - j0),
-                                  rows.k_type, rows.v_type};
-        for (int64_t h = 0; h < g; ++h) attention_add(runs[h], chunk, q + h * q_stride, scale, scratch);
+        const AttentionRows chunk{k + j0 * rows.k_stride,
+                                  v + j0 * rows.v_stride,
+                                  rows.k_stride,
+                                  rows.v_stride,
+                                  std::min(kGroupChunk, rows.n - j0),
+                                  rows.k_type,
+                                  rows.v_type};
+        for (int64_t h = 0; h < g; ++h)
+            attention_add(runs[h], chunk, q + h * q_stride, scale, scratch);
     }
 }
 

@@ -1,7 +1,7 @@
-// AVX2+FMA+F16C attention_add (see attention.cpp), over F16 or Q8_0 cache rows. Scores: eight keys at a time, each with its
-// own accumulator over the head dimension, reduced to one vector of eight scores by a
-// transposing horizontal add. Values: the output is walked in blocks of 64 dimensions held in
-// eight registers while every position's weighted value row is added.
+// AVX2+FMA+F16C attention_add (see attention.cpp), over F16 or Q8_0 cache rows. Scores: eight keys
+// at a time, each with its own accumulator over the head dimension, reduced to one vector of eight
+// scores by a transposing horizontal add. Values: the output is walked in blocks of 64 dimensions
+// held in eight registers while every position's weighted value row is added.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -121,7 +121,8 @@ void add_values(const float* p, int64_t n, const uint8_t* v, size_t v_stride, in
     for (int64_t i = 0; i < n; ++i, v += v_stride) {
 #pragma GCC unroll 8
         for (int b = 0; b < B; b += kPerGroup) {
-            const __m256 pi = _mm256_set1_ps(Row::kScaled ? p[i] * Row::scale(v, d0 + 8 * b) : p[i]);
+            const __m256 pi =
+                _mm256_set1_ps(Row::kScaled ? p[i] * Row::scale(v, d0 + 8 * b) : p[i]);
 #pragma GCC unroll 4
             for (int c = 0; c < kPerGroup; ++c)
                 acc[b + c] = _mm256_fmadd_ps(pi, Row::load8(v, d0 + 8 * (b + c)), acc[b + c]);
@@ -138,7 +139,8 @@ float score_keys(const AttentionRows& rows, const float* q, int64_t hd, float sc
     const int64_t n = rows.n;
     const auto* k = static_cast<const uint8_t*>(rows.k);
     int64_t j = 0;
-    for (; j + 8 <= n; j += 8) score8<Row>(q, k + j * rows.k_stride, rows.k_stride, hd, scale, scratch + j);
+    for (; j + 8 <= n; j += 8)
+        score8<Row>(q, k + j * rows.k_stride, rows.k_stride, hd, scale, scratch + j);
     for (; j < n; ++j) scratch[j] = score1<Row>(q, k + j * rows.k_stride, hd, scale);
 
     __m256 vmax = _mm256_set1_ps(-INFINITY);
@@ -154,8 +156,7 @@ float score_keys(const AttentionRows& rows, const float* q, int64_t hd, float sc
 
 // Values, 64 dimensions (eight registers) per pass over the positions, then 8 at a time.
 template <class Row>
-void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run,
-                    float rescale) {
+void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run, float rescale) {
     const auto* v = static_cast<const uint8_t*>(rows.v);
     int64_t d = 0;
     for (; d + 64 <= run.head_dim_v; d += 64)

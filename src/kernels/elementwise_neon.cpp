@@ -122,7 +122,8 @@ struct Q8Row {
         const uint8_t* block = row + (d / 32) * sizeof(BlockQ8_0);
         uint16_t bits;
         std::memcpy(&bits, block, sizeof bits);
-        const float32x4_t scale = vdupq_laneq_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(bits))), 0);
+        const float32x4_t scale =
+            vdupq_laneq_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(bits))), 0);
         const int16x8_t w = vmovl_s8(vld1_s8(reinterpret_cast<const int8_t*>(block + 2 + d % 32)));
         return {vmulq_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(w))), scale),
                 vmulq_f32(vcvtq_f32_s32(vmovl_high_s16(w)), scale)};
@@ -162,8 +163,7 @@ void add_values(const float* p, int64_t n, const uint8_t* v, size_t v_stride, in
 }
 
 template <class Row>
-void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run,
-                    float rescale) {
+void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run, float rescale) {
     const auto* v = static_cast<const uint8_t*>(rows.v);
     int64_t d = 0;
     for (; d + 64 <= run.head_dim_v; d += 64)

@@ -114,8 +114,8 @@ void attention_finish(AttentionRun& run);
 // key and value rows they share, taking turns over chunks of positions so each chunk is read
 // from cache by all of them. scratch: attention_group_scratch(head_dim, head_dim_v) floats,
 // whatever rows.n is.
-void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows,
-                         const float* q, int64_t q_stride, float scale, float* scratch);
+void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows, const float* q,
+                         int64_t q_stride, float scale, float* scratch);
 int64_t attention_group_scratch(int64_t head_dim, int64_t head_dim_v);
 // Folds `part` (the same head over other positions, its own out buffer) into `run`: the online
 // softmax's merge, so a long context can be split across threads (flash-decoding). A part

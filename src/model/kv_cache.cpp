@@ -49,8 +49,7 @@ void KvCache::reset_recurrent() {
 
 size_t KvCache::bytes() const {
     size_t n = 0;
-    for (size_t l = 0; l < k_.size(); ++l)
-        n += k_[l].size() + v_[l].size() + recurrent_[l].bytes();
+    for (size_t l = 0; l < k_.size(); ++l) n += k_[l].size() + v_[l].size() + recurrent_[l].bytes();
     return n;
 }
 

@@ -17,7 +17,7 @@
 namespace flash {
 
 class KvCache {
-public:
+  public:
     // max_batch: the most tokens one forward call will append (sizes the sliding rings).
     // Throws flash::Error for a type the cache cannot hold (kernels::is_kv_type) or a Q8_0 cache
     // whose head dimension is not a multiple of 32.
@@ -29,8 +29,12 @@ public:
     // p % capacity).
     int64_t capacity(int64_t layer) const { return capacity_[layer]; }
     // The cached row of position pos (all key/value heads) and the bytes one head takes in it.
-    uint8_t* k(int64_t layer, int64_t pos) { return k_[layer].data() + (pos % capacity_[layer]) * k_row_; }
-    uint8_t* v(int64_t layer, int64_t pos) { return v_[layer].data() + (pos % capacity_[layer]) * v_row_; }
+    uint8_t* k(int64_t layer, int64_t pos) {
+        return k_[layer].data() + (pos % capacity_[layer]) * k_row_;
+    }
+    uint8_t* v(int64_t layer, int64_t pos) {
+        return v_[layer].data() + (pos % capacity_[layer]) * v_row_;
+    }
     size_t k_row_bytes() const { return k_row_; }
     size_t v_row_bytes() const { return v_row_; }
     size_t k_head_bytes() const { return k_head_; }
@@ -42,14 +46,14 @@ public:
     void reset_recurrent();
     size_t bytes() const;
 
-private:
+  private:
     int64_t n_ctx_;
     int64_t max_batch_;
     KvTypes types_;
     size_t k_row_, v_row_, k_head_, v_head_;
-    std::vector<int64_t> capacity_;           // positions held per layer (ring size)
+    std::vector<int64_t> capacity_;            // positions held per layer (ring size)
     std::vector<std::vector<uint8_t>> k_, v_;  // empty for recurrent layers
-    std::vector<DeltaNetState> recurrent_;    // empty states for attention layers
+    std::vector<DeltaNetState> recurrent_;     // empty states for attention layers
 };
 
 // Activation buffers for a batch of tokens, grown on demand and reused between calls so the

@@ -289,10 +289,12 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
     if (splits > 1) {
         for (int64_t pair = 0; pair < pairs; ++pair)
             for (int64_t g = 0; g < group; ++g) {
-                kernels::AttentionRun& whole = ws.attn_runs[static_cast<size_t>(pair * splits * group + g)];
+                kernels::AttentionRun& whole =
+                    ws.attn_runs[static_cast<size_t>(pair * splits * group + g)];
                 for (int64_t piece = 1; piece < splits; ++piece)
                     kernels::attention_merge(
-                        whole, ws.attn_runs[static_cast<size_t>((pair * splits + piece) * group + g)]);
+                        whole,
+                        ws.attn_runs[static_cast<size_t>((pair * splits + piece) * group + g)]);
                 kernels::attention_finish(whole);
             }
     }

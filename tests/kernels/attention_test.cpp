@@ -1,7 +1,7 @@
 // Attention over the KV cache (F16 and Q8_0 rows): both paths (scalar reference, SIMD) against a
-// double-precision softmax of the same stored keys and values, for head sizes of the supported models, runs
-// split anywhere (the online softmax must not depend on the split), a long run whose scores
-// span a wide range, and the f16 rounding of cache rows bit for bit against core/fp16.h.
+// double-precision softmax of the same stored keys and values, for head sizes of the supported
+// models, runs split anywhere (the online softmax must not depend on the split), a long run whose
+// scores span a wide range, and the f16 rounding of cache rows bit for bit against core/fp16.h.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,9 +22,9 @@ using flash::testing::ScalarGuard;
 struct Cache {
     int64_t n, hd, hdv;
     DType k_type, v_type;
-    size_t k_stride, v_stride;                // bytes between positions
-    std::vector<uint8_t> k, v;                // stored rows
-    std::vector<float> k_values, v_values;    // what they hold, dequantized (n x hd, n x hdv)
+    size_t k_stride, v_stride;              // bytes between positions
+    std::vector<uint8_t> k, v;              // stored rows
+    std::vector<float> k_values, v_values;  // what they hold, dequantized (n x hd, n x hdv)
 };
 
 // Rows of `heads` heads side by side per position, as in a real cache (to exercise the
@@ -45,8 +45,8 @@ std::vector<uint8_t> store_rows(DType t, int64_t n, int64_t dim, int64_t heads, 
 
 Cache random_cache(int64_t n, int64_t hd, int64_t hdv, DType k_type, DType v_type,
                    std::mt19937& rng, float key_scale) {
-    Cache c{n, hd, hdv, k_type, v_type, row_bytes(k_type, hd * 3), row_bytes(v_type, hdv * 2),
-            {}, {}, {}, {}};
+    Cache c{n,  hd, hdv, k_type, v_type, row_bytes(k_type, hd * 3), row_bytes(v_type, hdv * 2),
+            {}, {}, {},  {}};
     c.k = store_rows(k_type, n, hd, 3, rng, key_scale, c.k_values);
     c.v = store_rows(v_type, n, hdv, 2, rng, 1.0f, c.v_values);
     return c;
@@ -113,9 +113,9 @@ void check_shapes(const std::vector<Shape>& shapes, DType k_type, DType v_type) 
                 const auto got = attend(c, q, scale, cuts);
                 for (int64_t d = 0; d < sh.hdv; ++d) {
                     ASSERT_NEAR(got[d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
-                        << isa_name() << " " << k_type << "/" << v_type << " hd " << sh.hd
-                        << " n " << sh.n << " key scale " << key_scale << " cuts "
-                        << cuts.size() << " d " << d;
+                        << isa_name() << " " << k_type << "/" << v_type << " hd " << sh.hd << " n "
+                        << sh.n << " key scale " << key_scale << " cuts " << cuts.size() << " d "
+                        << d;
                 }
             }
         }
@@ -153,16 +153,15 @@ TEST_P(Attention, AGroupOfHeadsAndMergedPiecesMatchEachHeadAlone) {
     ScalarGuard guard(GetParam());
     std::mt19937 rng(31);
     for (DType type : {DType::F16, DType::Q8_0}) {
-        for (Shape sh : {Shape{64, 64, 1}, Shape{64, 64, 300}, Shape{128, 128, 77},
-                         Shape{256, 256, 40}}) {
+        for (Shape sh :
+             {Shape{64, 64, 1}, Shape{64, 64, 300}, Shape{128, 128, 77}, Shape{256, 256, 40}}) {
             const Cache c = random_cache(sh.n, sh.hd, sh.hdv, type, type, rng, 1.0f);
             const int64_t g = 3;
             const auto q = flash::testing::random_floats(g * sh.hd, rng);
             const float scale = 1.0f / std::sqrt(static_cast<float>(sh.hd));
             const AttentionRows rows{c.k.data(), c.v.data(), c.k_stride, c.v_stride,
                                      c.n,        type,       type};
-            std::vector<float> scratch(
-                static_cast<size_t>(attention_group_scratch(sh.hd, sh.hdv)));
+            std::vector<float> scratch(static_cast<size_t>(attention_group_scratch(sh.hd, sh.hdv)));
             std::vector<float> out(static_cast<size_t>(g * sh.hdv));
             std::vector<AttentionRun> runs(static_cast<size_t>(g));
             for (int64_t h = 0; h < g; ++h)
@@ -176,8 +175,8 @@ TEST_P(Attention, AGroupOfHeadsAndMergedPiecesMatchEachHeadAlone) {
             AttentionRun a, b;
             attention_begin(a, first.data(), sh.hd, sh.hdv);
             attention_begin(b, second.data(), sh.hd, sh.hdv);
-            const AttentionRows head{c.k.data(), c.v.data(), c.k_stride, c.v_stride, cut, type,
-                                     type};
+            const AttentionRows head{c.k.data(), c.v.data(), c.k_stride, c.v_stride,
+                                     cut,        type,       type};
             const AttentionRows tail{c.k.data() + cut * c.k_stride,
                                      c.v.data() + cut * c.v_stride,
                                      c.k_stride,
@@ -195,12 +194,11 @@ TEST_P(Attention, AGroupOfHeadsAndMergedPiecesMatchEachHeadAlone) {
                 const auto e = expected(c, qh, scale);
                 for (int64_t d = 0; d < sh.hdv; ++d) {
                     ASSERT_NEAR(out[h * sh.hdv + d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
-                        << isa_name() << " " << type << " hd " << sh.hd << " n " << sh.n
-                        << " head " << h << " d " << d;
+                        << isa_name() << " " << type << " hd " << sh.hd << " n " << sh.n << " head "
+                        << h << " d " << d;
                     if (h == 0) {
                         ASSERT_NEAR(first[d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
-                            << "merged " << type << " hd " << sh.hd << " n " << sh.n << " d "
-                            << d;
+                            << "merged " << type << " hd " << sh.hd << " n " << sh.n << " d " << d;
                     }
                 }
             }

@@ -29,15 +29,16 @@ TEST_P(AttentionSplit, SplitDecodeEqualsABatchOverALongContext) {
     batch.eval_all(tokens, at_once.data());
 
     // All but the last 3 as a batch, then one token at a time with 4 threads: fewer (kv head,
-    // token) pairs than threads, so each 250-position context (pieces of at least 64 positions) is split and merged.
+    // token) pairs than threads, so each 250-position context (pieces of at least 64 positions) is
+    // split and merged.
     Session step(*model, nullptr, {.n_ctx = 256, .n_threads = 4, .n_batch = n});
     step.eval(std::span<const int32_t>(tokens).first(tokens.size() - 3));
     for (size_t t = tokens.size() - 3; t < tokens.size(); ++t) {
         const int32_t one[1] = {tokens[t]};
         const std::span<float> got = step.eval(one);
-        const std::vector<float> want(at_once.begin() + static_cast<std::ptrdiff_t>(t * n_vocab),
-                                      at_once.begin() +
-                                          static_cast<std::ptrdiff_t>((t + 1) * n_vocab));
+        const std::vector<float> want(
+            at_once.begin() + static_cast<std::ptrdiff_t>(t * n_vocab),
+            at_once.begin() + static_cast<std::ptrdiff_t>((t + 1) * n_vocab));
         EXPECT_LT(testing::nmse(std::vector<float>(got.begin(), got.end()), want), 1e-9)
             << GetParam() << " token " << t;
     }

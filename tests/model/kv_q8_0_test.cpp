@@ -30,7 +30,9 @@ struct Case {
     std::string arch, type;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.arch << "-" << c.type; }
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.arch << "-" << c.type;
+}
 
 class KvQ8_0 : public ::testing::TestWithParam<Case> {
   protected:
@@ -39,8 +41,7 @@ class KvQ8_0 : public ::testing::TestWithParam<Case> {
 
 std::vector<float> logits(const Model& m, const std::vector<int32_t>& tokens, int64_t n_batch,
                           KvTypes types) {
-    Session s(m, nullptr,
-              {.n_ctx = 256, .n_threads = 2, .n_batch = n_batch, .kv_types = types});
+    Session s(m, nullptr, {.n_ctx = 256, .n_threads = 2, .n_batch = n_batch, .kv_types = types});
     std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
     const int64_t n_vocab = m.config().n_vocab;
     for (size_t at = 0; at < tokens.size(); at += static_cast<size_t>(n_batch)) {
@@ -62,14 +63,15 @@ TEST_P(KvQ8_0, StaysWithinTheParityBar) {
     const std::vector<float> q8 = logits(*model, tokens, n, kQ8);
     const double f16_err = nmse(f16, exact.values), q8_err = nmse(q8, exact.values);
     const std::string q8_file = "models/" + GetParam().arch + "-Q8_0";
-    const double q8_file_err = nmse(read_logits(testdata_path(q8_file + ".logits.bin")).values,
-                                    read_logits(testdata_path(q8_file + ".exact.logits.bin")).values);
-    const double bar =
-        std::max({1e-5, 2 * nmse(native.values, exact.values), 2 * q8_file_err});
+    const double q8_file_err =
+        nmse(read_logits(testdata_path(q8_file + ".logits.bin")).values,
+             read_logits(testdata_path(q8_file + ".exact.logits.bin")).values);
+    const double bar = std::max({1e-5, 2 * nmse(native.values, exact.values), 2 * q8_file_err});
     const double top1 = testing::top1_agreement(q8, exact.values, n, exact.n_vocab);
-    std::printf("[ kv q8_0 ] %-14s NMSE(q8_0 cache, exact) %.3g  f16 cache %.3g  bar %.3g  "
-                "top-1 %.3f\n",
-                base().c_str() + 7, q8_err, f16_err, bar, top1);
+    std::printf(
+        "[ kv q8_0 ] %-14s NMSE(q8_0 cache, exact) %.3g  f16 cache %.3g  bar %.3g  "
+        "top-1 %.3f\n",
+        base().c_str() + 7, q8_err, f16_err, bar, top1);
     EXPECT_LE(q8_err, bar);
     EXPECT_GE(top1, 0.9);
     // The 8-bit rows are coarser than f16 ones: the cache type must show in the logits.
