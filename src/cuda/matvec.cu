@@ -135,27 +135,47 @@ void launch(const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffe
     check(cudaDeviceSynchronize(), "running matvec");
 }
 
+using Launcher = void (*)(const DeviceBuffer&, int64_t, int64_t, const DeviceBuffer&,
+                          DeviceBuffer&);
+
+// The one list of the types the kernel is instantiated for.
+Launcher launcher(DType t) {
+    switch (t) {
+        case DType::F32:
+            return launch<DType::F32>;
+        case DType::F16:
+            return launch<DType::F16>;
+        case DType::BF16:
+            return launch<DType::BF16>;
+        case DType::Q4_0:
+            return launch<DType::Q4_0>;
+        case DType::Q4_1:
+            return launch<DType::Q4_1>;
+        case DType::Q5_0:
+            return launch<DType::Q5_0>;
+        case DType::Q5_1:
+            return launch<DType::Q5_1>;
+        case DType::Q8_0:
+            return launch<DType::Q8_0>;
+        case DType::Q2_K:
+            return launch<DType::Q2_K>;
+        case DType::Q3_K:
+            return launch<DType::Q3_K>;
+        case DType::Q4_K:
+            return launch<DType::Q4_K>;
+        case DType::Q5_K:
+            return launch<DType::Q5_K>;
+        case DType::Q6_K:
+            return launch<DType::Q6_K>;
+        default:
+            return nullptr;
+    }
+}
+
 }  // namespace
 
 bool matvec_supports(DType t) {
-    switch (t) {
-        case DType::F32:
-        case DType::F16:
-        case DType::BF16:
-        case DType::Q4_0:
-        case DType::Q4_1:
-        case DType::Q5_0:
-        case DType::Q5_1:
-        case DType::Q8_0:
-        case DType::Q2_K:
-        case DType::Q3_K:
-        case DType::Q4_K:
-        case DType::Q5_K:
-        case DType::Q6_K:
-            return true;
-        default:
-            return false;
-    }
+    return launcher(t) != nullptr;
 }
 
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
@@ -173,36 +193,7 @@ void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const De
         y.bytes() < static_cast<size_t>(rows) * sizeof(float))
         throw Error("CUDA matvec: a buffer is smaller than " + std::to_string(rows) + " x " +
                     std::to_string(cols) + " needs");
-    switch (t) {
-        case DType::F32:
-            return launch<DType::F32>(w, rows, cols, x, y);
-        case DType::F16:
-            return launch<DType::F16>(w, rows, cols, x, y);
-        case DType::BF16:
-            return launch<DType::BF16>(w, rows, cols, x, y);
-        case DType::Q4_0:
-            return launch<DType::Q4_0>(w, rows, cols, x, y);
-        case DType::Q4_1:
-            return launch<DType::Q4_1>(w, rows, cols, x, y);
-        case DType::Q5_0:
-            return launch<DType::Q5_0>(w, rows, cols, x, y);
-        case DType::Q5_1:
-            return launch<DType::Q5_1>(w, rows, cols, x, y);
-        case DType::Q8_0:
-            return launch<DType::Q8_0>(w, rows, cols, x, y);
-        case DType::Q2_K:
-            return launch<DType::Q2_K>(w, rows, cols, x, y);
-        case DType::Q3_K:
-            return launch<DType::Q3_K>(w, rows, cols, x, y);
-        case DType::Q4_K:
-            return launch<DType::Q4_K>(w, rows, cols, x, y);
-        case DType::Q5_K:
-            return launch<DType::Q5_K>(w, rows, cols, x, y);
-        case DType::Q6_K:
-            return launch<DType::Q6_K>(w, rows, cols, x, y);
-        default:
-            break;
-    }
+    launcher(t)(w, rows, cols, x, y);
 }
 
 }  // namespace flash::cuda
