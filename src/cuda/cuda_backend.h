@@ -1,5 +1,6 @@
-// flash's CUDA backend (issue 24), its first part: device discovery, device memory, and the
-// decode matrix-vector product for every weight type flash reads, each weight dequantized in
+// flash's CUDA backend (issue 24), its first part: device discovery, device memory, the row
+// operations of the forward pass, and the decode matrix-vector product for every weight type
+// flash reads, each weight dequantized in
 // registers with the same per-element accessors as the CPU's scalar reference
 // (kernels/k_scales.h). Host code includes only this header; the kernels are in the .cu files.
 // Built with -DFLASH_CUDA=ON (the `cuda` preset). Depends on core/ and kernels/k_scales.h.
@@ -55,5 +56,21 @@ bool matvec_supports(DType t);
 // type's blocks, or buffers too small.
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
             DeviceBuffer& y);
+
+// Row operations of the forward pass, on the device, as kernels/ defines them on the CPU:
+// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n floats (sum of squares in
+// double; w: n floats, or null for no scale). out may be x.
+void rmsnorm(const DeviceBuffer& x, const DeviceBuffer* w, int64_t rows, int64_t n, float eps,
+             DeviceBuffer& out);
+// gate[i] = silu(gate[i]) * up[i] and gelu (tanh approximation) likewise, for i < n.
+void swiglu(DeviceBuffer& gate, const DeviceBuffer& up, int64_t n);
+void geglu(DeviceBuffer& gate, const DeviceBuffer& up, int64_t n);
+// Rotary embedding in place on n_tokens x n_heads heads of head_dim floats, token t at
+// positions[t] (int32 on the device): kernels::rope's arithmetic (theta advanced by repeated
+// multiplication, divided by freq_factors[i] when given), pairs (2i, 2i+1) or, neox, (i, i +
+// n_rot/2).
+void rope(DeviceBuffer& x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
+          const DeviceBuffer& positions, float base, float freq_scale, bool neox,
+          const DeviceBuffer* freq_factors = nullptr);
 
 }  // namespace flash::cuda
