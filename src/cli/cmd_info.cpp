@@ -86,7 +86,7 @@ void info(const InfoOptions& o) {
                     human_bytes(static_cast<double>(c.kv_bytes_per_token())).c_str(),
                     human_bytes(static_cast<double>(c.kv_cache_bytes(ctx, o.batch))).c_str(),
                     static_cast<long long>(ctx));
-        if (c.head_dim % 32 == 0 && c.head_dim_v % 32 == 0 && c.attention_layers() > 0) {
+        if (c.head_dim % QK8_0 == 0 && c.head_dim_v % QK8_0 == 0 && c.attention_layers() > 0) {
             const KvTypes q8{DType::Q8_0, DType::Q8_0};
             std::printf(
                 " (%s with -ctk q8_0 -ctv q8_0)",

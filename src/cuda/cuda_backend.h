@@ -23,7 +23,8 @@ struct DeviceInfo {
 
 // The devices the driver reports: 0 where there is no driver or no GPU (never throws).
 int device_count();
-// Throws flash::Error naming the device and CUDA's message.
+// Also makes `device` the current one (its free memory is read there). Throws flash::Error
+// with CUDA's message.
 DeviceInfo device_info(int device = 0);
 
 // Bytes on the current device, freed on destruction; moves, does not copy.

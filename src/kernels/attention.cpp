@@ -80,7 +80,9 @@ void attention_begin(AttentionRun& run, float* out, int64_t head_dim, int64_t he
 
 void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                    float* scratch) {
-    const auto fits = [](DType t, int64_t dim) { return dim % (t == DType::Q8_0 ? 32 : 8) == 0; };
+    const auto fits = [](DType t, int64_t dim) {
+        return dim % (t == DType::Q8_0 ? QK8_0 : 8) == 0;
+    };
     if (!fits(rows.k_type, run.head_dim) || !fits(rows.v_type, run.head_dim_v)) {
         if (rows.k_type == DType::Q8_0 || rows.v_type == DType::Q8_0)
             throw Error("attention: a Q8_0 cache needs head dimensions that are multiples of 32");
@@ -102,30 +104,19 @@ void attention_add(AttentionRun& run, const AttentionRows& rows, const float* q,
     ref::attention_add(run, rows, q, scale, scratch);
 }
 
-namespace {
-
-// Positions per chunk of attention_add_group: the group's heads take turns over a chunk, whose
-// rows (at most 512 x 256 halves, 256 KiB, per K and V) stay in L2 between them. Converting the
-// rows to f32 once for all heads was measured slower on Zen 4 (the conversion is one
+// Chunks of kAttentionChunk positions: at most 512 x 256 halves, 256 KiB, per K and V. Converting
+// the rows to f32 once for all heads was measured slower on Zen 4 (the conversion is one
 // instruction folded into each head's multiply-add; the f32 copy costs stores and cache).
-constexpr int64_t kGroupChunk = 512;
-
-}  // namespace
-
-int64_t attention_group_scratch(int64_t, int64_t) {
-    return kGroupChunk;
-}
-
 void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows, const float* q,
                          int64_t q_stride, float scale, float* scratch) {
     const auto* k = static_cast<const uint8_t*>(rows.k);
     const auto* v = static_cast<const uint8_t*>(rows.v);
-    for (int64_t j0 = 0; j0 < rows.n; j0 += kGroupChunk) {
+    for (int64_t j0 = 0; j0 < rows.n; j0 += kAttentionChunk) {
         const AttentionRows chunk{k + j0 * rows.k_stride,
                                   v + j0 * rows.v_stride,
                                   rows.k_stride,
                                   rows.v_stride,
-                                  std::min(kGroupChunk, rows.n - j0),
+                                  std::min(kAttentionChunk, rows.n - j0),
                                   rows.k_type,
                                   rows.v_type};
         for (int64_t h = 0; h < g; ++h)

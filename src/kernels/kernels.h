@@ -112,11 +112,11 @@ void attention_finish(AttentionRun& run);
 
 // The g query heads of one GQA group (head i at q + i * q_stride, its run runs[i]) over the
 // key and value rows they share, taking turns over chunks of positions so each chunk is read
-// from cache by all of them. scratch: attention_group_scratch(head_dim, head_dim_v) floats,
-// whatever rows.n is.
+// from cache by all of them (kAttentionChunk positions at a time, whose rows stay in L2
+// between the heads). scratch: kAttentionChunk floats, whatever rows.n is.
+inline constexpr int64_t kAttentionChunk = 512;
 void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows, const float* q,
                          int64_t q_stride, float scale, float* scratch);
-int64_t attention_group_scratch(int64_t head_dim, int64_t head_dim_v);
 // Folds `part` (the same head over other positions, its own out buffer) into `run`: the online
 // softmax's merge, so a long context can be split across threads (flash-decoding). A part
 // without positions changes nothing.

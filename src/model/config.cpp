@@ -107,11 +107,14 @@ int64_t ModelConfig::attention_layers() const {
     return n;
 }
 
+int64_t ModelConfig::kv_position_bytes(KvTypes types) const {
+    return static_cast<int64_t>(row_bytes(types.k, kv_dim()) + row_bytes(types.v, v_dim()));
+}
+
 int64_t ModelConfig::kv_bytes_per_token(KvTypes types) const {
     int64_t growing = 0;
     for (const LayerConfig& l : layers) growing += l.kind == LayerKind::Attention && !l.sliding;
-    return growing *
-           static_cast<int64_t>(row_bytes(types.k, kv_dim()) + row_bytes(types.v, v_dim()));
+    return growing * kv_position_bytes(types);
 }
 
 int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch, KvTypes types) const {
@@ -120,8 +123,7 @@ int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch, KvTypes ty
         if (l.kind != LayerKind::Attention) continue;
         positions += l.sliding ? std::min(n_ctx, sliding_window + max_batch - 1) : n_ctx;
     }
-    return positions *
-           static_cast<int64_t>(row_bytes(types.k, kv_dim()) + row_bytes(types.v, v_dim()));
+    return positions * kv_position_bytes(types);
 }
 
 int64_t ModelConfig::recurrent_state_bytes() const {

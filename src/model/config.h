@@ -72,6 +72,8 @@ struct ModelConfig {
     // Bytes of KV cache each further token costs (K and V rows of the given types): attention
     // layers without a sliding window, whose rings stop growing at the window.
     int64_t kv_bytes_per_token(KvTypes types = {}) const;
+    // Bytes of one position's K and V rows in one attention layer.
+    int64_t kv_position_bytes(KvTypes types = {}) const;
     // Bytes of the whole KV cache for a context, sliding-window layers holding only their ring.
     int64_t kv_cache_bytes(int64_t n_ctx, int64_t max_batch, KvTypes types = {}) const;
     // Bytes of recurrent state per sequence, whatever its length (0 without recurrent layers).

@@ -71,7 +71,7 @@ void Workspace::reserve(const ModelConfig& c, int64_t n, int n_threads) {
     grow(ffn_gate, n * c.n_ff);
     grow(ffn_up, n * c.n_ff);
     if (static_cast<int>(scores.size()) < n_threads) scores.resize(static_cast<size_t>(n_threads));
-    for (auto& s : scores) grow(s, kernels::attention_group_scratch(c.head_dim, c.head_dim_v));
+    for (auto& s : scores) grow(s, kernels::kAttentionChunk);
 }
 
 }  // namespace flash

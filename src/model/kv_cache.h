@@ -61,7 +61,7 @@ class KvCache {
 struct Workspace {
     std::vector<float> x, xn, y, q, q_gate, gate, k, v, attn, ffn_gate, ffn_up;
     std::vector<float> logits;  // a batch's logit rows before they go to their sequences
-    std::vector<std::vector<float>> scores;  // per thread: attention's scratch (tiles, weights)
+    std::vector<std::vector<float>> scores;  // per thread: attention weights of one chunk
     // Attention's per-head softmax state, and the outputs of all but the first piece of a
     // split context (model.cpp's flash-decoding), merged into `attn`.
     std::vector<kernels::AttentionRun> attn_runs;
