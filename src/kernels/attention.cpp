@@ -124,6 +124,36 @@ void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& row
     }
 }
 
+float detail::exp_shifted(float* s, int64_t n, float max) {
+#ifdef FLASH_KERNELS_X86
+    if (detail::use_avx2()) return detail::avx2_exp_shifted(s, n, max);
+#endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) return detail::neon_exp_shifted(s, n, max);
+#endif
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j) {
+        s[j] = std::exp(s[j] - max);
+        sum += s[j];
+    }
+    return sum;
+}
+
+float detail::scale_max(float* s, int64_t n, float scale) {
+#ifdef FLASH_KERNELS_X86
+    if (detail::use_avx2()) return detail::avx2_scale_max(s, n, scale);
+#endif
+#ifdef FLASH_KERNELS_ARM
+    if (detail::use_neon()) return detail::neon_scale_max(s, n, scale);
+#endif
+    float max = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+        s[j] *= scale;
+        max = std::fmax(max, s[j]);
+    }
+    return max;
+}
+
 void attention_merge(AttentionRun& run, const AttentionRun& part) {
     if (part.sum <= 0.0f) return;
     const float max = std::fmax(run.max, part.max);

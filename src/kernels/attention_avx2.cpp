@@ -177,20 +177,7 @@ void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
 
     const float new_max = std::fmax(run.max, seg_max);
     const float rescale = run.sum > 0.0f ? std::exp(run.max - new_max) : 0.0f;
-    // Weights exp(score - max) in place, and their sum.
-    const __m256 vnew = _mm256_set1_ps(new_max);
-    __m256 vsum = _mm256_setzero_ps();
-    int64_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const __m256 p = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(scratch + j), vnew));
-        _mm256_storeu_ps(scratch + j, p);
-        vsum = _mm256_add_ps(vsum, p);
-    }
-    float seg_sum = hsum(vsum);
-    for (; j < n; ++j) {
-        scratch[j] = std::exp(scratch[j] - new_max);
-        seg_sum += scratch[j];
-    }
+    const float seg_sum = avx2_exp_shifted(scratch, n, new_max);
 
     if (rows.v_type == DType::Q8_0)
         add_all_values<Q8Row>(rows, scratch, run, rescale);
@@ -198,6 +185,43 @@ void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
         add_all_values<HalfRow>(rows, scratch, run, rescale);
     run.sum = run.sum * rescale + seg_sum;
     run.max = new_max;
+}
+
+float avx2_scale_max(float* s, int64_t n, float scale) {
+    const __m256 vscale = _mm256_set1_ps(scale);
+    __m256 vmax = _mm256_set1_ps(-INFINITY);
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 x = _mm256_mul_ps(_mm256_loadu_ps(s + j), vscale);
+        _mm256_storeu_ps(s + j, x);
+        vmax = _mm256_max_ps(vmax, x);
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, vmax);
+    float max = lanes[0];
+    for (int i = 1; i < 8; ++i) max = lanes[i] > max ? lanes[i] : max;
+    for (; j < n; ++j) {
+        s[j] *= scale;
+        max = s[j] > max ? s[j] : max;
+    }
+    return max;
+}
+
+float avx2_exp_shifted(float* s, int64_t n, float max) {
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 vsum = _mm256_setzero_ps();
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256 p = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(s + j), vmax));
+        _mm256_storeu_ps(s + j, p);
+        vsum = _mm256_add_ps(vsum, p);
+    }
+    float sum = hsum(vsum);
+    for (; j < n; ++j) {
+        s[j] = std::exp(s[j] - max);
+        sum += s[j];
+    }
+    return sum;
 }
 
 void avx2_f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {

@@ -177,6 +177,39 @@ void add_all_values(const AttentionRows& rows, const float* p, AttentionRun& run
 // attention_add for head dimensions that are multiples of 8 (32 for Q8_0 rows): scores one key
 // at a time (two accumulators over the head dimension), an online softmax, values 64
 // dimensions per pass.
+float neon_scale_max(float* s, int64_t n, float scale) {
+    float32x4_t vmax = vdupq_n_f32(-INFINITY);
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const float32x4_t x = vmulq_n_f32(vld1q_f32(s + j), scale);
+        vst1q_f32(s + j, x);
+        vmax = vmaxq_f32(vmax, x);
+    }
+    float max = vmaxvq_f32(vmax);
+    for (; j < n; ++j) {
+        s[j] *= scale;
+        max = s[j] > max ? s[j] : max;
+    }
+    return max;
+}
+
+float neon_exp_shifted(float* s, int64_t n, float max) {
+    const float32x4_t vmax = vdupq_n_f32(max);
+    float32x4_t vsum = vdupq_n_f32(0);
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const float32x4_t p = exp_nonpositive(vsubq_f32(vld1q_f32(s + j), vmax));
+        vst1q_f32(s + j, p);
+        vsum = vaddq_f32(vsum, p);
+    }
+    float sum = vaddvq_f32(vsum);
+    for (; j < n; ++j) {
+        s[j] = std::exp(s[j] - max);
+        sum += s[j];
+    }
+    return sum;
+}
+
 void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                         float* scratch) {
     const int64_t n = rows.n;
@@ -191,19 +224,7 @@ void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const floa
 
     const float new_max = std::fmax(run.max, seg_max);
     const float rescale = run.sum > 0.0f ? std::exp(run.max - new_max) : 0.0f;
-    const float32x4_t vnew = vdupq_n_f32(new_max);
-    float32x4_t vsum = vdupq_n_f32(0);
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        const float32x4_t p = exp_nonpositive(vsubq_f32(vld1q_f32(scratch + j), vnew));
-        vst1q_f32(scratch + j, p);
-        vsum = vaddq_f32(vsum, p);
-    }
-    float seg_sum = vaddvq_f32(vsum);
-    for (; j < n; ++j) {
-        scratch[j] = std::exp(scratch[j] - new_max);
-        seg_sum += scratch[j];
-    }
+    const float seg_sum = neon_exp_shifted(scratch, n, new_max);
 
     if (rows.v_type == DType::Q8_0)
         add_all_values<Q8Row>(rows, scratch, run, rescale);

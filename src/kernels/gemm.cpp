@@ -40,7 +40,18 @@ void scalar_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const
     }
 }
 
-GemmMicroFn micro_kernel() {
+// Dequantizes columns [k0, k0 + kc) of `nr` rows starting at `row` into `panel`, k-major,
+// zero-filling the columns of a short last panel. `rows_buf` holds kPanelRows x kc floats.
+void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_offset, int64_t nr,
+                int64_t kc, float* rows_buf, float* panel) {
+    for (int64_t j = 0; j < nr; ++j) deq(row + j * stride + chunk_offset, rows_buf + j * kc, kc);
+    for (int64_t j = nr; j < kPanelRows; ++j) std::fill_n(rows_buf + j * kc, kc, 0.0f);
+    pack_transpose(rows_buf, kc, panel);
+}
+
+}  // namespace
+
+GemmMicroFn gemm_micro() {
 #ifdef FLASH_KERNELS_X86
     if (use_avx2()) return avx2_gemm_micro;
 #endif
@@ -50,37 +61,30 @@ GemmMicroFn micro_kernel() {
     return scalar_gemm_micro;
 }
 
-// Dequantizes columns [k0, k0 + kc) of `nr` rows starting at `row` into `panel`, k-major,
-// zero-filling the columns of a short last panel. `rows_buf` holds kPanelRows x kc floats.
-void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_offset, int64_t nr,
-                int64_t kc, float* rows_buf, float* panel) {
-    for (int64_t j = 0; j < nr; ++j) deq(row + j * stride + chunk_offset, rows_buf + j * kc, kc);
-    for (int64_t j = nr; j < kPanelRows; ++j) std::fill_n(rows_buf + j * kc, kc, 0.0f);
+void pack_transpose(const float* rows, int64_t kc, float* panel) {
 #ifdef FLASH_KERNELS_X86
     if (use_avx2()) {
-        avx2_pack_transpose(rows_buf, kc, panel);
+        avx2_pack_transpose(rows, kc, panel);
         return;
     }
 #endif
 #ifdef FLASH_KERNELS_ARM
     if (use_neon()) {
-        neon_pack_transpose(rows_buf, kc, panel);
+        neon_pack_transpose(rows, kc, panel);
         return;
     }
 #endif
     for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t j = 0; j < kPanelRows; ++j) panel[k * kPanelRows + j] = rows_buf[j * kc + k];
+        for (int64_t j = 0; j < kPanelRows; ++j) panel[k * kPanelRows + j] = rows[j * kc + k];
     }
 }
-
-}  // namespace
 
 void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
               float* y, ThreadPool& pool) {
     const auto* wb = static_cast<const uint8_t*>(w);
     const size_t stride = row_bytes(t, n);
     const DequantFn deq = kernels_for(t).dequant;
-    const GemmMicroFn micro = micro_kernel();
+    const GemmMicroFn micro = gemm_micro();
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<float> rows_buf, panel;
         const auto need = static_cast<size_t>(kPanelRows * std::min(n, kChunk));

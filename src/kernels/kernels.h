@@ -117,6 +117,17 @@ void attention_finish(AttentionRun& run);
 inline constexpr int64_t kAttentionChunk = 512;
 void attention_add_group(AttentionRun* runs, int64_t g, const AttentionRows& rows, const float* q,
                          int64_t q_stride, float scale, float* scratch);
+// m query heads that all see the same rows (a block of prompt tokens and their GQA group;
+// head i's query at queries[i], its run runs[i]): the prompt form of attention_add. Keys are
+// converted once per 16 into a k-major panel and scored against all m queries by the f32 GEMM
+// micro-kernel, and the softmax weights times the value rows are a GEMM too, so every cache
+// row is read once per block instead of once per head and token. Each score is q·k summed in
+// dimension order; the result equals attention_add per head up to float rounding.
+// scratch: attention_block_scratch(m, head_dim, head_dim_v) floats.
+inline constexpr int64_t kAttentionBlockKeys = 64;  // positions per softmax update
+int64_t attention_block_scratch(int64_t m, int64_t head_dim, int64_t head_dim_v);
+void attention_add_block(AttentionRun* runs, const float* const* queries, int64_t m,
+                         const AttentionRows& rows, float scale, float* scratch);
 // Folds `part` (the same head over other positions, its own out buffer) into `run`: the online
 // softmax's merge, so a long context can be split across threads (flash-decoding). A part
 // without positions changes nothing.

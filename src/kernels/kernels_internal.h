@@ -74,6 +74,10 @@ double avx2_sum_squares(const float* x, int64_t n);
 // attention_add for head dimensions that are multiples of 8 (attention_avx2.cpp).
 void avx2_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                         float* scratch);
+// s[j] = exp(s[j] - max) for j < n (each s[j] <= max), returning their sum.
+float avx2_exp_shifted(float* s, int64_t n, float max);
+// s[j] *= scale for j < n, returning the largest.
+float avx2_scale_max(float* s, int64_t n, float scale);
 void avx2_f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
 void avx2_block_sums32(const float* x, int64_t n, float* sums);
 
@@ -85,6 +89,8 @@ void neon_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, 
 double neon_sum_squares(const float* x, int64_t n);
 void neon_attention_add(AttentionRun& run, const AttentionRows& rows, const float* q, float scale,
                         float* scratch);
+float neon_exp_shifted(float* s, int64_t n, float max);
+float neon_scale_max(float* s, int64_t n, float scale);
 void neon_f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
 void neon_block_sums32(const float* x, int64_t n, float* sums);
 
@@ -120,6 +126,14 @@ void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const f
 // panel[k * kPanelRows + j] = rows[j * kc + k] for j < kPanelRows, k < kc (8x8 transposes).
 void avx2_pack_transpose(const float* rows, int64_t kc, float* panel);
 #endif
+// The dispatched micro-kernel, and the transpose of kPanelRows rows of kc floats (rows[j * kc
+// + k]) into a k-major panel (panel[k * kPanelRows + j]); attention's prompt blocks use both.
+GemmMicroFn gemm_micro();
+void pack_transpose(const float* rows, int64_t kc, float* panel);
+// s[j] = exp(s[j] - max) for j < n (each s[j] <= max), returning their sum (dispatched).
+float exp_shifted(float* s, int64_t n, float max);
+// s[j] *= scale for j < n, returning the largest (-inf for n = 0; dispatched).
+float scale_max(float* s, int64_t n, float scale);
 // fn(p0, p1) over the kPanelRows-row panels of a rows x n weight matrix: inline, or split across
 // the pool when the matrix is large enough to pay for waking it (both GEMMs).
 void for_each_panel(int64_t rows, int64_t n, ThreadPool& pool,

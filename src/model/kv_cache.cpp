@@ -71,7 +71,10 @@ void Workspace::reserve(const ModelConfig& c, int64_t n, int n_threads) {
     grow(ffn_gate, n * c.n_ff);
     grow(ffn_up, n * c.n_ff);
     if (static_cast<int>(scores.size()) < n_threads) scores.resize(static_cast<size_t>(n_threads));
-    for (auto& s : scores) grow(s, kernels::kAttentionChunk);
+    const int64_t block = kernels::attention_block_scratch(
+        kAttentionBlockRows * (c.n_head / std::max<int64_t>(1, c.n_head_kv)), c.head_dim,
+        c.head_dim_v);
+    for (auto& s : scores) grow(s, std::max(kernels::kAttentionChunk, block));
 }
 
 }  // namespace flash

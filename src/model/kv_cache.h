@@ -56,16 +56,20 @@ class KvCache {
     std::vector<DeltaNetState> recurrent_;     // empty states for attention layers
 };
 
+// Prompt rows attended together per kv head (model.cpp's attention blocks).
+inline constexpr int64_t kAttentionBlockRows = 16;
+
 // Activation buffers for a batch of tokens, grown on demand and reused between calls so the
 // decode loop does not allocate.
 struct Workspace {
     std::vector<float> x, xn, y, q, q_gate, gate, k, v, attn, ffn_gate, ffn_up;
     std::vector<float> logits;  // a batch's logit rows before they go to their sequences
-    std::vector<std::vector<float>> scores;  // per thread: attention weights of one chunk
+    std::vector<std::vector<float>> scores;  // per thread: attention's scratch
     // Attention's per-head softmax state, and the outputs of all but the first piece of a
     // split context (model.cpp's flash-decoding), merged into `attn`.
     std::vector<kernels::AttentionRun> attn_runs;
     std::vector<float> attn_parts;
+    std::vector<int64_t> attn_blocks;  // first row of each attention block, then the row count
     void reserve(const ModelConfig& c, int64_t n_tokens, int n_threads);
 };
 

@@ -223,10 +223,14 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
                               c.v_dim());
     }
 
-    // Work items: a (kv head, token) pair, whose `group` query heads share the key and value
-    // rows (read from cache by each in turn). With fewer pairs than twice the threads (decoding
-    // a few sequences) each pair's positions are split into pieces whose partial softmaxes are
-    // merged afterwards (flash-decoding), so every thread has work.
+    // Work items: a kv head and a block of rows. With fewer (kv head, row) pairs than twice the
+    // threads (decoding a few sequences) blocks are single rows and each row's positions are
+    // split into pieces whose partial softmaxes are merged afterwards (flash-decoding), so
+    // every thread has work. Otherwise rows of one sequence at consecutive positions (a
+    // prompt) form blocks of up to kAttentionBlockRows: the positions all of a block's rows
+    // see are attended by its tokens x group query heads together (attention_add_block, a
+    // GEMM), and each row's own remainder (the block's later positions, a sliding window's
+    // start) by the row's group, which reads the shared rows head by head.
     const int64_t group = c.n_head / c.n_head_kv;
     const int64_t pairs = n * c.n_head_kv;
     auto window = [&](int64_t t) {
@@ -242,6 +246,17 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
         constexpr int64_t kMinPiece = 64;  // positions: below this a split costs more than it saves
         splits = std::clamp<int64_t>(longest / kMinPiece, 1, (2 * pool.size() + pairs - 1) / pairs);
     }
+    const int64_t block_rows = pairs < 2 * pool.size() ? 1 : kAttentionBlockRows;
+    std::vector<int64_t>& blocks = ws.attn_blocks;  // first row of each block, then n
+    blocks.clear();
+    for (int64_t t = 0; t < n; ++t) {
+        const bool joins = t > 0 && t - blocks.back() < block_rows &&
+                           plan.seq_of_row[t] == plan.seq_of_row[t - 1] &&
+                           plan.pos_of_row[t] == plan.pos_of_row[t - 1] + 1;
+        if (!joins) blocks.push_back(t);
+    }
+    const auto n_blocks = static_cast<int64_t>(blocks.size());
+    blocks.push_back(n);
     const size_t part_floats = static_cast<size_t>(pairs * (splits - 1) * group * hdv);
     if (ws.attn_parts.size() < part_floats) ws.attn_parts.resize(part_floats);
     const size_t n_runs = static_cast<size_t>(pairs * splits * group);
@@ -249,41 +264,79 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
 
     pool.run([&](int ith, int nth) {
         float* scratch = ws.scores[ith].data();
-        for (int64_t item = ith; item < pairs * splits; item += nth) {
+        std::vector<const float*> queries;
+        for (int64_t item = ith; item < c.n_head_kv * n_blocks * splits; item += nth) {
             // kv-head-major: consecutive items read the same head's keys and values, which
             // stay in L2 across the batch's tokens.
-            const int64_t pair = item / splits, piece = item % splits;
-            const int64_t kvh = pair / n, t = pair % n;
-            KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
-            kernels::AttentionRun* runs = &ws.attn_runs[static_cast<size_t>(item * group)];
-            for (int64_t g = 0; g < group; ++g) {
-                const int64_t h = kvh * group + g;
-                float* out = piece == 0 ? ws.attn.data() + t * c.n_head * hdv + h * hdv
-                                        : ws.attn_parts.data() +
-                                              ((pair * (splits - 1) + piece - 1) * group + g) * hdv;
-                kernels::attention_begin(runs[g], out, hd, hdv);
+            const int64_t piece = item % splits, kvh = item / splits / n_blocks;
+            const int64_t t0 = blocks[item / splits % n_blocks];
+            const int64_t t1 = blocks[item / splits % n_blocks + 1];
+            KvCache& cache = *seqs[plan.seq_of_row[t0]].cache;
+            // Run (row t, head g of the group) of this piece; a block's runs are consecutive.
+            auto run_of = [&](int64_t t) {
+                return &ws.attn_runs[static_cast<size_t>(((kvh * n + t) * splits + piece) * group)];
+            };
+            for (int64_t t = t0; t < t1; ++t) {
+                const int64_t pair = kvh * n + t;
+                for (int64_t g = 0; g < group; ++g) {
+                    const int64_t h = kvh * group + g;
+                    float* out = piece == 0
+                                     ? ws.attn.data() + t * c.n_head * hdv + h * hdv
+                                     : ws.attn_parts.data() +
+                                           ((pair * (splits - 1) + piece - 1) * group + g) * hdv;
+                    kernels::attention_begin(run_of(t)[g], out, hd, hdv);
+                }
             }
-            const auto [first, last] = window(t);
-            const int64_t span = last - first + 1;
-            const int64_t from = first + span * piece / splits;
-            const int64_t to = first + span * (piece + 1) / splits;  // exclusive
-            const float* q = ws.q.data() + t * c.q_dim() + kvh * group * hd;
+            const float* q = ws.q.data() + kvh * group * hd;  // + t * q_dim: row t's group
             // Positions from..to-1 in runs of consecutive slots (a sliding ring wraps once).
             const int64_t capacity = cache.capacity(l);
-            for (int64_t j = from; j < to;) {
-                const int64_t len = std::min(to - j, capacity - j % capacity);
-                const kernels::AttentionRows rows{cache.k(l, j) + kvh * cache.k_head_bytes(),
+            auto each_run = [&](int64_t from, int64_t to, auto&& attend) {
+                for (int64_t j = from; j < to;) {
+                    const int64_t len = std::min(to - j, capacity - j % capacity);
+                    attend(kernels::AttentionRows{cache.k(l, j) + kvh * cache.k_head_bytes(),
                                                   cache.v(l, j) + kvh * cache.v_head_bytes(),
-                                                  cache.k_row_bytes(),
-                                                  cache.v_row_bytes(),
-                                                  len,
-                                                  cache.types().k,
-                                                  cache.types().v};
-                kernels::attention_add_group(runs, group, rows, q, hd, c.attn_scale, scratch);
-                j += len;
+                                                  cache.k_row_bytes(), cache.v_row_bytes(), len,
+                                                  cache.types().k, cache.types().v});
+                    j += len;
+                }
+            };
+            auto attend_row = [&](int64_t t, int64_t from, int64_t to) {
+                each_run(from, to, [&](const kernels::AttentionRows& rows) {
+                    kernels::attention_add_group(run_of(t), group, rows, q + t * c.q_dim(), hd,
+                                                 c.attn_scale, scratch);
+                });
+            };
+            if (t1 - t0 == 1) {
+                const auto [first, last] = window(t0);
+                const int64_t span = last - first + 1;
+                attend_row(t0, first + span * piece / splits, first + span * (piece + 1) / splits);
+            } else {
+                // Positions every row sees: from the last row's window start to the first
+                // row's position.
+                const int64_t shared_from = window(t1 - 1).first, shared_to = window(t0).second + 1;
+                if (shared_from < shared_to) {
+                    queries.clear();
+                    for (int64_t t = t0; t < t1; ++t)
+                        for (int64_t g = 0; g < group; ++g)
+                            queries.push_back(q + t * c.q_dim() + g * hd);
+                    each_run(shared_from, shared_to, [&](const kernels::AttentionRows& rows) {
+                        kernels::attention_add_block(run_of(t0), queries.data(), (t1 - t0) * group,
+                                                     rows, c.attn_scale, scratch);
+                    });
+                }
+                for (int64_t t = t0; t < t1; ++t) {
+                    const auto [first, last] = window(t);
+                    if (shared_from >= shared_to) {
+                        attend_row(t, first, last + 1);
+                        continue;
+                    }
+                    attend_row(t, first, shared_from);
+                    attend_row(t, shared_to, last + 1);
+                }
             }
             if (splits == 1)
-                for (int64_t g = 0; g < group; ++g) kernels::attention_finish(runs[g]);
+                for (int64_t t = t0; t < t1; ++t)
+                    for (int64_t g = 0; g < group; ++g) kernels::attention_finish(run_of(t)[g]);
         }
     });
     if (splits > 1) {

@@ -206,6 +206,84 @@ TEST_P(Attention, AGroupOfHeadsAndMergedPiecesMatchEachHeadAlone) {
     }
 }
 
+// A block of m query heads over the same rows (attention_add_block, the prompt path), each
+// against its own double-precision softmax: m across the micro-kernel's 6 rows, positions across
+// its 16-key panels and the 64-position softmax spans, a head dimension that is not a multiple of
+// 16, Q8_0 and F16 rows mixed; the rows given in two calls (as a sliding ring's wrap does), after
+// a first position already added by attention_add, so the runs carry state in and out.
+TEST_P(Attention, ABlockOfHeadsMatchesEachHeadAlone) {
+    ScalarGuard guard(GetParam());
+    std::mt19937 rng(53);
+    struct Case {
+        Shape sh;
+        int64_t m;
+        DType k_type, v_type;
+    };
+    const std::vector<Case> cases = {{{64, 64, 2}, 1, DType::F16, DType::F16},
+                                     {{64, 64, 17}, 6, DType::F16, DType::F16},
+                                     {{64, 64, 200}, 7, DType::F16, DType::F16},
+                                     {{128, 128, 65}, 13, DType::F16, DType::F16},
+                                     {{256, 256, 130}, 32, DType::F16, DType::F16},
+                                     {{24, 40, 33}, 5, DType::F16, DType::F16},
+                                     {{128, 128, 90}, 12, DType::Q8_0, DType::Q8_0},
+                                     {{64, 96, 70}, 9, DType::Q8_0, DType::F16},
+                                     {{96, 64, 64}, 4, DType::F16, DType::Q8_0}};
+    for (const Case& cs : cases) {
+        const Shape sh = cs.sh;
+        for (float key_scale : {0.1f, 4.0f}) {
+            const Cache c = random_cache(sh.n, sh.hd, sh.hdv, cs.k_type, cs.v_type, rng, key_scale);
+            const auto q = flash::testing::random_floats(cs.m * sh.hd, rng);
+            const float scale = 1.0f / std::sqrt(static_cast<float>(sh.hd));
+            std::vector<float> out(static_cast<size_t>(cs.m * sh.hdv), -3.0f);
+            std::vector<float> scratch(
+                static_cast<size_t>(attention_block_scratch(cs.m, sh.hd, sh.hdv)), NAN);
+            std::vector<AttentionRun> runs(static_cast<size_t>(cs.m));
+            std::vector<const float*> queries;
+            auto rows_at = [&](int64_t from, int64_t to) {
+                return AttentionRows{c.k.data() + from * c.k_stride,
+                                     c.v.data() + from * c.v_stride,
+                                     c.k_stride,
+                                     c.v_stride,
+                                     to - from,
+                                     cs.k_type,
+                                     cs.v_type};
+            };
+            std::vector<float> one(static_cast<size_t>(kAttentionChunk));
+            for (int64_t h = 0; h < cs.m; ++h) {
+                attention_begin(runs[h], out.data() + h * sh.hdv, sh.hd, sh.hdv);
+                queries.push_back(q.data() + h * sh.hd);
+                attention_add(runs[h], rows_at(0, 1), queries.back(), scale, one.data());
+            }
+            const int64_t cut = 1 + (sh.n - 1) / 2;
+            attention_add_block(runs.data(), queries.data(), cs.m, rows_at(1, cut), scale,
+                                scratch.data());
+            attention_add_block(runs.data(), queries.data(), cs.m, rows_at(cut, sh.n), scale,
+                                scratch.data());
+            for (AttentionRun& r : runs) attention_finish(r);
+            for (int64_t h = 0; h < cs.m; ++h) {
+                const std::vector<float> qh(q.begin() + h * sh.hd, q.begin() + (h + 1) * sh.hd);
+                const auto e = expected(c, qh, scale);
+                for (int64_t d = 0; d < sh.hdv; ++d) {
+                    ASSERT_NEAR(out[h * sh.hdv + d], e[d], 2e-5 * (1.0 + std::fabs(e[d])))
+                        << isa_name() << " " << cs.k_type << "/" << cs.v_type << " hd " << sh.hd
+                        << " n " << sh.n << " m " << cs.m << " head " << h << " d " << d;
+                }
+            }
+        }
+    }
+}
+
+TEST(Attention, ABlockRefusesQ8_0HeadsThatSplitABlock) {
+    std::vector<float> out(48), q(48, 1.0f),
+        scratch(static_cast<size_t>(attention_block_scratch(1, 48, 48)));
+    std::vector<uint8_t> rows(2 * row_bytes(DType::F16, 48));
+    AttentionRun run;
+    attention_begin(run, out.data(), 48, 48);
+    const float* queries[1] = {q.data()};
+    const AttentionRows q8{rows.data(), rows.data(), 64, 64, 1, DType::Q8_0, DType::F16};
+    EXPECT_THROW(attention_add_block(&run, queries, 1, q8, 1.0f, scratch.data()), Error);
+}
+
 TEST(Attention, Q8_0HeadsThatSplitABlockAreRefused) {
     std::vector<float> out(48), q(48, 1.0f), scratch(1);
     std::vector<uint8_t> k(row_bytes(DType::Q8_0, 64)), v(row_bytes(DType::F16, 48));

@@ -1,0 +1,133 @@
+// Attention for a block of prompt tokens: every query head of the block sees the same cached
+// positions, so the scores are a matrix product (queries x keys) and so is the weighted sum of
+// values (softmax weights x value rows). Both run on the f32 GEMM's micro-kernel (gemm.cpp),
+// which keeps a 6 x 16 tile of results in registers: a key or value element, converted from
+// the cache's f16 or q8_0 once per block, meets six queries per load instead of one. Per
+// kAttentionBlockKeys positions, each query's online softmax is updated as attention_add does
+// (running maximum, rescaled sum and output), so the result does not depend on the split.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "kernels/kernels.h"
+#include "kernels/kernels_internal.h"
+
+namespace flash::kernels {
+
+namespace {
+
+using detail::kMicroRows;
+using detail::kPanelRows;
+constexpr int64_t kKeys = kAttentionBlockKeys;
+static_assert(kKeys % kPanelRows == 0);
+
+// The scratch, carved in order out of attention_block_scratch floats.
+struct BlockScratch {
+    float* q;       // m x hd: the queries, gathered
+    float* out;     // m x hdv: the runs' outputs while the block works on them
+    float* scores;  // m x kKeys: scores, then softmax weights, of one span of positions
+    float* keys;    // kPanelRows x hd: keys as f32 rows
+    float* kpanel;  // hd x kPanelRows: the same keys k-major
+    float* values;  // kKeys x hdv: values as f32 rows
+    float* vpanel;  // kKeys x kPanelRows: kPanelRows dimensions of those values
+
+    BlockScratch(float* s, int64_t m, int64_t hd, int64_t hdv)
+        : q(s),
+          out(q + m * hd),
+          scores(out + m * hdv),
+          keys(scores + m * kKeys),
+          kpanel(keys + kPanelRows * hd),
+          values(kpanel + kPanelRows * hd),
+          vpanel(values + kKeys * hdv) {}
+};
+
+// C (m rows, ldc) (+)= A (m rows, lda) x panel over kc, m cut into micro-kernel rows; a panel
+// of fewer than kPanelRows useful columns (`cols`) goes through `edge` so C's neighbours stay.
+void gemm_rows(detail::GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+               const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate) {
+    for (int64_t i0 = 0; i0 < m; i0 += kMicroRows) {
+        const int64_t mi = std::min(kMicroRows, m - i0);
+        if (cols == kPanelRows) {
+            micro(mi, kc, a + i0 * lda, lda, panel, c + i0 * ldc, ldc, accumulate);
+            continue;
+        }
+        float edge[kMicroRows * kPanelRows] = {};
+        for (int64_t i = 0; i < mi && accumulate; ++i)
+            std::copy_n(c + (i0 + i) * ldc, cols, edge + i * kPanelRows);
+        micro(mi, kc, a + i0 * lda, lda, panel, edge, kPanelRows, accumulate);
+        for (int64_t i = 0; i < mi; ++i)
+            std::copy_n(edge + i * kPanelRows, cols, c + (i0 + i) * ldc);
+    }
+}
+
+}  // namespace
+
+int64_t attention_block_scratch(int64_t m, int64_t head_dim, int64_t head_dim_v) {
+    return m * (head_dim + head_dim_v + kKeys) + 2 * kPanelRows * head_dim +
+           kKeys * (head_dim_v + kPanelRows);
+}
+
+void attention_add_block(AttentionRun* runs, const float* const* queries, int64_t m,
+                         const AttentionRows& rows, float scale, float* scratch) {
+    if (m <= 0 || rows.n <= 0) return;
+    const int64_t hd = runs[0].head_dim, hdv = runs[0].head_dim_v;
+    for (const auto& [t, dim] : {std::pair{rows.k_type, hd}, std::pair{rows.v_type, hdv}}) {
+        if (!is_kv_type(t))
+            throw Error("attention: no KV cache rows of type " + std::string(dtype_name(t)));
+        if (t == DType::Q8_0 && dim % QK8_0 != 0)
+            throw Error("attention: a Q8_0 cache needs head dimensions that are multiples of 32");
+    }
+    BlockScratch s(scratch, m, hd, hdv);
+    for (int64_t i = 0; i < m; ++i) {
+        std::copy_n(queries[i], hd, s.q + i * hd);
+        std::copy_n(runs[i].out, hdv, s.out + i * hdv);
+    }
+    const detail::DequantFn dequant_k = detail::kernels_for(rows.k_type).dequant;
+    const detail::DequantFn dequant_v = detail::kernels_for(rows.v_type).dequant;
+    const detail::GemmMicroFn micro = detail::gemm_micro();
+    const auto* k = static_cast<const uint8_t*>(rows.k);
+    const auto* v = static_cast<const uint8_t*>(rows.v);
+
+    for (int64_t j0 = 0; j0 < rows.n; j0 += kKeys) {
+        const int64_t nk = std::min(kKeys, rows.n - j0);
+        // Scores, kPanelRows keys at a time (a short last panel's zero keys are never read).
+        for (int64_t p0 = 0; p0 < nk; p0 += kPanelRows) {
+            const int64_t np = std::min(kPanelRows, nk - p0);
+            for (int64_t r = 0; r < np; ++r)
+                dequant_k(k + (j0 + p0 + r) * rows.k_stride, s.keys + r * hd, hd);
+            std::fill(s.keys + np * hd, s.keys + kPanelRows * hd, 0.0f);
+            detail::pack_transpose(s.keys, hd, s.kpanel);
+            gemm_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys, kPanelRows, false);
+        }
+        // Each query's online softmax over these nk positions.
+        for (int64_t i = 0; i < m; ++i) {
+            AttentionRun& run = runs[i];
+            float* sc = s.scores + i * kKeys;
+            const float seg_max = detail::scale_max(sc, nk, scale);
+            const float new_max = std::fmax(run.max, seg_max);
+            const float rescale = run.sum > 0.0f ? std::exp(run.max - new_max) : 0.0f;
+            const float seg_sum = detail::exp_shifted(sc, nk, new_max);
+            float* o = s.out + i * hdv;
+            for (int64_t d = 0; d < hdv; ++d) o[d] *= rescale;
+            run.sum = run.sum * rescale + seg_sum;
+            run.max = new_max;
+        }
+        // out += weights x values, kPanelRows dimensions at a time.
+        for (int64_t r = 0; r < nk; ++r)
+            dequant_v(v + (j0 + r) * rows.v_stride, s.values + r * hdv, hdv);
+        for (int64_t d0 = 0; d0 < hdv; d0 += kPanelRows) {
+            const int64_t nd = std::min(kPanelRows, hdv - d0);
+            for (int64_t r = 0; r < nk; ++r) {
+                float* p = s.vpanel + r * kPanelRows;
+                std::copy_n(s.values + r * hdv + d0, nd, p);
+                std::fill(p + nd, p + kPanelRows, 0.0f);
+            }
+            gemm_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv, nd, true);
+        }
+    }
+    for (int64_t i = 0; i < m; ++i) std::copy_n(s.out + i * hdv, hdv, runs[i].out);
+}
+
+}  // namespace flash::kernels
