@@ -35,7 +35,7 @@ def run_timed(cmd):
 
 def llama_round(args, model):
     out, rss = run_timed([args.llama_bench, "-m", model, "-t", str(args.threads), "-p", str(args.prompt),
-                          "-n", str(args.gen), "-r", "1", "-o", "json"])
+                          "-n", str(args.gen), "-d", str(args.depth), "-r", "1", "-o", "json"])
     pp = tg = None
     for rec in json.loads(out):
         if rec.get("n_prompt", 0) > 0 and rec.get("n_gen", 0) == 0:
@@ -47,7 +47,8 @@ def llama_round(args, model):
 
 def flash_round(args, model, precision):
     out, rss = run_timed([args.flash, "bench", "-m", model, "-t", str(args.threads), "-p", str(args.prompt),
-                          "-n", str(args.gen), "-b", str(args.prompt), "-r", "1", "--precision", precision,
+                          "-n", str(args.gen), "-d", str(args.depth), "-b", str(args.prompt), "-r", "1",
+                          "-c", str(max(4096, args.depth + args.prompt + args.gen)), "--precision", precision,
                           "--json"])
     rec = json.loads(out)
     return {"pp": rec["pp"]["tps_mean"], "tg": rec["tg"]["tps_mean"], "rss": rss,
@@ -67,6 +68,8 @@ def main():
     ap.add_argument("-t", "--threads", type=int, default=2)
     ap.add_argument("-p", "--prompt", type=int, default=512, help="prompt tokens (pp test)")
     ap.add_argument("-n", "--gen", type=int, default=128, help="generated tokens (tg test)")
+    ap.add_argument("-d", "--depth", type=int, default=0,
+                    help="tokens cached before each test (llama-bench's -d): long-context speed")
     ap.add_argument("--rounds", type=int, default=3, help="turns per engine; medians are reported")
     ap.add_argument("--bandwidth", type=float, default=0.0,
                     help="measured memory read bandwidth in GB/s, for the roofline column")
@@ -86,7 +89,8 @@ def main():
             rounds["fast"].append(flash_round(args, model, "fast"))
         results.append({"model": model, "rounds": rounds})
 
-    print(f"| model | llama.cpp pp{args.prompt} | flash exact / fast | ratio | llama.cpp tg{args.gen} | "
+    at = f" @ d{args.depth}" if args.depth else ""
+    print(f"| model | llama.cpp pp{args.prompt}{at} | flash exact / fast | ratio | llama.cpp tg{args.gen}{at} | "
           "flash exact / fast | ratio | roofline llama.cpp / exact / fast | peak RSS MiB llama.cpp / flash |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
@@ -102,7 +106,7 @@ def main():
               f"| {ltg:.1f} | {etg:.1f} / {ftg:.1f} | {etg / ltg:.2f} / {ftg / ltg:.2f} | {roof} | {rss} |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": args.threads, "prompt": args.prompt, "gen": args.gen,
+            json.dump({"threads": args.threads, "prompt": args.prompt, "gen": args.gen, "depth": args.depth,
                        "bandwidth_gbs": args.bandwidth, "results": results}, f, indent=1)
 
 

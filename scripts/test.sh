@@ -15,6 +15,9 @@ if [ ! -d "$FLASH_TESTDATA" ]; then
   exit 1
 fi
 jobs="$(nproc 2>/dev/null || echo 2)"
+# Each stage's heading says how long the run has taken so far, so CI's log shows where the
+# time goes (the whole run should stay under 40 minutes on a clean 2-core machine).
+stage() { echo "== $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)" >&2; }
 
 scripts/install-deps.sh --with-browser
 # The independent judges: jsonschema for structured output and tool calls, jinja2 for chat
@@ -32,6 +35,7 @@ python3 -m pip install -q --disable-pip-version-check "jsonschema[format-nongpl]
 train_log="$(mktemp)"
 scripts/install_train.sh >"$train_log" 2>&1 &
 train_pid=$!
+stage "release build"
 scripts/build.sh release
 
 # The real models for the end-to-end tests (sha256-pinned; kept in the models directory).
@@ -46,10 +50,10 @@ else
   tail -n 20 "$train_log" >&2
 fi
 
-echo "== release tests" >&2
+stage "release tests"
 ctest --preset release -j "$jobs"
 
-echo "== ASan + UBSan tests" >&2
+stage "ASan + UBSan tests"
 scripts/build.sh asan
 # The sanitizer run covers the unit layers; the real-model tests run in release above, and so
 # does the default dataset build checked against the published card (the same code as the
@@ -60,13 +64,13 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --preset asan -j "$jobs" \
   -E "RealModel|GrammarSoundness|TheDefaultBuildReproducesThePublishedManifest|Transformers\.|Train\.|TrainingData\.LoadsWithDatasets"
 
-echo "== ARM64 under qemu" >&2
+stage "ARM64 under qemu"
 scripts/test_arm.sh
 
 # The CUDA backend compiles wherever the toolkit is (only its library, the kernels it is checked
 # against and its test program); its GPU tests skip without a GPU (scripts/gpu_check.sh runs
 # them on one).
-echo "== CUDA backend" >&2
+stage "CUDA backend"
 if [ -x /usr/local/cuda/bin/nvcc ]; then
   cmake --preset cuda >/dev/null
   cmake --build --preset cuda -j "$jobs"
@@ -75,7 +79,8 @@ else
   echo "test.sh: no CUDA toolkit at /usr/local/cuda: the CUDA backend is not compiled" >&2
 fi
 
-echo "== fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)" >&2
+stage "fuzzing (${FLASH_FUZZ_SECONDS:-20} s per target)"
 cmake --preset fuzz -DFLASH_FUZZ_SECONDS="${FLASH_FUZZ_SECONDS:-20}" >/dev/null
 cmake --build --preset fuzz -j "$jobs"
 ctest --preset fuzz -j "$jobs"
+stage "done"
