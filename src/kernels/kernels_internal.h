@@ -151,11 +151,11 @@ inline constexpr int64_t int8_panel_block_bytes(int64_t g) {
     return g * 16 + 32 * 4;
 }
 inline constexpr int64_t kAvx2Int8MicroRows = 3;
-inline constexpr int64_t kVnniMicroRows = 4;
+inline constexpr int64_t kVnniMicroRows = 8;
 inline constexpr int64_t kScalarInt8MicroRows = 4;
 inline constexpr int64_t kDotprodInt8MicroRows = 4;
 inline constexpr int64_t kI8mmInt8MicroRows = 4;
-inline constexpr int64_t kMaxInt8MicroRows = 4;  // the largest of them
+inline constexpr int64_t kMaxInt8MicroRows = 8;  // the largest of them
 static_assert(kAvx2Int8MicroRows <= kMaxInt8MicroRows && kVnniMicroRows <= kMaxInt8MicroRows &&
               kScalarInt8MicroRows <= kMaxInt8MicroRows &&
               kDotprodInt8MicroRows <= kMaxInt8MicroRows &&
