@@ -1,6 +1,7 @@
-// The int8 GEMM micro-kernel body (see gemm_int8.cpp), written once over the instruction that
-// multiplies unsigned weight bytes with signed activation bytes into int32 lanes; included by
-// gemm_int8_avx2.cpp (vpmaddubsw + vpmaddwd) and gemm_int8_vnni.cpp (vpdpbusd).
+// The int8 GEMM micro-kernel body on 256-bit registers (see gemm_int8.cpp), written over the
+// instruction that multiplies unsigned weight bytes with signed activation bytes into int32
+// lanes; gemm_int8_avx2.cpp instances it with vpmaddubsw + vpmaddwd. (gemm_int8_vnni.cpp is the
+// 512-bit version, with the same arithmetic per lane.)
 #pragma once
 
 #include <immintrin.h>
