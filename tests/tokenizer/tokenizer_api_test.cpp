@@ -174,8 +174,9 @@ TEST(StreamingDecoder, FlushReturnsIncompleteTail) {
     EXPECT_EQ(dec.push(id_of(t, "<0x91>")), "我");
 }
 
-// Large vocabularies must load without anything quadratic; the bound is loose because the
-// test machines are shared, the target is well under a second.
+// Large vocabularies must load without anything quadratic. Speed is not asserted here (a tenth of
+// a second natively, 3 s under qemu on a busy machine): the bound only catches a quadratic load,
+// which over 262,144 tokens takes minutes.
 TEST(Tokenizer, LoadsLargeVocabulariesQuickly) {
     for (const char* name : {"qwen2", "gemma-4"}) {
         flash::GgufFile g(
@@ -186,7 +187,8 @@ TEST(Tokenizer, LoadsLargeVocabulariesQuickly) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::cout << "[ load     ] " << name << ": " << t.n_vocab() << " tokens in " << s * 1000
                   << " ms\n";
-        EXPECT_LT(s, 3.0) << name;
+        EXPECT_GT(t.n_vocab(), 150000) << name;
+        EXPECT_LT(s, 60.0) << name;
     }
 }
 
