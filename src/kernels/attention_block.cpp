@@ -18,7 +18,6 @@ namespace flash::kernels {
 
 namespace {
 
-using detail::kMicroRows;
 using detail::kPanelRows;
 constexpr int64_t kKeys = kAttentionBlockKeys;
 static_assert(kKeys % kPanelRows == 0);
@@ -42,25 +41,6 @@ struct BlockScratch {
           values(kpanel + kPanelRows * hd),
           vpanel(values + kKeys * hdv) {}
 };
-
-// C (m rows, ldc) (+)= A (m rows, lda) x panel over kc, m cut into micro-kernel rows; a panel
-// of fewer than kPanelRows useful columns (`cols`) goes through `edge` so C's neighbours stay.
-void gemm_rows(detail::GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
-               const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate) {
-    for (int64_t i0 = 0; i0 < m; i0 += kMicroRows) {
-        const int64_t mi = std::min(kMicroRows, m - i0);
-        if (cols == kPanelRows) {
-            micro(mi, kc, a + i0 * lda, lda, panel, c + i0 * ldc, ldc, accumulate);
-            continue;
-        }
-        float edge[kMicroRows * kPanelRows] = {};
-        for (int64_t i = 0; i < mi && accumulate; ++i)
-            std::copy_n(c + (i0 + i) * ldc, cols, edge + i * kPanelRows);
-        micro(mi, kc, a + i0 * lda, lda, panel, edge, kPanelRows, accumulate);
-        for (int64_t i = 0; i < mi; ++i)
-            std::copy_n(edge + i * kPanelRows, cols, c + (i0 + i) * ldc);
-    }
-}
 
 }  // namespace
 
@@ -99,7 +79,8 @@ void attention_add_block(AttentionRun* runs, const float* const* queries, int64_
                 dequant_k(k + (j0 + p0 + r) * rows.k_stride, s.keys + r * hd, hd);
             std::fill(s.keys + np * hd, s.keys + kPanelRows * hd, 0.0f);
             detail::pack_transpose(s.keys, hd, s.kpanel);
-            gemm_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys, kPanelRows, false);
+            detail::gemm_panel_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys,
+                                    kPanelRows, false);
         }
         // Each query's online softmax over these nk positions.
         for (int64_t i = 0; i < m; ++i) {
@@ -124,7 +105,8 @@ void attention_add_block(AttentionRun* runs, const float* const* queries, int64_
                 std::copy_n(s.values + r * hdv + d0, nd, p);
                 std::fill(p + nd, p + kPanelRows, 0.0f);
             }
-            gemm_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv, nd, true);
+            detail::gemm_panel_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv, nd,
+                                    true);
         }
     }
     for (int64_t i = 0; i < m; ++i) std::copy_n(s.out + i * hdv, hdv, runs[i].out);

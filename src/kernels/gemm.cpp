@@ -51,6 +51,23 @@ void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_o
 
 }  // namespace
 
+void gemm_panel_rows(GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+                     const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate) {
+    for (int64_t i0 = 0; i0 < m; i0 += kMicroRows) {
+        const int64_t mi = std::min(kMicroRows, m - i0);
+        if (cols == kPanelRows) {
+            micro(mi, kc, a + i0 * lda, lda, panel, c + i0 * ldc, ldc, accumulate);
+            continue;
+        }
+        float edge[kMicroRows * kPanelRows] = {};  // a short panel's outputs before they are copied
+        for (int64_t i = 0; i < mi && accumulate; ++i)
+            std::copy_n(c + (i0 + i) * ldc, cols, edge + i * kPanelRows);
+        micro(mi, kc, a + i0 * lda, lda, panel, edge, kPanelRows, accumulate);
+        for (int64_t i = 0; i < mi; ++i)
+            std::copy_n(edge + i * kPanelRows, cols, c + (i0 + i) * ldc);
+    }
+}
+
 GemmMicroFn gemm_micro() {
 #ifdef FLASH_KERNELS_X86
     if (use_avx2()) return avx2_gemm_micro;
@@ -92,7 +109,6 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
             rows_buf.resize(need);
             panel.resize(need);
         }
-        float edge[kMicroRows * kPanelRows];  // a short panel's outputs before they are copied
         for (int64_t p = p0; p < p1; ++p) {
             const int64_t r0 = p * kPanelRows;
             const int64_t nr = std::min(kPanelRows, rows - r0);
@@ -101,21 +117,8 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
                 const bool accumulate = k0 > 0;
                 pack_panel(deq, wb + r0 * stride, stride, row_bytes(t, k0), nr, kc, rows_buf.data(),
                            panel.data());
-                for (int64_t b = 0; b < batch; b += kMicroRows) {
-                    const int64_t m = std::min(kMicroRows, batch - b);
-                    const float* a = x + b * n + k0;
-                    float* c = y + b * rows + r0;
-                    if (nr == kPanelRows) {
-                        micro(m, kc, a, n, panel.data(), c, rows, accumulate);
-                        continue;
-                    }
-                    for (int64_t i = 0; i < m && accumulate; ++i) {
-                        std::copy_n(c + i * rows, nr, edge + i * kPanelRows);
-                    }
-                    micro(m, kc, a, n, panel.data(), edge, kPanelRows, accumulate);
-                    for (int64_t i = 0; i < m; ++i)
-                        std::copy_n(edge + i * kPanelRows, nr, c + i * rows);
-                }
+                gemm_panel_rows(micro, batch, kc, x + k0, n, panel.data(), y + r0, rows, nr,
+                                accumulate);
             }
         }
     };

@@ -129,6 +129,11 @@ void avx2_pack_transpose(const float* rows, int64_t kc, float* panel);
 // The dispatched micro-kernel, and the transpose of kPanelRows rows of kc floats (rows[j * kc
 // + k]) into a k-major panel (panel[k * kPanelRows + j]); attention's prompt blocks use both.
 GemmMicroFn gemm_micro();
+// C (m rows at ldc) (+)= A (m rows at lda) x panel over kc, m cut into micro-kernel calls; a
+// panel with fewer than kPanelRows useful columns (`cols`) goes through a local tile so C's
+// neighbouring columns are left alone.
+void gemm_panel_rows(GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+                     const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate);
 void pack_transpose(const float* rows, int64_t kc, float* panel);
 // s[j] = exp(s[j] - max) for j < n (each s[j] <= max), returning their sum (dispatched).
 float exp_shifted(float* s, int64_t n, float max);
