@@ -99,6 +99,58 @@ inline __m128i unpack_q3k_scales(const uint8_t* s) {
     return _mm_sub_epi8(v, _mm_set1_epi8(32));
 }
 
+// sum_j scale_j * bsums_j over the 16 sub-blocks, as 8 int32 lanes.
+inline __m256i scaled_bsums(__m128i sc, const int16_t* bsums) {
+    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc), load256(bsums));
+}
+
+// Q4_K / Q5_K: 8 (scale, min) pairs of 6 bits in 12 bytes, unpacked four at a time from
+// 32-bit words: bytes 0..3 hold scales 0..3 (+ top bits of 4..7), 4..7 mins 0..3 (+ top bits),
+// 8..11 the low nibbles of scales/mins 4..7.
+// Kept in registers (byte j of `sc` / `mn` is scale / min j): storing them as bytes and
+// reloading wider would stall on store-to-load forwarding.
+struct K4Scales {
+    uint64_t sc, mn;
+    int scale(int j) const { return static_cast<int>((sc >> (8 * j)) & 0xFF); }
+};
+
+inline K4Scales unpack_k4_scales(const uint8_t* s) {
+    uint32_t a, b, c;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + 4, 4);
+    std::memcpy(&c, s + 8, 4);
+    const uint32_t sc_lo = a & 0x3f3f3f3fu, mn_lo = b & 0x3f3f3f3fu;
+    const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
+    const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
+    return {sc_lo | (static_cast<uint64_t>(sc_hi) << 32),
+            mn_lo | (static_cast<uint64_t>(mn_hi) << 32)};
+}
+
+// sum_j mins_j * (bsums_2j + bsums_2j+1): pairwise-add the 16 bsums, multiply by 8 mins.
+inline __m128i k4_min_sums(uint64_t mn, const int16_t* bsums) {
+    const __m128i pairs = _mm_hadd_epi16(load128(bsums), load128(bsums + 8));
+    const __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(mn)));
+    return _mm_madd_epi16(pairs, m16);
+}
+
+// Q4_K / Q5_K: eight 6-bit (scale, min) pairs in 12 bytes (see k4_scale_min), unpacked from
+// 32-bit words: scales 0..3 / mins 0..3 in the low 6 bits of bytes 0..3 / 4..7, scales and
+// mins 4..7 from the nibbles of bytes 8..11 plus the top two bits of bytes 0..3 / 4..7.
+inline void k4_scales_mins(const uint8_t* s, __m256* sc, __m256* mn) {
+    uint32_t a, b, c;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + 4, 4);
+    std::memcpy(&c, s + 8, 4);
+    const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
+    const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
+    const __m128i scs =
+        _mm_setr_epi32(static_cast<int>(a & 0x3f3f3f3fu), static_cast<int>(sc_hi), 0, 0);
+    const __m128i mns =
+        _mm_setr_epi32(static_cast<int>(b & 0x3f3f3f3fu), static_cast<int>(mn_hi), 0, 0);
+    *sc = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(scs));
+    *mn = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(mns));
+}
+
 // The 32 bytes of a block, in element order, as four int32 vectors (sign- or zero-extended).
 template <bool Signed>
 inline void widen32(__m256i v, __m256i q[4]) {

@@ -41,7 +41,8 @@ bool cpu_has_avx2() {
 bool cpu_has_vnni() {
 #ifdef FLASH_KERNELS_X86
     return cpu_has_avx2() && __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512vnni");
 #else
     return false;
 #endif
@@ -175,12 +176,15 @@ TypeKernels kernels_for(DType weight) {
     if (use_avx2()) take(t.avx2_dequant, t.avx2_quantize, t.avx2_dot);
     if (use_neon()) take(t.neon_dequant, t.neon_quantize, t.neon_dot);
     if (use_dotprod()) take(nullptr, nullptr, t.dotprod_dot);
+    if (use_vnni()) take(nullptr, nullptr, t.avx512_dot);
     return k;
 }
 
 ExactDotFn exact_dot_for(DType weight) {
-    if (use_avx2()) return type_traits(weight).avx2_exact_dot;
-    if (use_neon()) return type_traits(weight).neon_exact_dot;
+    const TypeTraits& t = type_traits(weight);
+    if (use_vnni() && t.avx512_exact_dot) return t.avx512_exact_dot;
+    if (use_avx2()) return t.avx2_exact_dot;
+    if (use_neon()) return t.neon_exact_dot;
     return nullptr;
 }
 

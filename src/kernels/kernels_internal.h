@@ -34,6 +34,9 @@ struct TypeTraits {
     QuantFn avx2_quantize = nullptr;
     VecDotFn avx2_dot = nullptr;
     ExactDotFn avx2_exact_dot = nullptr;  // null: dequantize a chunk, then dot_f32
+    // The AVX-512 VNNI versions, which replace the AVX2 ones where set and the CPU has them.
+    VecDotFn avx512_dot = nullptr;
+    ExactDotFn avx512_exact_dot = nullptr;
     // The NEON versions (always null without ARM files), and the dot products that need the
     // dotprod extension, which replace neon_dot where the CPU has it.
     DequantFn neon_dequant = nullptr;
@@ -106,6 +109,15 @@ bool use_i8mm();
 ExactDotFn exact_dot_for(DType weight);
 // sums[i] = sum of x[32i .. 32i + 31], for n a multiple of 32 (dispatched).
 void block_sums32(const float* x, int64_t n, float* sums);
+
+// Matrix-vector products read each weight row once, straight from memory. Asking for the bytes
+// kPrefetchAhead past the row about to be read keeps loads in flight while the dot product
+// computes; the hardware prefetchers alone left decode at about 12 of 29 GB/s on the 0.6B shape
+// (docs/BENCHMARKS.md). A prefetch never faults, so running past the tensor's end is harmless.
+inline constexpr size_t kPrefetchAhead = 8192;
+inline void prefetch_ahead(const uint8_t* row, size_t bytes) {
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(row + kPrefetchAhead + o);
+}
 
 // The f32 GEMM (gemm.cpp): weight rows are dequantized into k-major panels of kPanelRows rows
 // and multiplied with up to kMicroRows activation rows at a time by a micro-kernel:

@@ -65,7 +65,10 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
 
     auto run_rows = [&](int64_t r0, int64_t r1) {
         if (batch == 1) {
-            for (int64_t r = r0; r < r1; ++r) y[r] = k.dot(n, wb + r * w_stride, act);
+            for (int64_t r = r0; r < r1; ++r) {
+                detail::prefetch_ahead(wb + r * w_stride, w_stride);
+                y[r] = k.dot(n, wb + r * w_stride, act);
+            }
             return;
         }
         for (int64_t t0 = r0; t0 < r1; t0 += kTileRows) {

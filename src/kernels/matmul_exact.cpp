@@ -63,6 +63,7 @@ void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* 
     auto run_rows = [&](int64_t r0, int64_t r1) {
         if (fused) {
             for (int64_t r = r0; r < r1; ++r) {
+                prefetch_ahead(wb + r * stride, stride);
                 for (int64_t b = 0; b < batch; ++b) {
                     y[b * rows + r] = fused(n, wb + r * stride, x + b * n, sums + b * n_sums);
                 }

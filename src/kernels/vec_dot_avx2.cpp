@@ -183,11 +183,6 @@ struct Scales16 {
     }
 };
 
-// sum_j scale_j * bsums_j over the 16 sub-blocks, as 8 int32 lanes.
-inline __m256i scaled_bsums(__m128i sc, const int16_t* bsums) {
-    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc), load256(bsums));
-}
-
 float dot_q6_k(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ6_K*>(w);
     const auto* y = static_cast<const BlockQ8_K*>(a);
@@ -286,35 +281,6 @@ float dot_q2_k(int64_t n, const void* w, const void* a) {
         accm = _mm256_fmadd_ps(dmin, _mm256_cvtepi32_ps(summs), accm);
     }
     return hsum(acc) - hsum(accm);
-}
-
-// Q4_K / Q5_K: 8 (scale, min) pairs of 6 bits in 12 bytes, unpacked four at a time from
-// 32-bit words: bytes 0..3 hold scales 0..3 (+ top bits of 4..7), 4..7 mins 0..3 (+ top bits),
-// 8..11 the low nibbles of scales/mins 4..7.
-// Kept in registers (byte j of `sc` / `mn` is scale / min j): storing them as bytes and
-// reloading wider would stall on store-to-load forwarding.
-struct K4Scales {
-    uint64_t sc, mn;
-    int scale(int j) const { return static_cast<int>((sc >> (8 * j)) & 0xFF); }
-};
-
-inline K4Scales unpack_k4_scales(const uint8_t* s) {
-    uint32_t a, b, c;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + 4, 4);
-    std::memcpy(&c, s + 8, 4);
-    const uint32_t sc_lo = a & 0x3f3f3f3fu, mn_lo = b & 0x3f3f3f3fu;
-    const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
-    const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
-    return {sc_lo | (static_cast<uint64_t>(sc_hi) << 32),
-            mn_lo | (static_cast<uint64_t>(mn_hi) << 32)};
-}
-
-// sum_j mins_j * (bsums_2j + bsums_2j+1): pairwise-add the 16 bsums, multiply by 8 mins.
-inline __m128i k4_min_sums(uint64_t mn, const int16_t* bsums) {
-    const __m128i pairs = _mm_hadd_epi16(load128(bsums), load128(bsums + 8));
-    const __m128i m16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(mn)));
-    return _mm_madd_epi16(pairs, m16);
 }
 
 // quants(i, emit) calls emit(pair, lo, hi) for the four 64-element pairs of super-block i:

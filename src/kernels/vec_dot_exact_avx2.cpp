@@ -113,24 +113,6 @@ float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
 
 // ---- K-quants -------------------------------------------------------------------------------
 
-// Q4_K / Q5_K: eight 6-bit (scale, min) pairs in 12 bytes (see k4_scale_min), unpacked from
-// 32-bit words: scales 0..3 / mins 0..3 in the low 6 bits of bytes 0..3 / 4..7, scales and
-// mins 4..7 from the nibbles of bytes 8..11 plus the top two bits of bytes 0..3 / 4..7.
-inline void k4_scales_mins(const uint8_t* s, __m256* sc, __m256* mn) {
-    uint32_t a, b, c;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + 4, 4);
-    std::memcpy(&c, s + 8, 4);
-    const uint32_t sc_hi = (c & 0x0f0f0f0fu) | (((a >> 6) & 0x03030303u) << 4);
-    const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | (((b >> 6) & 0x03030303u) << 4);
-    const __m128i scs =
-        _mm_setr_epi32(static_cast<int>(a & 0x3f3f3f3fu), static_cast<int>(sc_hi), 0, 0);
-    const __m128i mns =
-        _mm_setr_epi32(static_cast<int>(b & 0x3f3f3f3fu), static_cast<int>(mn_hi), 0, 0);
-    *sc = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(scs));
-    *mn = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(mns));
-}
-
 // One Q4_K / Q5_K super-block: sum over the 8 sub-blocks of (d * sc_j) * (q . x)_j, with the
 // minimums' dmin * m_j * sum(x)_j added to `accm`. `qh` is null for Q4_K.
 inline __m256 k4_superblock(const uint8_t* scales, const uint8_t* qs, const uint8_t* qh, float d,

@@ -50,15 +50,23 @@ TEST(TypeTraits, EveryWeightTypeHasItsScalarKernels) {
 }
 
 TEST(TypeTraits, DispatchTakesTheTablesFunctions) {
-    for (const DType t : {DType::Q4_0, DType::Q4_K, DType::F16}) {
+    for (const DType t : {DType::Q4_0, DType::Q4_K, DType::Q5_K, DType::F16}) {
         const detail::TypeTraits& row = type_traits(t);
         const bool was = force_scalar(true);
         EXPECT_EQ(detail::kernels_for(t).dot, row.dot);
         EXPECT_EQ(detail::exact_dot_for(t), nullptr);
-        force_scalar(false);
+        limit_isa(Isa::Avx2);
         if (detail::use_avx2()) {
             EXPECT_EQ(detail::kernels_for(t).dot, row.avx2_dot ? row.avx2_dot : row.dot);
             EXPECT_EQ(detail::exact_dot_for(t), row.avx2_exact_dot);
+        }
+        force_scalar(false);
+        if (detail::use_vnni()) {
+            // The AVX-512 kernels replace the AVX2 ones where the table has them.
+            const auto avx2 = row.avx2_dot ? row.avx2_dot : row.dot;
+            EXPECT_EQ(detail::kernels_for(t).dot, row.avx512_dot ? row.avx512_dot : avx2);
+            EXPECT_EQ(detail::exact_dot_for(t),
+                      row.avx512_exact_dot ? row.avx512_exact_dot : row.avx2_exact_dot);
         }
         force_scalar(was);
     }
