@@ -29,9 +29,9 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
         ->capture_default_str();
     cmd.add_option(
            "--precision", o.precision,
-           "exact: f32 activations (the model's own arithmetic); fast: 8-bit activations as "
-           "llama.cpp rounds them while generating, quicker but less faithful (prompts are "
-           "read in f32 either way)")
+           "exact: f32 activations (the model's own arithmetic); fast: activations rounded "
+           "to 8 bits before they meet quantized weights, as llama.cpp does: quicker, less "
+           "faithful")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
     cmd.add_option(

@@ -66,7 +66,7 @@ void attention_add_block(AttentionRun* runs, const float* const* queries, int64_
     }
     const detail::DequantFn dequant_k = detail::kernels_for(rows.k_type).dequant;
     const detail::DequantFn dequant_v = detail::kernels_for(rows.v_type).dequant;
-    const detail::GemmMicroFn micro = detail::gemm_micro();
+    const detail::GemmMicro micro = detail::gemm_micro();
     const auto* k = static_cast<const uint8_t*>(rows.k);
     const auto* v = static_cast<const uint8_t*>(rows.v);
 

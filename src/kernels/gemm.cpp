@@ -4,9 +4,10 @@
 //  - Each thread takes whole panels of kPanelRows weight rows. A panel is dequantized once per
 //    call, kChunk columns at a time, and stored transposed (k-major: element k of the panel's
 //    16 rows side by side), so it stays in L1/L2 while every batch row streams past it.
-//  - A register-blocked micro-kernel multiplies up to kMicroRows activation rows with a panel:
-//    per k, two 8-wide loads of the panel, one broadcast per activation row, two fused
-//    multiply-adds per row into 12 accumulators that live in registers for the whole chunk.
+//  - A register-blocked micro-kernel multiplies a few activation rows with a panel: per k, the
+//    panel's 16 floats in registers, one broadcast per activation row, fused multiply-adds into
+//    12 accumulators that live in registers for the whole chunk (6 rows x 2 ymm on AVX2, 12
+//    rows x 1 zmm on AVX-512).
 // Each output is one accumulator lane summed in k order, so the result is the dot product of
 // the dequantized row with x up to float rounding (Precision::Exact's contract).
 #include <algorithm>
@@ -51,31 +52,33 @@ void pack_panel(DequantFn deq, const uint8_t* row, size_t stride, size_t chunk_o
 
 }  // namespace
 
-void gemm_panel_rows(GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+void gemm_panel_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int64_t lda,
                      const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate) {
-    for (int64_t i0 = 0; i0 < m; i0 += kMicroRows) {
-        const int64_t mi = std::min(kMicroRows, m - i0);
+    for (int64_t i0 = 0; i0 < m; i0 += micro.rows) {
+        const int64_t mi = std::min(micro.rows, m - i0);
         if (cols == kPanelRows) {
-            micro(mi, kc, a + i0 * lda, lda, panel, c + i0 * ldc, ldc, accumulate);
+            micro.fn(mi, kc, a + i0 * lda, lda, panel, c + i0 * ldc, ldc, accumulate);
             continue;
         }
-        float edge[kMicroRows * kPanelRows] = {};  // a short panel's outputs before they are copied
+        float edge[kMaxMicroRows * kPanelRows] =
+            {};  // a short panel's outputs before they are copied
         for (int64_t i = 0; i < mi && accumulate; ++i)
             std::copy_n(c + (i0 + i) * ldc, cols, edge + i * kPanelRows);
-        micro(mi, kc, a + i0 * lda, lda, panel, edge, kPanelRows, accumulate);
+        micro.fn(mi, kc, a + i0 * lda, lda, panel, edge, kPanelRows, accumulate);
         for (int64_t i = 0; i < mi; ++i)
             std::copy_n(edge + i * kPanelRows, cols, c + (i0 + i) * ldc);
     }
 }
 
-GemmMicroFn gemm_micro() {
+GemmMicro gemm_micro() {
 #ifdef FLASH_KERNELS_X86
-    if (use_avx2()) return avx2_gemm_micro;
+    if (use_vnni()) return {avx512_gemm_micro, kAvx512MicroRows};
+    if (use_avx2()) return {avx2_gemm_micro, kMicroRows};
 #endif
 #ifdef FLASH_KERNELS_ARM
-    if (use_neon()) return neon_gemm_micro;
+    if (use_neon()) return {neon_gemm_micro, kMicroRows};
 #endif
-    return scalar_gemm_micro;
+    return {scalar_gemm_micro, kMicroRows};
 }
 
 void pack_transpose(const float* rows, int64_t kc, float* panel) {
@@ -101,7 +104,7 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
     const auto* wb = static_cast<const uint8_t*>(w);
     const size_t stride = row_bytes(t, n);
     const DequantFn deq = kernels_for(t).dequant;
-    const GemmMicroFn micro = gemm_micro();
+    const GemmMicro micro = gemm_micro();
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<float> rows_buf, panel;
         const auto need = static_cast<size_t>(kPanelRows * std::min(n, kChunk));

@@ -120,13 +120,20 @@ inline void prefetch_ahead(const uint8_t* row, size_t bytes) {
 }
 
 // The f32 GEMM (gemm.cpp): weight rows are dequantized into k-major panels of kPanelRows rows
-// and multiplied with up to kMicroRows activation rows at a time by a micro-kernel:
+// and multiplied with up to `rows` activation rows at a time by a micro-kernel:
 // C[i][j] = (accumulate ? C[i][j] : 0) + sum_k A[i * lda + k] * panel[k * kPanelRows + j]
-// for i < m <= kMicroRows, j < kPanelRows.
+// for i < m <= rows, j < kPanelRows. Each output is one lane summed in k order, so every
+// micro-kernel gives the same floats.
 inline constexpr int64_t kPanelRows = 16;
-inline constexpr int64_t kMicroRows = 6;
+inline constexpr int64_t kMicroRows = 6;         // scalar, AVX2 (2 x 6 ymm), NEON
+inline constexpr int64_t kAvx512MicroRows = 12;  // one zmm accumulator per row
+inline constexpr int64_t kMaxMicroRows = 12;
 using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                              float* c, int64_t ldc, bool accumulate);
+struct GemmMicro {
+    GemmMicroFn fn;
+    int64_t rows;  // the most activation rows one call takes
+};
 #ifdef FLASH_KERNELS_ARM
 void neon_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
@@ -135,16 +142,18 @@ void neon_pack_transpose(const float* rows, int64_t kc, float* panel);
 #ifdef FLASH_KERNELS_X86
 void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                      float* c, int64_t ldc, bool accumulate);
+void avx512_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
+                       float* c, int64_t ldc, bool accumulate);
 // panel[k * kPanelRows + j] = rows[j * kc + k] for j < kPanelRows, k < kc (8x8 transposes).
 void avx2_pack_transpose(const float* rows, int64_t kc, float* panel);
 #endif
 // The dispatched micro-kernel, and the transpose of kPanelRows rows of kc floats (rows[j * kc
 // + k]) into a k-major panel (panel[k * kPanelRows + j]); attention's prompt blocks use both.
-GemmMicroFn gemm_micro();
+GemmMicro gemm_micro();
 // C (m rows at ldc) (+)= A (m rows at lda) x panel over kc, m cut into micro-kernel calls; a
 // panel with fewer than kPanelRows useful columns (`cols`) goes through a local tile so C's
 // neighbouring columns are left alone.
-void gemm_panel_rows(GemmMicroFn micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+void gemm_panel_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int64_t lda,
                      const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate);
 void pack_transpose(const float* rows, int64_t kc, float* panel);
 // s[j] = exp(s[j] - max) for j < n (each s[j] <= max), returning their sum (dispatched).

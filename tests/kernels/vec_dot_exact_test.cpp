@@ -109,18 +109,18 @@ int64_t long_row_len(DType t) {
     return block == 1 ? 1031 : 1024 + 3 * std::max<int64_t>(block, 32);
 }
 
-// Batches 1..3 (the fused path), 5 (dequantize a tile of rows, then dot), 9 and 14 (the GEMM:
-// a full 6-row micro-tile plus a short one), one and two threads, the test length and a row
-// longer than a GEMM chunk: every output within tolerance of the row-by-row reference, and a
-// batch row's result independent of the batch it was computed in (row 0 of every batch vs
-// batch 1 on the same x). Float weights take f32 activations in both precisions, so their
+// Batches 1..3 (the fused path), 5 (dequantize a tile of rows, then dot), 9, 14 and 25 (the
+// GEMM: full 6-row AVX2 or 12-row AVX-512 micro-tiles plus a short one), one and two threads, the
+// test length and a row longer than a GEMM chunk: every output within tolerance of the row-by-row
+// reference, and a batch row's result independent of the batch it was computed in (row 0 of every
+// batch vs batch 1 on the same x). Float weights take f32 activations in both precisions, so their
 // Fast matmul is held to the same reference (gemm_int8_test.cpp has the quantized ones).
 TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     const auto [t, scalar] = GetParam();
     ScalarGuard guard(scalar);
     std::mt19937 rng(1000 + static_cast<int>(t));
     const int64_t rows = 67;  // not a multiple of anything; large enough to go parallel
-    const int64_t max_batch = 14;
+    const int64_t max_batch = 25;
     std::vector<Precision> precisions = {Precision::Exact};
     if (activation_type(t) == DType::F32) precisions.push_back(Precision::Fast);
     ThreadPool pool1(1), pool2(2);
@@ -137,7 +137,7 @@ TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
         for (Precision precision : precisions) {
             for (ThreadPool* pool : {&pool1, &pool2}) {
                 std::vector<float> first;
-                for (int64_t batch : {1, 2, 3, 5, 9, 14}) {
+                for (int64_t batch : {1, 2, 3, 5, 9, 14, 25}) {
                     std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
                     matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, precision);
                     for (int64_t b = 0; b < batch; ++b) {
@@ -169,6 +169,27 @@ TEST(VecDotExactArgs, RejectsBadShapes) {
     EXPECT_ANY_THROW(vec_dot_exact(DType::Q4_0, 48, w.data(), x.data()));
     EXPECT_ANY_THROW(vec_dot_exact(DType::Q4_K, 64, w.data(), x.data()));
     EXPECT_ANY_THROW(ref::vec_dot_exact(DType::I16, 64, w.data(), x.data()));
+}
+
+// The GEMM's micro-kernels sum every output lane in k order, so the AVX-512 one (12 rows of one
+// zmm) gives the AVX2 one's (6 rows of two ymm) floats exactly.
+TEST(MatmulExact, Avx512GemmEqualsAvx2Gemm) {
+    if (detected_isa() < Isa::Avx512) GTEST_SKIP() << "no AVX-512 here";
+    std::mt19937 rng(1100);
+    const int64_t rows = 37, n = 1024 + 256, batch = 27;
+    ThreadPool pool(2);
+    for (DType t : {DType::F16, DType::Q4_K, DType::Q8_0}) {
+        const auto w = flash::testing::random_weights(t, rows * n, rng);
+        const auto x = flash::testing::random_floats(n * batch, rng);
+        std::vector<float> avx2(static_cast<size_t>(rows * batch)), avx512(avx2.size());
+        {
+            ScalarGuard guard(Isa::Avx2);
+            matmul(t, w.data(), rows, n, x.data(), batch, avx2.data(), pool, Precision::Exact);
+        }
+        matmul(t, w.data(), rows, n, x.data(), batch, avx512.data(), pool, Precision::Exact);
+        for (size_t i = 0; i < avx2.size(); ++i)
+            ASSERT_EQ(avx512[i], avx2[i]) << dtype_name(t) << " " << i;
+    }
 }
 
 }  // namespace
