@@ -109,6 +109,9 @@ float dot_q6_k(int64_t n, const void* w, const void* a);
 
 namespace xdot_avx512 {
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums);
+float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q4_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q6_k(int64_t n, const void* w, const float* x, const float* sums);
 float xdot_q8_0(int64_t n, const void* w, const float* x, const float* sums);

@@ -1,10 +1,11 @@
 // AVX-512 fused exact dot products (quantized weight row, f32 activations) for the types decode
-// spends its time on: Q4_K, Q6_K, Q8_0, Q4_0. The same arithmetic as vec_dot_exact_avx2.cpp
-// on 16 lanes: quants widened to int32 straight from the block (vpmovzxbd / vpmovsxbd of 16
-// bytes), converted, multiply-added with x, one scale per block or sub-block applied to the
-// partial sum; Q4_K's minimums meet the caller's block sums of x. Only the float summation
-// order differs from dot(dequantize_row(w), x). Chosen at run time with the VNNI kernels
-// (dispatch.cpp), though it needs only AVX-512 F.
+// spends its time on: Q4_K and Q6_K (Q4_K_M files), Q8_0, and the 32-element nibble formats
+// (Q4_0, Q4_1; Q5_0 and Q5_1, which Q4_K_M falls back to on rows that are not a multiple of 256).
+// The same arithmetic as vec_dot_exact_avx2.cpp on 16 lanes: quants widened to int32 straight from
+// the block (vpmovzxbd / vpmovsxbd of 16 bytes), converted, multiply-added with x, one scale per
+// block or sub-block applied to the partial sum; minimums (Q4_1, Q5_1, Q4_K) meet the caller's
+// block sums of x. Only the float summation order differs from dot(dequantize_row(w), x). Chosen at
+// run time with the VNNI kernels (dispatch.cpp), though it needs only AVX-512 F.
 #include <cstring>
 
 #include "core/dtype.h"
@@ -55,16 +56,61 @@ float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
     });
 }
 
-// Q4_0: byte l holds element l in its low nibble and l + 16 in its high one; value - 8.
-float xdot_q4_0(int64_t n, const void* w, const float* x, const float*) {
-    const auto* b = static_cast<const BlockQ4_0*>(w);
-    const __m512i m4 = _mm512_set1_epi32(0x0F), eight = _mm512_set1_epi32(8);
-    return two_acc_blocks(n / QK4_0, [&](int64_t i, __m512 acc) {
-        const __m512i v = widen16u(b[i].qs);
-        const __m512i lo = _mm512_sub_epi32(_mm512_and_si512(v, m4), eight);
-        const __m512i hi = _mm512_sub_epi32(_mm512_srli_epi32(v, 4), eight);
-        return _mm512_fmadd_ps(_mm512_set1_ps(half(b[i].d)), block_qx(lo, hi, x + QK4_0 * i), acc);
+// The 32-element nibble formats: byte l holds element l in its low nibble and l + 16 in its
+// high one. Q5 adds bit e of qh as element e's fifth bit, applied through a lane mask.
+struct Nibbles {
+    __m512i lo, hi;  // elements 0..15 and 16..31 as int32
+};
+inline Nibbles nibbles(const uint8_t* qs) {
+    const __m512i v = widen16u(qs);
+    return {_mm512_and_si512(v, _mm512_set1_epi32(0x0F)), _mm512_srli_epi32(v, 4)};
+}
+inline Nibbles q5_values(const uint8_t* qs, const uint8_t* qh_bytes) {
+    uint32_t qh;
+    std::memcpy(&qh, qh_bytes, 4);
+    const __m512i sixteen = _mm512_set1_epi32(16);
+    Nibbles q = nibbles(qs);
+    q.lo = _mm512_mask_add_epi32(q.lo, static_cast<__mmask16>(qh), q.lo, sixteen);
+    q.hi = _mm512_mask_add_epi32(q.hi, static_cast<__mmask16>(qh >> 16), q.hi, sixteen);
+    return q;
+}
+inline Nibbles minus(Nibbles q, int offset) {
+    const __m512i off = _mm512_set1_epi32(offset);
+    return {_mm512_sub_epi32(q.lo, off), _mm512_sub_epi32(q.hi, off)};
+}
+
+// sum over blocks of d * (q . x) (+ m * sum(x) for the formats with a minimum, from the caller's
+// block sums); quants(block) gives a block's values.
+template <typename Block, typename Quants>
+float nibble_blocks(int64_t n, const void* w, const float* x, const float* sums, Quants quants) {
+    const auto* b = static_cast<const Block*>(w);
+    float msum = 0.0f;
+    const float qsum = two_acc_blocks(n / 32, [&](int64_t i, __m512 acc) {
+        const Nibbles q = quants(b[i]);
+        if constexpr (requires { b[i].m; }) msum += half(b[i].m) * sums[i];
+        return _mm512_fmadd_ps(_mm512_set1_ps(half(b[i].d)), block_qx(q.lo, q.hi, x + 32 * i), acc);
     });
+    return qsum + msum;
+}
+
+float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums) {
+    return nibble_blocks<BlockQ4_0>(n, w, x, sums,
+                                    [](const BlockQ4_0& b) { return minus(nibbles(b.qs), 8); });
+}
+
+float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
+    return nibble_blocks<BlockQ4_1>(n, w, x, sums,
+                                    [](const BlockQ4_1& b) { return nibbles(b.qs); });
+}
+
+float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums) {
+    return nibble_blocks<BlockQ5_0>(
+        n, w, x, sums, [](const BlockQ5_0& b) { return minus(q5_values(b.qs, b.qh), 16); });
+}
+
+float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
+    return nibble_blocks<BlockQ5_1>(n, w, x, sums,
+                                    [](const BlockQ5_1& b) { return q5_values(b.qs, b.qh); });
 }
 
 // Q4_K: per 64 elements (pair p), the 32 bytes qs[32p..] give sub-block 2p in their low
