@@ -72,21 +72,22 @@ void bench_matmul(benchmark::State& state, DType t, Shape s, int64_t batch, int 
         2.0 * static_cast<double>(s.rows * s.n * batch) * iters / 1e9, benchmark::Counter::kIsRate);
 }
 
-// Exact vs fast, AVX2, at the decode shapes of SmolLM2-135M (FFN down 576x1536, output
+// Exact vs fast at the decode shapes of SmolLM2-135M (FFN down 576x1536, up 1536x576, output
 // 49152x576) and Gemma 3 270M (FFN down 640x2048, output 262144x640). Batch 1 is decode;
 // batches 2..4 locate the crossover between matmul_exact's fused and two-pass paths (rebuild
-// with its kFusedMaxBatch at 0 and at 8 to time both paths at every batch); 64 is prefill. Shapes a
-// type's blocks do not divide are skipped. Float weights have one path (their activations are never
-// rounded), so are not listed.
+// with its kFusedMaxBatch at 0 and at 8 to time both paths at every batch); 8..16 are the
+// server's steps with many streams, where the GEMM takes over (kGemmMinBatch); 64 is prefill.
+// Shapes a type's blocks do not divide are skipped. Float weights have one path (their activations
+// are never rounded), so are not listed.
 void register_exact() {
     const DType types[] = {DType::Q4_1, DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q5_1,
                            DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q3_K, DType::Q2_K};
-    const Shape shapes[] = {{576, 1536}, {640, 2048}, {49152, 576}, {262144, 640}};
+    const Shape shapes[] = {{576, 1536}, {1536, 576}, {640, 2048}, {49152, 576}, {262144, 640}};
     for (DType t : types) {
         const int64_t block = flash::dtype_info(t).block_elems;
         for (const Shape& s : shapes) {
             if (s.n % block != 0) continue;
-            for (int64_t batch : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{4}, int64_t{64}}) {
+            for (int64_t batch : {1, 2, 3, 4, 8, 12, 16, 64}) {
                 if (batch > 1 && s.rows > 4096) continue;  // output matrices: decode only
                 for (int threads : {1, 2}) {
                     for (fk::Precision p : {fk::Precision::Exact, fk::Precision::Fast}) {

@@ -144,6 +144,10 @@ void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const f
                      float* c, int64_t ldc, bool accumulate);
 void avx512_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                        float* c, int64_t ldc, bool accumulate);
+// y[b * ldy + r] = dot(w + r * n, x + b * n, n) for the 4 dequantized rows of a matmul_exact
+// tile and every b < batch, four activation rows at a time.
+void avx512_dot_tile(const float* w, int64_t n, const float* x, int64_t batch, float* y,
+                     int64_t ldy);
 // panel[k * kPanelRows + j] = rows[j * kc + k] for j < kPanelRows, k < kc (8x8 transposes).
 void avx2_pack_transpose(const float* rows, int64_t kc, float* panel);
 #endif
@@ -217,6 +221,9 @@ bool int8_gemm_supports(DType t);
 void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
                float* y, ThreadPool& pool);
 
+// Whether Precision::Exact matmul should keep its dequantize-a-tile-then-dot path at a batch
+// the GEMM would otherwise take (rows of n columns; see matmul_exact.cpp).
+bool exact_tiles_win(int64_t n, int64_t batch);
 // Precision::Exact matmul for quantized weights (matmul_exact.cpp).
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
                   float* y, ThreadPool& pool);

@@ -25,7 +25,8 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
     // From kGemmMinBatch rows on, the GEMM: it dequantizes each weight row once per call and
     // keeps 12 accumulators busy, faster than integer dot products per row pair. Smaller
     // batches (decode, a few streams) read each row once anyway and take the dot products.
-    if (batch >= kGemmMinBatch) {
+    const bool exact_quantized = precision == Precision::Exact && activation_type(t) != DType::F32;
+    if (batch >= kGemmMinBatch && !(exact_quantized && detail::exact_tiles_win(n, batch))) {
         if (precision == Precision::Fast && detail::int8_gemm_supports(t)) {
             detail::gemm_int8(t, w, rows, n, x, batch, y, pool);
         } else {
@@ -33,7 +34,7 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
         }
         return;
     }
-    if (precision == Precision::Exact && activation_type(t) != DType::F32) {
+    if (exact_quantized) {
         detail::matmul_exact(t, w, rows, n, x, batch, y, pool);
         return;
     }

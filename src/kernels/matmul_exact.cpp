@@ -1,11 +1,12 @@
-// Precision::Exact matmul below kGemmMinBatch rows (prompts take gemm.cpp): activations stay
-// f32. Two ways to meet a quantized weight row:
+// Precision::Exact matmul below kGemmMinBatch rows, and with AVX-512 for rows up to 1024 long
+// at up to 32 batch rows (exact_tiles_win; prompts take gemm.cpp): activations stay f32. Two
+// ways to meet a quantized weight row:
 //  - fused (1-2 rows, i.e. decode): vec_dot_exact-style kernels unpack the quants in
 //    registers and multiply-add with x directly, once per batch row; nothing is written.
 //  - two-pass (a few sequences decoding together): each thread dequantizes kTileRows weight rows at
 //    a time into a buffer that stays in L1 (L2 for very long rows) and dots them with every
-//    batch row, four rows per activation load, so a row's unpacking is paid once per call
-//    however large the batch.
+//    batch row, four rows per activation load (on AVX-512, 4 x 4 rows per step of 16 columns,
+//    avx512_dot_tile), so a row's unpacking is paid once per call however large the batch.
 // The fused kernels redo the unpacking for every batch row, so they win only while the batch
 // is small; kFusedMaxBatch is where bench_kernels' matmul_exact cases cross over.
 #include <algorithm>
@@ -24,6 +25,13 @@ constexpr int64_t kMinParallelElems = 32 * 1024;
 // from batch 3 the two-pass path is ahead for most types (up to 1.4x at batch 4).
 constexpr int64_t kFusedMaxBatch = 2;
 constexpr int64_t kTileRows = 4;
+// Where the AVX-512 tile kernel beats the GEMM: while a tile and four activation rows stay in L1
+// (n <= 1024), at every batch measured (bench_kernels matmul_exact/*/1536x576, one thread:
+// Q4_1 b8 151 vs 227 us, b16 225 vs 333, b64 847 vs 863, against the GEMM's dequantize-and-
+// transpose); on 1536-long rows the GEMM wins from batch 8 (b16 396 vs 318 us). Above 32 rows
+// (prompts) the GEMM is kept.
+constexpr int64_t kTileMaxRowLen = 1024;
+constexpr int64_t kTileMaxBatch = 32;
 
 // out[r] = dot(w + r * n, x, n) for the kTileRows rows of a dequantized tile.
 void dot_tile(const float* w, const float* x, int64_t n, float* out) {
@@ -42,6 +50,15 @@ void dot_tile(const float* w, const float* x, int64_t n, float* out) {
     for (int64_t r = 0; r < kTileRows; ++r) out[r] = dot_f32(w + r * n, x, n);
 }
 }  // namespace
+
+bool exact_tiles_win(int64_t n, int64_t batch) {
+#ifdef FLASH_KERNELS_X86
+    return use_vnni() && n % 16 == 0 && n <= kTileMaxRowLen && batch <= kTileMaxBatch;
+#else
+    (void)n, (void)batch;
+    return false;
+#endif
+}
 
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
                   float* y, ThreadPool& pool) {
@@ -78,6 +95,12 @@ void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* 
             for (int64_t i = 0; i < nr; ++i) {
                 dequantize_row(t, wb + (r + i) * stride, tile.data() + i * n, n);
             }
+#ifdef FLASH_KERNELS_X86
+            if (nr == kTileRows && n % 16 == 0 && use_vnni()) {
+                avx512_dot_tile(tile.data(), n, x, batch, y + r, rows);
+                continue;
+            }
+#endif
             for (int64_t b = 0; b < batch; ++b) {
                 const float* xb = x + b * n;
                 float* yb = y + b * rows + r;

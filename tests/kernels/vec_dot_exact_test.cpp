@@ -109,12 +109,14 @@ int64_t long_row_len(DType t) {
     return block == 1 ? 1031 : 1024 + 3 * std::max<int64_t>(block, 32);
 }
 
-// Batches 1..3 (the fused path), 5 (dequantize a tile of rows, then dot), 9, 14 and 25 (the
-// GEMM: full 6-row AVX2 or 12-row AVX-512 micro-tiles plus a short one), one and two threads, the
-// test length and a row longer than a GEMM chunk: every output within tolerance of the row-by-row
-// reference, and a batch row's result independent of the batch it was computed in (row 0 of every
-// batch vs batch 1 on the same x). Float weights take f32 activations in both precisions, so their
-// Fast matmul is held to the same reference (gemm_int8_test.cpp has the quantized ones).
+// Batches 1..3 (the fused path), 5 and 6 (dequantize a tile of rows, then dot: the AVX-512 tile
+// kernel's groups of 4 + 1 and 4 + 2), 9, 14 and 25 (the GEMM: full 6-row AVX2 or 12-row
+// AVX-512 micro-tiles plus a short one; with AVX-512, still tiles on rows up to 1024 long), one and
+// two threads, the test length and a row longer than a GEMM chunk: every output within tolerance of
+// the row-by-row reference, and a batch row's result independent of the batch it was computed in
+// (row 0 of every batch vs batch 1 on the same x). Float weights take f32 activations in both
+// precisions, so their Fast matmul is held to the same reference (gemm_int8_test.cpp has the
+// quantized ones).
 TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
     const auto [t, scalar] = GetParam();
     ScalarGuard guard(scalar);
@@ -137,7 +139,7 @@ TEST_P(MatmulExact, AllBatchesMatchRowByRowReference) {
         for (Precision precision : precisions) {
             for (ThreadPool* pool : {&pool1, &pool2}) {
                 std::vector<float> first;
-                for (int64_t batch : {1, 2, 3, 5, 9, 14, 25}) {
+                for (int64_t batch : {1, 2, 3, 5, 6, 9, 14, 25}) {
                     std::vector<float> y(static_cast<size_t>(rows * batch), -7.0f);
                     matmul(t, w.data(), rows, n, x.data(), batch, y.data(), *pool, precision);
                     for (int64_t b = 0; b < batch; ++b) {
