@@ -176,7 +176,7 @@ TypeKernels kernels_for(DType weight) {
     if (use_avx2()) take(t.avx2_dequant, t.avx2_quantize, t.avx2_dot);
     if (use_neon()) take(t.neon_dequant, t.neon_quantize, t.neon_dot);
     if (use_dotprod()) take(nullptr, nullptr, t.dotprod_dot);
-    if (use_vnni()) take(nullptr, nullptr, t.avx512_dot);
+    if (use_vnni()) take(t.avx512_dequant, nullptr, t.avx512_dot);
     return k;
 }
 

@@ -35,6 +35,7 @@ struct TypeTraits {
     VecDotFn avx2_dot = nullptr;
     ExactDotFn avx2_exact_dot = nullptr;  // null: dequantize a chunk, then dot_f32
     // The AVX-512 VNNI versions, which replace the AVX2 ones where set and the CPU has them.
+    DequantFn avx512_dequant = nullptr;
     VecDotFn avx512_dot = nullptr;
     ExactDotFn avx512_exact_dot = nullptr;
     // The NEON versions (always null without ARM files), and the dot products that need the

@@ -10,6 +10,7 @@
 
 #include "core/dtype.h"
 #include "kernels/avx2_common.h"
+#include "kernels/avx512_common.h"
 #include "kernels/kernels_internal.h"
 #include "kernels/type_kernels.h"
 
@@ -17,15 +18,9 @@ namespace flash::kernels {
 namespace detail::xdot_avx512 {
 
 using namespace avx2;
+using namespace avx512;
 
 namespace {
-
-inline __m512i widen16u(const void* p) {
-    return _mm512_cvtepu8_epi32(load128(p));
-}
-inline __m512i widen16s(const void* p) {
-    return _mm512_cvtepi8_epi32(load128(p));
-}
 
 // q[0..15] . x[0..15] as 16 lanes, then + q'[0..15] . x[16..31]: one 32-element block.
 inline __m512 block_qx(__m512i q0, __m512i q1, const float* x) {
@@ -54,29 +49,6 @@ float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
         const __m512 s = block_qx(widen16s(b[i].qs), widen16s(b[i].qs + 16), x + QK8_0 * i);
         return _mm512_fmadd_ps(_mm512_set1_ps(half(b[i].d)), s, acc);
     });
-}
-
-// The 32-element nibble formats: byte l holds element l in its low nibble and l + 16 in its
-// high one. Q5 adds bit e of qh as element e's fifth bit, applied through a lane mask.
-struct Nibbles {
-    __m512i lo, hi;  // elements 0..15 and 16..31 as int32
-};
-inline Nibbles nibbles(const uint8_t* qs) {
-    const __m512i v = widen16u(qs);
-    return {_mm512_and_si512(v, _mm512_set1_epi32(0x0F)), _mm512_srli_epi32(v, 4)};
-}
-inline Nibbles q5_values(const uint8_t* qs, const uint8_t* qh_bytes) {
-    uint32_t qh;
-    std::memcpy(&qh, qh_bytes, 4);
-    const __m512i sixteen = _mm512_set1_epi32(16);
-    Nibbles q = nibbles(qs);
-    q.lo = _mm512_mask_add_epi32(q.lo, static_cast<__mmask16>(qh), q.lo, sixteen);
-    q.hi = _mm512_mask_add_epi32(q.hi, static_cast<__mmask16>(qh >> 16), q.hi, sixteen);
-    return q;
-}
-inline Nibbles minus(Nibbles q, int offset) {
-    const __m512i off = _mm512_set1_epi32(offset);
-    return {_mm512_sub_epi32(q.lo, off), _mm512_sub_epi32(q.hi, off)};
 }
 
 // sum over blocks of d * (q . x) (+ m * sum(x) for the formats with a minimum, from the caller's

@@ -202,8 +202,8 @@ TEST_P(DequantRandom, DispatchedMatchesReferenceBitForBit) {
     const auto w = flash::testing::random_weights(t, n, rng);
     std::vector<float> expect(static_cast<size_t>(n)), got(static_cast<size_t>(n));
     ref::dequantize_row(t, w.data(), expect.data(), n);
-    for (bool scalar : {false, true}) {
-        ScalarGuard guard(scalar);
+    for (Isa isa : flash::testing::test_isas()) {  // every level this CPU has
+        ScalarGuard guard(isa);
         std::fill(got.begin(), got.end(), -1.0f);
         dequantize_row(t, w.data(), got.data(), n);
         EXPECT_EQ(0, std::memcmp(expect.data(), got.data(), expect.size() * sizeof(float)))
@@ -211,20 +211,24 @@ TEST_P(DequantRandom, DispatchedMatchesReferenceBitForBit) {
     }
 }
 
-// Scales from fp16 subnormals to large values, several seeds: every element bit for bit.
+// Scales from fp16 subnormals to large values, several seeds: every element bit for bit, on
+// every ISA level this CPU has.
 TEST_P(DequantRandom, DispatchedMatchesReferenceAcrossScales) {
     const DType t = GetParam();
     const int64_t n = flash::testing::test_row_len(t) * 3;
     std::vector<float> expect(static_cast<size_t>(n)), got(static_cast<size_t>(n));
-    for (float scale : {1e-6f, 1e-3f, 1.0f, 1000.0f}) {
-        for (int seed = 0; seed < 8; ++seed) {
-            std::mt19937 rng(static_cast<unsigned>(1000 * seed + static_cast<int>(t)));
-            const auto w = flash::testing::random_weights(t, n, rng, scale);
-            ref::dequantize_row(t, w.data(), expect.data(), n);
-            std::fill(got.begin(), got.end(), -1.0f);
-            dequantize_row(t, w.data(), got.data(), n);
-            ASSERT_EQ(0, std::memcmp(expect.data(), got.data(), expect.size() * sizeof(float)))
-                << isa_name() << " scale " << scale << " seed " << seed;
+    for (Isa isa : flash::testing::test_isas()) {
+        ScalarGuard guard(isa);
+        for (float scale : {1e-6f, 1e-3f, 1.0f, 1000.0f}) {
+            for (int seed = 0; seed < 8; ++seed) {
+                std::mt19937 rng(static_cast<unsigned>(1000 * seed + static_cast<int>(t)));
+                const auto w = flash::testing::random_weights(t, n, rng, scale);
+                ref::dequantize_row(t, w.data(), expect.data(), n);
+                std::fill(got.begin(), got.end(), -1.0f);
+                dequantize_row(t, w.data(), got.data(), n);
+                ASSERT_EQ(0, std::memcmp(expect.data(), got.data(), expect.size() * sizeof(float)))
+                    << isa_name() << " scale " << scale << " seed " << seed;
+            }
         }
     }
 }
