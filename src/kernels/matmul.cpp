@@ -25,6 +25,8 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
     // From kGemmMinBatch rows on, the GEMM: it dequantizes each weight row once per call and
     // keeps 12 accumulators busy, faster than integer dot products per row pair. Smaller
     // batches (decode, a few streams) read each row once anyway and take the dot products.
+    // Exact products with quantized weights keep matmul_exact's tiles where its AVX-512 tile
+    // kernel beats the GEMM (rows up to 1024 long, up to 32 batch rows: exact_tiles_win).
     const bool exact_quantized = precision == Precision::Exact && activation_type(t) != DType::F32;
     if (batch >= kGemmMinBatch && !(exact_quantized && detail::exact_tiles_win(n, batch))) {
         if (precision == Precision::Fast && detail::int8_gemm_supports(t)) {
