@@ -139,8 +139,14 @@ std::string Session::generate(std::span<const int32_t> prompt, const GenerateOpt
     common = history_.size();  // what truncation kept (recurrent models may keep nothing)
     stats.cached_tokens = static_cast<int64_t>(common);
 
+    // The last prompt token is evaluated alone, after the rest. A later request that finds the
+    // whole prompt cached re-evaluates only that token, and the kernels round differently with
+    // one row than with many (decode dots against prompt GEMMs), so the same request would
+    // otherwise answer differently depending on the cache; this way both compute it the same.
     const auto t0 = Clock::now();
-    std::span<float> logits = eval(prompt.subspan(common));
+    const auto uncached = prompt.subspan(common);
+    if (uncached.size() > 1) eval(uncached.first(uncached.size() - 1));
+    std::span<float> logits = eval(uncached.last(1));
     stats.prefill_ms = ms_since(t0);
 
     Sampler sampler(opt.sampling);
