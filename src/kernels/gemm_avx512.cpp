@@ -3,6 +3,8 @@
 // keep 12 independent FMAs in flight (4 cycles of latency x 2 ports on CPUs with two 512-bit
 // FMA units). Per k: one panel load, one broadcast per row, one FMA per row. Every output lane
 // sums its products in k order, as the AVX2 kernel does, so the two give the same floats.
+// Also here: avx512_dot_tile, matmul_exact's dot of a few dequantized weight rows with a few
+// activation rows, which needs no k-major panel.
 #include <immintrin.h>
 
 #include <algorithm>

@@ -303,29 +303,53 @@ def test_prefix_cache_next_turn(t):
 
 
 def test_concurrent_greedy_matches_sequential(t):
-    """Continuous batching must not change what a request gets: greedy outputs of four
-    requests decoded together equal the same requests one at a time."""
+    """Continuous batching must not change what a request gets beyond float rounding: greedy
+    outputs of four requests decoded together equal the same requests one at a time, or part
+    only at a tie, where the two best tokens' logprobs are within TIE of each other in both
+    runs. (A step of several rows goes through other kernels than a row alone, tiles or a GEMM
+    instead of fused dot products, so logits agree to float rounding, not bit for bit.)"""
     import threading
+    TIE = 0.01
     prompts = ["Name three rivers.", "What is 2 + 2?", "Describe a cat in one sentence.",
                "Give me a word that rhymes with moon."]
     msgs = [[{"role": "user", "content": p}] for p in prompts]
-    alone = [greedy(t, m, max_tokens=24).choices[0].message.content for m in msgs]
+
+    def run(m):
+        return greedy(t, m, max_tokens=24, logprobs=True, top_logprobs=2).choices[0]
+
+    alone = [run(m) for m in msgs]
     together = [None] * len(msgs)
     barrier = threading.Barrier(len(msgs))
 
     def one(i):
         barrier.wait()
-        together[i] = greedy(t, msgs[i], max_tokens=24).choices[0].message.content
+        together[i] = run(msgs[i])
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(msgs))]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    diff = [(prompts[i], alone[i], together[i]) for i in range(len(msgs))
-            if alone[i] != together[i]]
-    check(not diff, "greedy output changed when batched with others:\n     " +
-          "\n     ".join(f"{p!r}: alone {a!r}, batched {b!r}" for p, a, b in diff))
+
+    def gap(tok):  # logprob distance between the best and the second-best token
+        tops = [x.logprob for x in tok.top_logprobs]
+        return tops[0] - tops[1] if len(tops) > 1 else float("inf")
+
+    bad = []
+    for p, a, b in zip(prompts, alone, together):
+        if a.message.content == b.message.content:
+            continue
+        at, bt = a.logprobs.content, b.logprobs.content
+        k = next((i for i, (x, y) in enumerate(zip(at, bt)) if x.token != y.token),
+                 min(len(at), len(bt)))
+        tie = k < len(at) and k < len(bt) and gap(at[k]) < TIE and gap(bt[k]) < TIE
+        if not tie:
+            bad.append(f"{p!r}: alone {a.message.content!r}, batched {b.message.content!r} "
+                       f"(parted at token {k}, not at a tie)")
+        else:
+            print(f"    note: {p!r} parted at a tie (token {k}: {at[k].token!r} / {bt[k].token!r}, "
+                  f"gaps {gap(at[k]):.2g} / {gap(bt[k]):.2g})")
+    check(not bad, "greedy output changed when batched with others:\n     " + "\n     ".join(bad))
 
 
 # ---- tools
