@@ -61,7 +61,9 @@ inline __m512 sum16(const __m512 v[16]) {
 
 // y[b * ldy + r] = w[r] . x[b] for the tile's kTileRows (4) rows and B <= 4 activation rows:
 // 4B accumulators, 4 + B loads per 16 columns for 4B fused multiply-adds. n is a multiple of 16
-// (quantized rows are whole 32-element blocks).
+// (quantized rows are whole 32-element blocks). Lane j sums the columns j mod 16 in order and
+// sum16 adds the lanes as avx2_dot_f32 does, so a tile row equals dot_f32 of that row bit for
+// bit (the rows left over at the end of a thread's range take dot_f32).
 template <int B>
 void tile_rows(const float* w, int64_t n, const float* x, float* y, int64_t ldy) {
     __m512 acc[16];

@@ -2,6 +2,7 @@
 // per-ISA entry points. Nothing outside src/kernels/ (and its tests) includes this.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -128,7 +129,7 @@ inline void prefetch_ahead(const uint8_t* row, size_t bytes) {
 inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kMicroRows = 6;         // scalar, AVX2 (2 x 6 ymm), NEON
 inline constexpr int64_t kAvx512MicroRows = 12;  // one zmm accumulator per row
-inline constexpr int64_t kMaxMicroRows = 12;
+inline constexpr int64_t kMaxMicroRows = std::max(kMicroRows, kAvx512MicroRows);
 using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                              float* c, int64_t ldc, bool accumulate);
 struct GemmMicro {

@@ -49,15 +49,21 @@ void dot_tile(const float* w, const float* x, int64_t n, float* out) {
 #endif
     for (int64_t r = 0; r < kTileRows; ++r) out[r] = dot_f32(w + r * n, x, n);
 }
+
+// Whether tiles of rows n long go through avx512_dot_tile (which takes whole 16-column steps).
+bool avx512_tiles(int64_t n) {
+#ifdef FLASH_KERNELS_X86
+    return n % 16 == 0 && use_vnni();
+#else
+    (void)n;
+    return false;
+#endif
+}
+
 }  // namespace
 
 bool exact_tiles_win(int64_t n, int64_t batch) {
-#ifdef FLASH_KERNELS_X86
-    return use_vnni() && n % 16 == 0 && n <= kTileMaxRowLen && batch <= kTileMaxBatch;
-#else
-    (void)n, (void)batch;
-    return false;
-#endif
+    return avx512_tiles(n) && n <= kTileMaxRowLen && batch <= kTileMaxBatch;
 }
 
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
@@ -96,7 +102,7 @@ void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* 
                 dequantize_row(t, wb + (r + i) * stride, tile.data() + i * n, n);
             }
 #ifdef FLASH_KERNELS_X86
-            if (nr == kTileRows && n % 16 == 0 && use_vnni()) {
+            if (nr == kTileRows && avx512_tiles(n)) {
                 avx512_dot_tile(tile.data(), n, x, batch, y + r, rows);
                 continue;
             }
