@@ -28,21 +28,31 @@ float neon_dot_f32(const float* a, const float* b, int64_t n) {
     return sum;
 }
 
-// Four rows against one x, x loaded once per four FMAs (see avx2_dot_f32_x4).
+// Four rows against one x, x loaded once per four FMAs (see avx2_dot_f32_x4). Each row sums in
+// neon_dot_f32's order (four accumulators over 16 columns, then 4, then the scalar tail), so a
+// row of a tile and the same row alone give the same float.
 void neon_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out) {
-    float32x4_t acc[8];
-    for (float32x4_t& a : acc) a = vdupq_n_f32(0);
+    float32x4_t acc[4][4];
+    for (auto& row : acc)
+        for (float32x4_t& a : row) a = vdupq_n_f32(0);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const float32x4_t x0 = vld1q_f32(x + i), x1 = vld1q_f32(x + i + 4);
+    for (; i + 16 <= n; i += 16) {
+        float32x4_t xv[4];
+        for (int k = 0; k < 4; ++k) xv[k] = vld1q_f32(x + i + 4 * k);
         for (int r = 0; r < 4; ++r) {
             const float* wr = w + r * stride + i;
-            acc[2 * r] = vfmaq_f32(acc[2 * r], vld1q_f32(wr), x0);
-            acc[2 * r + 1] = vfmaq_f32(acc[2 * r + 1], vld1q_f32(wr + 4), x1);
+            for (int k = 0; k < 4; ++k)
+                acc[r][k] = vfmaq_f32(acc[r][k], vld1q_f32(wr + 4 * k), xv[k]);
         }
     }
+    for (; i + 4 <= n; i += 4) {
+        const float32x4_t xv = vld1q_f32(x + i);
+        for (int r = 0; r < 4; ++r)
+            acc[r][0] = vfmaq_f32(acc[r][0], vld1q_f32(w + r * stride + i), xv);
+    }
     for (int r = 0; r < 4; ++r) {
-        float sum = vaddvq_f32(vaddq_f32(acc[2 * r], acc[2 * r + 1]));
+        float sum =
+            vaddvq_f32(vaddq_f32(vaddq_f32(acc[r][0], acc[r][1]), vaddq_f32(acc[r][2], acc[r][3])));
         for (int64_t j = i; j < n; ++j) sum += w[r * stride + j] * x[j];
         out[r] = sum;
     }

@@ -173,6 +173,26 @@ TEST(VecDotExactArgs, RejectsBadShapes) {
     EXPECT_ANY_THROW(ref::vec_dot_exact(DType::I16, 64, w.data(), x.data()));
 }
 
+// A row's result does not depend on how the rows were split between threads: the rows left
+// over at the end of a thread's range (fewer than a tile) are summed as a whole tile's are.
+TEST_P(MatmulExact, RowsDoNotDependOnTheThreadSplit) {
+    const auto [t, scalar] = GetParam();
+    if (activation_type(t) == DType::F32) GTEST_SKIP() << "float weights take no tiles";
+    ScalarGuard guard(scalar);
+    std::mt19937 rng(1200 + static_cast<int>(t));
+    const int64_t rows = 67, n = flash::testing::test_row_len(t);
+    ThreadPool pool1(1), pool2(2);
+    const auto w = flash::testing::random_weights(t, rows * n, rng);
+    for (int64_t batch : {3, 5, 14}) {
+        const auto x = flash::testing::random_floats(n * batch, rng);
+        std::vector<float> one(static_cast<size_t>(rows * batch)), two(one.size());
+        matmul(t, w.data(), rows, n, x.data(), batch, one.data(), pool1, Precision::Exact);
+        matmul(t, w.data(), rows, n, x.data(), batch, two.data(), pool2, Precision::Exact);
+        for (size_t i = 0; i < one.size(); ++i)
+            ASSERT_EQ(one[i], two[i]) << isa_name() << " batch " << batch << " output " << i;
+    }
+}
+
 // The GEMM's micro-kernels sum every output lane in k order, so the AVX-512 one (12 rows of one
 // zmm) gives the AVX2 one's (6 rows of two ymm) floats exactly.
 TEST(MatmulExact, Avx512GemmEqualsAvx2Gemm) {
