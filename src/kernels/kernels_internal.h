@@ -216,7 +216,8 @@ void i8mm_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, con
                      int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
                      int64_t ldc);
 #endif
-// AVX-512 VNNI with VL present (and not forced off).
+// The AVX-512 level (F, BW, VL and VNNI present, not capped): every *_avx512 kernel and the
+// 512-bit int8 GEMM run under it.
 bool use_vnni();
 // True for the weight types gemm_int8 takes on the dispatched path.
 bool int8_gemm_supports(DType t);
