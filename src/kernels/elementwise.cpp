@@ -2,6 +2,7 @@
 // double, GELU is the tanh approximation, RoPE advances theta by
 // repeated multiplication as ggml_rope_cache_init does). Only the reductions have SIMD forms.
 #include <cmath>
+#include <vector>
 
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
@@ -116,23 +117,38 @@ void axpy_f32(float* y, float a, const float* x, int64_t n) {
 
 // theta for pair i = pos * freq_scale * base^(-2i/n_rot) / freq_factors[i]: ggml computes
 // base^(-2/n_rot) once and multiplies it in per pair, then applies freq_scale (no YaRN here).
-void rope(float* x, int64_t head_dim, int64_t n_rot, int64_t pos, float base, float freq_scale,
-          RopeStyle style, const float* freq_factors) {
-    if (n_rot > head_dim) n_rot = head_dim;
+void rope_angles(float* cs, int64_t n_rot, int64_t pos, float base, float freq_scale,
+                 const float* freq_factors) {
     const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
     float theta_base = static_cast<float>(pos);
-    const int64_t half = n_rot / 2;
-    for (int64_t i = 0; i < half; ++i) {
+    for (int64_t i = 0; i < n_rot / 2; ++i) {
         const float ff = freq_factors ? freq_factors[i] : 1.0f;
         const float theta = freq_scale * (theta_base / ff);
         theta_base *= theta_scale;
-        const float c = std::cos(theta), s = std::sin(theta);
+        cs[2 * i] = std::cos(theta);
+        cs[2 * i + 1] = std::sin(theta);
+    }
+}
+
+void rope_rotate(float* x, int64_t n_rot, RopeStyle style, const float* cs) {
+    const int64_t half = n_rot / 2;
+    for (int64_t i = 0; i < half; ++i) {
+        const float c = cs[2 * i], s = cs[2 * i + 1];
         const int64_t a = style == RopeStyle::Normal ? 2 * i : i;
         const int64_t b = style == RopeStyle::Normal ? 2 * i + 1 : i + half;
         const float x0 = x[a], x1 = x[b];
         x[a] = x0 * c - x1 * s;
         x[b] = x0 * s + x1 * c;
     }
+}
+
+void rope(float* x, int64_t head_dim, int64_t n_rot, int64_t pos, float base, float freq_scale,
+          RopeStyle style, const float* freq_factors) {
+    if (n_rot > head_dim) n_rot = head_dim;
+    thread_local std::vector<float> cs;
+    cs.resize(static_cast<size_t>(n_rot));
+    rope_angles(cs.data(), n_rot, pos, base, freq_scale, freq_factors);
+    rope_rotate(x, n_rot, style, cs.data());
 }
 
 }  // namespace flash::kernels

@@ -158,24 +158,37 @@ void unpack_block(DType t, const uint8_t* w, int64_t b, UnpackedBlock& out) {
     }
 }
 
+// The panel's k-groups from 16 unpacked blocks (u of row r at rows + r * stride): group q of
+// block is 16 rows x 4 bytes, row r's bytes 4q..4q+3 at p[q * 64 + r * 4].
+void scalar_int8_interleave(int64_t g, const uint8_t* rows, size_t stride, uint8_t* p) {
+    for (int64_t r = 0; r < kPanelRows; ++r)
+        for (int64_t q = 0; q < g / 4; ++q)
+            std::memcpy(p + q * 64 + r * 4, rows + r * stride + 4 * q, 4);
+}
+
+Int8InterleaveFn int8_interleave() {
+#ifdef FLASH_KERNELS_X86
+    if (use_avx2()) return avx2_int8_interleave;
+#endif
+    return scalar_int8_interleave;
+}
+
 // Packs all blocks of `nr` rows (the rest of the 16 zero) into panel: per block, g / 4 groups
 // of 4 k's, each 16 rows x 4 bytes, then the 16 scales s and the 16 offsets o.
 void pack_int8_panel(DType t, int64_t g, const uint8_t* w, size_t stride, int64_t nr, int64_t nb,
                      uint8_t* panel) {
-    UnpackedBlock blk;
+    const Int8InterleaveFn interleave = int8_interleave();
+    UnpackedBlock blk[kPanelRows];
+    std::memset(blk, 0, sizeof blk);  // rows past nr stay zero
     for (int64_t b = 0; b < nb; ++b) {
         uint8_t* p = panel + b * int8_panel_block_bytes(g);
+        for (int64_t r = 0; r < nr; ++r) unpack_block(t, w + r * stride, b, blk[r]);
+        interleave(g, blk[0].u, sizeof(UnpackedBlock), p);
         auto* s = reinterpret_cast<float*>(p + 16 * g);
         float* o = s + 16;
         for (int64_t r = 0; r < kPanelRows; ++r) {
-            if (r < nr) {
-                unpack_block(t, w + r * stride, b, blk);
-            } else {
-                std::memset(&blk, 0, sizeof blk);
-            }
-            for (int64_t q = 0; q < g / 4; ++q) std::memcpy(p + q * 64 + r * 4, blk.u + 4 * q, 4);
-            s[r] = blk.s;
-            o[r] = blk.o;
+            s[r] = blk[r].s;
+            o[r] = blk[r].o;
         }
     }
 }

@@ -65,6 +65,11 @@ void rmsnorm(float* out, const float* x, const float* w, int64_t n, float eps);
 enum class RopeStyle { Normal, NeoX };
 void rope(float* x, int64_t head_dim, int64_t n_rot, int64_t pos, float base, float freq_scale,
           RopeStyle style, const float* freq_factors = nullptr);
+// rope in two steps, for the heads of one position to share the angles: cs[2i] and cs[2i + 1]
+// get cos and sin of theta_i for i < n_rot / 2 (n_rot <= head_dim), then rotate a head by them.
+void rope_angles(float* cs, int64_t n_rot, int64_t pos, float base, float freq_scale,
+                 const float* freq_factors = nullptr);
+void rope_rotate(float* x, int64_t n_rot, RopeStyle style, const float* cs);
 
 void silu(float* x, int64_t n);                        // x * sigmoid(x), in place
 void gelu(float* x, int64_t n);                        // tanh approximation, in place

@@ -198,7 +198,12 @@ static_assert(kAvx2Int8MicroRows <= kMaxInt8MicroRows && kVnniMicroRows <= kMaxI
 using Int8MicroFn = void (*)(int64_t g, int64_t m, int64_t nb, const uint8_t* panel,
                              const int8_t* xq, int64_t ldx, const float* xs, const float* xsv,
                              int64_t ldxs, float* c, int64_t ldc);
+// Writes one panel block's k-groups from 16 rows of g (16 or 32) unpacked weight bytes, row r
+// at rows + r * stride: row r's bytes 4q..4q+3 go to p[q * 64 + r * 4].
+using Int8InterleaveFn = void (*)(int64_t g, const uint8_t* rows, size_t stride, uint8_t* p);
 #ifdef FLASH_KERNELS_X86
+// 8x8 and 4x4 transposes of 32-bit groups (gemm_int8_avx2.cpp).
+void avx2_int8_interleave(int64_t g, const uint8_t* rows, size_t stride, uint8_t* p);
 void avx2_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
                      int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
                      int64_t ldc);

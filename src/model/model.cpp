@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
@@ -23,13 +25,32 @@ void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPo
             for (int64_t r = 0; r < w.rows; ++r) out[t * w.rows + r] += bias.f32()[r];
 }
 
-// RMSNorm of each of the `count` consecutive rows of length n, in place.
-void rmsnorm_rows(float* x, int64_t count, int64_t n, const WeightRef& w, float eps) {
-    for (int64_t i = 0; i < count; ++i) kernels::rmsnorm(x + i * n, x + i * n, w.f32(), n, eps);
+// fn(t0, t1) over rows [0, n), split across the pool when the rows hold enough work (`cost`
+// each, roughly in floats touched) to pay for waking it; a prompt's row-wise steps would
+// otherwise leave all but one core waiting. Each row is computed the same way either way.
+void for_rows(ThreadPool& pool, int64_t n, int64_t cost,
+              const std::function<void(int64_t, int64_t)>& fn) {
+    constexpr int64_t kParallelCost = 1 << 15;
+    if (pool.size() > 1 && n > 1 && n * cost >= kParallelCost) {
+        pool.parallel_for(n, fn);
+    } else {
+        fn(0, n);
+    }
 }
 
-void add(float* x, const float* y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+// out row t = RMSNorm(x row t) * w for the n rows of length d (out may be x).
+void rmsnorm_rows(float* out, const float* x, int64_t n, int64_t d, const WeightRef& w, float eps,
+                  ThreadPool& pool) {
+    for_rows(pool, n, d, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) kernels::rmsnorm(out + t * d, x + t * d, w.f32(), d, eps);
+    });
+}
+
+// x += y over n rows of length d.
+void add_rows(float* x, const float* y, int64_t n, int64_t d, ThreadPool& pool) {
+    for_rows(pool, n, d, [&](int64_t t0, int64_t t1) {
+        for (int64_t i = t0 * d; i < t1 * d; ++i) x[i] += y[i];
+    });
 }
 
 }  // namespace
@@ -110,9 +131,7 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
         const LayerWeights& L = W.layers[l];
 
         // Mixer: x += post_norm(attention(norm(x))) or x += deltanet(norm(x))
-        for (int64_t t = 0; t < n; ++t)
-            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.attn_norm.f32(), d,
-                             c.rms_eps);
+        rmsnorm_rows(ws.xn.data(), ws.x.data(), n, d, L.attn_norm, c.rms_eps, pool);
         if (c.layers[l].kind == LayerKind::Recurrent) {
             // The recurrent state runs through each sequence's tokens in order.
             for (size_t s = 0; s < seqs.size(); ++s) {
@@ -127,23 +146,28 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
             attention(l, seqs, plan, ws, pool, precision);
         }
         if (L.attn_post_norm.present())
-            rmsnorm_rows(ws.y.data(), n, d, L.attn_post_norm, c.rms_eps);
-        add(ws.x.data(), ws.y.data(), n * d);
+            rmsnorm_rows(ws.y.data(), ws.y.data(), n, d, L.attn_post_norm, c.rms_eps, pool);
+        add_rows(ws.x.data(), ws.y.data(), n, d, pool);
 
         // Feed-forward: x += post_norm(W_down · (act(W_gate · norm(x)) * (W_up · norm(x))))
-        for (int64_t t = 0; t < n; ++t)
-            kernels::rmsnorm(ws.xn.data() + t * d, ws.x.data() + t * d, L.ffn_norm.f32(), d,
-                             c.rms_eps);
+        rmsnorm_rows(ws.xn.data(), ws.x.data(), n, d, L.ffn_norm, c.rms_eps, pool);
         matmul(L.w_gate, ws.xn.data(), n, ws.ffn_gate.data(), pool, precision);
         matmul(L.w_up, ws.xn.data(), n, ws.ffn_up.data(), pool, precision);
-        if (c.ffn_activation == FfnActivation::GeluTanh) {
-            kernels::geglu(ws.ffn_gate.data(), ws.ffn_up.data(), n * c.n_ff);
-        } else {
-            kernels::swiglu(ws.ffn_gate.data(), ws.ffn_up.data(), n * c.n_ff);
-        }
+        const int64_t ff = c.n_ff;
+        const bool gelu = c.ffn_activation == FfnActivation::GeluTanh;
+        for_rows(pool, n, 8 * ff, [&](int64_t t0, int64_t t1) {  // an exp or tanh per element
+            float* gate = ws.ffn_gate.data() + t0 * ff;
+            const float* up = ws.ffn_up.data() + t0 * ff;
+            if (gelu) {
+                kernels::geglu(gate, up, (t1 - t0) * ff);
+            } else {
+                kernels::swiglu(gate, up, (t1 - t0) * ff);
+            }
+        });
         matmul(L.w_down, ws.ffn_gate.data(), n, ws.y.data(), pool, precision);
-        if (L.ffn_post_norm.present()) rmsnorm_rows(ws.y.data(), n, d, L.ffn_post_norm, c.rms_eps);
-        add(ws.x.data(), ws.y.data(), n * d);
+        if (L.ffn_post_norm.present())
+            rmsnorm_rows(ws.y.data(), ws.y.data(), n, d, L.ffn_post_norm, c.rms_eps, pool);
+        add_rows(ws.x.data(), ws.y.data(), n, d, pool);
     }
 
     // logits = W_out · norm(x), for every token of a sequence or its last one. One sequence
@@ -195,33 +219,41 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
     matmul(L.wk, ws.xn.data(), n, ws.k.data(), pool, precision, L.bk);
     matmul(L.wv, ws.xn.data(), n, ws.v.data(), pool, precision, L.bv);
     if (c.qk_norm) {
-        rmsnorm_rows(ws.q.data(), n * c.n_head, hd, L.q_norm, c.rms_eps);
-        rmsnorm_rows(ws.k.data(), n * c.n_head_kv, hd, L.k_norm, c.rms_eps);
+        rmsnorm_rows(ws.q.data(), ws.q.data(), n * c.n_head, hd, L.q_norm, c.rms_eps, pool);
+        rmsnorm_rows(ws.k.data(), ws.k.data(), n * c.n_head_kv, hd, L.k_norm, c.rms_eps, pool);
     }
 
-    // Rotate q and k in place, then append k and v to each sequence's cache.
+    // Rotate q and k in place (the heads of a row share its angles), then append k and v to
+    // each sequence's cache.
     const auto style =
         c.rope_kind == RopeKind::NeoX ? kernels::RopeStyle::NeoX : kernels::RopeStyle::Normal;
     const float* freq_factors = weights_.rope_freqs.present() ? weights_.rope_freqs.f32() : nullptr;
-    auto rotate = [&](float* head, int64_t p) {
-        if (c.rope_sections_used) {
-            rope_imrope_text(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
-                             c.rope_sections);
-        } else {
-            kernels::rope(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale, style,
-                          freq_factors);
+    const int64_t heads = c.n_head + c.n_head_kv;
+    for_rows(pool, n, heads * hd, [&](int64_t t0, int64_t t1) {
+        std::vector<float> angles(static_cast<size_t>(c.n_rot));
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t p = plan.pos_of_row[t];
+            float* q = ws.q.data() + t * c.q_dim();
+            float* k = ws.k.data() + t * c.kv_dim();
+            auto rotate = [&](float* head) {
+                if (c.rope_sections_used) {
+                    rope_imrope_text(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
+                                     c.rope_sections);
+                } else {
+                    kernels::rope_rotate(head, c.n_rot, style, angles.data());
+                }
+            };
+            if (!c.rope_sections_used)
+                kernels::rope_angles(angles.data(), c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
+                                     freq_factors);
+            for (int64_t h = 0; h < c.n_head; ++h) rotate(q + h * hd);
+            for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(k + h * hd);
+            KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
+            kernels::store_kv_row(cache.types().k, k, cache.k(l, p), c.kv_dim());
+            kernels::store_kv_row(cache.types().v, ws.v.data() + t * c.v_dim(), cache.v(l, p),
+                                  c.v_dim());
         }
-    };
-    for (int64_t t = 0; t < n; ++t) {
-        const int64_t p = plan.pos_of_row[t];
-        KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
-        for (int64_t h = 0; h < c.n_head; ++h) rotate(ws.q.data() + t * c.q_dim() + h * hd, p);
-        for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(ws.k.data() + t * c.kv_dim() + h * hd, p);
-        kernels::store_kv_row(cache.types().k, ws.k.data() + t * c.kv_dim(), cache.k(l, p),
-                              c.kv_dim());
-        kernels::store_kv_row(cache.types().v, ws.v.data() + t * c.v_dim(), cache.v(l, p),
-                              c.v_dim());
-    }
+    });
 
     // Work items: a kv head and a block of rows. With fewer (kv head, row) pairs than twice the
     // threads (decoding a few sequences) blocks are single rows and each row's positions are
