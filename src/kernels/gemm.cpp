@@ -72,7 +72,8 @@ void gemm_panel_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int
 
 GemmMicro gemm_micro() {
 #ifdef FLASH_KERNELS_X86
-    if (use_vnni()) return {avx512_gemm_micro, kAvx512MicroRows};
+    if (use_vnni())
+        return {avx512_gemm_micro, kAvx512MicroRows, avx512_gemm_micro_pair, kAvx512PairRows};
     if (use_avx2()) return {avx2_gemm_micro, kMicroRows};
 #endif
 #ifdef FLASH_KERNELS_ARM
@@ -108,21 +109,33 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<float> rows_buf, panel;
         const auto need = static_cast<size_t>(kPanelRows * std::min(n, kChunk));
-        if (panel.size() < need) {
+        if (panel.size() < 2 * need) {
             rows_buf.resize(need);
-            panel.resize(need);
+            panel.resize(2 * need);
         }
-        for (int64_t p = p0; p < p1; ++p) {
+        for (int64_t p = p0; p < p1;) {
             const int64_t r0 = p * kPanelRows;
+            // Two full panels at once where the micro-kernel takes pairs.
+            const bool pair = micro.pair && p + 1 < p1 && r0 + 2 * kPanelRows <= rows;
             const int64_t nr = std::min(kPanelRows, rows - r0);
             for (int64_t k0 = 0; k0 < n; k0 += kChunk) {
                 const int64_t kc = std::min(kChunk, n - k0);
                 const bool accumulate = k0 > 0;
-                pack_panel(deq, wb + r0 * stride, stride, row_bytes(t, k0), nr, kc, rows_buf.data(),
+                const size_t offset = row_bytes(t, k0);
+                pack_panel(deq, wb + r0 * stride, stride, offset, nr, kc, rows_buf.data(),
                            panel.data());
-                gemm_panel_rows(micro, batch, kc, x + k0, n, panel.data(), y + r0, rows, nr,
-                                accumulate);
+                if (!pair) {
+                    gemm_panel_rows(micro, batch, kc, x + k0, n, panel.data(), y + r0, rows, nr,
+                                    accumulate);
+                    continue;
+                }
+                pack_panel(deq, wb + (r0 + kPanelRows) * stride, stride, offset, kPanelRows, kc,
+                           rows_buf.data(), panel.data() + kc * kPanelRows);
+                for (int64_t i0 = 0; i0 < batch; i0 += micro.pair_rows)
+                    micro.pair(std::min(micro.pair_rows, batch - i0), kc, x + i0 * n + k0, n,
+                               panel.data(), y + i0 * rows + r0, rows, accumulate);
             }
+            p += pair ? 2 : 1;
         }
     };
     for_each_panel(rows, n, pool, run_panels);

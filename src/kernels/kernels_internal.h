@@ -129,12 +129,17 @@ inline void prefetch_ahead(const uint8_t* row, size_t bytes) {
 inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kMicroRows = 6;         // scalar, AVX2 (2 x 6 ymm), NEON
 inline constexpr int64_t kAvx512MicroRows = 12;  // one zmm accumulator per row
+inline constexpr int64_t kAvx512PairRows = 8;    // two zmm accumulators per row
 inline constexpr int64_t kMaxMicroRows = std::max(kMicroRows, kAvx512MicroRows);
 using GemmMicroFn = void (*)(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                              float* c, int64_t ldc, bool accumulate);
 struct GemmMicro {
     GemmMicroFn fn;
     int64_t rows;  // the most activation rows one call takes
+    // Where present: the same product over two full panels stored one after the other (2 x kc x
+    // kPanelRows floats), C's 2 x kPanelRows columns, for up to pair_rows activation rows.
+    GemmMicroFn pair = nullptr;
+    int64_t pair_rows = 0;
 };
 #ifdef FLASH_KERNELS_ARM
 void neon_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
@@ -146,6 +151,8 @@ void avx2_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const f
                      float* c, int64_t ldc, bool accumulate);
 void avx512_gemm_micro(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
                        float* c, int64_t ldc, bool accumulate);
+void avx512_gemm_micro_pair(int64_t m, int64_t kc, const float* a, int64_t lda, const float* panel,
+                            float* c, int64_t ldc, bool accumulate);
 // y[b * ldy + r] = dot(w + r * n, x + b * n, n) for the 4 dequantized rows of a matmul_exact
 // tile and every b < batch, four activation rows at a time.
 void avx512_dot_tile(const float* w, int64_t n, const float* x, int64_t batch, float* y,
