@@ -219,12 +219,15 @@ void scalar_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, c
 struct MicroChoice {
     Int8MicroFn fn;
     int64_t rows;  // activation rows per call
+    // Where present: two full panels, one after the other, for up to pair_rows rows per call.
+    Int8MicroFn pair = nullptr;
+    int64_t pair_rows = 0;
 };
 
 // int8_gemm_supports keeps Q8_0 off the AVX2 kernel, whose vpmaddubsw saturates.
 MicroChoice micro_choice() {
 #ifdef FLASH_KERNELS_X86
-    if (use_vnni()) return {vnni_int8_micro, kVnniMicroRows};
+    if (use_vnni()) return {vnni_int8_micro, kVnniMicroRows, vnni_int8_micro_pair, kVnniPairRows};
     if (use_avx2()) return {avx2_int8_micro, kAvx2Int8MicroRows};
 #endif
 #ifdef FLASH_KERNELS_ARM
@@ -298,14 +301,25 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
         quantize_rows(0, batch);
     }
 
+    const int64_t panel_bytes = nb * int8_panel_block_bytes(g);
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<uint8_t> panel;
-        panel.resize(static_cast<size_t>(nb * int8_panel_block_bytes(g)));
+        panel.resize(static_cast<size_t>(2 * panel_bytes));
         float edge[kMaxInt8MicroRows * kPanelRows];  // a short panel's outputs
-        for (int64_t p = p0; p < p1; ++p) {
+        for (int64_t p = p0; p < p1;) {
             const int64_t r0 = p * kPanelRows;
             const int64_t nr = std::min(kPanelRows, rows - r0);
             pack_int8_panel(t, g, wb + r0 * stride, stride, nr, nb, panel.data());
+            if (micro.pair && p + 1 < p1 && r0 + 2 * kPanelRows <= rows) {
+                pack_int8_panel(t, g, wb + (r0 + kPanelRows) * stride, stride, kPanelRows, nb,
+                                panel.data() + panel_bytes);
+                for (int64_t b = 0; b < batch; b += micro.pair_rows)
+                    micro.pair(g, std::min(micro.pair_rows, batch - b), nb, panel.data(),
+                               xq + b * n, n, xs + b * nb, xsv + b * nb, nb, y + b * rows + r0,
+                               rows);
+                p += 2;
+                continue;
+            }
             for (int64_t b = 0; b < batch; b += micro.rows) {
                 const int64_t m = std::min(micro.rows, batch - b);
                 const int8_t* a = xq + b * n;
@@ -320,6 +334,7 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
                 for (int64_t i = 0; i < m; ++i)
                     std::copy_n(edge + i * kPanelRows, nr, c + i * rows);
             }
+            ++p;
         }
     };
     for_each_panel(rows, n, pool, run_panels);

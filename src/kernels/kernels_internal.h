@@ -191,6 +191,7 @@ inline constexpr int64_t int8_panel_block_bytes(int64_t g) {
 }
 inline constexpr int64_t kAvx2Int8MicroRows = 3;
 inline constexpr int64_t kVnniMicroRows = 8;
+inline constexpr int64_t kVnniPairRows = 6;  // two panels: 4 accumulators per row
 inline constexpr int64_t kScalarInt8MicroRows = 4;
 inline constexpr int64_t kDotprodInt8MicroRows = 4;
 inline constexpr int64_t kI8mmInt8MicroRows = 4;
@@ -217,6 +218,10 @@ void avx2_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, con
 void vnni_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
                      int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
                      int64_t ldc);
+// The same over two adjacent panels (the second's blocks after the first's), C's 32 columns.
+void vnni_int8_micro_pair(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, const int8_t* xq,
+                          int64_t ldx, const float* xs, const float* xsv, int64_t ldxs, float* c,
+                          int64_t ldc);
 #endif
 #ifdef FLASH_KERNELS_ARM
 // sdot on the weight bytes taken as u - 128 (gemm_int8_dotprod.cpp).
