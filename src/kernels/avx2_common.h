@@ -20,6 +20,14 @@ inline float half(uint16_t h) {
     return _cvtsh_ss(h);
 }
 
+// The first four halves of a block as floats: d (and m, for the formats with a minimum, which
+// store it next) in lanes 0 and 1. One vcvtph2ps from memory, where a 16-bit insert and a
+// conversion per half took two shuffle-port slots each (the widening of quants needs that port
+// too). Every block is at least 8 bytes long.
+inline __m128 block_head(const void* block) {
+    return _mm_cvtph_ps(_mm_loadl_epi64(static_cast<const __m128i*>(block)));
+}
+
 inline float hsum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));

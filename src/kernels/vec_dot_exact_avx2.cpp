@@ -63,7 +63,8 @@ float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
     return two_acc_loop(n / QK8_0, [&](int64_t i, __m256 acc) {
         const __m256i q[4] = {widen8s(b[i].qs), widen8s(b[i].qs + 8), widen8s(b[i].qs + 16),
                               widen8s(b[i].qs + 24)};
-        return _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), block_qx(q, x + QK8_0 * i), acc);
+        return _mm256_fmadd_ps(_mm256_broadcastss_ps(block_head(&b[i])), block_qx(q, x + QK8_0 * i),
+                               acc);
     });
 }
 
@@ -74,7 +75,8 @@ float xdot_q4_0(int64_t n, const void* w, const float* x, const float*) {
         __m256i q[4];
         nibbles(b[i].qs, q);
         sub_all(q, eight);
-        return _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), block_qx(q, x + QK4_0 * i), acc);
+        return _mm256_fmadd_ps(_mm256_broadcastss_ps(block_head(&b[i])), block_qx(q, x + QK4_0 * i),
+                               acc);
     });
 }
 
@@ -83,21 +85,23 @@ float xdot_q5_0(int64_t n, const void* w, const float* x, const float*) {
     return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
         __m256i q[4];
         q5_quants<true>(b[i].qs, b[i].qh, q);
-        return _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), block_qx(q, x + QK5_0 * i), acc);
+        return _mm256_fmadd_ps(_mm256_broadcastss_ps(block_head(&b[i])), block_qx(q, x + QK5_0 * i),
+                               acc);
     });
 }
 
 // (q * d + m) . x = d * (q . x) + m * sum(x): the minimums go to a scalar sum.
 template <typename Block, typename Quants>
 float dot_with_min(int64_t n, const Block* b, const float* x, const float* sums, Quants quants) {
-    float msum = 0.0f;
+    __m128 msum = _mm_setzero_ps();  // lane 1: sum of m * sum(x)
     const float qsum = two_acc_loop(n / 32, [&](int64_t i, __m256 acc) {
         __m256i q[4];
         quants(b[i], q);
-        msum += half(b[i].m) * sums[i];
-        return _mm256_fmadd_ps(_mm256_set1_ps(half(b[i].d)), block_qx(q, x + 32 * i), acc);
+        const __m128 dm = block_head(&b[i]);
+        msum = _mm_fmadd_ps(dm, _mm_set1_ps(sums[i]), msum);
+        return _mm256_fmadd_ps(_mm256_broadcastss_ps(dm), block_qx(q, x + 32 * i), acc);
     });
-    return qsum + msum;
+    return qsum + _mm_cvtss_f32(_mm_movehdup_ps(msum));
 }
 
 float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {

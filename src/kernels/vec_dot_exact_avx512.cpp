@@ -47,7 +47,7 @@ float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
     const auto* b = static_cast<const BlockQ8_0*>(w);
     return two_acc_blocks(n / QK8_0, [&](int64_t i, __m512 acc) {
         const __m512 s = block_qx(widen16s(b[i].qs), widen16s(b[i].qs + 16), x + QK8_0 * i);
-        return _mm512_fmadd_ps(_mm512_set1_ps(half(b[i].d)), s, acc);
+        return _mm512_fmadd_ps(_mm512_broadcastss_ps(block_head(&b[i])), s, acc);
     });
 }
 
@@ -56,13 +56,14 @@ float xdot_q8_0(int64_t n, const void* w, const float* x, const float*) {
 template <typename Block, typename Quants>
 float nibble_blocks(int64_t n, const void* w, const float* x, const float* sums, Quants quants) {
     const auto* b = static_cast<const Block*>(w);
-    float msum = 0.0f;
+    __m128 msum = _mm_setzero_ps();  // lane 1: sum of m * sum(x)
     const float qsum = two_acc_blocks(n / 32, [&](int64_t i, __m512 acc) {
         const Nibbles q = quants(b[i]);
-        if constexpr (requires { b[i].m; }) msum += half(b[i].m) * sums[i];
-        return _mm512_fmadd_ps(_mm512_set1_ps(half(b[i].d)), block_qx(q.lo, q.hi, x + 32 * i), acc);
+        const __m128 dm = block_head(&b[i]);
+        if constexpr (requires { b[i].m; }) msum = _mm_fmadd_ps(dm, _mm_set1_ps(sums[i]), msum);
+        return _mm512_fmadd_ps(_mm512_broadcastss_ps(dm), block_qx(q.lo, q.hi, x + 32 * i), acc);
     });
-    return qsum + msum;
+    return qsum + _mm_cvtss_f32(_mm_movehdup_ps(msum));
 }
 
 float xdot_q4_0(int64_t n, const void* w, const float* x, const float* sums) {
