@@ -1,9 +1,9 @@
 // Private to the kernels layer: every per-type kernel, by implementation — the scalar
 // references (deq_ref, dot_ref, act_ref), the AVX2 versions (deq_avx2, dot_avx2, xdot_avx2,
-// act_avx2) and AVX-512 ones (deq_avx512, dot_avx512, xdot_avx512), compiled only with FLASH_KERNELS_X86, and
-// the NEON ones (deq_neon, dot_neon, dot_dotprod, xdot_neon, act_neon; only with
-// FLASH_KERNELS_ARM). The traits table (types.cpp) is their one user: a new type is a row there
-// plus its functions here.
+// act_avx2) and AVX-512 ones (deq_avx512, dot_avx512, xdot_avx512), compiled only with
+// FLASH_KERNELS_X86, and the NEON ones (deq_neon, dot_neon, dot_dotprod, xdot_neon, act_neon; only
+// with FLASH_KERNELS_ARM). The traits table (types.cpp) is their one user: a new type is a row
+// there plus its functions here.
 #pragma once
 
 #include <cstdint>
@@ -113,6 +113,7 @@ void deq_q8_0(const void* src, float* y, int64_t n);
 namespace dot_avx512 {
 float dot_q4_k(int64_t n, const void* w, const void* a);
 float dot_q6_k(int64_t n, const void* w, const void* a);
+float dot_q4_1(int64_t n, const void* w, const void* a);
 }  // namespace dot_avx512
 
 namespace xdot_avx512 {
