@@ -1,5 +1,5 @@
-// AVX-512 dequantization of the 32-element block formats, bit-identical to dequant_ref.cpp as
-// the AVX2 versions are (see dequant_avx2.cpp: exact integer-to-float conversion, the
+// AVX-512 dequantization of the 32-element block formats and Q4_K, bit-identical to dequant_ref.cpp
+// as the AVX2 versions are (see dequant_avx2.cpp: exact integer-to-float conversion, the
 // reference's scalar scales, one IEEE multiply per element and a separate add for the minimum;
 // built with -ffp-contract=off). Sixteen elements per instruction. Exact matmuls with several
 // activation rows (a server's decode steps, prompts) dequantize every weight once per call,
@@ -7,6 +7,7 @@
 #include "core/dtype.h"
 #include "kernels/avx2_common.h"
 #include "kernels/avx512_common.h"
+#include "kernels/k_scales.h"
 #include "kernels/kernels_internal.h"
 #include "kernels/type_kernels.h"
 
@@ -66,6 +67,31 @@ void deq_q5_1(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ5_1*>(src);
     for (int64_t i = 0; i < n / QK5_1; ++i, y += QK5_1) {
         store_block_min(y, q5_values(x[i].qs, x[i].qh), block_head(&x[i]));
+    }
+}
+
+// Q4_K: per 64 elements (pair p), the 32 bytes qs[32p..] hold sub-block 2p in their low nibbles
+// and 2p + 1 in their high ones; y = (d * sc) * q - dmin * m, as the reference rounds it.
+void deq_q4_k(const void* src, float* y, int64_t n) {
+    const auto* x = static_cast<const BlockQ4_K*>(src);
+    const __m512i m4 = _mm512_set1_epi32(0x0F);
+    for (int64_t i = 0; i < n / QK_K; ++i, y += QK_K) {
+        const float d = half(x[i].d), dmin = half(x[i].dmin);
+        for (int p = 0; p < 4; ++p) {
+            uint8_t sc0, m0, sc1, m1;
+            k4_scale_min(2 * p, x[i].scales, sc0, m0);
+            k4_scale_min(2 * p + 1, x[i].scales, sc1, m1);
+            const __m512 d0 = _mm512_set1_ps(d * sc0), n0 = _mm512_set1_ps(dmin * m0);
+            const __m512 d1 = _mm512_set1_ps(d * sc1), n1 = _mm512_set1_ps(dmin * m1);
+            for (int k = 0; k < 2; ++k) {
+                const __m512i b = widen16u(x[i].qs + 32 * p + 16 * k);
+                const __m512 lo = _mm512_cvtepi32_ps(_mm512_and_si512(b, m4));
+                const __m512 hi = _mm512_cvtepi32_ps(_mm512_srli_epi32(b, 4));
+                _mm512_storeu_ps(y + 64 * p + 16 * k, _mm512_sub_ps(_mm512_mul_ps(d0, lo), n0));
+                _mm512_storeu_ps(y + 64 * p + 32 + 16 * k,
+                                 _mm512_sub_ps(_mm512_mul_ps(d1, hi), n1));
+            }
+        }
     }
 }
 

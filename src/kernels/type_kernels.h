@@ -108,6 +108,7 @@ void deq_q4_1(const void* src, float* y, int64_t n);
 void deq_q5_0(const void* src, float* y, int64_t n);
 void deq_q5_1(const void* src, float* y, int64_t n);
 void deq_q8_0(const void* src, float* y, int64_t n);
+void deq_q4_k(const void* src, float* y, int64_t n);
 }  // namespace deq_avx512
 
 namespace dot_avx512 {
