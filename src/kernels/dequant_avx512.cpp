@@ -59,7 +59,7 @@ void deq_q4_1(const void* src, float* y, int64_t n) {
 void deq_q5_0(const void* src, float* y, int64_t n) {
     const auto* x = static_cast<const BlockQ5_0*>(src);
     for (int64_t i = 0; i < n / QK5_0; ++i, y += QK5_0) {
-        store_block(y, minus(q5_values(x[i].qs, x[i].qh), 16), block_head(&x[i]));
+        store_block(y, q5_values_minus16(x[i].qs, x[i].qh), block_head(&x[i]));
     }
 }
 

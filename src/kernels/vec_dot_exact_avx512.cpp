@@ -78,7 +78,7 @@ float xdot_q4_1(int64_t n, const void* w, const float* x, const float* sums) {
 
 float xdot_q5_0(int64_t n, const void* w, const float* x, const float* sums) {
     return nibble_blocks<BlockQ5_0>(
-        n, w, x, sums, [](const BlockQ5_0& b) { return minus(q5_values(b.qs, b.qh), 16); });
+        n, w, x, sums, [](const BlockQ5_0& b) { return q5_values_minus16(b.qs, b.qh); });
 }
 
 float xdot_q5_1(int64_t n, const void* w, const float* x, const float* sums) {
