@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/prompt_logits.h"
 #include "common/reference.h"
 #include "common/testdata.h"
 #include "model/model.h"
@@ -42,23 +43,10 @@ class LogitsParity : public ::testing::TestWithParam<Case> {
     std::string base() const { return "models/" + GetParam().arch + "-" + GetParam().type; }
 };
 
-// Logits for every position of `tokens`, evaluated as one batch from an empty cache.
-std::vector<float> batch_logits(const Model& m, const std::vector<int32_t>& tokens, int threads,
-                                kernels::Precision precision) {
-    Session s(m, nullptr,
-              {.n_ctx = 256,
-               .n_threads = threads,
-               .n_batch = static_cast<int64_t>(tokens.size()),
-               .precision = precision});
-    std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
-    s.eval_all(tokens, out.data());
-    return out;
-}
-
 TEST_P(LogitsParity, MatchesLlamaCppWithinTheParityBar) {
     const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto model = Model::load(testdata_path(base() + ".gguf"));
-    const std::vector<float> ours = batch_logits(*model, tokens, 2, GetParam().precision);
+    const std::vector<float> ours = testing::prompt_logits(*model, tokens, 2, GetParam().precision);
 
     const std::string native_path = testdata_path(base() + ".logits.bin");
     const std::string exact_path =
@@ -111,7 +99,8 @@ TEST_P(GreedyParity, ContinuationMatchesAReference) {
 TEST_P(LogitsParity, PrefillAtOnceEqualsTokenByToken) {
     const auto tokens = testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto model = Model::load(testdata_path(base() + ".gguf"));
-    const std::vector<float> at_once = batch_logits(*model, tokens, 2, GetParam().precision);
+    const std::vector<float> at_once =
+        testing::prompt_logits(*model, tokens, 2, GetParam().precision);
 
     const int64_t n_vocab = model->config().n_vocab;
     Session s(*model, nullptr,

@@ -6,10 +6,10 @@
 
 #include <string>
 
+#include "common/prompt_logits.h"
 #include "common/random_tokens.h"
 #include "common/testdata.h"
 #include "model/model.h"
-#include "runtime/session.h"
 
 namespace flash {
 namespace {
@@ -25,23 +25,11 @@ void PrintTo(const Case& c, std::ostream* os) {
 
 class ThreadCount : public ::testing::TestWithParam<Case> {};
 
-std::vector<float> prompt_logits(const Model& m, const std::vector<int32_t>& tokens, int threads,
-                                 kernels::Precision precision) {
-    Session s(m, nullptr,
-              {.n_ctx = 256,
-               .n_threads = threads,
-               .n_batch = static_cast<int64_t>(tokens.size()),
-               .precision = precision});
-    std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
-    s.eval_all(tokens, out.data());
-    return out;
-}
-
 TEST_P(ThreadCount, PromptLogitsAreTheSameOnOneAndThreeThreads) {
     const auto model = Model::load(testing::testdata_path("models/" + GetParam().file + ".gguf"));
     const auto tokens = testing::random_tokens(200, static_cast<int>(model->config().n_vocab), 5);
-    const auto one = prompt_logits(*model, tokens, 1, GetParam().precision);
-    const auto three = prompt_logits(*model, tokens, 3, GetParam().precision);
+    const auto one = testing::prompt_logits(*model, tokens, 1, GetParam().precision);
+    const auto three = testing::prompt_logits(*model, tokens, 3, GetParam().precision);
     ASSERT_EQ(one.size(), three.size());
     size_t differ = 0;
     for (size_t i = 0; i < one.size(); ++i) differ += one[i] != three[i];
