@@ -27,26 +27,26 @@ struct BlockScratch {
     float* q;       // m x hd: the queries, gathered
     float* out;     // m x hdv: the runs' outputs while the block works on them
     float* scores;  // m x kKeys: scores, then softmax weights, of one span of positions
-    float* keys;    // kPanelRows x hd: keys as f32 rows
-    float* kpanel;  // hd x kPanelRows: the same keys k-major
+    float* keys;    // 2 kPanelRows x hd: keys as f32 rows
+    float* kpanel;  // two panels of hd x kPanelRows: the same keys k-major
     float* values;  // kKeys x hdv: values as f32 rows
-    float* vpanel;  // kKeys x kPanelRows: kPanelRows dimensions of those values
+    float* vpanel;  // two panels of kKeys x kPanelRows: kPanelRows dimensions of those values
 
     BlockScratch(float* s, int64_t m, int64_t hd, int64_t hdv)
         : q(s),
           out(q + m * hd),
           scores(out + m * hdv),
           keys(scores + m * kKeys),
-          kpanel(keys + kPanelRows * hd),
-          values(kpanel + kPanelRows * hd),
+          kpanel(keys + 2 * kPanelRows * hd),
+          values(kpanel + 2 * kPanelRows * hd),
           vpanel(values + kKeys * hdv) {}
 };
 
 }  // namespace
 
 int64_t attention_block_scratch(int64_t m, int64_t head_dim, int64_t head_dim_v) {
-    return m * (head_dim + head_dim_v + kKeys) + 2 * kPanelRows * head_dim +
-           kKeys * (head_dim_v + kPanelRows);
+    return m * (head_dim + head_dim_v + kKeys) + 4 * kPanelRows * head_dim +
+           kKeys * (head_dim_v + 2 * kPanelRows);
 }
 
 void attention_add_block(AttentionRun* runs, const float* const* queries, int64_t m,
@@ -72,15 +72,25 @@ void attention_add_block(AttentionRun* runs, const float* const* queries, int64_
 
     for (int64_t j0 = 0; j0 < rows.n; j0 += kKeys) {
         const int64_t nk = std::min(kKeys, rows.n - j0);
-        // Scores, kPanelRows keys at a time (a short last panel's zero keys are never read).
-        for (int64_t p0 = 0; p0 < nk; p0 += kPanelRows) {
-            const int64_t np = std::min(kPanelRows, nk - p0);
+        // Scores, kPanelRows keys at a time, or twice that where the micro-kernel takes panel
+        // pairs (a short last panel's zero keys are never read).
+        for (int64_t p0 = 0; p0 < nk;) {
+            const bool pair = micro.pair && p0 + 2 * kPanelRows <= nk;
+            const int64_t width = pair ? 2 * kPanelRows : kPanelRows;
+            const int64_t np = std::min(width, nk - p0);
             for (int64_t r = 0; r < np; ++r)
                 dequant_k(k + (j0 + p0 + r) * rows.k_stride, s.keys + r * hd, hd);
-            std::fill(s.keys + np * hd, s.keys + kPanelRows * hd, 0.0f);
+            std::fill(s.keys + np * hd, s.keys + width * hd, 0.0f);
             detail::pack_transpose(s.keys, hd, s.kpanel);
-            detail::gemm_panel_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys,
-                                    kPanelRows, false);
+            if (pair) {
+                detail::pack_transpose(s.keys + kPanelRows * hd, hd, s.kpanel + kPanelRows * hd);
+                detail::gemm_pair_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys,
+                                       false);
+            } else {
+                detail::gemm_panel_rows(micro, m, hd, s.q, hd, s.kpanel, s.scores + p0, kKeys,
+                                        kPanelRows, false);
+            }
+            p0 += width;
         }
         // Each query's online softmax over these nk positions.
         for (int64_t i = 0; i < m; ++i) {
@@ -98,15 +108,25 @@ void attention_add_block(AttentionRun* runs, const float* const* queries, int64_
         // out += weights x values, kPanelRows dimensions at a time.
         for (int64_t r = 0; r < nk; ++r)
             dequant_v(v + (j0 + r) * rows.v_stride, s.values + r * hdv, hdv);
-        for (int64_t d0 = 0; d0 < hdv; d0 += kPanelRows) {
+        for (int64_t d0 = 0; d0 < hdv;) {
+            const bool pair = micro.pair && d0 + 2 * kPanelRows <= hdv;
             const int64_t nd = std::min(kPanelRows, hdv - d0);
             for (int64_t r = 0; r < nk; ++r) {
                 float* p = s.vpanel + r * kPanelRows;
                 std::copy_n(s.values + r * hdv + d0, nd, p);
                 std::fill(p + nd, p + kPanelRows, 0.0f);
+                if (pair)  // the second panel follows the first's nk rows
+                    std::copy_n(s.values + r * hdv + d0 + kPanelRows, kPanelRows,
+                                p + nk * kPanelRows);
             }
-            detail::gemm_panel_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv, nd,
-                                    true);
+            if (pair) {
+                detail::gemm_pair_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv,
+                                       true);
+            } else {
+                detail::gemm_panel_rows(micro, m, nk, s.scores, kKeys, s.vpanel, s.out + d0, hdv,
+                                        nd, true);
+            }
+            d0 += pair ? 2 * kPanelRows : kPanelRows;
         }
     }
     for (int64_t i = 0; i < m; ++i) std::copy_n(s.out + i * hdv, hdv, runs[i].out);

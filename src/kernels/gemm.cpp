@@ -70,6 +70,13 @@ void gemm_panel_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int
     }
 }
 
+void gemm_pair_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+                    const float* panels, float* c, int64_t ldc, bool accumulate) {
+    for (int64_t i0 = 0; i0 < m; i0 += micro.pair_rows)
+        micro.pair(std::min(micro.pair_rows, m - i0), kc, a + i0 * lda, lda, panels, c + i0 * ldc,
+                   ldc, accumulate);
+}
+
 GemmMicro gemm_micro() {
 #ifdef FLASH_KERNELS_X86
     if (use_vnni())
@@ -131,9 +138,7 @@ void gemm_f32(DType t, const void* w, int64_t rows, int64_t n, const float* x, i
                 }
                 pack_panel(deq, wb + (r0 + kPanelRows) * stride, stride, offset, kPanelRows, kc,
                            rows_buf.data(), panel.data() + kc * kPanelRows);
-                for (int64_t i0 = 0; i0 < batch; i0 += micro.pair_rows)
-                    micro.pair(std::min(micro.pair_rows, batch - i0), kc, x + i0 * n + k0, n,
-                               panel.data(), y + i0 * rows + r0, rows, accumulate);
+                gemm_pair_rows(micro, batch, kc, x + k0, n, panel.data(), y + r0, rows, accumulate);
             }
             p += pair ? 2 : 1;
         }

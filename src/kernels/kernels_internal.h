@@ -168,6 +168,10 @@ GemmMicro gemm_micro();
 // neighbouring columns are left alone.
 void gemm_panel_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int64_t lda,
                      const float* panel, float* c, int64_t ldc, int64_t cols, bool accumulate);
+// The same over two full panels stored one after the other (micro.pair must be set): C's
+// 2 x kPanelRows columns.
+void gemm_pair_rows(GemmMicro micro, int64_t m, int64_t kc, const float* a, int64_t lda,
+                    const float* panels, float* c, int64_t ldc, bool accumulate);
 void pack_transpose(const float* rows, int64_t kc, float* panel);
 // s[j] = exp(s[j] - max) for j < n (each s[j] <= max), returning their sum (dispatched).
 float exp_shifted(float* s, int64_t n, float max);
