@@ -28,10 +28,13 @@ constexpr int64_t kTileRows = 4;
 // Where the AVX-512 tile kernel beats the GEMM: while a tile and four activation rows stay in L1
 // (n <= 1024), at every batch measured (bench_kernels matmul_exact/*/1536x576, one thread:
 // Q4_1 b8 151 vs 227 us, b16 225 vs 333, b64 847 vs 863, against the GEMM's dequantize-and-
-// transpose); on 1536-long rows the GEMM wins from batch 8 (b16 396 vs 318 us). Above 32 rows
-// (prompts) the GEMM is kept.
+// transpose). On rows up to 2048 long it wins up to 8 rows (576x1536 and 640x2048, Q4_1, Q8_0,
+// Q4_K at b8: 13-30% faster), while from 12-16 rows the results split by type and the GEMM is
+// kept. Above 32 rows (prompts) the GEMM is kept.
 constexpr int64_t kTileMaxRowLen = 1024;
 constexpr int64_t kTileMaxBatch = 32;
+constexpr int64_t kTileLongRowLen = 2048;
+constexpr int64_t kTileLongMaxBatch = 8;
 
 // out[r] = dot(w + r * n, x, n) for the kTileRows rows of a dequantized tile.
 void dot_tile(const float* w, const float* x, int64_t n, float* out) {
@@ -63,7 +66,8 @@ bool avx512_tiles(int64_t n) {
 }  // namespace
 
 bool exact_tiles_win(int64_t n, int64_t batch) {
-    return avx512_tiles(n) && n <= kTileMaxRowLen && batch <= kTileMaxBatch;
+    return avx512_tiles(n) && ((n <= kTileMaxRowLen && batch <= kTileMaxBatch) ||
+                               (n <= kTileLongRowLen && batch <= kTileLongMaxBatch));
 }
 
 void matmul_exact(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
