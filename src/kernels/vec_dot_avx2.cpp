@@ -116,34 +116,19 @@ float dot_q5_0(int64_t n, const void* w, const void* a) {
 // ---- 32-element blocks with a minimum, Q8_1 activations -------------------------------------
 
 // (d, m) of the weight block and (d, s) of the activation block sit side by side as fp16
-// pairs: one conversion and one multiply give both d_x * d_y and m_x * s_y.
-inline __m128 scale_pair(const void* wdm, const void* ads) {
-    const __m128 xs = _mm_cvtph_ps(_mm_loadu_si32(wdm));
-    const __m128 ys = _mm_cvtph_ps(_mm_loadu_si32(ads));
-    return _mm_mul_ps(xs, ys);
-}
-
+// pairs: one conversion each (block_head) and one multiply give both d_x * d_y and m_x * s_y.
 template <typename Quants>
 float dot_min_blocks(int64_t nb, const BlockQ8_1* y, const void* x0, size_t block_bytes,
                      Quants quants) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    __m128 accm = _mm_setzero_ps();
+    __m128 accm = _mm_setzero_ps();  // lane 1: sum of m_x * s_y
     const auto* xb = static_cast<const uint8_t*>(x0);
-    auto block = [&](int64_t i, __m256 acc) {
-        const __m128 dm = scale_pair(xb + i * block_bytes, &y[i].d);
+    const float qsum = two_acc_loop(nb, [&](int64_t i, __m256 acc) {
+        const __m128 dm = _mm_mul_ps(block_head(xb + i * block_bytes), block_head(&y[i]));
         accm = _mm_add_ps(accm, dm);
         const __m256i p = dot_u8_i8(quants(i), load256(y[i].qs));
         return _mm256_fmadd_ps(_mm256_broadcastss_ps(dm), _mm256_cvtepi32_ps(p), acc);
-    };
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        acc0 = block(i, acc0);
-        acc1 = block(i + 1, acc1);
-    }
-    if (i < nb) acc0 = block(i, acc0);
-    float ms[4];
-    _mm_storeu_ps(ms, accm);
-    return hsum(_mm256_add_ps(acc0, acc1)) + ms[1];
+    });
+    return qsum + _mm_cvtss_f32(_mm_movehdup_ps(accm));
 }
 
 float dot_q4_1(int64_t n, const void* w, const void* a) {

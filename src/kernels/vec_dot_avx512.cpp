@@ -127,23 +127,15 @@ float dot_q6_k(int64_t n, const void* w, const void* a) {
 float dot_q4_1(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ4_1*>(w);
     const auto* y = static_cast<const BlockQ8_1*>(a);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     __m128 accm = _mm_setzero_ps();  // lane 1: sum of m_x * s_y
-    auto block = [&](int64_t i, __m256 acc) {
+    const float qsum = two_acc_loop(n / QK4_1, [&](int64_t i, __m256 acc) {
         const __m128 dm = _mm_mul_ps(block_head(&x[i]), block_head(&y[i]));  // d_x d_y, m_x s_y
         accm = _mm_add_ps(accm, dm);
         const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), unpack_nibbles16(x[i].qs),
                                               load256(y[i].qs));
         return _mm256_fmadd_ps(_mm256_broadcastss_ps(dm), _mm256_cvtepi32_ps(p), acc);
-    };
-    const int64_t nb = n / QK4_1;
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        acc0 = block(i, acc0);
-        acc1 = block(i + 1, acc1);
-    }
-    if (i < nb) acc0 = block(i, acc0);
-    return hsum(_mm256_add_ps(acc0, acc1)) + _mm_cvtss_f32(_mm_movehdup_ps(accm));
+    });
+    return qsum + _mm_cvtss_f32(_mm_movehdup_ps(accm));
 }
 
 }  // namespace detail::dot_avx512

@@ -230,24 +230,28 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
     const float* freq_factors = weights_.rope_freqs.present() ? weights_.rope_freqs.f32() : nullptr;
     const int64_t heads = c.n_head + c.n_head_kv;
     for_rows(pool, n, heads * hd, [&](int64_t t0, int64_t t1) {
-        std::vector<float> angles(static_cast<size_t>(c.n_rot));
+        thread_local std::vector<float> angles;  // each thread's own, reused (decode runs here)
+        angles.resize(static_cast<size_t>(c.n_rot));
         for (int64_t t = t0; t < t1; ++t) {
             const int64_t p = plan.pos_of_row[t];
             float* q = ws.q.data() + t * c.q_dim();
             float* k = ws.k.data() + t * c.kv_dim();
-            auto rotate = [&](float* head) {
-                if (c.rope_sections_used) {
+            auto each_head = [&](auto&& rotate) {
+                for (int64_t h = 0; h < c.n_head; ++h) rotate(q + h * hd);
+                for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(k + h * hd);
+            };
+            if (c.rope_sections_used) {
+                each_head([&](float* head) {
                     rope_imrope_text(head, hd, c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
                                      c.rope_sections);
-                } else {
-                    kernels::rope_rotate(head, c.n_rot, style, angles.data());
-                }
-            };
-            if (!c.rope_sections_used)
+                });
+            } else {
                 kernels::rope_angles(angles.data(), c.n_rot, p, lc.rope_base, lc.rope_freq_scale,
                                      freq_factors);
-            for (int64_t h = 0; h < c.n_head; ++h) rotate(q + h * hd);
-            for (int64_t h = 0; h < c.n_head_kv; ++h) rotate(k + h * hd);
+                each_head([&](float* head) {
+                    kernels::rope_rotate(head, c.n_rot, style, angles.data());
+                });
+            }
             KvCache& cache = *seqs[plan.seq_of_row[t]].cache;
             kernels::store_kv_row(cache.types().k, k, cache.k(l, p), c.kv_dim());
             kernels::store_kv_row(cache.types().v, ws.v.data() + t * c.v_dim(), cache.v(l, p),
