@@ -21,8 +21,9 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> recent
     // Repetition penalty (CTRL-style, as llama.cpp applies it): shrink positive logits of
     // recently seen tokens, push negative ones further down. Each token once.
     if (c.repeat_penalty != 1.0f && c.repeat_last_n != 0) {
-        const size_t window = c.repeat_last_n < 0 ? recent.size()
-                                                  : std::min(recent.size(), static_cast<size_t>(c.repeat_last_n));
+        const size_t window = c.repeat_last_n < 0
+                                  ? recent.size()
+                                  : std::min(recent.size(), static_cast<size_t>(c.repeat_last_n));
         std::unordered_set<int32_t> seen(recent.end() - window, recent.end());
         for (int32_t id : seen) {
             if (id < 0 || static_cast<size_t>(id) >= logits.size()) continue;
@@ -36,15 +37,34 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> recent
     if (logits[best] == neg_inf) throw Error("sampler: every token is masked out");
     if (c.temperature <= 0.0f) return best;
 
-    // Candidates sorted by logit, cut by top-k.
+    // Candidates sorted by logit (ties: the lower id first), cut by top-k.
+    auto by_logit = [](const auto& a, const auto& b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+    };
     candidates_.clear();
-    for (size_t i = 0; i < logits.size(); ++i)
-        if (logits[i] != neg_inf) candidates_.emplace_back(logits[i], static_cast<int32_t>(i));
-    auto by_logit = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
-    size_t keep = candidates_.size();
-    if (c.top_k > 0 && static_cast<size_t>(c.top_k) < keep) keep = static_cast<size_t>(c.top_k);
-    std::partial_sort(candidates_.begin(), candidates_.begin() + keep, candidates_.end(), by_logit);
-    candidates_.resize(keep);
+    if (c.top_k > 0 && static_cast<size_t>(c.top_k) < logits.size()) {
+        // The k best in one pass: a heap whose top is the worst kept, so most tokens cost one
+        // comparison (a vocabulary of 50-250k against k of about 40; sorting every token was
+        // the sampler's whole cost). Same set and order as sorting everything.
+        const auto k = static_cast<size_t>(c.top_k);
+        for (size_t i = 0; i < logits.size(); ++i) {
+            const std::pair<float, int32_t> cand{logits[i], static_cast<int32_t>(i)};
+            if (cand.first == neg_inf) continue;
+            if (candidates_.size() < k) {
+                candidates_.push_back(cand);
+                std::push_heap(candidates_.begin(), candidates_.end(), by_logit);
+            } else if (by_logit(cand, candidates_.front())) {
+                std::pop_heap(candidates_.begin(), candidates_.end(), by_logit);
+                candidates_.back() = cand;
+                std::push_heap(candidates_.begin(), candidates_.end(), by_logit);
+            }
+        }
+        std::sort(candidates_.begin(), candidates_.end(), by_logit);
+    } else {
+        for (size_t i = 0; i < logits.size(); ++i)
+            if (logits[i] != neg_inf) candidates_.emplace_back(logits[i], static_cast<int32_t>(i));
+        std::sort(candidates_.begin(), candidates_.end(), by_logit);
+    }
 
     // Softmax at the temperature.
     const float max_logit = candidates_.front().first;

@@ -2,9 +2,11 @@
 // runs reproducible; masked (-inf) tokens are never chosen; the penalty discourages repeats.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <random>
 
 #include "core/error.h"
 #include "runtime/sampler.h"
@@ -12,7 +14,9 @@
 namespace flash {
 namespace {
 
-std::vector<float> logits_of(std::initializer_list<float> v) { return std::vector<float>(v); }
+std::vector<float> logits_of(std::initializer_list<float> v) {
+    return std::vector<float>(v);
+}
 
 TEST(Sampler, GreedyTakesTheArgmax) {
     Sampler s({.temperature = 0});
@@ -100,6 +104,35 @@ TEST(Sampler, RepetitionPenaltyChangesTheGreedyChoice) {
     const int32_t recent[] = {1};
     EXPECT_EQ(s.sample(l, recent), 0);  // 1.2 / 1.5 = 0.8 < 1.0
     EXPECT_FLOAT_EQ(l[1], 0.8f);
+}
+
+// Top-k picks its k best in one pass over a heap; it must keep the same tokens, in the same
+// order (ties: the lower id first), as sorting the whole vocabulary. The reference masks all but
+// those k by hand and samples without top-k: with the same seed both draw the same tokens.
+TEST(Sampler, TopKSelectionMatchesAFullSortWithTiesAndMasks) {
+    const float ninf = -std::numeric_limits<float>::infinity();
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> level(0, 60);  // few levels: many ties
+    for (const int k : {1, 5, 40}) {
+        SamplerConfig cfg{
+            .temperature = 0.8f, .top_k = k, .top_p = 0.9f, .min_p = 0.01f, .seed = 11};
+        Sampler with_k(cfg);
+        cfg.top_k = 0;
+        Sampler by_hand(cfg);
+        for (int round = 0; round < 50; ++round) {
+            std::vector<float> l(3000);
+            for (float& v : l) v = level(rng) == 0 ? ninf : static_cast<float>(level(rng)) * 0.25f;
+            std::vector<int32_t> order(l.size());
+            for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](int32_t a, int32_t b) { return l[a] > l[b]; });
+            std::vector<float> masked(l.size(), ninf);
+            for (int i = 0; i < k; ++i) masked[order[i]] = l[order[i]];
+            const int32_t got = with_k.sample(l, {});
+            EXPECT_EQ(got, by_hand.sample(masked, {})) << "k " << k << ", round " << round;
+            EXPECT_NE(masked[got], ninf);
+        }
+    }
 }
 
 }  // namespace
