@@ -1,46 +1,68 @@
 #!/usr/bin/env bash
 # Issue 24's GPU checks in one run, for a machine with an NVIDIA GPU that may lack flash's build
-# dependencies (the device tool's machines: CUDA and CMake, no GoogleTest or nlohmann-json).
-# So the test program is built here, where the toolchain and libraries are:
+# dependencies and cannot download (the device tool's machines: CUDA, CMake and Python with numpy,
+# no GoogleTest or nlohmann-json). Prepare here with scripts/gpu_prepare.sh, which builds the
+# CUDA programs and fills gpu-carry/; then run this script there with gpu-carry carried.
 #
-#   cmake --preset cuda && cmake --build --preset cuda     # build/cuda/tests/flash_test_cuda
-#
-# and carried there with the benchmark (both link the CUDA runtime statically and need only
-# libstdc++ and the driver): carry build/cuda/tests/flash_test_cuda and
-# build/cuda/bench/cuda/flash_bench_cuda_matvec. This script then records the GPU, runs the
-# CUDA tests (the kernels against the CPU's scalar reference), measures the matvec's bandwidth
-# per weight type, and runs the tests again under compute-sanitizer's memcheck. Logs and the tests'
-# JSON go to $OUT (the device tool's), else ./gpu-out. Exit status: the tests'.
+# In order, each step bounded in time: record the GPU; run the CUDA tests (the kernels against
+# the CPU's scalar reference, the forward pass against llama.cpp's reference logits and the
+# CPU's greedy continuation); measure the matvec's bandwidth per weight type; write a
+# random-weights Qwen3-0.6B-shape F16 file and measure decode on it; run the tests again under
+# compute-sanitizer's memcheck. Logs and JSON go to $OUT (the device tool's), else ./gpu-out.
+# Exit status: the tests', or the sanitizer's when the tests passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-gpu-out}"
 mkdir -p "$out"
-bin=build/cuda/tests/flash_test_cuda
+if [ -d gpu-carry/bin ]; then
+  bindir=gpu-carry/bin
+  export FLASH_TESTDATA="$PWD/gpu-carry/shared/testdata"
+  tests_filter='-*F32*'  # the F32 reference files are not carried (size)
+else
+  bindir=build/cuda
+  tests_filter='*'
+fi
+find_bin() { [ -x "$bindir/$1" ] && echo "$bindir/$1" || find build/cuda -name "$1" -type f 2>/dev/null | head -1; }
+bin=$(find_bin flash_test_cuda)
+matvec=$(find_bin flash_bench_cuda_matvec)
+forward=$(find_bin flash_bench_cuda_forward)
 
 nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || echo "gpu_check: nvidia-smi failed (no driver?)" >&2
-if [ ! -x "$bin" ]; then
-  echo "gpu_check: $bin missing; building it here (needs GoogleTest and the engine's libraries)" >&2
+if [ -z "$bin" ]; then
+  echo "gpu_check: no flash_test_cuda; building it here (needs GoogleTest and the engine's libraries)" >&2
   { cmake --preset cuda && cmake --build --preset cuda; } >"$out/build.log" 2>&1 ||
     { tail -n 30 "$out/build.log"; exit 1; }
+  bin=build/cuda/tests/flash_test_cuda matvec=build/cuda/bench/cuda/flash_bench_cuda_matvec
+  forward=build/cuda/bench/cuda/flash_bench_cuda_forward
 fi
 
 echo "== CUDA tests" >&2
-"$bin" --gtest_output="json:$out/cuda_tests.json" 2>&1 | tee "$out/cuda_tests.log"
+timeout 180 "$bin" --gtest_filter="$tests_filter" --gtest_output="json:$out/cuda_tests.json" 2>&1 |
+  tee "$out/cuda_tests.log" | grep -E "^\[  (FAILED|PASSED) |gpu parity|Failure|tests ran" | head -80
 status=${PIPESTATUS[0]}
 
-bench=build/cuda/bench/cuda/flash_bench_cuda_matvec
-if [ -x "$bench" ]; then
+if [ -n "$matvec" ]; then
   echo "== matvec bandwidth (the 4B shape's FFN matrices)" >&2
-  "$bench" 50 | tee "$out/cuda_matvec_bench.jsonl"
+  timeout 60 "$matvec" 50 | tee "$out/cuda_matvec_bench.jsonl"
+fi
+
+model=/tmp/flash-q06-f16.gguf
+wheel=$(ls gpu-carry/wheels/gguf-*.whl 2>/dev/null | head -1)
+if [ -n "$forward" ] && [ -n "$wheel" ]; then
+  echo "== decode on the Qwen3-0.6B shape (F16, random weights)" >&2
+  python3 -m pip install --quiet --no-deps --target /tmp/flash-pylib "$wheel" >/dev/null 2>&1
+  PYTHONPATH=/tmp/flash-pylib timeout 120 python3 gpu-carry/shared/tools/make_random_gguf.py \
+    qwen3-0.6b "$model" >"$out/make_model.log" 2>&1 || tail -n 5 "$out/make_model.log"
+  [ -f "$model" ] && timeout 90 "$forward" "$model" 128 1024 | tee "$out/cuda_forward_bench.jsonl"
 fi
 
 if command -v compute-sanitizer >/dev/null; then
   echo "== compute-sanitizer (memcheck)" >&2
-  compute-sanitizer --tool memcheck --error-exitcode 3 "$bin" --gtest_brief=1 \
-    >"$out/sanitizer.log" 2>&1
+  timeout 240 compute-sanitizer --tool memcheck --error-exitcode 3 "$bin" --gtest_brief=1 \
+    --gtest_filter="$tests_filter" >"$out/sanitizer.log" 2>&1
   sanitizer=$?
   tail -n 5 "$out/sanitizer.log"
-  [ "$sanitizer" -ne 0 ] && status=$sanitizer
+  [ "$status" -eq 0 ] && [ "$sanitizer" -ne 0 ] && status=$sanitizer
 else
   echo "gpu_check: compute-sanitizer not found; memcheck skipped" >&2
 fi

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
+#include "cuda/launch.h"
 
 namespace flash::cuda {
 
@@ -80,6 +81,16 @@ void DeviceBuffer::download(void* dst, size_t n, size_t offset) const {
     if (n == 0) return;
     check(cudaMemcpy(dst, static_cast<const char*>(data_) + offset, n, cudaMemcpyDeviceToHost),
           "copying from the device");
+}
+
+void launch::copy(void* dst, const void* src, size_t n) {
+    if (n == 0) return;
+    check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice), "queueing a device copy");
+}
+
+void launch::synchronize(const char* what) {
+    check(cudaGetLastError(), what);
+    check(cudaDeviceSynchronize(), what);
 }
 
 }  // namespace flash::cuda

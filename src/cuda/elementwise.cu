@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
+#include "cuda/launch.h"
 
 namespace flash::cuda {
 namespace {
@@ -81,11 +82,53 @@ __global__ void rope_kernel(float* x, int64_t n_heads, int64_t head_dim, int64_t
     h[b] = __fadd_rn(__fmul_rn(x0, s), __fmul_rn(x1, c));
 }
 
+__global__ void add_kernel(float* x, const float* y, int64_t n) {
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+    if (i < n) x[i] = __fadd_rn(x[i], y[i]);
+}
+
 unsigned blocks_for(int64_t n) {
     return static_cast<unsigned>((n + kThreads - 1) / kThreads);
 }
 
 }  // namespace
+
+namespace launch {
+
+void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
+    if (rows <= 0 || n <= 0) return;
+    rmsnorm_kernel<<<static_cast<unsigned>(rows), kThreads>>>(x, w, n, eps, out);
+    check(cudaGetLastError(), "launching rmsnorm");
+}
+
+void glu(bool gelu, float* gate, const float* up, int64_t n) {
+    if (n <= 0) return;
+    if (gelu) {
+        glu_kernel<true><<<blocks_for(n), kThreads>>>(gate, up, n);
+    } else {
+        glu_kernel<false><<<blocks_for(n), kThreads>>>(gate, up, n);
+    }
+    check(cudaGetLastError(), gelu ? "launching geglu" : "launching swiglu");
+}
+
+void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
+          const int32_t* positions, float theta_scale, float freq_scale, bool neox,
+          const float* freq_factors) {
+    if (n_rot > head_dim) n_rot = head_dim;
+    const int64_t half = n_rot / 2, total = n_tokens * n_heads * half;
+    if (total <= 0) return;
+    rope_kernel<<<blocks_for(total), kThreads>>>(x, n_heads, head_dim, half, positions, theta_scale,
+                                                 freq_scale, neox, freq_factors, total);
+    check(cudaGetLastError(), "launching rope");
+}
+
+void add(float* x, const float* y, int64_t n) {
+    if (n <= 0) return;
+    add_kernel<<<blocks_for(n), kThreads>>>(x, y, n);
+    check(cudaGetLastError(), "launching add");
+}
+
+}  // namespace launch
 
 void rmsnorm(const DeviceBuffer& x, const DeviceBuffer* w, int64_t rows, int64_t n, float eps,
              DeviceBuffer& out) {
@@ -94,28 +137,27 @@ void rmsnorm(const DeviceBuffer& x, const DeviceBuffer* w, int64_t rows, int64_t
     need(x, bytes, "rmsnorm", "x");
     need(out, bytes, "rmsnorm", "out");
     if (w) need(*w, static_cast<size_t>(n) * sizeof(float), "rmsnorm", "the weight");
-    rmsnorm_kernel<<<static_cast<unsigned>(rows), kThreads>>>(
-        static_cast<const float*>(x.data()), w ? static_cast<const float*>(w->data()) : nullptr, n,
-        eps, static_cast<float*>(out.data()));
+    launch::rmsnorm(static_cast<const float*>(x.data()),
+                    w ? static_cast<const float*>(w->data()) : nullptr, rows, n, eps,
+                    static_cast<float*>(out.data()));
     finish("running rmsnorm");
 }
 
-template <bool Gelu>
-void glu(DeviceBuffer& gate, const DeviceBuffer& up, int64_t n, const char* name) {
+static void glu_checked(bool gelu, DeviceBuffer& gate, const DeviceBuffer& up, int64_t n) {
     if (n <= 0) return;
+    const char* name = gelu ? "geglu" : "swiglu";
     need(gate, static_cast<size_t>(n) * sizeof(float), name, "gate");
     need(up, static_cast<size_t>(n) * sizeof(float), name, "up");
-    glu_kernel<Gelu><<<blocks_for(n), kThreads>>>(static_cast<float*>(gate.data()),
-                                                  static_cast<const float*>(up.data()), n);
+    launch::glu(gelu, static_cast<float*>(gate.data()), static_cast<const float*>(up.data()), n);
     finish(name);
 }
 
 void swiglu(DeviceBuffer& gate, const DeviceBuffer& up, int64_t n) {
-    glu<false>(gate, up, n, "swiglu");
+    glu_checked(false, gate, up, n);
 }
 
 void geglu(DeviceBuffer& gate, const DeviceBuffer& up, int64_t n) {
-    glu<true>(gate, up, n, "geglu");
+    glu_checked(true, gate, up, n);
 }
 
 void rope(DeviceBuffer& x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
@@ -128,12 +170,10 @@ void rope(DeviceBuffer& x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, 
     need(positions, static_cast<size_t>(n_tokens) * sizeof(int32_t), "rope", "positions");
     if (freq_factors)
         need(*freq_factors, static_cast<size_t>(half) * sizeof(float), "rope", "freq_factors");
-    // On the host, as the CPU computes it: std::pow in float.
-    const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
-    rope_kernel<<<blocks_for(total), kThreads>>>(
-        static_cast<float*>(x.data()), n_heads, head_dim, half,
-        static_cast<const int32_t*>(positions.data()), theta_scale, freq_scale, neox,
-        freq_factors ? static_cast<const float*>(freq_factors->data()) : nullptr, total);
+    launch::rope(static_cast<float*>(x.data()), n_tokens, n_heads, head_dim, n_rot,
+                 static_cast<const int32_t*>(positions.data()),
+                 launch::rope_theta_scale(base, n_rot), freq_scale, neox,
+                 freq_factors ? static_cast<const float*>(freq_factors->data()) : nullptr);
     finish("running rope");
 }
 

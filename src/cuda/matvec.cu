@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
+#include "cuda/launch.h"
 #include "kernels/k_scales.h"
 
 namespace flash::cuda {
@@ -125,48 +126,44 @@ __global__ void matvec_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, 
 }
 
 template <DType T>
-void launch(const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
-            DeviceBuffer& y) {
+void launch_type(const void* w, int64_t rows, int64_t cols, const float* x, float* y) {
     const auto blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-    matvec_kernel<T><<<blocks, kWarpsPerBlock * 32>>>(
-        static_cast<const uint8_t*>(w.data()), row_bytes(T, cols), rows, cols,
-        static_cast<const float*>(x.data()), static_cast<float*>(y.data()));
+    matvec_kernel<T><<<blocks, kWarpsPerBlock * 32>>>(static_cast<const uint8_t*>(w),
+                                                      row_bytes(T, cols), rows, cols, x, y);
     check(cudaGetLastError(), "launching matvec");
-    check(cudaDeviceSynchronize(), "running matvec");
 }
 
-using Launcher = void (*)(const DeviceBuffer&, int64_t, int64_t, const DeviceBuffer&,
-                          DeviceBuffer&);
+using Launcher = void (*)(const void*, int64_t, int64_t, const float*, float*);
 
 // The one list of the types the kernel is instantiated for.
 Launcher launcher(DType t) {
     switch (t) {
         case DType::F32:
-            return launch<DType::F32>;
+            return launch_type<DType::F32>;
         case DType::F16:
-            return launch<DType::F16>;
+            return launch_type<DType::F16>;
         case DType::BF16:
-            return launch<DType::BF16>;
+            return launch_type<DType::BF16>;
         case DType::Q4_0:
-            return launch<DType::Q4_0>;
+            return launch_type<DType::Q4_0>;
         case DType::Q4_1:
-            return launch<DType::Q4_1>;
+            return launch_type<DType::Q4_1>;
         case DType::Q5_0:
-            return launch<DType::Q5_0>;
+            return launch_type<DType::Q5_0>;
         case DType::Q5_1:
-            return launch<DType::Q5_1>;
+            return launch_type<DType::Q5_1>;
         case DType::Q8_0:
-            return launch<DType::Q8_0>;
+            return launch_type<DType::Q8_0>;
         case DType::Q2_K:
-            return launch<DType::Q2_K>;
+            return launch_type<DType::Q2_K>;
         case DType::Q3_K:
-            return launch<DType::Q3_K>;
+            return launch_type<DType::Q3_K>;
         case DType::Q4_K:
-            return launch<DType::Q4_K>;
+            return launch_type<DType::Q4_K>;
         case DType::Q5_K:
-            return launch<DType::Q5_K>;
+            return launch_type<DType::Q5_K>;
         case DType::Q6_K:
-            return launch<DType::Q6_K>;
+            return launch_type<DType::Q6_K>;
         default:
             return nullptr;
     }
@@ -193,7 +190,17 @@ void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const De
         y.bytes() < static_cast<size_t>(rows) * sizeof(float))
         throw Error("CUDA matvec: a buffer is smaller than " + std::to_string(rows) + " x " +
                     std::to_string(cols) + " needs");
-    launcher(t)(w, rows, cols, x, y);
+    launcher(t)(w.data(), rows, cols, static_cast<const float*>(x.data()),
+                static_cast<float*>(y.data()));
+    check(cudaDeviceSynchronize(), "running matvec");
+}
+
+void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y) {
+    const Launcher l = launcher(t);
+    if (!l)
+        throw Error("CUDA matvec: weights of type " + std::string(dtype_name(t)) +
+                    " are not supported");
+    l(w, rows, cols, x, y);
 }
 
 }  // namespace flash::cuda

@@ -1,0 +1,64 @@
+// Decode speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file: tokens per second
+// generating one token at a time (each step's logits copied back, as a Session takes them), and
+// the weight bytes read per second that implies, as one JSON line for issue 24's figures.
+//   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <vector>
+
+#include "cuda/cuda_model.h"
+#include "runtime/sampler.h"
+
+int main(int argc, char** argv) {
+    using namespace flash;
+    if (argc < 2) {
+        std::fprintf(stderr,
+                     "usage: flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024]\n");
+        return 2;
+    }
+    const int n_gen = argc > 2 ? std::max(1, std::atoi(argv[2])) : 128;
+    const int64_t n_ctx = argc > 3 ? std::max(16, std::atoi(argv[3])) : 1024;
+    if (cuda::device_count() == 0) {
+        std::fprintf(stderr, "flash_bench_cuda_forward: no CUDA device\n");
+        return 77;
+    }
+    try {
+        const auto model = Model::load(argv[1]);
+        const ModelConfig& c = model->config();
+        cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train));
+        std::vector<float> logits(static_cast<size_t>(c.n_vocab));
+        int32_t token = 1;
+        constexpr int kWarmup = 8;
+        for (int i = 0; i < kWarmup; ++i) {
+            gpu.forward({&token, 1}, i, logits.data(), false);
+            token = argmax(logits);
+        }
+        const int steps = static_cast<int>(std::min<int64_t>(n_gen, gpu.n_ctx() - kWarmup));
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < steps; ++i) {
+            gpu.forward({&token, 1}, kWarmup + i, logits.data(), false);
+            token = argmax(logits);
+        }
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        // Bytes of weights one token reads: everything but the embedding table (read one row);
+        // a tied output reads the table once as the output matrix.
+        const ModelWeights& W = model->weights();
+        const size_t embd = static_cast<size_t>(W.token_embd.rows) *
+                            row_bytes(W.token_embd.type, W.token_embd.cols);
+        const size_t read = W.total_bytes - (W.tied_output ? 0 : embd);
+        std::printf(
+            "{\"model\": \"%s\", \"arch\": \"%s\", \"device\": \"%s\", \"tokens\": %d, "
+            "\"tg_tokens_per_s\": %.2f, \"ms_per_token\": %.3f, \"weight_gb_per_s\": %.1f, "
+            "\"device_mib\": %.0f}\n",
+            argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(), steps, steps / s,
+            1e3 * s / steps, read * (steps / s) / 1e9, gpu.device_bytes() / 1048576.0);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "flash_bench_cuda_forward: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

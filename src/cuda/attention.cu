@@ -1,0 +1,81 @@
+// Decode attention on the GPU (launch.h): one block per query head over the cached positions,
+// in three passes over them as the CPU's arithmetic goes (scores, their maximum and the
+// exponentials with their sum, then the weighted values), the scores in global scratch so any
+// context length fits. Correct first: the flash-decoding split for long contexts comes with the
+// measurements on a GPU.
+#include <cuda_runtime.h>
+
+#include <cmath>
+
+#include "cuda/cuda_check.h"
+#include "cuda/launch.h"
+
+namespace flash::cuda {
+namespace {
+
+constexpr int kThreads = 128;
+
+// The block's reduction of v by op; every thread gets the result.
+template <class Op>
+__device__ float block_reduce(float v, float* shared, Op op) {
+    shared[threadIdx.x] = v;
+    __syncthreads();
+    for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+        if (threadIdx.x < stride)
+            shared[threadIdx.x] = op(shared[threadIdx.x], shared[threadIdx.x + stride]);
+        __syncthreads();
+    }
+    const float result = shared[0];
+    __syncthreads();  // shared is reused by the next reduction
+    return result;
+}
+
+__global__ void attention_decode_kernel(const float* q, const float* k_cache, const float* v_cache,
+                                        int64_t group, int64_t hd, int64_t hdv, int64_t kv_dim,
+                                        int64_t v_dim, int64_t first, int64_t last, float scale,
+                                        float* scores, int64_t score_stride, float* out) {
+    __shared__ float shared[kThreads];
+    const int64_t h = blockIdx.x, kvh = h / group;
+    const float* qh = q + h * hd;
+    float* s = scores + h * score_stride;
+
+    float local_max = -INFINITY;
+    for (int64_t j = first + threadIdx.x; j <= last; j += kThreads) {
+        const float* k = k_cache + j * kv_dim + kvh * hd;
+        float dot = 0.0f;
+        for (int64_t d = 0; d < hd; ++d) dot = fmaf(qh[d], k[d], dot);
+        s[j] = dot * scale;
+        local_max = fmaxf(local_max, s[j]);
+    }
+    const float max = block_reduce(local_max, shared, [](float a, float b) { return fmaxf(a, b); });
+
+    float local_sum = 0.0f;
+    for (int64_t j = first + threadIdx.x; j <= last; j += kThreads) {
+        s[j] = expf(s[j] - max);
+        local_sum += s[j];
+    }
+    // The sum's reduction also orders the writes to s before the reads below.
+    const float sum = block_reduce(local_sum, shared, [](float a, float b) { return a + b; });
+
+    for (int64_t d = threadIdx.x; d < hdv; d += kThreads) {
+        const float* v = v_cache + kvh * hdv + d;
+        float acc = 0.0f;
+        for (int64_t j = first; j <= last; ++j) acc = fmaf(s[j], v[j * v_dim], acc);
+        out[h * hdv + d] = acc / sum;
+    }
+}
+
+}  // namespace
+
+void launch::attention_decode(const float* q, const float* k_cache, const float* v_cache,
+                              int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v,
+                              int64_t kv_dim, int64_t v_dim, int64_t first, int64_t last,
+                              float scale, float* scores, int64_t score_stride, float* out) {
+    if (n_head <= 0 || last < first) return;
+    attention_decode_kernel<<<static_cast<unsigned>(n_head), kThreads>>>(
+        q, k_cache, v_cache, group, head_dim, head_dim_v, kv_dim, v_dim, first, last, scale, scores,
+        score_stride, out);
+    check(cudaGetLastError(), "launching attention");
+}
+
+}  // namespace flash::cuda

@@ -1,0 +1,250 @@
+// CudaModel (cuda_model.h): the forward pass of model/model.cpp, one token at a time, queued on
+// the GPU through cuda/launch.h with one wait per token (when its logits come back).
+#include "cuda/cuda_model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "cuda/launch.h"
+#include "kernels/kernels.h"
+
+namespace flash::cuda {
+namespace {
+
+size_t weight_bytes(const WeightRef& w) {
+    return w.present() ? static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols) : 0;
+}
+
+// Every weight the GPU path uploads, each once (a tied output is the embedding). The token
+// embedding itself stays on the host: one row per token is read there.
+std::vector<WeightRef> uploaded_weights(const ModelWeights& W) {
+    std::vector<WeightRef> all{W.output_norm, W.output, W.rope_freqs};
+    for (const LayerWeights& L : W.layers) {
+        for (const WeightRef* w :
+             {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.q_norm, &L.k_norm,
+              &L.attn_post_norm, &L.ffn_norm, &L.w_gate, &L.w_up, &L.w_down, &L.ffn_post_norm})
+            all.push_back(*w);
+    }
+    std::vector<WeightRef> unique;
+    for (const WeightRef& w : all) {
+        const bool seen = std::any_of(unique.begin(), unique.end(),
+                                      [&](const WeightRef& u) { return u.data == w.data; });
+        if (w.present() && !seen) unique.push_back(w);
+    }
+    return unique;
+}
+
+size_t kv_bytes(const ModelConfig& c, int64_t n_ctx) {
+    return static_cast<size_t>(c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
+           sizeof(float);
+}
+
+size_t activation_bytes(const ModelConfig& c, int64_t n_ctx) {
+    const int64_t floats = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
+                           c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx + c.n_vocab;
+    return static_cast<size_t>(floats) * sizeof(float) + sizeof(int32_t);
+}
+
+std::string mib(size_t bytes) {
+    return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
+}
+
+DeviceBuffer floats(int64_t n) {
+    return DeviceBuffer(static_cast<size_t>(n) * sizeof(float));
+}
+
+float* f(DeviceBuffer& b) {
+    return static_cast<float*>(b.data());
+}
+
+void matvec(const WeightRef& w, const float* x, float* y) {
+    launch::matvec(w.type, w.data, w.rows, w.cols, x, y);
+}
+
+}  // namespace
+
+std::string forward_unsupported(const ModelConfig& c) {
+    if (c.has_recurrent_layers())
+        return c.arch + " has recurrent (Gated DeltaNet) layers, which have no GPU kernels yet";
+    if (c.gated_attention) return c.arch + "'s gated attention has no GPU kernel yet";
+    if (c.rope_sections_used) return c.arch + "'s multi-section RoPE has no GPU kernel yet";
+    return "";
+}
+
+size_t forward_device_bytes(const Model& model, int64_t n_ctx) {
+    size_t bytes = kv_bytes(model.config(), n_ctx) + activation_bytes(model.config(), n_ctx);
+    for (const WeightRef& w : uploaded_weights(model.weights())) bytes += weight_bytes(w);
+    return bytes;
+}
+
+CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(n_ctx) {
+    const ModelConfig& c = model.config();
+    const ModelWeights& W = model.weights();
+    if (const std::string why = forward_unsupported(c); !why.empty())
+        throw Error("the GPU cannot run this model: " + why + "; run it on the CPU");
+    if (n_ctx <= 0 || n_ctx > c.n_ctx_train)
+        throw Error("GPU context of " + std::to_string(n_ctx) + " tokens: must be 1.." +
+                    std::to_string(c.n_ctx_train));
+    for (const WeightRef& w : uploaded_weights(W))
+        if (w.rows > 1 && !matvec_supports(w.type))
+            throw Error("the GPU cannot run this model: no GPU kernel for " +
+                        std::string(dtype_name(w.type)) + " weights");
+    const size_t needed = forward_device_bytes(model, n_ctx);
+    const DeviceInfo info = device_info(0);
+    if (needed > info.free_bytes)
+        throw Error("the model needs " + mib(needed) + " on the GPU at a context of " +
+                    std::to_string(n_ctx) + " tokens; " + info.name + " has " +
+                    mib(info.free_bytes) + " free: use a smaller context (-c) or the CPU");
+
+    output_ = on_device(W.output);
+    output_norm_ = device_vector(W.output_norm);
+    rope_freqs_ = device_vector(W.rope_freqs);
+    layers_.resize(static_cast<size_t>(c.n_layer));
+    for (int64_t l = 0; l < c.n_layer; ++l) {
+        const LayerWeights& src = W.layers[l];
+        Layer& L = layers_[l];
+        L.attn_norm = device_vector(src.attn_norm);
+        L.q_norm = device_vector(src.q_norm);
+        L.k_norm = device_vector(src.k_norm);
+        L.bq = device_vector(src.bq);
+        L.bk = device_vector(src.bk);
+        L.bv = device_vector(src.bv);
+        L.attn_post_norm = device_vector(src.attn_post_norm);
+        L.ffn_norm = device_vector(src.ffn_norm);
+        L.ffn_post_norm = device_vector(src.ffn_post_norm);
+        L.wq = on_device(src.wq);
+        L.wk = on_device(src.wk);
+        L.wv = on_device(src.wv);
+        L.wo = on_device(src.wo);
+        L.w_gate = on_device(src.w_gate);
+        L.w_up = on_device(src.w_up);
+        L.w_down = on_device(src.w_down);
+        L.k_cache = floats(n_ctx * c.kv_dim());
+        L.v_cache = floats(n_ctx * c.v_dim());
+        device_bytes_ += L.k_cache.bytes() + L.v_cache.bytes();
+    }
+    x_ = floats(c.n_embd);
+    xn_ = floats(c.n_embd);
+    y_ = floats(c.n_embd);
+    q_ = floats(c.q_dim());
+    k_ = floats(c.kv_dim());
+    v_ = floats(c.v_dim());
+    attn_ = floats(c.n_head * c.head_dim_v);
+    gate_ = floats(c.n_ff);
+    up_ = floats(c.n_ff);
+    scores_ = floats(c.n_head * n_ctx);
+    logits_ = floats(c.n_vocab);
+    position_ = DeviceBuffer(sizeof(int32_t));
+    device_bytes_ += activation_bytes(c, n_ctx);
+    embedding_.resize(static_cast<size_t>(c.n_embd));
+}
+
+const void* CudaModel::device_weight(const WeightRef& w) {
+    auto it = weights_.find(w.data);
+    if (it == weights_.end()) {
+        DeviceBuffer b(weight_bytes(w));
+        b.upload(w.data, b.bytes());
+        device_bytes_ += b.bytes();
+        it = weights_.emplace(w.data, std::move(b)).first;
+    }
+    return it->second.data();
+}
+
+WeightRef CudaModel::on_device(const WeightRef& w) {
+    WeightRef d = w;
+    d.data = w.present() ? device_weight(w) : nullptr;
+    return d;
+}
+
+const float* CudaModel::device_vector(const WeightRef& w) {
+    return w.present() ? static_cast<const float*>(device_weight(w)) : nullptr;
+}
+
+void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* logits,
+                        bool all_logits) {
+    const ModelConfig& c = model_.config();
+    const ModelWeights& W = model_.weights();
+    const auto n = static_cast<int64_t>(tokens.size());
+    if (!logits) throw Error("GPU forward: no logits buffer");
+    if (pos < 0 || pos + n > n_ctx_)
+        throw Error("context full: positions " + std::to_string(pos) + ".." +
+                    std::to_string(pos + n - 1) + " exceed the GPU context of " +
+                    std::to_string(n_ctx_));
+    for (const int32_t id : tokens)
+        if (id < 0 || id >= c.n_vocab)
+            throw Error("token id " + std::to_string(id) + " out of range [0, " +
+                        std::to_string(c.n_vocab) + ")");
+
+    const size_t embd_row = row_bytes(W.token_embd.type, c.n_embd);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t p = pos + i;
+        // The token's embedding row, read on the host as the CPU path reads it.
+        kernels::dequantize_row(
+            W.token_embd.type,
+            static_cast<const uint8_t*>(W.token_embd.data) + tokens[i] * embd_row,
+            embedding_.data(), c.n_embd);
+        if (c.embed_scale != 1.0f)
+            for (float& e : embedding_) e *= c.embed_scale;
+        x_.upload(embedding_.data(), embedding_.size() * sizeof(float));
+        const auto p32 = static_cast<int32_t>(p);
+        position_.upload(&p32, sizeof(p32));
+
+        for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, p);
+
+        if (!all_logits && i + 1 < n) continue;
+        launch::rmsnorm(f(x_), output_norm_, 1, c.n_embd, c.rms_eps, f(xn_));
+        matvec(output_, f(xn_), f(logits_));
+        launch::synchronize("running the forward pass");
+        logits_.download(logits + (all_logits ? i * c.n_vocab : 0),
+                         static_cast<size_t>(c.n_vocab) * sizeof(float));
+    }
+}
+
+// One attention layer and its feed-forward for the token at position p (model.cpp's order).
+void CudaModel::layer_step(int64_t l, int64_t p) {
+    const ModelConfig& c = model_.config();
+    const LayerConfig& lc = c.layers[l];
+    Layer& L = layers_[l];
+    const int64_t d = c.n_embd, hd = c.head_dim;
+
+    launch::rmsnorm(f(x_), L.attn_norm, 1, d, c.rms_eps, f(xn_));
+    matvec(L.wq, f(xn_), f(q_));
+    matvec(L.wk, f(xn_), f(k_));
+    matvec(L.wv, f(xn_), f(v_));
+    if (L.bq) launch::add(f(q_), L.bq, c.q_dim());
+    if (L.bk) launch::add(f(k_), L.bk, c.kv_dim());
+    if (L.bv) launch::add(f(v_), L.bv, c.v_dim());
+    if (c.qk_norm) {
+        launch::rmsnorm(f(q_), L.q_norm, c.n_head, hd, c.rms_eps, f(q_));
+        launch::rmsnorm(f(k_), L.k_norm, c.n_head_kv, hd, c.rms_eps, f(k_));
+    }
+    const float theta_scale = launch::rope_theta_scale(lc.rope_base, c.n_rot);
+    const bool neox = c.rope_kind == RopeKind::NeoX;
+    const auto* position = static_cast<const int32_t*>(position_.data());
+    launch::rope(f(q_), 1, c.n_head, hd, c.n_rot, position, theta_scale, lc.rope_freq_scale, neox,
+                 rope_freqs_);
+    launch::rope(f(k_), 1, c.n_head_kv, hd, c.n_rot, position, theta_scale, lc.rope_freq_scale,
+                 neox, rope_freqs_);
+    launch::copy(f(L.k_cache) + p * c.kv_dim(), k_.data(),
+                 static_cast<size_t>(c.kv_dim()) * sizeof(float));
+    launch::copy(f(L.v_cache) + p * c.v_dim(), v_.data(),
+                 static_cast<size_t>(c.v_dim()) * sizeof(float));
+    const int64_t first = lc.sliding ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
+    launch::attention_decode(f(q_), f(L.k_cache), f(L.v_cache), c.n_head, c.n_head / c.n_head_kv,
+                             hd, c.head_dim_v, c.kv_dim(), c.v_dim(), first, p, c.attn_scale,
+                             f(scores_), n_ctx_, f(attn_));
+    matvec(L.wo, f(attn_), f(y_));
+    if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, 1, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), d);
+
+    launch::rmsnorm(f(x_), L.ffn_norm, 1, d, c.rms_eps, f(xn_));
+    matvec(L.w_gate, f(xn_), f(gate_));
+    matvec(L.w_up, f(xn_), f(up_));
+    launch::glu(c.ffn_activation == FfnActivation::GeluTanh, f(gate_), f(up_), c.n_ff);
+    matvec(L.w_down, f(gate_), f(y_));
+    if (L.ffn_post_norm) launch::rmsnorm(f(y_), L.ffn_post_norm, 1, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), d);
+}
+
+}  // namespace flash::cuda

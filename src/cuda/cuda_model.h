@@ -1,0 +1,85 @@
+// A model's forward pass on the GPU (issue 24): every weight uploaded once in its GGUF type, the
+// KV cache (f32) on the device, one token at a time through the same steps as Model::forward's
+// exact precision, and the logits copied back for sampling. CudaRunner plugs it into a Session
+// (runtime/session.h's ForwardRunner), so sampling, grammars and the chat layers above run
+// unchanged. Attention architectures only (llama, qwen2, qwen3, gemma3); qwen35's recurrent
+// layers wait for their kernels. Depends on core/, kernels/, model/, runtime/ and cuda/.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cuda/cuda_backend.h"
+#include "model/model.h"
+#include "runtime/session.h"
+
+namespace flash::cuda {
+
+// Why the GPU path cannot run this model, or "" when it can. Reads only the config (no device).
+std::string forward_unsupported(const ModelConfig& config);
+
+// Device bytes the GPU path allocates for this model at a context size: weights in their GGUF
+// types, the f32 KV cache of every attention layer and the activations (no device needed).
+size_t forward_device_bytes(const Model& model, int64_t n_ctx);
+
+class CudaModel {
+  public:
+    // Uploads the weights and allocates the cache for n_ctx positions on the current device.
+    // Throws flash::Error for an unsupported model (forward_unsupported) or when the device
+    // lacks the memory (saying how much was needed).
+    CudaModel(const Model& model, int64_t n_ctx);
+
+    // Evaluates tokens at positions [pos, pos + n), one at a time, writing their keys and values
+    // to the device cache; logits (n_vocab floats) for every token (all_logits, n x n_vocab) or
+    // the last. Positions at or after pos are overwritten, so a caller may rewind.
+    void forward(std::span<const int32_t> tokens, int64_t pos, float* logits, bool all_logits);
+
+    int64_t n_ctx() const { return n_ctx_; }
+    size_t device_bytes() const { return device_bytes_; }
+
+  private:
+    struct Layer {
+        const float *attn_norm = nullptr, *q_norm = nullptr, *k_norm = nullptr;
+        const float *bq = nullptr, *bk = nullptr, *bv = nullptr;
+        const float *attn_post_norm = nullptr, *ffn_norm = nullptr, *ffn_post_norm = nullptr;
+        WeightRef wq, wk, wv, wo, w_gate, w_up, w_down;  // data: device addresses
+        DeviceBuffer k_cache, v_cache;
+    };
+
+    // The device copy of a weight (uploaded on first use; tied weights share one).
+    const void* device_weight(const WeightRef& w);
+    WeightRef on_device(const WeightRef& w);
+    const float* device_vector(const WeightRef& w);
+    void layer_step(int64_t l, int64_t pos);
+
+    const Model& model_;
+    int64_t n_ctx_;
+    std::unordered_map<const void*, DeviceBuffer> weights_;
+    std::vector<Layer> layers_;
+    WeightRef output_;
+    const float* output_norm_ = nullptr;
+    const float* rope_freqs_ = nullptr;
+    // Activations of one token.
+    DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, logits_, position_;
+    std::vector<float> embedding_;
+    size_t device_bytes_ = 0;
+};
+
+// A Session's forward calls on the GPU: one sequence, its cache on the device (the Session's
+// own KvCache is not used).
+class CudaRunner : public ForwardRunner {
+  public:
+    CudaRunner(const Model& model, int64_t n_ctx) : gpu_(model, n_ctx) {}
+    void forward(const SequenceBatch& seq) override {
+        gpu_.forward(seq.tokens, seq.pos, seq.logits, seq.all_logits);
+    }
+    CudaModel& model() { return gpu_; }
+
+  private:
+    CudaModel gpu_;
+};
+
+}  // namespace flash::cuda

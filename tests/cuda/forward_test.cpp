@@ -1,0 +1,175 @@
+// The GPU forward pass (cuda/cuda_model.h) on the tiny reference models (testdata/models): the
+// parity bar against llama.cpp's exact-math logits that the CPU meets, the CPU's own exact logits
+// within float rounding, the CPU's greedy continuation, and positions that can be evaluated
+// again. The checks that need no device (which models the GPU path takes, the memory it asks
+// for) run everywhere; the rest skip without a GPU.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/prompt_logits.h"
+#include "common/reference.h"
+#include "common/testdata.h"
+#include "core/error.h"
+#include "cuda/cuda_model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+
+namespace flash::cuda {
+namespace {
+
+using flash::testing::nmse;
+using flash::testing::read_logits;
+using flash::testing::testdata_path;
+
+std::unique_ptr<Model> load(const std::string& name) {
+    return Model::load(testdata_path("models/" + name + ".gguf"));
+}
+
+TEST(CudaForwardSupport, AttentionArchitecturesAreTakenAndRecurrentOnesRefusedByName) {
+    for (const char* name : {"llama-Q4_K_M", "qwen2-Q8_0", "qwen3-F16", "gemma3-Q4_K_M"})
+        EXPECT_EQ(forward_unsupported(load(name)->config()), "") << name;
+    const auto qwen35 = load("qwen35-Q8_0");
+    EXPECT_NE(forward_unsupported(qwen35->config()).find("recurrent"), std::string::npos);
+    // Refused before any device is touched, so this holds on a machine without a GPU too.
+    try {
+        CudaModel gpu(*qwen35, 64);
+        ADD_FAILURE() << "qwen35 was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("recurrent"), std::string::npos) << e.what();
+    }
+}
+
+TEST(CudaForwardSupport, DeviceBytesHoldTheWeightsAndGrowByTheCachePerPosition) {
+    for (const char* name : {"llama-Q4_K_M", "gemma3-F16", "qwen2-Q8_0"}) {
+        const auto m = load(name);
+        const ModelConfig& c = m->config();
+        size_t matrices = 0;
+        for (const LayerWeights& L : m->weights().layers)
+            for (const WeightRef* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+                matrices += static_cast<size_t>(w->rows) * row_bytes(w->type, w->cols);
+        EXPECT_GT(forward_device_bytes(*m, 1), matrices) << name;
+        // Per position: f32 keys and values of every attention layer, and one score per head.
+        const auto per_position = static_cast<size_t>(
+            (c.attention_layers() * (c.kv_dim() + c.v_dim()) + c.n_head) * sizeof(float));
+        EXPECT_EQ(forward_device_bytes(*m, 256) - forward_device_bytes(*m, 128), 128 * per_position)
+            << name;
+    }
+}
+
+class CudaForward : public ::testing::TestWithParam<std::string> {
+  protected:
+    void SetUp() override {
+        if (device_count() == 0) GTEST_SKIP() << "no CUDA device: the GPU test is skipped";
+    }
+};
+
+std::string case_name(const ::testing::TestParamInfo<std::string>& info) {
+    std::string s = info.param;
+    std::replace(s.begin(), s.end(), '-', '_');
+    return s;
+}
+
+// Every token's logits through a Session whose forward calls run on the GPU.
+std::vector<float> gpu_prompt_logits(const Model& m, const std::vector<int32_t>& tokens) {
+    CudaRunner runner(m, 256);
+    Session s(m, nullptr,
+              {.n_ctx = 256, .n_batch = static_cast<int64_t>(tokens.size()), .runner = &runner});
+    std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
+    s.eval_all(tokens, out.data());
+    return out;
+}
+
+TEST_P(CudaForward, MeetsTheParityBarAndEqualsTheCpuWithinRounding) {
+    const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto m = load(GetParam());
+    const std::vector<float> gpu = gpu_prompt_logits(*m, tokens);
+    const std::vector<float> cpu =
+        flash::testing::prompt_logits(*m, tokens, 2, kernels::Precision::Exact);
+
+    const bool f32 = GetParam().ends_with("F32");
+    const std::string base = "models/" + GetParam();
+    const auto exact =
+        read_logits(testdata_path(base + (f32 ? ".logits.bin" : ".exact.logits.bin")));
+    const auto native = read_logits(testdata_path(base + ".logits.bin"));
+    const double err = nmse(gpu, exact.values);
+    const double bar = std::max(1e-5, 2 * nmse(native.values, exact.values));
+    std::printf("[ gpu parity ] %-16s NMSE(gpu, exact) %.3g  bar %.3g  NMSE(gpu, cpu) %.3g\n",
+                GetParam().c_str(), err, bar, nmse(gpu, cpu));
+    EXPECT_LE(err, std::min(bar, 1e-5));
+    EXPECT_GE(flash::testing::top1_agreement(gpu, exact.values, exact.n_tokens, exact.n_vocab),
+              0.9);
+    // Two exact computations that differ only in summation order and the KV cache's f32 (the
+    // CPU's is f16): far below the bar.
+    EXPECT_LT(nmse(gpu, cpu), 1e-6);
+}
+
+// 80 positions: past gemma3's 32-token sliding window, so its windowed layer must drop the
+// oldest keys as the CPU does.
+TEST_P(CudaForward, PastTheSlidingWindowEqualsTheCpu) {
+    const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    std::vector<int32_t> tokens;
+    while (tokens.size() < 80) tokens.push_back(prompt[tokens.size() % prompt.size()]);
+    const auto m = load(GetParam());
+    const std::vector<float> gpu = gpu_prompt_logits(*m, tokens);
+    const std::vector<float> cpu =
+        flash::testing::prompt_logits(*m, tokens, 2, kernels::Precision::Exact);
+    EXPECT_LT(nmse(gpu, cpu), 1e-6);
+    EXPECT_EQ(flash::testing::top1_agreement(gpu, cpu, 80, static_cast<int>(m->config().n_vocab)),
+              1.0);
+}
+
+// As on the CPU, greedy equality with a reference is asked of the float files only.
+class CudaGreedy : public CudaForward {};
+
+TEST_P(CudaGreedy, ContinuationMatchesAReference) {
+    const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto m = load(GetParam());
+    CudaRunner runner(*m, 256);
+    Session s(*m, nullptr, {.n_ctx = 256, .n_batch = 32, .runner = &runner});
+    std::vector<int32_t> greedy;
+    std::span<float> logits = s.eval(tokens);
+    for (int i = 0; i < 16; ++i) {
+        greedy.push_back(argmax(logits));
+        const int32_t one[1] = {greedy.back()};
+        logits = s.eval(one);
+    }
+    const std::string base = "models/" + GetParam();
+    const auto native = flash::testing::read_greedy(testdata_path(base + ".json"));
+    const auto exact = flash::testing::read_greedy(
+        testdata_path(base + (GetParam().ends_with("F32") ? ".json" : ".exact.json")));
+    EXPECT_TRUE(greedy == native || greedy == exact);
+}
+
+TEST_P(CudaForward, PositionsEvaluatedAgainGiveTheSameLogits) {
+    const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto m = load(GetParam());
+    const auto n_vocab = static_cast<size_t>(m->config().n_vocab);
+    CudaModel gpu(*m, 64);
+    std::vector<float> first(tokens.size() * n_vocab), again(8 * n_vocab);
+    gpu.forward(tokens, 0, first.data(), true);
+    gpu.forward(std::span<const int32_t>(tokens).subspan(24, 8), 24, again.data(), true);
+    EXPECT_TRUE(std::equal(again.begin(), again.end(), first.begin() + 24 * n_vocab));
+    EXPECT_THROW(gpu.forward(tokens, 40, again.data(), true), Error);  // past the context
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, CudaForward,
+                         ::testing::Values("llama-F32", "llama-F16", "llama-BF16", "llama-Q8_0",
+                                           "llama-Q4_0", "llama-Q4_1", "llama-Q5_0", "llama-Q5_1",
+                                           "llama-Q2_K", "llama-Q3_K_M", "llama-Q4_K_M",
+                                           "llama-Q5_K_M", "llama-Q6_K", "qwen2-F16", "qwen2-Q8_0",
+                                           "qwen2-Q4_K_M", "qwen3-F16", "qwen3-Q8_0",
+                                           "qwen3-Q4_K_M", "gemma3-F16", "gemma3-Q8_0",
+                                           "gemma3-Q4_K_M"),
+                         case_name);
+
+INSTANTIATE_TEST_SUITE_P(FloatModels, CudaGreedy,
+                         ::testing::Values("llama-F32", "llama-F16", "llama-BF16", "qwen2-F32",
+                                           "qwen2-F16", "qwen3-F32", "qwen3-F16", "gemma3-F32",
+                                           "gemma3-F16"),
+                         case_name);
+
+}  // namespace
+}  // namespace flash::cuda

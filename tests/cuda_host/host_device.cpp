@@ -1,0 +1,165 @@
+// A stand-in for the GPU, for testing cuda/cuda_model.cpp where there is none: device memory is
+// host memory and each launcher of cuda/launch.h does on the CPU what its CUDA kernel does, in
+// the kernel's arithmetic (the rotary angles from theta_scale by repeated multiplication, the
+// attention in three passes). It checks the forward pass's orchestration (which buffer, which
+// offset, which layer options) on every CI run; the kernels themselves are checked against the
+// CPU on a real GPU (tests/cuda). Test-only: never linked into flash.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "cuda/cuda_backend.h"
+#include "cuda/launch.h"
+#include "kernels/kernels.h"
+
+namespace flash::cuda {
+
+int device_count() {
+    return 1;
+}
+
+DeviceInfo device_info(int) {
+    return {.name = "host stand-in",
+            .compute_capability = 0,
+            .multiprocessors = 1,
+            .total_bytes = size_t{1} << 34,
+            .free_bytes = size_t{1} << 34};
+}
+
+DeviceBuffer::DeviceBuffer(size_t bytes) : bytes_(bytes) {
+    if (bytes == 0) return;
+    data_ = std::calloc(bytes, 1);
+    if (!data_) throw Error("host stand-in: out of memory");
+}
+
+DeviceBuffer::~DeviceBuffer() {
+    std::free(data_);
+}
+
+DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+    if (this != &other) {
+        std::free(data_);
+        data_ = std::exchange(other.data_, nullptr);
+        bytes_ = std::exchange(other.bytes_, 0);
+    }
+    return *this;
+}
+
+void DeviceBuffer::upload(const void* src, size_t n, size_t offset) {
+    if (offset > bytes_ || n > bytes_ - offset) throw Error("host stand-in: upload out of range");
+    if (n) std::memcpy(static_cast<char*>(data_) + offset, src, n);
+}
+
+void DeviceBuffer::download(void* dst, size_t n, size_t offset) const {
+    if (offset > bytes_ || n > bytes_ - offset) throw Error("host stand-in: download out of range");
+    if (n) std::memcpy(dst, static_cast<const char*>(data_) + offset, n);
+}
+
+bool matvec_supports(DType t) {
+    switch (t) {
+        case DType::F32:
+        case DType::F16:
+        case DType::BF16:
+        case DType::Q4_0:
+        case DType::Q4_1:
+        case DType::Q5_0:
+        case DType::Q5_1:
+        case DType::Q8_0:
+        case DType::Q2_K:
+        case DType::Q3_K:
+        case DType::Q4_K:
+        case DType::Q5_K:
+        case DType::Q6_K:
+            return true;
+        default:
+            return false;
+    }
+}
+
+namespace launch {
+
+void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y) {
+    std::vector<float> row(static_cast<size_t>(cols));
+    const size_t stride = row_bytes(t, cols);
+    for (int64_t r = 0; r < rows; ++r) {
+        kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(), cols);
+        y[r] = kernels::dot_f32(row.data(), x, cols);
+    }
+}
+
+void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
+    for (int64_t r = 0; r < rows; ++r) kernels::rmsnorm(out + r * n, x + r * n, w, n, eps);
+}
+
+void glu(bool gelu, float* gate, const float* up, int64_t n) {
+    gelu ? kernels::geglu(gate, up, n) : kernels::swiglu(gate, up, n);
+}
+
+void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
+          const int32_t* positions, float theta_scale, float freq_scale, bool neox,
+          const float* freq_factors) {
+    const int64_t half = std::min(n_rot, head_dim) / 2;
+    for (int64_t head = 0; head < n_tokens * n_heads; ++head) {
+        float* h = x + head * head_dim;
+        for (int64_t i = 0; i < half; ++i) {
+            float theta_base = static_cast<float>(positions[head / n_heads]);
+            for (int64_t k = 0; k < i; ++k) theta_base *= theta_scale;
+            const float theta = freq_scale * (theta_base / (freq_factors ? freq_factors[i] : 1.0f));
+            const float c = std::cos(theta), s = std::sin(theta);
+            const int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
+            const float x0 = h[a], x1 = h[b];
+            h[a] = x0 * c - x1 * s;
+            h[b] = x0 * s + x1 * c;
+        }
+    }
+}
+
+void add(float* x, const float* y, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+void attention_decode(const float* q, const float* k_cache, const float* v_cache, int64_t n_head,
+                      int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
+                      int64_t v_dim, int64_t first, int64_t last, float scale, float* scores,
+                      int64_t score_stride, float* out) {
+    for (int64_t h = 0; h < n_head; ++h) {
+        const int64_t kvh = h / group;
+        float* s = scores + h * score_stride;
+        float max = -INFINITY;
+        for (int64_t j = first; j <= last; ++j) {
+            const float* k = k_cache + j * kv_dim + kvh * head_dim;
+            float dot = 0.0f;
+            for (int64_t d = 0; d < head_dim; ++d) dot = std::fma(q[h * head_dim + d], k[d], dot);
+            s[j] = dot * scale;
+            max = std::max(max, s[j]);
+        }
+        float sum = 0.0f;
+        for (int64_t j = first; j <= last; ++j) {
+            s[j] = std::exp(s[j] - max);
+            sum += s[j];
+        }
+        for (int64_t d = 0; d < head_dim_v; ++d) {
+            float acc = 0.0f;
+            for (int64_t j = first; j <= last; ++j)
+                acc = std::fma(s[j], v_cache[j * v_dim + kvh * head_dim_v + d], acc);
+            out[h * head_dim_v + d] = acc / sum;
+        }
+    }
+}
+
+void copy(void* dst, const void* src, size_t n) {
+    std::memmove(dst, src, n);
+}
+
+void synchronize(const char*) {}
+
+}  // namespace launch
+}  // namespace flash::cuda
