@@ -8,6 +8,7 @@
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/gguf.h"
+#include "cuda/gpu_plan.h"
 #include "store/store.h"
 
 namespace flash::cli {
@@ -96,6 +97,19 @@ void info(const InfoOptions& o) {
             std::printf("; recurrent state %s per sequence",
                         human_bytes(static_cast<double>(c.recurrent_state_bytes())).c_str());
         std::printf("\n");
+        // The CUDA backend's needs (cuda/gpu_plan.h), whether or not this build has it.
+        if (const std::string why = cuda::forward_unsupported(c); !why.empty()) {
+            std::printf("GPU (CUDA): not yet: %s\n", why.c_str());
+        } else {
+            const cuda::DeviceMemory m = cuda::forward_device_memory(c, w, ctx);
+            std::printf(
+                "GPU (CUDA): %s of GPU memory at %lld tokens (weights %s, KV cache (f32) "
+                "%s, activations %s)\n",
+                human_bytes(static_cast<double>(m.total())).c_str(), static_cast<long long>(ctx),
+                human_bytes(static_cast<double>(m.weights)).c_str(),
+                human_bytes(static_cast<double>(m.kv_cache)).c_str(),
+                human_bytes(static_cast<double>(m.activations)).c_str());
+        }
     } catch (const Error& e) {
         std::printf("\nmodel: flash cannot run this file: %s\n", e.what());
     }

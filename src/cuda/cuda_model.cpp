@@ -16,36 +16,6 @@ size_t weight_bytes(const WeightRef& w) {
     return w.present() ? static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols) : 0;
 }
 
-// Every weight the GPU path uploads, each once (a tied output is the embedding). The token
-// embedding itself stays on the host: one row per token is read there.
-std::vector<WeightRef> uploaded_weights(const ModelWeights& W) {
-    std::vector<WeightRef> all{W.output_norm, W.output, W.rope_freqs};
-    for (const LayerWeights& L : W.layers) {
-        for (const WeightRef* w :
-             {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.q_norm, &L.k_norm,
-              &L.attn_post_norm, &L.ffn_norm, &L.w_gate, &L.w_up, &L.w_down, &L.ffn_post_norm})
-            all.push_back(*w);
-    }
-    std::vector<WeightRef> unique;
-    for (const WeightRef& w : all) {
-        const bool seen = std::any_of(unique.begin(), unique.end(),
-                                      [&](const WeightRef& u) { return u.data == w.data; });
-        if (w.present() && !seen) unique.push_back(w);
-    }
-    return unique;
-}
-
-size_t kv_bytes(const ModelConfig& c, int64_t n_ctx) {
-    return static_cast<size_t>(c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
-           sizeof(float);
-}
-
-size_t activation_bytes(const ModelConfig& c, int64_t n_ctx) {
-    const int64_t floats = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
-                           c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx + c.n_vocab;
-    return static_cast<size_t>(floats) * sizeof(float) + sizeof(int32_t);
-}
-
 std::string mib(size_t bytes) {
     return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
 }
@@ -64,20 +34,6 @@ void matvec(const WeightRef& w, const float* x, float* y) {
 
 }  // namespace
 
-std::string forward_unsupported(const ModelConfig& c) {
-    if (c.has_recurrent_layers())
-        return c.arch + " has recurrent (Gated DeltaNet) layers, which have no GPU kernels yet";
-    if (c.gated_attention) return c.arch + "'s gated attention has no GPU kernel yet";
-    if (c.rope_sections_used) return c.arch + "'s multi-section RoPE has no GPU kernel yet";
-    return "";
-}
-
-size_t forward_device_bytes(const Model& model, int64_t n_ctx) {
-    size_t bytes = kv_bytes(model.config(), n_ctx) + activation_bytes(model.config(), n_ctx);
-    for (const WeightRef& w : uploaded_weights(model.weights())) bytes += weight_bytes(w);
-    return bytes;
-}
-
 CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(n_ctx) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
@@ -90,7 +46,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(
         if (w.rows > 1 && !matvec_supports(w.type))
             throw Error("the GPU cannot run this model: no GPU kernel for " +
                         std::string(dtype_name(w.type)) + " weights");
-    const size_t needed = forward_device_bytes(model, n_ctx);
+    const DeviceMemory plan = forward_device_memory(c, W, n_ctx);
+    const size_t needed = plan.total();
     const DeviceInfo info = device_info(0);
     if (needed > info.free_bytes)
         throw Error("the model needs " + mib(needed) + " on the GPU at a context of " +
@@ -136,7 +93,7 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(
     scores_ = floats(c.n_head * n_ctx);
     logits_ = floats(c.n_vocab);
     position_ = DeviceBuffer(sizeof(int32_t));
-    device_bytes_ += activation_bytes(c, n_ctx);
+    device_bytes_ += plan.activations;
     embedding_.resize(static_cast<size_t>(c.n_embd));
 }
 

@@ -13,23 +13,17 @@
 #include <vector>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/gpu_plan.h"
 #include "model/model.h"
 #include "runtime/session.h"
 
 namespace flash::cuda {
 
-// Why the GPU path cannot run this model, or "" when it can. Reads only the config (no device).
-std::string forward_unsupported(const ModelConfig& config);
-
-// Device bytes the GPU path allocates for this model at a context size: weights in their GGUF
-// types, the f32 KV cache of every attention layer and the activations (no device needed).
-size_t forward_device_bytes(const Model& model, int64_t n_ctx);
-
 class CudaModel {
   public:
     // Uploads the weights and allocates the cache for n_ctx positions on the current device.
     // Throws flash::Error for an unsupported model (forward_unsupported) or when the device
-    // lacks the memory (saying how much was needed).
+    // lacks the memory forward_device_memory asks for (saying how much).
     CudaModel(const Model& model, int64_t n_ctx);
 
     // Evaluates tokens at positions [pos, pos + n), one at a time, writing their keys and values

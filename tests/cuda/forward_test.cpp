@@ -50,11 +50,13 @@ TEST(CudaForwardSupport, DeviceBytesHoldTheWeightsAndGrowByTheCachePerPosition) 
         for (const LayerWeights& L : m->weights().layers)
             for (const WeightRef* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
                 matrices += static_cast<size_t>(w->rows) * row_bytes(w->type, w->cols);
-        EXPECT_GT(forward_device_bytes(*m, 1), matrices) << name;
+        EXPECT_GT(forward_device_memory(c, m->weights(), 1).total(), matrices) << name;
         // Per position: f32 keys and values of every attention layer, and one score per head.
         const auto per_position = static_cast<size_t>(
             (c.attention_layers() * (c.kv_dim() + c.v_dim()) + c.n_head) * sizeof(float));
-        EXPECT_EQ(forward_device_bytes(*m, 256) - forward_device_bytes(*m, 128), 128 * per_position)
+        EXPECT_EQ(forward_device_memory(c, m->weights(), 256).total() -
+                      forward_device_memory(c, m->weights(), 128).total(),
+                  128 * per_position)
             << name;
     }
 }

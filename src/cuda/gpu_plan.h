@@ -1,0 +1,32 @@
+// What the GPU forward pass (cuda_model.h) takes and needs, read from a model's config and
+// weights alone: no CUDA, built in every configuration, so `flash info` can say how much GPU
+// memory a model asks for on a machine without one. Depends on core/ and model/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+#include "model/weights.h"
+
+namespace flash::cuda {
+
+// Why the GPU path cannot run this model, or "" when it can.
+std::string forward_unsupported(const ModelConfig& config);
+
+// Every weight the GPU path uploads, each once (a tied output is the embedding). The token
+// embedding table itself stays on the host: one row per token is read there.
+std::vector<WeightRef> uploaded_weights(const ModelWeights& weights);
+
+struct DeviceMemory {
+    size_t weights = 0;      // in their GGUF types
+    size_t kv_cache = 0;     // f32 keys and values of every attention layer
+    size_t activations = 0;  // one token's, and a score per head and position
+    size_t total() const { return weights + kv_cache + activations; }
+};
+DeviceMemory forward_device_memory(const ModelConfig& config, const ModelWeights& weights,
+                                   int64_t n_ctx);
+
+}  // namespace flash::cuda
