@@ -8,6 +8,7 @@
 #include "ask/grounded.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
 
@@ -73,7 +74,8 @@ void run_ask(AskCliOptions& o) {
     o.ask.generation.sampling = o.sampling.over(greedy_sampling());
 
     LoadedModel lm = load_model(o.model);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    attach_device(lm, o.model);
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model, lm));
     ask::GroundedAnswerer answerer(session,
                                    ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template));
     ask::AskTrace trace;
@@ -109,6 +111,7 @@ void add_ask_command(CLI::App& app) {
         "  flash ask --doc policy.md --doc faq.html \"How long is the return window?\"\n"
         "  flash index add ~/docs && flash ask --json \"Who approves travel over $500?\"");
     add_model_options(*cmd, o->model);
+    add_device_option(*cmd, o->model.device);
     cmd->add_option("question", o->question, "The question")->required();
     cmd->add_option("--doc", o->docs,
                     "A document (text, Markdown, HTML, PDF) or directory; repeatable")

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "core/process_memory.h"
 #include "kernels/kernels.h"
@@ -45,7 +46,9 @@ void bench(const BenchOptions& o) {
     const ModelConfig& c = lm.model->config();
     ModelOptions mo = o.model;
     mo.ctx = o.n_depth + std::max<int64_t>(o.n_prompt, o.n_gen) + 1;
-    Session session(*lm.model, nullptr, session_options(mo));
+    attach_device(lm, mo);
+    Session session(*lm.model, nullptr, session_options(mo, lm));
+    const char* isa = lm.gpu ? "cuda" : kernels::isa_name();
 
     std::mt19937 rng(42);
     std::uniform_int_distribution<int32_t> any_token(0, static_cast<int32_t>(c.n_vocab - 1));
@@ -96,7 +99,7 @@ void bench(const BenchOptions& o) {
             {"model", lm.model->gguf().path()},
             {"arch", c.arch},
             {"threads", threads},
-            {"isa", kernels::isa_name()},
+            {"isa", isa},
             {"precision", o.model.precision},
             {"cache_type_k", o.model.cache_type_k},
             {"cache_type_v", o.model.cache_type_v},
@@ -125,9 +128,9 @@ void bench(const BenchOptions& o) {
     auto row = [&](const char* kind, int n, const Figure& f) {
         const std::string depth = o.n_depth > 0 ? " @ d" + std::to_string(o.n_depth) : "";
         std::printf("| %s | %s | %d | %s | %s | %s | %s%d%s | %.2f ± %.2f |\n",
-                    c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads,
-                    kernels::isa_name(), o.model.precision.c_str(), kv.c_str(), kind, n,
-                    depth.c_str(), f.mean, f.stddev);
+                    c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads, isa,
+                    o.model.precision.c_str(), kv.c_str(), kind, n, depth.c_str(), f.mean,
+                    f.stddev);
     };
     if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
     if (o.n_gen > 0) row("tg", o.n_gen, ftg);
@@ -140,6 +143,7 @@ void add_bench_command(CLI::App& app) {
     CLI::App* cmd =
         app.add_subcommand("bench", "Measure prompt processing (pp) and generation (tg) tokens/s");
     add_model_options(*cmd, o->model);
+    add_device_option(*cmd, o->model.device);
     cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens for the pp test (0: skip)")
         ->check(in_range({0, 1 << 20}, true))
         ->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/json_input.h"
@@ -84,7 +85,8 @@ int call(const CallOptions& o) {
     auto format = o.tool_format.empty() ? nullptr : tools::make_tool_format(o.tool_format);
 
     LoadedModel lm = load_model(o.model);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    attach_device(lm, o.model);
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model, lm));
     tools::ToolCaller caller(session, ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template),
                              std::move(format));
     std::fprintf(stderr, "[format %s, template %s, tool_choice %s%s]\n",
@@ -129,6 +131,7 @@ void add_call_command(CLI::App& app) {
         "Exit status 4: the model attempted a call that could not be accepted (see warnings).\n"
         "Example: flash call -m smollm2 --tools tools.json \"What's the weather in Paris?\"");
     add_model_options(*cmd, o->model);
+    add_device_option(*cmd, o->model.device);
     cmd->add_option("request", o->request, "The user's request (appended to --messages)");
     cmd->add_option("--tools", o->tools_file, "JSON file with an OpenAI `tools` array")->required();
     cmd->add_option("--messages", o->messages_file,

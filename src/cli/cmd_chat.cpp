@@ -10,6 +10,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "cli/terminal.h"
 #include "core/error.h"
@@ -109,7 +110,7 @@ class ChatLoop {
   public:
     ChatLoop(const ChatOptions& o, LoadedModel& lm)
         : turn_(ChatTemplate::from_gguf(lm.model->gguf(), o.chat_template), *lm.tokenizer),
-          session_(*lm.model, lm.tokenizer.get(), session_options(o.model)),
+          session_(*lm.model, lm.tokenizer.get(), session_options(o.model, lm)),
           conversation_(o.system),
           reader_(o.no_history ? std::string() : chat_history_path()) {
         gen_ = o.gen;
@@ -241,6 +242,7 @@ class ChatLoop {
 
 void chat(const ChatOptions& o) {
     LoadedModel lm = load_model(o.model);
+    attach_device(lm, o.model);
     ChatLoop(o, lm).run();
 }
 
@@ -250,6 +252,7 @@ void add_chat_command(CLI::App& app) {
     auto o = std::make_shared<ChatOptions>();
     CLI::App* cmd = app.add_subcommand("chat", "Interactive chat on the terminal");
     add_model_options(*cmd, o->model);
+    add_device_option(*cmd, o->model.device);
     o->gen.max_tokens = kDefaultMaxTokens;
     cmd->add_option("-n,--n-predict", o->gen.max_tokens, "Maximum tokens per answer")
         ->check(in_range(sampling_range::kMaxTokens, true))

@@ -10,6 +10,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/instruction_list.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
@@ -71,7 +72,8 @@ std::string read_prompt(const RunOptions& o) {
         throw Error("give the prompt once: as an argument or -p, or with -f FILE, not both");
     std::string text = o.prompt;
     if (!o.prompt_file.empty())
-        text = o.prompt_file == "-" ? read_stdin("the prompt") : read_text_file(o.prompt_file, "prompt file");
+        text = o.prompt_file == "-" ? read_stdin("the prompt")
+                                    : read_text_file(o.prompt_file, "prompt file");
     else if (text.empty() && !stdin_is_terminal())
         text = read_stdin("the prompt");
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
@@ -128,9 +130,10 @@ void run_instructed(const RunOptions& o, const std::string& prompt,
             "--json (use the format:json instruction)");
     if (!o.system.empty()) throw Error("--system is not supported with instructions yet");
     LoadedModel lm = load_model(o.model);
+    attach_device(lm, o.model);
     const ChatTemplate tmpl =
         ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template, kRawHint);
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model, lm));
     follow::FollowOptions options;
     options.generation = o.gen;
     options.generation.sampling = chat_sampling_for(*lm.model, o.sampling);
@@ -151,6 +154,7 @@ void run(const RunOptions& o) {
         return run_instructed(o, prompt, instructions);
     const grammar::ConstraintSpec spec = constraint_spec(o.constraint);  // bad files fail fast
     LoadedModel lm = load_model(o.model);
+    attach_device(lm, o.model);
     const ChatTemplate tmpl =
         ChatTemplate::from_gguf(lm.model->gguf(), o.raw ? "raw" : o.chat_template, kRawHint);
     std::vector<ChatMessage> messages;
@@ -160,7 +164,7 @@ void run(const RunOptions& o) {
     const turn::PreparedTurn prepared =
         turn.prepare(turn::Prompt::from(messages), compile_constraint(spec));
 
-    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model));
+    Session session(*lm.model, lm.tokenizer.get(), session_options(o.model, lm));
     GenerateOptions gen = o.gen;
     gen.sampling = chat_sampling_for(*lm.model, o.sampling);
     const turn::TurnOutput out = turn.run(session, prepared, gen, print_to_stdout);
@@ -212,6 +216,7 @@ void add_run_command(CLI::App& app) {
         "  flash run \"What is the capital of France?\"\n"
         "  flash run -f question.txt --temp 0 -n 64");
     add_model_options(*cmd, o->model);
+    add_device_option(*cmd, o->model.device);
     cmd->add_option("prompt,-p,--prompt", o->prompt, "The prompt (user message)");
     cmd->add_option("-f,--file", o->prompt_file, "Read the prompt from FILE (- for stdin)");
     o->gen.max_tokens = kDefaultMaxTokens;

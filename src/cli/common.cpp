@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -8,10 +9,15 @@
 
 #include <unistd.h>
 
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "core/text_file.h"
+#include "cuda/gpu_plan.h"
 #include "store/store.h"
+#ifdef FLASH_CUDA
+#include "cuda/cuda_model.h"
+#endif
 
 namespace flash::cli {
 
@@ -27,11 +33,10 @@ void add_model_options(CLI::App& cmd, ModelOptions& o) {
     cmd.add_option("-b,--batch-size", o.batch, "Prompt tokens per forward pass")
         ->check(in_range(option_range::kBatch, true))
         ->capture_default_str();
-    cmd.add_option(
-           "--precision", o.precision,
-           "exact: f32 activations (the model's own arithmetic); fast: activations rounded "
-           "to 8 bits before they meet quantized weights, as llama.cpp does: quicker, less "
-           "faithful")
+    cmd.add_option("--precision", o.precision,
+                   "exact: f32 activations (the model's own arithmetic); fast: activations rounded "
+                   "to 8 bits before they meet quantized weights, as llama.cpp does: quicker, less "
+                   "faithful")
         ->check(CLI::IsMember({"exact", "fast"}))
         ->capture_default_str();
     cmd.add_option(
@@ -156,6 +161,32 @@ SessionOptions session_options(const ModelOptions& o) {
     s.n_batch = o.batch;
     s.precision = o.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
     s.kv_types = kv_types(o);
+    return s;
+}
+
+void attach_device(LoadedModel& lm, const ModelOptions& o) {
+    const ModelConfig& c = lm.model->config();
+    const int64_t ctx = std::min(o.ctx, c.n_ctx_train);
+    DeviceFacts f;
+    f.unsupported = cuda::forward_unsupported(c);
+    f.needed = cuda::forward_device_memory(c, lm.model->weights(), ctx).total();
+    f.exact = o.precision != "fast";
+    f.default_kv = o.cache_type_k == "f16" && o.cache_type_v == "f16";
+#ifdef FLASH_CUDA
+    f.cuda_built = true;
+    if (o.device != "cpu") f.devices = cuda::device_count();
+    if (f.devices > 0) f.free = cuda::device_info(0).free_bytes;
+#endif
+    if (!use_gpu(o.device, f)) return;
+#ifdef FLASH_CUDA
+    lm.gpu = std::make_unique<cuda::CudaRunner>(*lm.model, ctx);
+    std::fprintf(stderr, "flash: running on the GPU (%s)\n", cuda::device_info(0).name.c_str());
+#endif
+}
+
+SessionOptions session_options(const ModelOptions& o, const LoadedModel& lm) {
+    SessionOptions s = session_options(o);
+    s.runner = lm.gpu.get();
     return s;
 }
 

@@ -29,6 +29,7 @@ struct ModelOptions {
     std::string precision = "exact";   // exact | fast
     std::string cache_type_k = "f16";  // f16 | q8_0
     std::string cache_type_v = "f16";
+    std::string device = "auto";  // auto | cpu | cuda, for the commands that offer --device
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o);
@@ -67,11 +68,18 @@ void note_if_cut(const GenerationStats& stats);
 struct LoadedModel {
     std::unique_ptr<Model> model;
     std::unique_ptr<Tokenizer> tokenizer;  // null when the file has no usable vocabulary
+    std::unique_ptr<ForwardRunner> gpu;    // set by attach_device when the model runs there
 };
 
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
+// Decides --device for the loaded model (device_choice.h); for the GPU, uploads it and says so
+// on stderr. Throws flash::Error when --device cuda cannot be honoured.
+void attach_device(LoadedModel& lm, const ModelOptions& o);
+// session_options, with the forward passes on the GPU when attach_device put the model there
+// (one session at a time: the GPU holds one sequence's cache).
+SessionOptions session_options(const ModelOptions& o, const LoadedModel& lm);
 KvTypes kv_types(const ModelOptions& o);
 
 // Replies stop here unless -n says otherwise (the server's --max-tokens default too).

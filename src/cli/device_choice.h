@@ -1,0 +1,29 @@
+// --device: where a command's forward pass runs. "cpu"; "cuda" (the GPU forward pass of
+// cuda/cuda_model.h, or a clear error saying why it cannot); "auto", the default: the GPU when
+// this build has the CUDA backend, a GPU is present, the GPU path takes the model and its
+// settings and the model fits in the GPU's free memory, else the CPU. The decision is a plain
+// function of the facts, so it is tested without a GPU.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <string>
+
+namespace flash::cli {
+
+struct DeviceFacts {
+    bool cuda_built = false;      // this flash has the CUDA backend (-DFLASH_CUDA=ON)
+    int devices = 0;              // GPUs the driver reports
+    std::string unsupported;      // why the GPU path cannot run the model, "" when it can
+    size_t needed = 0, free = 0;  // GPU bytes the model asks for at the context; free there
+    bool exact = true;            // --precision exact: the GPU path computes in f32 only
+    bool default_kv = true;       // no -ctk/-ctv q8_0: the GPU's KV cache is f32
+};
+
+// True: run on the GPU. Throws flash::Error naming the reason when "cuda" cannot be honoured.
+bool use_gpu(const std::string& device, const DeviceFacts& facts);
+
+// Adds --device to a command that honours it (the others run on the CPU and do not offer it).
+void add_device_option(CLI::App& cmd, std::string& device);
+
+}  // namespace flash::cli
