@@ -1,12 +1,14 @@
-// Decode speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file: tokens per second
-// generating one token at a time (each step's logits copied back, as a Session takes them), and
-// the weight bytes read per second that implies, as one JSON line for issue 24's figures.
+// Speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file, as one JSON line for issue
+// 24's figures: a 512-token prompt in chunks (pp), then tokens generated one at a time (tg, each
+// step's logits copied back as a Session takes them) and the weight bytes read per second that
+// implies.
 //   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <span>
 #include <vector>
 
 #include "cuda/cuda_model.h"
@@ -30,20 +32,28 @@ int main(int argc, char** argv) {
         const ModelConfig& c = model->config();
         cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train));
         std::vector<float> logits(static_cast<size_t>(c.n_vocab));
-        int32_t token = 1;
-        constexpr int kWarmup = 8;
-        for (int i = 0; i < kWarmup; ++i) {
-            gpu.forward({&token, 1}, i, logits.data(), false);
-            token = argmax(logits);
-        }
-        const int steps = static_cast<int>(std::min<int64_t>(n_gen, gpu.n_ctx() - kWarmup));
-        const auto t0 = std::chrono::steady_clock::now();
+        const int64_t n_prompt = std::min<int64_t>(512, gpu.n_ctx() / 2);
+        std::vector<int32_t> prompt(static_cast<size_t>(n_prompt));
+        for (size_t i = 0; i < prompt.size(); ++i)
+            prompt[i] = static_cast<int32_t>((i * 7919) % static_cast<size_t>(c.n_vocab));
+        using Clock = std::chrono::steady_clock;
+        auto seconds = [](Clock::time_point t0) {
+            return std::chrono::duration<double>(Clock::now() - t0).count();
+        };
+        gpu.forward(std::span<const int32_t>(prompt).first(32), 0, logits.data(),
+                    false);  // warm-up
+        const auto t_pp = Clock::now();
+        gpu.forward(prompt, 0, logits.data(), false);
+        const double pp = static_cast<double>(n_prompt) / seconds(t_pp);
+
+        int32_t token = argmax(logits);
+        const int steps = static_cast<int>(std::min<int64_t>(n_gen, gpu.n_ctx() - n_prompt));
+        const auto t0 = Clock::now();
         for (int i = 0; i < steps; ++i) {
-            gpu.forward({&token, 1}, kWarmup + i, logits.data(), false);
+            gpu.forward({&token, 1}, n_prompt + i, logits.data(), false);
             token = argmax(logits);
         }
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double s = seconds(t0);
         // Bytes of weights one token reads: everything but the embedding table (read one row);
         // a tied output reads the table once as the output matrix.
         const ModelWeights& W = model->weights();
@@ -51,11 +61,13 @@ int main(int argc, char** argv) {
                             row_bytes(W.token_embd.type, W.token_embd.cols);
         const size_t read = W.total_bytes - (W.tied_output ? 0 : embd);
         std::printf(
-            "{\"model\": \"%s\", \"arch\": \"%s\", \"device\": \"%s\", \"tokens\": %d, "
+            "{\"model\": \"%s\", \"arch\": \"%s\", \"device\": \"%s\", \"pp_tokens\": %lld, "
+            "\"pp_tokens_per_s\": %.1f, \"tg_tokens\": %d, "
             "\"tg_tokens_per_s\": %.2f, \"ms_per_token\": %.3f, \"weight_gb_per_s\": %.1f, "
             "\"device_mib\": %.0f}\n",
-            argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(), steps, steps / s,
-            1e3 * s / steps, read * (steps / s) / 1e9, gpu.device_bytes() / 1048576.0);
+            argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(),
+            static_cast<long long>(n_prompt), pp, steps, steps / s, 1e3 * s / steps,
+            read * (steps / s) / 1e9, gpu.device_bytes() / 1048576.0);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "flash_bench_cuda_forward: %s\n", e.what());
         return 1;

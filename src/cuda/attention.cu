@@ -1,4 +1,4 @@
-// Decode attention on the GPU (launch.h): one block per query head over the cached positions,
+// Attention on the GPU (launch.h): one block per token and query head over its cached positions,
 // in three passes over them as the CPU's arithmetic goes (scores, their maximum and the
 // exponentials with their sum, then the weighted values), the scores in global scratch so any
 // context length fits. Correct first: the flash-decoding split for long contexts comes with the
@@ -30,14 +30,16 @@ __device__ float block_reduce(float v, float* shared, Op op) {
     return result;
 }
 
-__global__ void attention_decode_kernel(const float* q, const float* k_cache, const float* v_cache,
-                                        int64_t group, int64_t hd, int64_t hdv, int64_t kv_dim,
-                                        int64_t v_dim, int64_t first, int64_t last, float scale,
-                                        float* scores, int64_t score_stride, float* out) {
+__global__ void attention_kernel(const float* q, const float* k_cache, const float* v_cache,
+                                 int64_t pos0, int64_t window, int64_t n_head, int64_t group,
+                                 int64_t hd, int64_t hdv, int64_t kv_dim, int64_t v_dim,
+                                 float scale, float* scores, int64_t score_stride, float* out) {
     __shared__ float shared[kThreads];
-    const int64_t h = blockIdx.x, kvh = h / group;
-    const float* qh = q + h * hd;
-    float* s = scores + h * score_stride;
+    const int64_t h = blockIdx.x, t = blockIdx.y, kvh = h / group;
+    const int64_t last = pos0 + t;
+    const int64_t first = window > 0 && last - window + 1 > 0 ? last - window + 1 : 0;
+    const float* qh = q + (t * n_head + h) * hd;
+    float* s = scores + (t * n_head + h) * score_stride;
 
     float local_max = -INFINITY;
     for (int64_t j = first + threadIdx.x; j <= last; j += kThreads) {
@@ -61,20 +63,21 @@ __global__ void attention_decode_kernel(const float* q, const float* k_cache, co
         const float* v = v_cache + kvh * hdv + d;
         float acc = 0.0f;
         for (int64_t j = first; j <= last; ++j) acc = fmaf(s[j], v[j * v_dim], acc);
-        out[h * hdv + d] = acc / sum;
+        out[(t * n_head + h) * hdv + d] = acc / sum;
     }
 }
 
 }  // namespace
 
-void launch::attention_decode(const float* q, const float* k_cache, const float* v_cache,
-                              int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v,
-                              int64_t kv_dim, int64_t v_dim, int64_t first, int64_t last,
-                              float scale, float* scores, int64_t score_stride, float* out) {
-    if (n_head <= 0 || last < first) return;
-    attention_decode_kernel<<<static_cast<unsigned>(n_head), kThreads>>>(
-        q, k_cache, v_cache, group, head_dim, head_dim_v, kv_dim, v_dim, first, last, scale, scores,
-        score_stride, out);
+void launch::attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+                       int64_t pos0, int64_t window, int64_t n_head, int64_t group,
+                       int64_t head_dim, int64_t head_dim_v, int64_t kv_dim, int64_t v_dim,
+                       float scale, float* scores, int64_t score_stride, float* out) {
+    if (n_head <= 0 || n_tokens <= 0) return;
+    const dim3 grid(static_cast<unsigned>(n_head), static_cast<unsigned>(n_tokens));
+    attention_kernel<<<grid, kThreads>>>(q, k_cache, v_cache, pos0, window, n_head, group, head_dim,
+                                         head_dim_v, kv_dim, v_dim, scale, scores, score_stride,
+                                         out);
     check(cudaGetLastError(), "launching attention");
 }
 

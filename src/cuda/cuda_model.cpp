@@ -28,13 +28,14 @@ float* f(DeviceBuffer& b) {
     return static_cast<float*>(b.data());
 }
 
-void matvec(const WeightRef& w, const float* x, float* y) {
-    launch::matvec(w.type, w.data, w.rows, w.cols, x, y);
+void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
+    launch::matmul(w.type, w.data, w.rows, w.cols, x, n, y);
 }
 
 }  // namespace
 
-CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(n_ctx) {
+CudaModel::CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk)
+    : model_(model), n_ctx_(n_ctx) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -81,20 +82,22 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx) : model_(model), n_ctx_(
         L.v_cache = floats(n_ctx * c.v_dim());
         device_bytes_ += L.k_cache.bytes() + L.v_cache.bytes();
     }
-    x_ = floats(c.n_embd);
-    xn_ = floats(c.n_embd);
-    y_ = floats(c.n_embd);
-    q_ = floats(c.q_dim());
-    k_ = floats(c.kv_dim());
-    v_ = floats(c.v_dim());
-    attn_ = floats(c.n_head * c.head_dim_v);
-    gate_ = floats(c.n_ff);
-    up_ = floats(c.n_ff);
-    scores_ = floats(c.n_head * n_ctx);
-    logits_ = floats(c.n_vocab);
-    position_ = DeviceBuffer(sizeof(int32_t));
+    chunk_ = max_chunk > 0 ? std::min(max_chunk, prefill_chunk(c, n_ctx)) : prefill_chunk(c, n_ctx);
+    x_ = floats(chunk_ * c.n_embd);
+    xn_ = floats(chunk_ * c.n_embd);
+    y_ = floats(chunk_ * c.n_embd);
+    q_ = floats(chunk_ * c.q_dim());
+    k_ = floats(chunk_ * c.kv_dim());
+    v_ = floats(chunk_ * c.v_dim());
+    attn_ = floats(chunk_ * c.n_head * c.head_dim_v);
+    gate_ = floats(chunk_ * c.n_ff);
+    up_ = floats(chunk_ * c.n_ff);
+    scores_ = floats(chunk_ * c.n_head * n_ctx);
+    logits_ = floats(kLogitRows * c.n_vocab);
+    positions_ = DeviceBuffer(static_cast<size_t>(chunk_) * sizeof(int32_t));
     device_bytes_ += plan.activations;
-    embedding_.resize(static_cast<size_t>(c.n_embd));
+    embeddings_.resize(static_cast<size_t>(chunk_ * c.n_embd));
+    positions_host_.resize(static_cast<size_t>(chunk_));
 }
 
 const void* CudaModel::device_weight(const WeightRef& w) {
@@ -134,74 +137,82 @@ void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* log
                         std::to_string(c.n_vocab) + ")");
 
     const size_t embd_row = row_bytes(W.token_embd.type, c.n_embd);
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t p = pos + i;
-        // The token's embedding row, read on the host as the CPU path reads it.
-        kernels::dequantize_row(
-            W.token_embd.type,
-            static_cast<const uint8_t*>(W.token_embd.data) + tokens[i] * embd_row,
-            embedding_.data(), c.n_embd);
-        if (c.embed_scale != 1.0f)
-            for (float& e : embedding_) e *= c.embed_scale;
-        x_.upload(embedding_.data(), embedding_.size() * sizeof(float));
-        const auto p32 = static_cast<int32_t>(p);
-        position_.upload(&p32, sizeof(p32));
+    const auto n_vocab = static_cast<size_t>(c.n_vocab);
+    for (int64_t s0 = 0; s0 < n; s0 += chunk_) {
+        const int64_t m = std::min(chunk_, n - s0), p0 = pos + s0;
+        // The tokens' embedding rows, read on the host as the CPU path reads them.
+        for (int64_t t = 0; t < m; ++t) {
+            float* e = embeddings_.data() + t * c.n_embd;
+            kernels::dequantize_row(
+                W.token_embd.type,
+                static_cast<const uint8_t*>(W.token_embd.data) + tokens[s0 + t] * embd_row, e,
+                c.n_embd);
+            if (c.embed_scale != 1.0f)
+                for (int64_t i = 0; i < c.n_embd; ++i) e[i] *= c.embed_scale;
+            positions_host_[t] = static_cast<int32_t>(p0 + t);
+        }
+        x_.upload(embeddings_.data(), static_cast<size_t>(m * c.n_embd) * sizeof(float));
+        positions_.upload(positions_host_.data(), static_cast<size_t>(m) * sizeof(int32_t));
 
-        for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, p);
+        for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, p0, m);
 
-        if (!all_logits && i + 1 < n) continue;
-        launch::rmsnorm(f(x_), output_norm_, 1, c.n_embd, c.rms_eps, f(xn_));
-        matvec(output_, f(xn_), f(logits_));
-        launch::synchronize("running the forward pass");
-        logits_.download(logits + (all_logits ? i * c.n_vocab : 0),
-                         static_cast<size_t>(c.n_vocab) * sizeof(float));
+        // Logits: every token's, kLogitRows at a time, or the prompt's last.
+        const int64_t first = all_logits ? 0 : m - 1;
+        if (!all_logits && s0 + m < n) continue;
+        for (int64_t r0 = first; r0 < m; r0 += kLogitRows) {
+            const int64_t rows = std::min(kLogitRows, m - r0);
+            launch::rmsnorm(f(x_) + r0 * c.n_embd, output_norm_, rows, c.n_embd, c.rms_eps, f(xn_));
+            matmul(output_, f(xn_), rows, f(logits_));
+            launch::synchronize("running the forward pass");
+            float* dst = logits + (all_logits ? static_cast<size_t>(s0 + r0) * n_vocab : 0);
+            logits_.download(dst, static_cast<size_t>(rows) * n_vocab * sizeof(float));
+        }
     }
 }
 
-// One attention layer and its feed-forward for the token at position p (model.cpp's order).
-void CudaModel::layer_step(int64_t l, int64_t p) {
+// One attention layer and its feed-forward for m tokens at positions p0.. (model.cpp's order).
+void CudaModel::layer_step(int64_t l, int64_t p0, int64_t m) {
     const ModelConfig& c = model_.config();
     const LayerConfig& lc = c.layers[l];
     Layer& L = layers_[l];
     const int64_t d = c.n_embd, hd = c.head_dim;
 
-    launch::rmsnorm(f(x_), L.attn_norm, 1, d, c.rms_eps, f(xn_));
-    matvec(L.wq, f(xn_), f(q_));
-    matvec(L.wk, f(xn_), f(k_));
-    matvec(L.wv, f(xn_), f(v_));
-    if (L.bq) launch::add(f(q_), L.bq, c.q_dim());
-    if (L.bk) launch::add(f(k_), L.bk, c.kv_dim());
-    if (L.bv) launch::add(f(v_), L.bv, c.v_dim());
+    launch::rmsnorm(f(x_), L.attn_norm, m, d, c.rms_eps, f(xn_));
+    matmul(L.wq, f(xn_), m, f(q_));
+    matmul(L.wk, f(xn_), m, f(k_));
+    matmul(L.wv, f(xn_), m, f(v_));
+    if (L.bq) launch::add(f(q_), L.bq, m * c.q_dim(), c.q_dim());
+    if (L.bk) launch::add(f(k_), L.bk, m * c.kv_dim(), c.kv_dim());
+    if (L.bv) launch::add(f(v_), L.bv, m * c.v_dim(), c.v_dim());
     if (c.qk_norm) {
-        launch::rmsnorm(f(q_), L.q_norm, c.n_head, hd, c.rms_eps, f(q_));
-        launch::rmsnorm(f(k_), L.k_norm, c.n_head_kv, hd, c.rms_eps, f(k_));
+        launch::rmsnorm(f(q_), L.q_norm, m * c.n_head, hd, c.rms_eps, f(q_));
+        launch::rmsnorm(f(k_), L.k_norm, m * c.n_head_kv, hd, c.rms_eps, f(k_));
     }
     const float theta_scale = launch::rope_theta_scale(lc.rope_base, c.n_rot);
     const bool neox = c.rope_kind == RopeKind::NeoX;
-    const auto* position = static_cast<const int32_t*>(position_.data());
-    launch::rope(f(q_), 1, c.n_head, hd, c.n_rot, position, theta_scale, lc.rope_freq_scale, neox,
+    const auto* positions = static_cast<const int32_t*>(positions_.data());
+    launch::rope(f(q_), m, c.n_head, hd, c.n_rot, positions, theta_scale, lc.rope_freq_scale, neox,
                  rope_freqs_);
-    launch::rope(f(k_), 1, c.n_head_kv, hd, c.n_rot, position, theta_scale, lc.rope_freq_scale,
+    launch::rope(f(k_), m, c.n_head_kv, hd, c.n_rot, positions, theta_scale, lc.rope_freq_scale,
                  neox, rope_freqs_);
-    launch::copy(f(L.k_cache) + p * c.kv_dim(), k_.data(),
-                 static_cast<size_t>(c.kv_dim()) * sizeof(float));
-    launch::copy(f(L.v_cache) + p * c.v_dim(), v_.data(),
-                 static_cast<size_t>(c.v_dim()) * sizeof(float));
-    const int64_t first = lc.sliding ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
-    launch::attention_decode(f(q_), f(L.k_cache), f(L.v_cache), c.n_head, c.n_head / c.n_head_kv,
-                             hd, c.head_dim_v, c.kv_dim(), c.v_dim(), first, p, c.attn_scale,
-                             f(scores_), n_ctx_, f(attn_));
-    matvec(L.wo, f(attn_), f(y_));
-    if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, 1, d, c.rms_eps, f(y_));
-    launch::add(f(x_), f(y_), d);
+    launch::copy(f(L.k_cache) + p0 * c.kv_dim(), k_.data(),
+                 static_cast<size_t>(m * c.kv_dim()) * sizeof(float));
+    launch::copy(f(L.v_cache) + p0 * c.v_dim(), v_.data(),
+                 static_cast<size_t>(m * c.v_dim()) * sizeof(float));
+    launch::attention(f(q_), f(L.k_cache), f(L.v_cache), m, p0, lc.sliding ? c.sliding_window : 0,
+                      c.n_head, c.n_head / c.n_head_kv, hd, c.head_dim_v, c.kv_dim(), c.v_dim(),
+                      c.attn_scale, f(scores_), n_ctx_, f(attn_));
+    matmul(L.wo, f(attn_), m, f(y_));
+    if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, m, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), m * d, m * d);
 
-    launch::rmsnorm(f(x_), L.ffn_norm, 1, d, c.rms_eps, f(xn_));
-    matvec(L.w_gate, f(xn_), f(gate_));
-    matvec(L.w_up, f(xn_), f(up_));
-    launch::glu(c.ffn_activation == FfnActivation::GeluTanh, f(gate_), f(up_), c.n_ff);
-    matvec(L.w_down, f(gate_), f(y_));
-    if (L.ffn_post_norm) launch::rmsnorm(f(y_), L.ffn_post_norm, 1, d, c.rms_eps, f(y_));
-    launch::add(f(x_), f(y_), d);
+    launch::rmsnorm(f(x_), L.ffn_norm, m, d, c.rms_eps, f(xn_));
+    matmul(L.w_gate, f(xn_), m, f(gate_));
+    matmul(L.w_up, f(xn_), m, f(up_));
+    launch::glu(c.ffn_activation == FfnActivation::GeluTanh, f(gate_), f(up_), m * c.n_ff);
+    matmul(L.w_down, f(gate_), m, f(y_));
+    if (L.ffn_post_norm) launch::rmsnorm(f(y_), L.ffn_post_norm, m, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), m * d, m * d);
 }
 
 }  // namespace flash::cuda

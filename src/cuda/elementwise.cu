@@ -82,9 +82,9 @@ __global__ void rope_kernel(float* x, int64_t n_heads, int64_t head_dim, int64_t
     h[b] = __fadd_rn(__fmul_rn(x0, s), __fmul_rn(x1, c));
 }
 
-__global__ void add_kernel(float* x, const float* y, int64_t n) {
+__global__ void add_kernel(float* x, const float* y, int64_t n, int64_t period) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
-    if (i < n) x[i] = __fadd_rn(x[i], y[i]);
+    if (i < n) x[i] = __fadd_rn(x[i], y[i % period]);
 }
 
 unsigned blocks_for(int64_t n) {
@@ -122,9 +122,9 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
     check(cudaGetLastError(), "launching rope");
 }
 
-void add(float* x, const float* y, int64_t n) {
-    if (n <= 0) return;
-    add_kernel<<<blocks_for(n), kThreads>>>(x, y, n);
+void add(float* x, const float* y, int64_t n, int64_t period) {
+    if (n <= 0 || period <= 0) return;
+    add_kernel<<<blocks_for(n), kThreads>>>(x, y, n, period);
     check(cudaGetLastError(), "launching add");
 }
 

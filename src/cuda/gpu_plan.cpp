@@ -29,15 +29,24 @@ std::vector<WeightRef> uploaded_weights(const ModelWeights& W) {
     return unique;
 }
 
+int64_t prefill_chunk(const ModelConfig& c, int64_t n_ctx) {
+    constexpr int64_t kMaxChunk = 256, kScoreBudget = int64_t{64} << 20;
+    const int64_t per_token = std::max<int64_t>(1, c.n_head * n_ctx * 4);
+    return std::clamp<int64_t>(kScoreBudget / per_token, 1, kMaxChunk);
+}
+
 DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, int64_t n_ctx) {
     DeviceMemory m;
     for (const WeightRef& w : uploaded_weights(W))
         m.weights += static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols);
     m.kv_cache = static_cast<size_t>(c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
                  sizeof(float);
-    const int64_t floats = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
-                           c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx + c.n_vocab;
-    m.activations = static_cast<size_t>(floats) * sizeof(float) + sizeof(int32_t);
+    const int64_t chunk = prefill_chunk(c, n_ctx);
+    const int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
+                              c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
+    m.activations =
+        static_cast<size_t>(chunk * per_token + kLogitRows * c.n_vocab) * sizeof(float) +
+        static_cast<size_t>(chunk) * sizeof(int32_t);
     return m;
 }
 

@@ -20,10 +20,16 @@ std::string forward_unsupported(const ModelConfig& config);
 // embedding table itself stays on the host: one row per token is read there.
 std::vector<WeightRef> uploaded_weights(const ModelWeights& weights);
 
+// Tokens of a prompt one GPU pass takes: up to 256, fewer where the attention scores of a chunk
+// (tokens x heads x context floats) would pass 64 MiB.
+int64_t prefill_chunk(const ModelConfig& config, int64_t n_ctx);
+// Rows of logits computed per output product when every token's logits are asked for.
+inline constexpr int64_t kLogitRows = 16;
+
 struct DeviceMemory {
     size_t weights = 0;      // in their GGUF types
     size_t kv_cache = 0;     // f32 keys and values of every attention layer
-    size_t activations = 0;  // one token's, and a score per head and position
+    size_t activations = 0;  // a prompt chunk's, its attention scores, kLogitRows of logits
     size_t total() const { return weights + kv_cache + activations; }
 };
 DeviceMemory forward_device_memory(const ModelConfig& config, const ModelWeights& weights,

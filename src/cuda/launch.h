@@ -15,6 +15,9 @@ namespace flash::cuda::launch {
 
 // y = W x for `rows` rows of `cols` elements of type t (matvec_supports(t) must hold).
 void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y);
+// y[t * rows + r] = W[r] . x[t * cols ..] for n tokens (one token: matvec).
+void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+            float* y);
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n (w may be null; out may be x).
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out);
 // gate[i] = act(gate[i]) * up[i]: SiLU, or GELU's tanh form.
@@ -29,17 +32,19 @@ inline float rope_theta_scale(float base, int64_t n_rot) {
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
           const int32_t* positions, float theta_scale, float freq_scale, bool neox,
           const float* freq_factors);
-// x[i] += y[i] for i < n.
-void add(float* x, const float* y, int64_t n);
-// Attention of one token's query heads over cached positions [first, last] (causal, and a
-// sliding window's start as the caller sets `first`): out[h] = sum_j softmax_j(scale * q_h .
-// k_j) v_j, query head h reading key/value head h / group. k_cache rows are kv_dim floats,
-// v_cache rows v_dim, position j at row j. scores: n_head x score_stride floats of scratch
-// (score_stride > last).
-void attention_decode(const float* q, const float* k_cache, const float* v_cache, int64_t n_head,
-                      int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
-                      int64_t v_dim, int64_t first, int64_t last, float scale, float* scores,
-                      int64_t score_stride, float* out);
+// x[i] += y[i % period] for i < n: a residual (period n) or a bias on every row (period: its
+// length).
+void add(float* x, const float* y, int64_t n, int64_t period);
+// Causal attention of n_tokens consecutive tokens, token t at position pos0 + t, over the cached
+// positions [first, pos0 + t] (first: 0, or the start of a sliding window of `window` positions
+// when window > 0): out[t][h] = sum_j softmax_j(scale * q[t][h] . k_j) v_j, query head h reading
+// key/value head h / group. q rows: n_head * head_dim floats; out rows: n_head * head_dim_v;
+// k_cache rows kv_dim floats and v_cache rows v_dim, position j at row j. scores: scratch of
+// n_tokens x n_head x score_stride floats (score_stride > pos0 + n_tokens - 1).
+void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+               int64_t pos0, int64_t window, int64_t n_head, int64_t group, int64_t head_dim,
+               int64_t head_dim_v, int64_t kv_dim, int64_t v_dim, float scale, float* scores,
+               int64_t score_stride, float* out);
 // n bytes from device src to device dst, queued.
 void copy(void* dst, const void* src, size_t n);
 // Waits for everything queued; throws flash::Error with CUDA's message for a failed kernel.

@@ -51,9 +51,12 @@ TEST(CudaForwardSupport, DeviceBytesHoldTheWeightsAndGrowByTheCachePerPosition) 
             for (const WeightRef* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
                 matrices += static_cast<size_t>(w->rows) * row_bytes(w->type, w->cols);
         EXPECT_GT(forward_device_memory(c, m->weights(), 1).total(), matrices) << name;
-        // Per position: f32 keys and values of every attention layer, and one score per head.
+        // Per position: f32 keys and values of every attention layer, and a score per head for
+        // each token of a prompt chunk (the same chunk at both sizes here).
+        ASSERT_EQ(prefill_chunk(c, 128), prefill_chunk(c, 256));
         const auto per_position = static_cast<size_t>(
-            (c.attention_layers() * (c.kv_dim() + c.v_dim()) + c.n_head) * sizeof(float));
+            (c.attention_layers() * (c.kv_dim() + c.v_dim()) + prefill_chunk(c, 256) * c.n_head) *
+            sizeof(float));
         EXPECT_EQ(forward_device_memory(c, m->weights(), 256).total() -
                       forward_device_memory(c, m->weights(), 128).total(),
                   128 * per_position)
@@ -121,6 +124,26 @@ TEST_P(CudaForward, PastTheSlidingWindowEqualsTheCpu) {
     EXPECT_LT(nmse(gpu, cpu), 1e-6);
     EXPECT_EQ(flash::testing::top1_agreement(gpu, cpu, 80, static_cast<int>(m->config().n_vocab)),
               1.0);
+}
+
+// A prompt in one pass, in passes of 7 tokens, and one token at a time: the same logits (the
+// chunks bit for bit; single tokens take the matrix-vector product, a different summation order).
+TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
+    const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    std::vector<int32_t> tokens;
+    while (tokens.size() < 40) tokens.push_back(prompt[tokens.size() % prompt.size()]);
+    const auto m = load(GetParam());
+    const auto n_vocab = static_cast<size_t>(m->config().n_vocab);
+    std::vector<float> whole(tokens.size() * n_vocab), sevens(whole.size()), ones(whole.size());
+    CudaModel(*m, 64).forward(tokens, 0, whole.data(), true);
+    CudaModel(*m, 64, 7).forward(tokens, 0, sevens.data(), true);
+    EXPECT_EQ(whole, sevens);
+    CudaModel one_by_one(*m, 64);
+    for (size_t t = 0; t < tokens.size(); ++t)
+        one_by_one.forward({&tokens[t], 1}, static_cast<int64_t>(t), ones.data() + t * n_vocab,
+                           false);
+    EXPECT_LT(nmse(ones, whole), 1e-9);
+    EXPECT_EQ(flash::testing::top1_agreement(ones, whole, 40, static_cast<int>(n_vocab)), 1.0);
 }
 
 // As on the CPU, greedy equality with a reference is asked of the float files only.

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "cuda/cuda_backend.h"
+#include "cuda/launch.h"
 #include "kernels/kernels.h"
 #include "kernels/random_weights.h"
 
@@ -50,6 +51,40 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
             // f32 sums in another order (and fused multiply-adds): a few ulps of the magnitude.
             ASSERT_NEAR(y[r], want, 1e-5 * magnitude + 1e-30)
                 << dtype_name(t) << " " << rows << "x" << cols << " row " << r;
+        }
+    }
+}
+
+// The prompt chunk's product (launch::matmul, a tiled GEMM): tokens x rows that fill no tile
+// exactly, against the same reference.
+TEST_P(CudaMatvec, MatmulOfAChunkEqualsTheScalarReference) {
+    const DType t = GetParam();
+    std::mt19937 rng(77);
+    const int64_t rows = 70, cols = 512, n = 37;
+    const auto w = flash::testing::random_weights(t, rows * cols, rng);
+    std::vector<float> x(static_cast<size_t>(n * cols));
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (float& v : x) v = normal(rng);
+    DeviceBuffer dw(w.size()), dx(x.size() * sizeof(float)), dy(n * rows * sizeof(float));
+    dw.upload(w.data(), w.size());
+    dx.upload(x.data(), x.size() * sizeof(float));
+    launch::matmul(t, dw.data(), rows, cols, static_cast<const float*>(dx.data()), n,
+                   static_cast<float*>(dy.data()));
+    launch::synchronize("matmul test");
+    std::vector<float> y(static_cast<size_t>(n * rows));
+    dy.download(y.data(), y.size() * sizeof(float));
+
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int64_t r = 0; r < rows; ++r) {
+        kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(), cols);
+        for (int64_t tok = 0; tok < n; ++tok) {
+            double want = 0.0, magnitude = 0.0;
+            for (int64_t k = 0; k < cols; ++k) {
+                want += double(row[k]) * x[tok * cols + k];
+                magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
+            }
+            ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
+                << dtype_name(t) << " row " << r << " token " << tok;
         }
     }
 }

@@ -95,6 +95,11 @@ void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, 
     }
 }
 
+void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+            float* y) {
+    for (int64_t tok = 0; tok < n; ++tok) matvec(t, w, rows, cols, x + tok * cols, y + tok * rows);
+}
+
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
     for (int64_t r = 0; r < rows; ++r) kernels::rmsnorm(out + r * n, x + r * n, w, n, eps);
 }
@@ -122,35 +127,40 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
     }
 }
 
-void add(float* x, const float* y, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+void add(float* x, const float* y, int64_t n, int64_t period) {
+    for (int64_t i = 0; i < n; ++i) x[i] += y[i % period];
 }
 
-void attention_decode(const float* q, const float* k_cache, const float* v_cache, int64_t n_head,
-                      int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
-                      int64_t v_dim, int64_t first, int64_t last, float scale, float* scores,
-                      int64_t score_stride, float* out) {
-    for (int64_t h = 0; h < n_head; ++h) {
-        const int64_t kvh = h / group;
-        float* s = scores + h * score_stride;
-        float max = -INFINITY;
-        for (int64_t j = first; j <= last; ++j) {
-            const float* k = k_cache + j * kv_dim + kvh * head_dim;
-            float dot = 0.0f;
-            for (int64_t d = 0; d < head_dim; ++d) dot = std::fma(q[h * head_dim + d], k[d], dot);
-            s[j] = dot * scale;
-            max = std::max(max, s[j]);
-        }
-        float sum = 0.0f;
-        for (int64_t j = first; j <= last; ++j) {
-            s[j] = std::exp(s[j] - max);
-            sum += s[j];
-        }
-        for (int64_t d = 0; d < head_dim_v; ++d) {
-            float acc = 0.0f;
-            for (int64_t j = first; j <= last; ++j)
-                acc = std::fma(s[j], v_cache[j * v_dim + kvh * head_dim_v + d], acc);
-            out[h * head_dim_v + d] = acc / sum;
+void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+               int64_t pos0, int64_t window, int64_t n_head, int64_t group, int64_t head_dim,
+               int64_t head_dim_v, int64_t kv_dim, int64_t v_dim, float scale, float* scores,
+               int64_t score_stride, float* out) {
+    for (int64_t t = 0; t < n_tokens; ++t) {
+        const int64_t last = pos0 + t;
+        const int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
+        for (int64_t h = 0; h < n_head; ++h) {
+            const int64_t kvh = h / group;
+            const float* qh = q + (t * n_head + h) * head_dim;
+            float* s = scores + (t * n_head + h) * score_stride;
+            float max = -INFINITY;
+            for (int64_t j = first; j <= last; ++j) {
+                const float* k = k_cache + j * kv_dim + kvh * head_dim;
+                float dot = 0.0f;
+                for (int64_t d = 0; d < head_dim; ++d) dot = std::fma(qh[d], k[d], dot);
+                s[j] = dot * scale;
+                max = std::max(max, s[j]);
+            }
+            float sum = 0.0f;
+            for (int64_t j = first; j <= last; ++j) {
+                s[j] = std::exp(s[j] - max);
+                sum += s[j];
+            }
+            for (int64_t d = 0; d < head_dim_v; ++d) {
+                float acc = 0.0f;
+                for (int64_t j = first; j <= last; ++j)
+                    acc = std::fma(s[j], v_cache[j * v_dim + kvh * head_dim_v + d], acc);
+                out[(t * n_head + h) * head_dim_v + d] = acc / sum;
+            }
         }
     }
 }
