@@ -115,6 +115,9 @@ namespace dot_avx512 {
 float dot_q4_k(int64_t n, const void* w, const void* a);
 float dot_q6_k(int64_t n, const void* w, const void* a);
 float dot_q4_1(int64_t n, const void* w, const void* a);
+float dot_q8_0(int64_t n, const void* w, const void* a);
+float dot_q4_0(int64_t n, const void* w, const void* a);
+float dot_q5_0(int64_t n, const void* w, const void* a);
 }  // namespace dot_avx512
 
 namespace xdot_avx512 {

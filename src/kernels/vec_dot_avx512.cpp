@@ -2,9 +2,11 @@
 // (the bulk of Q4_K_M files). Chosen at run time where the CPU has AVX-512 F/BW/VL and VNNI
 // (dispatch.cpp); the AVX2 versions stay the floor. Against the AVX2 kernels each instruction
 // covers 64 bytes instead of 32, and vpdpwssd fuses the multiply-add-and-accumulate that AVX2
-// spends three instructions on. For Q8_0 and Q4_0, whose AVX2 kernels are short, 512-bit
-// versions (two blocks per register) measured no faster: the per-block scales cost as much as
-// the integer work saved. Integer sums are exact (no step saturates), so as on AVX2 only the order
+// spends three instructions on. For the 32-element formats (Q8_0, Q4_0, Q5_0, Q4_1), whose AVX2
+// kernels are short, 512-bit versions (two blocks per register) measured no faster: the per-block
+// scales cost as much as the integer work saved. They keep the AVX2 arithmetic with a 256-bit
+// vpdpbusd for vpmaddubsw + vpmaddwd (one thread, 576x1536 and 1536x576: Q8_0 8-14%, Q5_0 ~10%,
+// Q4_0 6-10% faster). Integer sums are exact (no step saturates), so as on AVX2 only the order
 // of the float partial sums differs from the scalar reference.
 #include <cstring>
 
@@ -118,6 +120,52 @@ float dot_q6_k(int64_t n, const void* w, const void* a) {
         acc = _mm512_fmadd_ps(_mm512_set1_ps(half(x[i].d) * y[i].d), _mm512_cvtepi32_ps(sumi), acc);
     }
     return _mm512_reduce_add_ps(acc);
+}
+
+// Signed x signed as avx2::dot_i8_i8 (|x| * (y with x's sign)) with one 256-bit vpdpbusd for
+// vpmaddubsw + vpmaddwd: the same four products per int32 lane, none saturating.
+inline __m256i dot_i8_i8_vnni(__m256i x, __m256i y) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(x, x),
+                               _mm256_sign_epi8(y, x));
+}
+
+// The 32-element formats against Q8_0: their AVX2 kernels with dot_i8_i8_vnni.
+float dot_q8_0(int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    return two_acc_loop(n / QK8_0, [&](int64_t i, __m256 acc) {
+        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
+        const __m256i p = dot_i8_i8_vnni(load256(x[i].qs), load256(y[i].qs));
+        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    });
+}
+
+float dot_q4_0(int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const __m256i eight = _mm256_set1_epi8(8);
+    return two_acc_loop(n / QK4_0, [&](int64_t i, __m256 acc) {
+        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
+        const __m256i q = _mm256_sub_epi8(unpack_nibbles16(x[i].qs), eight);
+        const __m256i p = dot_i8_i8_vnni(q, load256(y[i].qs));
+        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    });
+}
+
+float dot_q5_0(int64_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
+    return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
+        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
+        uint32_t qh;
+        std::memcpy(&qh, x[i].qh, 4);
+        // value - 16 in int8: a clear fifth bit leaves nibble - 16 = 0xF0 | nibble.
+        const __m256i q = _mm256_or_si256(unpack_nibbles16(x[i].qs),
+                                          _mm256_andnot_si256(bits_to_bytes(qh), high));
+        const __m256i p = dot_i8_i8_vnni(q, load256(y[i].qs));
+        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    });
 }
 
 // Q4_1 against Q8_1: the AVX2 kernel's arithmetic (dot_min_blocks) with one 256-bit vpdpbusd
