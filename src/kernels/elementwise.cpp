@@ -82,10 +82,16 @@ void gelu(float* x, int64_t n) {
 }
 
 void swiglu(float* gate, const float* up, int64_t n) {
+#ifdef FLASH_KERNELS_X86
+    if (detail::use_avx2()) return detail::avx2_swiglu(gate, up, n);
+#endif
     for (int64_t i = 0; i < n; ++i) gate[i] = silu1(gate[i]) * up[i];
 }
 
 void geglu(float* gate, const float* up, int64_t n) {
+#ifdef FLASH_KERNELS_X86
+    if (detail::use_avx2()) return detail::avx2_geglu(gate, up, n);
+#endif
     for (int64_t i = 0; i < n; ++i) gate[i] = gelu1(gate[i]) * up[i];
 }
 

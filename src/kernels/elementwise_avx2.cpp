@@ -1,5 +1,7 @@
 // AVX2 forms of the float reductions used per token (attention scores, value accumulation,
-// rmsnorm's sum of squares).
+// rmsnorm's sum of squares) and of the gated activations (SwiGLU, GeGLU).
+#include <algorithm>
+
 #include "kernels/avx2_common.h"
 #include "kernels/kernels_internal.h"
 
@@ -69,6 +71,63 @@ double avx2_sum_squares(const float* x, int64_t n) {
     double sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     for (; i < n; ++i) sum += static_cast<double>(x[i] * x[i]);
     return sum;
+}
+
+}  // namespace flash::kernels::detail
+
+namespace flash::kernels::detail {
+namespace {
+
+using avx2::exp_nonpositive;
+
+// silu(x) = x * sigmoid(x), with e = exp(-|x|) <= 1 so nothing overflows: x / (1 + e) for
+// x >= 0, x * e / (1 + e) below.
+inline __m256 silu8(__m256 x) {
+    const __m256 e = exp_nonpositive(_mm256_or_ps(_mm256_set1_ps(-0.0f), x));
+    const __m256 negative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
+    const __m256 num = _mm256_blendv_ps(x, _mm256_mul_ps(x, e), negative);
+    return _mm256_div_ps(num, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+// GELU's tanh form, 0.5 x (1 + tanh(y)), y = sqrt(2/pi) x (1 + 0.044715 x^2), with
+// tanh(|y|) = (1 - e) / (1 + e), e = exp(-2|y|), and y's sign restored.
+inline __m256 gelu8(__m256 x) {
+    const __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    const __m256 y =
+        _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.79788456080286535587989211986876f), x),
+                      _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), x2, one));
+    const __m256 e =
+        exp_nonpositive(_mm256_mul_ps(_mm256_set1_ps(-2.0f), _mm256_andnot_ps(sign, y)));
+    const __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+    const __m256 tanh_y = _mm256_or_ps(t, _mm256_and_ps(sign, y));
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(one, tanh_y));
+}
+
+// gate[i] = act(gate[i]) * up[i], eight at a time; the last few go through a padded copy so every
+// element is computed the same way wherever it falls (the thread split of rows relies on it).
+template <__m256 (*Act)(__m256)>
+void glu8(float* gate, const float* up, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(gate + i,
+                         _mm256_mul_ps(Act(_mm256_loadu_ps(gate + i)), _mm256_loadu_ps(up + i)));
+    if (i == n) return;
+    alignas(32) float g[8] = {}, u[8] = {};
+    std::copy(gate + i, gate + n, g);
+    std::copy(up + i, up + n, u);
+    _mm256_store_ps(g, _mm256_mul_ps(Act(_mm256_load_ps(g)), _mm256_load_ps(u)));
+    std::copy(g, g + (n - i), gate + i);
+}
+
+}  // namespace
+
+void avx2_swiglu(float* gate, const float* up, int64_t n) {
+    glu8<silu8>(gate, up, n);
+}
+
+void avx2_geglu(float* gate, const float* up, int64_t n) {
+    glu8<gelu8>(gate, up, n);
 }
 
 }  // namespace flash::kernels::detail

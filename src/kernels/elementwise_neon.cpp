@@ -100,7 +100,7 @@ void neon_f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
 
 namespace {
 
-// exp(x) for x <= 0: the same Cephes polynomial as attention_avx2.cpp's exp_nonpositive.
+// exp(x) for x <= 0: the same Cephes polynomial as avx2_common.h's exp_nonpositive.
 float32x4_t exp_nonpositive(float32x4_t x) {
     const uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(-87.0f));
     x = vmaxq_f32(x, vdupq_n_f32(-87.0f));

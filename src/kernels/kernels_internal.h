@@ -72,6 +72,9 @@ void scalar_block_sums32(const float* x, int64_t n, float* sums);
 // AVX2+FMA+F16C helpers; only defined when the build compiles the x86 files
 // (FLASH_KERNELS_X86).
 float avx2_dot_f32(const float* a, const float* b, int64_t n);
+// gate = silu(gate) * up and gelu likewise, with a vector exp (within a few ulp of the scalar).
+void avx2_swiglu(float* gate, const float* up, int64_t n);
+void avx2_geglu(float* gate, const float* up, int64_t n);
 void avx2_axpy_f32(float* y, float a, const float* x, int64_t n);
 // out[r] = dot(w + r * stride, x) for r < 4.
 void avx2_dot_f32_x4(const float* w, int64_t stride, const float* x, int64_t n, float* out);
