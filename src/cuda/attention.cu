@@ -31,19 +31,20 @@ __device__ float block_reduce(float v, float* shared, Op op) {
 }
 
 __global__ void attention_kernel(const float* q, const float* k_cache, const float* v_cache,
-                                 int64_t pos0, int64_t window, int64_t n_head, int64_t group,
-                                 int64_t hd, int64_t hdv, int64_t kv_dim, int64_t v_dim,
-                                 float scale, float* scores, int64_t score_stride, float* out) {
+                                 const int32_t* positions, const int32_t* slots, int64_t n_ctx,
+                                 int64_t window, int64_t n_head, int64_t group, int64_t hd,
+                                 int64_t hdv, int64_t kv_dim, int64_t v_dim, float scale,
+                                 float* scores, float* out) {
     __shared__ float shared[kThreads];
     const int64_t h = blockIdx.x, t = blockIdx.y, kvh = h / group;
-    const int64_t last = pos0 + t;
+    const int64_t last = positions[t], base = static_cast<int64_t>(slots[t]) * n_ctx;
     const int64_t first = window > 0 && last - window + 1 > 0 ? last - window + 1 : 0;
     const float* qh = q + (t * n_head + h) * hd;
-    float* s = scores + (t * n_head + h) * score_stride;
+    float* s = scores + (t * n_head + h) * n_ctx;
 
     float local_max = -INFINITY;
     for (int64_t j = first + threadIdx.x; j <= last; j += kThreads) {
-        const float* k = k_cache + j * kv_dim + kvh * hd;
+        const float* k = k_cache + (base + j) * kv_dim + kvh * hd;
         float dot = 0.0f;
         for (int64_t d = 0; d < hd; ++d) dot = fmaf(qh[d], k[d], dot);
         s[j] = dot * scale;
@@ -60,24 +61,46 @@ __global__ void attention_kernel(const float* q, const float* k_cache, const flo
     const float sum = block_reduce(local_sum, shared, [](float a, float b) { return a + b; });
 
     for (int64_t d = threadIdx.x; d < hdv; d += kThreads) {
-        const float* v = v_cache + kvh * hdv + d;
+        const float* v = v_cache + base * v_dim + kvh * hdv + d;
         float acc = 0.0f;
         for (int64_t j = first; j <= last; ++j) acc = fmaf(s[j], v[j * v_dim], acc);
         out[(t * n_head + h) * hdv + d] = acc / sum;
     }
 }
 
+// One block per row: its key and value into its slot's row for its position.
+__global__ void store_kv_kernel(const float* k, const float* v, float* k_cache, float* v_cache,
+                                const int32_t* positions, const int32_t* slots, int64_t n_ctx,
+                                int64_t kv_dim, int64_t v_dim) {
+    const int64_t t = blockIdx.x;
+    const int64_t row = static_cast<int64_t>(slots[t]) * n_ctx + positions[t];
+    for (int64_t i = threadIdx.x; i < kv_dim; i += kThreads)
+        k_cache[row * kv_dim + i] = k[t * kv_dim + i];
+    for (int64_t i = threadIdx.x; i < v_dim; i += kThreads)
+        v_cache[row * v_dim + i] = v[t * v_dim + i];
+}
+
 }  // namespace
 
+void launch::store_kv(const float* k, const float* v, float* k_cache, float* v_cache,
+                      int64_t n_tokens, const int32_t* positions, const int32_t* slots,
+                      int64_t n_ctx, int64_t kv_dim, int64_t v_dim) {
+    if (n_tokens <= 0) return;
+    store_kv_kernel<<<static_cast<unsigned>(n_tokens), kThreads>>>(
+        k, v, k_cache, v_cache, positions, slots, n_ctx, kv_dim, v_dim);
+    check(cudaGetLastError(), "launching store_kv");
+}
+
 void launch::attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
-                       int64_t pos0, int64_t window, int64_t n_head, int64_t group,
-                       int64_t head_dim, int64_t head_dim_v, int64_t kv_dim, int64_t v_dim,
-                       float scale, float* scores, int64_t score_stride, float* out) {
+                       const int32_t* positions, const int32_t* slots, int64_t n_ctx,
+                       int64_t window, int64_t n_head, int64_t group, int64_t head_dim,
+                       int64_t head_dim_v, int64_t kv_dim, int64_t v_dim, float scale,
+                       float* scores, float* out) {
     if (n_head <= 0 || n_tokens <= 0) return;
     const dim3 grid(static_cast<unsigned>(n_head), static_cast<unsigned>(n_tokens));
-    attention_kernel<<<grid, kThreads>>>(q, k_cache, v_cache, pos0, window, n_head, group, head_dim,
-                                         head_dim_v, kv_dim, v_dim, scale, scores, score_stride,
-                                         out);
+    attention_kernel<<<grid, kThreads>>>(q, k_cache, v_cache, positions, slots, n_ctx, window,
+                                         n_head, group, head_dim, head_dim_v, kv_dim, v_dim, scale,
+                                         scores, out);
     check(cudaGetLastError(), "launching attention");
 }
 

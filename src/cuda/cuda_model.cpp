@@ -1,5 +1,6 @@
-// CudaModel (cuda_model.h): the forward pass of model/model.cpp, one token at a time, queued on
-// the GPU through cuda/launch.h with one wait per token (when its logits come back).
+// CudaModel (cuda_model.h): the forward pass of model/model.cpp for the rows of one or several
+// sequences, a chunk of rows at a time, queued on the GPU through cuda/launch.h with one wait per
+// chunk that returns logits (when they come back).
 #include "cuda/cuda_model.h"
 
 #include <algorithm>
@@ -34,8 +35,8 @@ void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
 
 }  // namespace
 
-CudaModel::CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk)
-    : model_(model), n_ctx_(n_ctx) {
+CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
+    : model_(model), n_ctx_(n_ctx), slots_(options.slots) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -43,17 +44,20 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk)
     if (n_ctx <= 0 || n_ctx > c.n_ctx_train)
         throw Error("GPU context of " + std::to_string(n_ctx) + " tokens: must be 1.." +
                     std::to_string(c.n_ctx_train));
+    if (slots_ <= 0)
+        throw Error("GPU sequence slots: " + std::to_string(slots_) + ", must be >= 1");
     for (const WeightRef& w : uploaded_weights(W))
         if (w.rows > 1 && !matvec_supports(w.type))
             throw Error("the GPU cannot run this model: no GPU kernel for " +
                         std::string(dtype_name(w.type)) + " weights");
-    const DeviceMemory plan = forward_device_memory(c, W, n_ctx);
+    const DeviceMemory plan = forward_device_memory(c, W, n_ctx, slots_);
     const size_t needed = plan.total();
     const DeviceInfo info = device_info(0);
     if (needed > info.free_bytes)
-        throw Error("the model needs " + mib(needed) + " on the GPU at a context of " +
-                    std::to_string(n_ctx) + " tokens; " + info.name + " has " +
-                    mib(info.free_bytes) + " free: use a smaller context (-c) or the CPU");
+        throw Error("the model needs " + mib(needed) + " on the GPU for " + std::to_string(slots_) +
+                    " sequence(s) of " + std::to_string(n_ctx) + " tokens; " + info.name + " has " +
+                    mib(info.free_bytes) +
+                    " free: use a smaller context (-c), fewer slots, or the CPU");
 
     output_ = on_device(W.output);
     output_norm_ = device_vector(W.output_norm);
@@ -78,11 +82,12 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk)
         L.w_gate = on_device(src.w_gate);
         L.w_up = on_device(src.w_up);
         L.w_down = on_device(src.w_down);
-        L.k_cache = floats(n_ctx * c.kv_dim());
-        L.v_cache = floats(n_ctx * c.v_dim());
+        L.k_cache = floats(slots_ * n_ctx * c.kv_dim());
+        L.v_cache = floats(slots_ * n_ctx * c.v_dim());
         device_bytes_ += L.k_cache.bytes() + L.v_cache.bytes();
     }
-    chunk_ = max_chunk > 0 ? std::min(max_chunk, prefill_chunk(c, n_ctx)) : prefill_chunk(c, n_ctx);
+    chunk_ = prefill_chunk(c, n_ctx);
+    if (options.max_chunk > 0) chunk_ = std::min(chunk_, options.max_chunk);
     x_ = floats(chunk_ * c.n_embd);
     xn_ = floats(chunk_ * c.n_embd);
     y_ = floats(chunk_ * c.n_embd);
@@ -94,10 +99,10 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk)
     up_ = floats(chunk_ * c.n_ff);
     scores_ = floats(chunk_ * c.n_head * n_ctx);
     logits_ = floats(kLogitRows * c.n_vocab);
-    positions_ = DeviceBuffer(static_cast<size_t>(chunk_) * sizeof(int32_t));
+    rows_ = DeviceBuffer(static_cast<size_t>(2 * chunk_) * sizeof(int32_t));
     device_bytes_ += plan.activations;
     embeddings_.resize(static_cast<size_t>(chunk_ * c.n_embd));
-    positions_host_.resize(static_cast<size_t>(chunk_));
+    rows_host_.resize(static_cast<size_t>(2 * chunk_));
 }
 
 const void* CudaModel::device_weight(const WeightRef& w) {
@@ -123,59 +128,106 @@ const float* CudaModel::device_vector(const WeightRef& w) {
 
 void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* logits,
                         bool all_logits) {
+    const SequenceBatch seq{tokens, pos, nullptr, logits, all_logits};
+    forward_batch(std::span<const SequenceBatch>(&seq, 1));
+}
+
+int32_t CudaModel::slot_of(const KvCache* cache) {
+    for (size_t s = 0; s < slot_owner_.size(); ++s)
+        if (slot_owner_[s] == cache) return static_cast<int32_t>(s);
+    if (static_cast<int64_t>(slot_owner_.size()) == slots_)
+        throw Error("GPU forward: a sequence beyond the " + std::to_string(slots_) +
+                    " the GPU holds caches for");
+    slot_owner_.push_back(cache);
+    return static_cast<int32_t>(slot_owner_.size() - 1);
+}
+
+void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
+    const ModelConfig& c = model_.config();
+    // Check every sequence before anything runs; then lay their tokens out as rows.
+    std::vector<Row> rows;
+    for (const SequenceBatch& seq : seqs) {
+        const auto n = static_cast<int64_t>(seq.tokens.size());
+        if (n == 0) continue;
+        if (!seq.logits) throw Error("GPU forward: a sequence without a logits buffer");
+        if (seq.pos < 0 || seq.pos + n > n_ctx_)
+            throw Error("context full: positions " + std::to_string(seq.pos) + ".." +
+                        std::to_string(seq.pos + n - 1) + " exceed the GPU context of " +
+                        std::to_string(n_ctx_));
+        for (const int32_t id : seq.tokens)
+            if (id < 0 || id >= c.n_vocab)
+                throw Error("token id " + std::to_string(id) + " out of range [0, " +
+                            std::to_string(c.n_vocab) + ")");
+    }
+    for (const SequenceBatch& seq : seqs) {
+        const auto n = static_cast<int64_t>(seq.tokens.size());
+        if (n == 0) continue;
+        const int32_t slot = slot_of(seq.cache);
+        for (int64_t t = 0; t < n; ++t) {
+            float* logits = nullptr;
+            if (seq.all_logits) logits = seq.logits + t * c.n_vocab;
+            if (!seq.all_logits && t + 1 == n) logits = seq.logits;
+            rows.push_back({seq.tokens[t], slot, static_cast<int32_t>(seq.pos + t), logits});
+        }
+    }
+    for (size_t r0 = 0; r0 < rows.size(); r0 += static_cast<size_t>(chunk_))
+        run_chunk(std::span<const Row>(rows).subspan(
+            r0, std::min(rows.size() - r0, static_cast<size_t>(chunk_))));
+}
+
+// The rows of one chunk through every layer, then the logits of those that want them.
+void CudaModel::run_chunk(std::span<const Row> rows) {
     const ModelConfig& c = model_.config();
     const ModelWeights& W = model_.weights();
-    const auto n = static_cast<int64_t>(tokens.size());
-    if (!logits) throw Error("GPU forward: no logits buffer");
-    if (pos < 0 || pos + n > n_ctx_)
-        throw Error("context full: positions " + std::to_string(pos) + ".." +
-                    std::to_string(pos + n - 1) + " exceed the GPU context of " +
-                    std::to_string(n_ctx_));
-    for (const int32_t id : tokens)
-        if (id < 0 || id >= c.n_vocab)
-            throw Error("token id " + std::to_string(id) + " out of range [0, " +
-                        std::to_string(c.n_vocab) + ")");
-
+    const auto m = static_cast<int64_t>(rows.size());
     const size_t embd_row = row_bytes(W.token_embd.type, c.n_embd);
+    // The tokens' embedding rows, read on the host as the CPU path reads them.
+    for (int64_t t = 0; t < m; ++t) {
+        float* e = embeddings_.data() + t * c.n_embd;
+        kernels::dequantize_row(
+            W.token_embd.type,
+            static_cast<const uint8_t*>(W.token_embd.data) + rows[t].token * embd_row, e, c.n_embd);
+        if (c.embed_scale != 1.0f)
+            for (int64_t i = 0; i < c.n_embd; ++i) e[i] *= c.embed_scale;
+        rows_host_[t] = rows[t].pos;
+        rows_host_[m + t] = rows[t].slot;
+    }
+    x_.upload(embeddings_.data(), static_cast<size_t>(m * c.n_embd) * sizeof(float));
+    rows_.upload(rows_host_.data(), static_cast<size_t>(2 * m) * sizeof(int32_t));
+    for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, m);
+    logits_of(rows);
+}
+
+// Logits of the rows that want them, kLogitRows at a time: their x rows gathered, normed, through
+// the output matrix, copied back.
+void CudaModel::logits_of(std::span<const Row> rows) {
+    const ModelConfig& c = model_.config();
     const auto n_vocab = static_cast<size_t>(c.n_vocab);
-    for (int64_t s0 = 0; s0 < n; s0 += chunk_) {
-        const int64_t m = std::min(chunk_, n - s0), p0 = pos + s0;
-        // The tokens' embedding rows, read on the host as the CPU path reads them.
-        for (int64_t t = 0; t < m; ++t) {
-            float* e = embeddings_.data() + t * c.n_embd;
-            kernels::dequantize_row(
-                W.token_embd.type,
-                static_cast<const uint8_t*>(W.token_embd.data) + tokens[s0 + t] * embd_row, e,
-                c.n_embd);
-            if (c.embed_scale != 1.0f)
-                for (int64_t i = 0; i < c.n_embd; ++i) e[i] *= c.embed_scale;
-            positions_host_[t] = static_cast<int32_t>(p0 + t);
-        }
-        x_.upload(embeddings_.data(), static_cast<size_t>(m * c.n_embd) * sizeof(float));
-        positions_.upload(positions_host_.data(), static_cast<size_t>(m) * sizeof(int32_t));
-
-        for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, p0, m);
-
-        // Logits: every token's, kLogitRows at a time, or the prompt's last.
-        const int64_t first = all_logits ? 0 : m - 1;
-        if (!all_logits && s0 + m < n) continue;
-        for (int64_t r0 = first; r0 < m; r0 += kLogitRows) {
-            const int64_t rows = std::min(kLogitRows, m - r0);
-            launch::rmsnorm(f(x_) + r0 * c.n_embd, output_norm_, rows, c.n_embd, c.rms_eps, f(xn_));
-            matmul(output_, f(xn_), rows, f(logits_));
-            launch::synchronize("running the forward pass");
-            float* dst = logits + (all_logits ? static_cast<size_t>(s0 + r0) * n_vocab : 0);
-            logits_.download(dst, static_cast<size_t>(rows) * n_vocab * sizeof(float));
-        }
+    std::vector<int64_t> wanted;
+    for (size_t t = 0; t < rows.size(); ++t)
+        if (rows[t].logits) wanted.push_back(static_cast<int64_t>(t));
+    for (size_t g0 = 0; g0 < wanted.size(); g0 += kLogitRows) {
+        const auto g = static_cast<int64_t>(std::min<size_t>(kLogitRows, wanted.size() - g0));
+        for (int64_t i = 0; i < g; ++i)
+            launch::copy(f(xn_) + i * c.n_embd, f(x_) + wanted[g0 + i] * c.n_embd,
+                         static_cast<size_t>(c.n_embd) * sizeof(float));
+        launch::rmsnorm(f(xn_), output_norm_, g, c.n_embd, c.rms_eps, f(xn_));
+        matmul(output_, f(xn_), g, f(logits_));
+        launch::synchronize("running the forward pass");
+        for (int64_t i = 0; i < g; ++i)
+            logits_.download(rows[wanted[g0 + i]].logits, n_vocab * sizeof(float),
+                             static_cast<size_t>(i) * n_vocab * sizeof(float));
     }
 }
 
-// One attention layer and its feed-forward for m tokens at positions p0.. (model.cpp's order).
-void CudaModel::layer_step(int64_t l, int64_t p0, int64_t m) {
+// One attention layer and its feed-forward for the chunk's m rows (model.cpp's order).
+void CudaModel::layer_step(int64_t l, int64_t m) {
     const ModelConfig& c = model_.config();
     const LayerConfig& lc = c.layers[l];
     Layer& L = layers_[l];
     const int64_t d = c.n_embd, hd = c.head_dim;
+    const auto* positions = static_cast<const int32_t*>(rows_.data());
+    const int32_t* slots = positions + m;
 
     launch::rmsnorm(f(x_), L.attn_norm, m, d, c.rms_eps, f(xn_));
     matmul(L.wq, f(xn_), m, f(q_));
@@ -190,18 +242,15 @@ void CudaModel::layer_step(int64_t l, int64_t p0, int64_t m) {
     }
     const float theta_scale = launch::rope_theta_scale(lc.rope_base, c.n_rot);
     const bool neox = c.rope_kind == RopeKind::NeoX;
-    const auto* positions = static_cast<const int32_t*>(positions_.data());
     launch::rope(f(q_), m, c.n_head, hd, c.n_rot, positions, theta_scale, lc.rope_freq_scale, neox,
                  rope_freqs_);
     launch::rope(f(k_), m, c.n_head_kv, hd, c.n_rot, positions, theta_scale, lc.rope_freq_scale,
                  neox, rope_freqs_);
-    launch::copy(f(L.k_cache) + p0 * c.kv_dim(), k_.data(),
-                 static_cast<size_t>(m * c.kv_dim()) * sizeof(float));
-    launch::copy(f(L.v_cache) + p0 * c.v_dim(), v_.data(),
-                 static_cast<size_t>(m * c.v_dim()) * sizeof(float));
-    launch::attention(f(q_), f(L.k_cache), f(L.v_cache), m, p0, lc.sliding ? c.sliding_window : 0,
-                      c.n_head, c.n_head / c.n_head_kv, hd, c.head_dim_v, c.kv_dim(), c.v_dim(),
-                      c.attn_scale, f(scores_), n_ctx_, f(attn_));
+    launch::store_kv(f(k_), f(v_), f(L.k_cache), f(L.v_cache), m, positions, slots, n_ctx_,
+                     c.kv_dim(), c.v_dim());
+    launch::attention(f(q_), f(L.k_cache), f(L.v_cache), m, positions, slots, n_ctx_,
+                      lc.sliding ? c.sliding_window : 0, c.n_head, c.n_head / c.n_head_kv, hd,
+                      c.head_dim_v, c.kv_dim(), c.v_dim(), c.attn_scale, f(scores_), f(attn_));
     matmul(L.wo, f(attn_), m, f(y_));
     if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, m, d, c.rms_eps, f(y_));
     launch::add(f(x_), f(y_), m * d, m * d);

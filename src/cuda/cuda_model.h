@@ -1,9 +1,11 @@
-// A model's forward pass on the GPU (issue 24): every weight uploaded once in its GGUF type, the
-// KV cache (f32) on the device, a prompt in chunks (prefill_chunk) through the same steps as
-// Model::forward's exact precision, and the logits copied back for sampling. CudaRunner plugs it
-// into a Session (runtime/session.h's ForwardRunner), so sampling, grammars and the chat layers
-// above run unchanged. Attention architectures only (llama, qwen2, qwen3, gemma3); qwen35's
-// recurrent layers wait for their kernels. Depends on core/, kernels/, model/, runtime/ and cuda/.
+// A model's forward pass on the GPU (issue 24): every weight uploaded once in its GGUF type, an
+// f32 KV cache on the device for each of a few sequences (slots), the tokens of one or several
+// sequences in chunks (prefill_chunk) through the same steps as Model::forward's exact
+// precision, and the logits copied back for sampling. CudaRunner plugs one sequence into a
+// Session (runtime/session.h's ForwardRunner); forward_batch is continuous batching's pass, for
+// a runtime::Batcher serving several sessions. Attention architectures only (llama, qwen2,
+// qwen3, gemma3); qwen35's recurrent layers wait for their kernels. Depends on core/, kernels/,
+// model/, runtime/ and cuda/.
 #pragma once
 
 #include <cstdint>
@@ -19,17 +21,26 @@
 
 namespace flash::cuda {
 
+struct CudaOptions {
+    int64_t slots = 1;      // sequences whose caches the device holds at once
+    int64_t max_chunk = 0;  // > 0: fewer prompt rows per pass than prefill_chunk (for tests)
+};
+
 class CudaModel {
   public:
-    // Uploads the weights and allocates the cache for n_ctx positions on the current device.
-    // max_chunk > 0 caps the prompt tokens of one pass below prefill_chunk's (for tests).
-    // Throws flash::Error for an unsupported model (forward_unsupported) or when the device
-    // lacks the memory forward_device_memory asks for (saying how much).
-    CudaModel(const Model& model, int64_t n_ctx, int64_t max_chunk = 0);
+    // Uploads the weights and allocates the caches (slots x n_ctx positions) on the current
+    // device. Throws flash::Error for an unsupported model (forward_unsupported) or when the
+    // device lacks the memory forward_device_memory asks for (saying how much).
+    CudaModel(const Model& model, int64_t n_ctx, CudaOptions options = {});
 
-    // Evaluates tokens at positions [pos, pos + n), a chunk at a time, writing their keys and
-    // values to the device cache; logits (n_vocab floats) for every token (all_logits, n x n_vocab)
-    // or the last. Positions at or after pos are overwritten, so a caller may rewind.
+    // Evaluates each sequence's tokens at positions [pos, pos + n), writing their keys and
+    // values to the device cache of its KvCache (the caches a CudaModel has seen get a slot each,
+    // in order; the KvCache itself is not touched), and its logits as Model::forward_batch does:
+    // every token's with all_logits, else the last one's. Positions at or after pos are
+    // overwritten, so a sequence may rewind. Throws flash::Error, before anything runs, for a
+    // bad position or token, or a cache beyond the slots.
+    void forward_batch(std::span<const SequenceBatch> seqs);
+    // One sequence in slot 0.
     void forward(std::span<const int32_t> tokens, int64_t pos, float* logits, bool all_logits);
 
     int64_t n_ctx() const { return n_ctx_; }
@@ -41,32 +52,40 @@ class CudaModel {
         const float *bq = nullptr, *bk = nullptr, *bv = nullptr;
         const float *attn_post_norm = nullptr, *ffn_norm = nullptr, *ffn_post_norm = nullptr;
         WeightRef wq, wk, wv, wo, w_gate, w_up, w_down;  // data: device addresses
-        DeviceBuffer k_cache, v_cache;
+        DeviceBuffer k_cache, v_cache;                   // slots x n_ctx rows
+    };
+    // A row of a pass: its sequence's slot and position, and where its logits go (or null).
+    struct Row {
+        int32_t token, slot, pos;
+        float* logits;
     };
 
     // The device copy of a weight (uploaded on first use; tied weights share one).
     const void* device_weight(const WeightRef& w);
     WeightRef on_device(const WeightRef& w);
     const float* device_vector(const WeightRef& w);
-    void layer_step(int64_t l, int64_t p0, int64_t m);
+    int32_t slot_of(const KvCache* cache);
+    void run_chunk(std::span<const Row> rows);
+    void layer_step(int64_t l, int64_t m);
+    void logits_of(std::span<const Row> rows);
 
     const Model& model_;
-    int64_t n_ctx_;
+    int64_t n_ctx_, slots_;
     std::unordered_map<const void*, DeviceBuffer> weights_;
+    std::vector<const KvCache*> slot_owner_;  // the KvCache each slot holds
     std::vector<Layer> layers_;
     WeightRef output_;
     const float* output_norm_ = nullptr;
     const float* rope_freqs_ = nullptr;
-    // Activations of one chunk of up to chunk_ tokens.
+    // Activations of one chunk of up to chunk_ rows; rows_ holds their positions then slots.
     int64_t chunk_ = 1;
-    DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, logits_, positions_;
+    DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, logits_, rows_;
     std::vector<float> embeddings_;
-    std::vector<int32_t> positions_host_;
+    std::vector<int32_t> rows_host_;
     size_t device_bytes_ = 0;
 };
 
-// A Session's forward calls on the GPU: one sequence, its cache on the device (the Session's
-// own KvCache is not used).
+// A Session's forward calls on the GPU: one sequence (the Session's own KvCache is not used).
 class CudaRunner : public ForwardRunner {
   public:
     CudaRunner(const Model& model, int64_t n_ctx) : gpu_(model, n_ctx) {}

@@ -35,18 +35,20 @@ int64_t prefill_chunk(const ModelConfig& c, int64_t n_ctx) {
     return std::clamp<int64_t>(kScoreBudget / per_token, 1, kMaxChunk);
 }
 
-DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, int64_t n_ctx) {
+DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, int64_t n_ctx,
+                                   int64_t slots) {
     DeviceMemory m;
     for (const WeightRef& w : uploaded_weights(W))
         m.weights += static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols);
-    m.kv_cache = static_cast<size_t>(c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
-                 sizeof(float);
+    m.kv_cache =
+        static_cast<size_t>(slots * c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
+        sizeof(float);
     const int64_t chunk = prefill_chunk(c, n_ctx);
     const int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
                               c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
     m.activations =
         static_cast<size_t>(chunk * per_token + kLogitRows * c.n_vocab) * sizeof(float) +
-        static_cast<size_t>(chunk) * sizeof(int32_t);
+        static_cast<size_t>(2 * chunk) * sizeof(int32_t);  // each row's position and slot
     return m;
 }
 

@@ -35,16 +35,21 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
 // x[i] += y[i % period] for i < n: a residual (period n) or a bias on every row (period: its
 // length).
 void add(float* x, const float* y, int64_t n, int64_t period);
-// Causal attention of n_tokens consecutive tokens, token t at position pos0 + t, over the cached
-// positions [first, pos0 + t] (first: 0, or the start of a sliding window of `window` positions
-// when window > 0): out[t][h] = sum_j softmax_j(scale * q[t][h] . k_j) v_j, query head h reading
-// key/value head h / group. q rows: n_head * head_dim floats; out rows: n_head * head_dim_v;
-// k_cache rows kv_dim floats and v_cache rows v_dim, position j at row j. scores: scratch of
-// n_tokens x n_head x score_stride floats (score_stride > pos0 + n_tokens - 1).
+// The rows of a pass: row t belongs to the sequence in cache slot slots[t], at position
+// positions[t]; caches hold slots x n_ctx rows, position p of slot s at row s * n_ctx + p.
+// store_kv writes each row's key (kv_dim floats) and value (v_dim) there.
+void store_kv(const float* k, const float* v, float* k_cache, float* v_cache, int64_t n_tokens,
+              const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t kv_dim,
+              int64_t v_dim);
+// Causal attention of each row over its slot's positions [first, positions[t]] (first: 0, or
+// the start of a sliding window of `window` positions when window > 0): out[t][h] =
+// sum_j softmax_j(scale * q[t][h] . k_j) v_j, query head h reading key/value head h / group.
+// q rows: n_head * head_dim floats; out rows: n_head * head_dim_v. scores: scratch of
+// n_tokens x n_head x n_ctx floats.
 void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
-               int64_t pos0, int64_t window, int64_t n_head, int64_t group, int64_t head_dim,
-               int64_t head_dim_v, int64_t kv_dim, int64_t v_dim, float scale, float* scores,
-               int64_t score_stride, float* out);
+               const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
+               int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
+               int64_t v_dim, float scale, float* scores, float* out);
 // n bytes from device src to device dst, queued.
 void copy(void* dst, const void* src, size_t n);
 // Waits for everything queued; throws flash::Error with CUDA's message for a failed kernel.

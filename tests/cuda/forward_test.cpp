@@ -14,6 +14,7 @@
 #include "common/testdata.h"
 #include "core/error.h"
 #include "cuda/cuda_model.h"
+#include "model/kv_cache.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 
@@ -136,7 +137,7 @@ TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
     const auto n_vocab = static_cast<size_t>(m->config().n_vocab);
     std::vector<float> whole(tokens.size() * n_vocab), sevens(whole.size()), ones(whole.size());
     CudaModel(*m, 64).forward(tokens, 0, whole.data(), true);
-    CudaModel(*m, 64, 7).forward(tokens, 0, sevens.data(), true);
+    CudaModel(*m, 64, {.max_chunk = 7}).forward(tokens, 0, sevens.data(), true);
     EXPECT_EQ(whole, sevens);
     CudaModel one_by_one(*m, 64);
     for (size_t t = 0; t < tokens.size(); ++t)
@@ -144,6 +145,51 @@ TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
                            false);
     EXPECT_LT(nmse(ones, whole), 1e-9);
     EXPECT_EQ(flash::testing::top1_agreement(ones, whole, 40, static_cast<int>(n_vocab)), 1.0);
+}
+
+// Continuous batching's pass: sequences in their own cache slots, joined into rows that chunks
+// of 7 cut across, equal each sequence alone (bit for bit where the products take the same
+// path; within float rounding where one token alone takes the matrix-vector product).
+TEST_P(CudaForward, BatchedSequencesEqualEachAlone) {
+    const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto m = load(GetParam());
+    const auto n_vocab = static_cast<size_t>(m->config().n_vocab);
+    auto tokens = [&](size_t from, size_t n) {
+        std::vector<int32_t> t;
+        for (size_t i = 0; i < n; ++i) t.push_back(prompt[(from + i) % prompt.size()]);
+        return t;
+    };
+    const auto a = tokens(0, 21), b = tokens(5, 16), c = tokens(11, 12);
+    KvCache ca(m->config(), 64, 64), cb(m->config(), 64, 64), cc(m->config(), 64, 64);
+    std::vector<float> scratch(64 * n_vocab);
+
+    // Together: a and b primed (20 and 10 tokens), then a's 21st token, b's next 6 (every
+    // logit) and c's first 12 in one pass.
+    CudaModel together(*m, 64, {.slots = 3, .max_chunk = 7});
+    const SequenceBatch prime[] = {{std::span(a).first(20), 0, &ca, scratch.data(), false},
+                                   {std::span(b).first(10), 0, &cb, scratch.data(), false}};
+    together.forward_batch(prime);
+    std::vector<float> got_a(n_vocab), got_b(6 * n_vocab), got_c(n_vocab);
+    const SequenceBatch step[] = {{std::span(a).subspan(20), 20, &ca, got_a.data(), false},
+                                  {std::span(b).subspan(10), 10, &cb, got_b.data(), true},
+                                  {c, 0, &cc, got_c.data(), false}};
+    together.forward_batch(step);
+
+    auto alone = [&](const std::vector<int32_t>& t, size_t first_row, bool all) {
+        std::vector<float> out(t.size() * n_vocab);
+        CudaModel(*m, 64, {.max_chunk = 7}).forward(t, 0, out.data(), true);
+        return std::vector<float>(
+            out.begin() + static_cast<std::ptrdiff_t>(first_row * n_vocab),
+            all ? out.end() : out.begin() + static_cast<std::ptrdiff_t>((first_row + 1) * n_vocab));
+    };
+    EXPECT_LT(nmse(got_a, alone(a, 20, false)), 1e-9);
+    EXPECT_EQ(got_b, alone(b, 10, true));
+    EXPECT_EQ(got_c, alone(c, 11, false));
+
+    // A fourth cache is beyond the three slots: refused before anything runs.
+    KvCache cd(m->config(), 64, 64);
+    const SequenceBatch extra[] = {{std::span(c).first(1), 0, &cd, got_c.data(), false}};
+    EXPECT_THROW(together.forward_batch(extra), Error);
 }
 
 // As on the CPU, greedy equality with a reference is asked of the float files only.

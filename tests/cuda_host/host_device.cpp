@@ -131,20 +131,30 @@ void add(float* x, const float* y, int64_t n, int64_t period) {
     for (int64_t i = 0; i < n; ++i) x[i] += y[i % period];
 }
 
-void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
-               int64_t pos0, int64_t window, int64_t n_head, int64_t group, int64_t head_dim,
-               int64_t head_dim_v, int64_t kv_dim, int64_t v_dim, float scale, float* scores,
-               int64_t score_stride, float* out) {
+void store_kv(const float* k, const float* v, float* k_cache, float* v_cache, int64_t n_tokens,
+              const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t kv_dim,
+              int64_t v_dim) {
     for (int64_t t = 0; t < n_tokens; ++t) {
-        const int64_t last = pos0 + t;
+        const int64_t row = static_cast<int64_t>(slots[t]) * n_ctx + positions[t];
+        std::copy_n(k + t * kv_dim, kv_dim, k_cache + row * kv_dim);
+        std::copy_n(v + t * v_dim, v_dim, v_cache + row * v_dim);
+    }
+}
+
+void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+               const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
+               int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
+               int64_t v_dim, float scale, float* scores, float* out) {
+    for (int64_t t = 0; t < n_tokens; ++t) {
+        const int64_t last = positions[t], base = static_cast<int64_t>(slots[t]) * n_ctx;
         const int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
         for (int64_t h = 0; h < n_head; ++h) {
             const int64_t kvh = h / group;
             const float* qh = q + (t * n_head + h) * head_dim;
-            float* s = scores + (t * n_head + h) * score_stride;
+            float* s = scores + (t * n_head + h) * n_ctx;
             float max = -INFINITY;
             for (int64_t j = first; j <= last; ++j) {
-                const float* k = k_cache + j * kv_dim + kvh * head_dim;
+                const float* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
                 float dot = 0.0f;
                 for (int64_t d = 0; d < head_dim; ++d) dot = std::fma(qh[d], k[d], dot);
                 s[j] = dot * scale;
@@ -158,7 +168,7 @@ void attention(const float* q, const float* k_cache, const float* v_cache, int64
             for (int64_t d = 0; d < head_dim_v; ++d) {
                 float acc = 0.0f;
                 for (int64_t j = first; j <= last; ++j)
-                    acc = std::fma(s[j], v_cache[j * v_dim + kvh * head_dim_v + d], acc);
+                    acc = std::fma(s[j], v_cache[(base + j) * v_dim + kvh * head_dim_v + d], acc);
                 out[(t * n_head + h) * head_dim_v + d] = acc / sum;
             }
         }
