@@ -10,6 +10,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/device_choice.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
 #include "model/model.h"
@@ -40,6 +41,8 @@ void run_serve(ServeCliOptions& o) {
         const SamplerConfig preset = chat_sampling(model->gguf(), &warnings);
         for (const std::string& w : warnings)
             std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
+        // --device cuda that cannot be honoured fails here too (auto just stays on the CPU).
+        use_gpu(o.model.device, device_facts(*model, o.model, s.engine.slots));
         std::fprintf(stderr, "flash serve: requests that set no sampling get %s\n",
                      describe(preset).c_str());
     }
@@ -49,6 +52,9 @@ void run_serve(ServeCliOptions& o) {
     s.engine.precision =
         o.model.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
     s.engine.kv_types = kv_types(o.model);
+    s.engine.device = [model = o.model, slots = s.engine.slots](const Model& m) {
+        return gpu_batch_pass(m, model, slots);
+    };
     if (s.api_key.empty())
         if (const char* key = std::getenv("FLASH_API_KEY"); key && *key) s.api_key = key;
     if (s.host != "127.0.0.1" && s.host != "localhost" && s.host != "::1" && s.api_key.empty())
@@ -129,6 +135,7 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--timeout", s.timeout_s, "Seconds a request may take, waiting included")
         ->capture_default_str()
         ->check(in_range({0.001, 1e6}));
+    add_device_option(*cmd, o->model.device);
     cmd->add_option("--slots", s.engine.slots, "Sequences decoded together (continuous batching)")
         ->capture_default_str()
         ->check(CLI::Range(1, 256));

@@ -164,12 +164,12 @@ SessionOptions session_options(const ModelOptions& o) {
     return s;
 }
 
-void attach_device(LoadedModel& lm, const ModelOptions& o) {
-    const ModelConfig& c = lm.model->config();
+DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slots) {
+    const ModelConfig& c = model.config();
     const int64_t ctx = std::min(o.ctx, c.n_ctx_train);
     DeviceFacts f;
     f.unsupported = cuda::forward_unsupported(c);
-    f.needed = cuda::forward_device_memory(c, lm.model->weights(), ctx).total();
+    f.needed = cuda::forward_device_memory(c, model.weights(), ctx, slots).total();
     f.exact = o.precision != "fast";
     f.default_kv = o.cache_type_k == "f16" && o.cache_type_v == "f16";
 #ifdef FLASH_CUDA
@@ -177,10 +177,28 @@ void attach_device(LoadedModel& lm, const ModelOptions& o) {
     if (o.device != "cpu") f.devices = cuda::device_count();
     if (f.devices > 0) f.free = cuda::device_info(0).free_bytes;
 #endif
-    if (!use_gpu(o.device, f)) return;
+    return f;
+}
+
+void attach_device(LoadedModel& lm, const ModelOptions& o) {
+    if (!use_gpu(o.device, device_facts(*lm.model, o))) return;
 #ifdef FLASH_CUDA
+    const int64_t ctx = std::min(o.ctx, lm.model->config().n_ctx_train);
     lm.gpu = std::make_unique<cuda::CudaRunner>(*lm.model, ctx);
     std::fprintf(stderr, "flash: running on the GPU (%s)\n", cuda::device_info(0).name.c_str());
+#endif
+}
+
+BatchPass gpu_batch_pass(const Model& model, const ModelOptions& o, int slots) {
+    if (!use_gpu(o.device, device_facts(model, o, slots))) return {};
+#ifdef FLASH_CUDA
+    const int64_t ctx = std::min(o.ctx, model.config().n_ctx_train);
+    auto gpu = std::make_shared<cuda::CudaModel>(model, ctx, cuda::CudaOptions{.slots = slots});
+    std::fprintf(stderr, "flash serve: running on the GPU (%s), %d slots\n",
+                 cuda::device_info(0).name.c_str(), slots);
+    return [gpu](std::span<const SequenceBatch> seqs) { gpu->forward_batch(seqs); };
+#else
+    return {};
 #endif
 }
 

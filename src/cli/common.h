@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "chat/chat_template.h"
+#include "cli/device_choice.h"
 #include "core/text_file.h"  // read_text_file, for the commands that read files
 #include "grammar/compiled_grammar.h"
 #include "grammar/constraint_spec.h"
 #include "model/model.h"
+#include "runtime/batcher.h"
 #include "runtime/sampler.h"
 #include "runtime/sampling_preset.h"
 #include "runtime/session.h"
@@ -74,9 +76,15 @@ struct LoadedModel {
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
 SessionOptions session_options(const ModelOptions& o);
-// Decides --device for the loaded model (device_choice.h); for the GPU, uploads it and says so
-// on stderr. Throws flash::Error when --device cuda cannot be honoured.
+// What --device decides on (device_choice.h) for a loaded model run with these options by
+// `slots` sequences at once.
+DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slots = 1);
+// Decides --device for the loaded model; for the GPU, uploads it and says so on stderr. Throws
+// flash::Error when --device cuda cannot be honoured.
 void attach_device(LoadedModel& lm, const ModelOptions& o);
+// The server's form: a Batcher pass on the GPU for `slots` sequences when --device resolves to
+// it (the model uploaded, said on stderr), else an empty function (the CPU).
+BatchPass gpu_batch_pass(const Model& model, const ModelOptions& o, int slots);
 // session_options, with the forward passes on the GPU when attach_device put the model there
 // (one session at a time: the GPU holds one sequence's cache).
 SessionOptions session_options(const ModelOptions& o, const LoadedModel& lm);

@@ -1,6 +1,7 @@
 #include "runtime/batcher.h"
 
 #include <chrono>
+#include <utility>
 #include <vector>
 
 namespace flash {
@@ -14,10 +15,11 @@ constexpr auto kGatherWait = std::chrono::microseconds(1500);
 }  // namespace
 
 Batcher::Batcher(const Model& model, int n_threads, int64_t max_step_tokens,
-                 kernels::Precision precision)
+                 kernels::Precision precision, BatchPass pass)
     : model_(model),
       precision_(precision),
       max_step_tokens_(max_step_tokens > 0 ? max_step_tokens : 512),
+      pass_(std::move(pass)),
       pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
       worker_([this] { run(); }) {}
 
@@ -85,11 +87,19 @@ void Batcher::run() {
     }
 }
 
+void Batcher::run_pass(std::span<const SequenceBatch> seqs) {
+    if (pass_) {
+        pass_(seqs);
+    } else {
+        model_.forward_batch(seqs, ws_, pool_, precision_);
+    }
+}
+
 void Batcher::pass(std::deque<Request*>& batch) {
     std::vector<SequenceBatch> seqs;
     for (const Request* r : batch) seqs.push_back(r->seq);
     try {
-        model_.forward_batch(seqs, ws_, pool_, precision_);
+        run_pass(seqs);
         return;
     } catch (...) {
         if (batch.size() == 1) {
@@ -101,8 +111,7 @@ void Batcher::pass(std::deque<Request*>& batch) {
     // (Each is checked before anything runs, so this is rare: an allocation failure, say.)
     for (Request* r : batch) {
         try {
-            model_.forward_batch(std::span<const SequenceBatch>(&r->seq, 1), ws_, pool_,
-                                 precision_);
+            run_pass(std::span<const SequenceBatch>(&r->seq, 1));
         } catch (...) {
             r->error = std::current_exception();
         }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -21,12 +22,15 @@ struct BatcherStats {
     uint64_t tokens = 0;
 };
 
+// One pass over the queued sequences, where it does not run on the CPU (the GPU's, say).
+using BatchPass = std::function<void(std::span<const SequenceBatch>)>;
+
 class Batcher : public ForwardRunner {
   public:
     // max_step_tokens: the most tokens one pass takes (a prompt chunk longer than this still
-    // runs, alone).
+    // runs, alone). pass: runs each pass instead of Model::forward_batch on the batcher's pool.
     Batcher(const Model& model, int n_threads, int64_t max_step_tokens = 512,
-            kernels::Precision precision = kernels::Precision::Exact);
+            kernels::Precision precision = kernels::Precision::Exact, BatchPass pass = {});
     ~Batcher() override;
     Batcher(const Batcher&) = delete;
     Batcher& operator=(const Batcher&) = delete;
@@ -61,10 +65,12 @@ class Batcher : public ForwardRunner {
     void leave();
     void run();
     void pass(std::deque<Request*>& batch);
+    void run_pass(std::span<const SequenceBatch> seqs);
 
     const Model& model_;
     kernels::Precision precision_;
     int64_t max_step_tokens_;
+    BatchPass pass_;
     ThreadPool pool_;
     Workspace ws_;
 

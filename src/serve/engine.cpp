@@ -110,7 +110,8 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     turn_->vocabulary();
     // A step holds one prompt chunk plus every other slot's next token.
     batcher_ = std::make_unique<Batcher>(*model_, options_.threads,
-                                         options_.n_batch + options_.slots, options_.precision);
+                                         options_.n_batch + options_.slots, options_.precision,
+                                         options_.device ? options_.device(*model_) : BatchPass{});
     model_id_ = std::filesystem::path(model_path).stem().string();
     chat_preset_ = chat_sampling(model_->gguf(), &preset_warnings_);
 

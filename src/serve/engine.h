@@ -42,6 +42,9 @@ struct EngineOptions {
     std::string chat_template;  // "" : the model's own
     std::string index_dir;      // /v1/answers without documents searches this
     int default_max_tokens = 1024;
+    // Where the forward passes run: given the loaded model, a pass for the Batcher (the GPU's),
+    // or an empty function for the CPU. The CLI's --device sets it.
+    std::function<BatchPass(const Model&)> device;
 };
 
 // One generated token's log-probability and its strongest alternatives.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/prompt_logits.h"
@@ -15,6 +16,7 @@
 #include "core/error.h"
 #include "cuda/cuda_model.h"
 #include "model/kv_cache.h"
+#include "runtime/batcher.h"
 #include "runtime/sampler.h"
 #include "runtime/session.h"
 
@@ -190,6 +192,47 @@ TEST_P(CudaForward, BatchedSequencesEqualEachAlone) {
     KvCache cd(m->config(), 64, 64);
     const SequenceBatch extra[] = {{std::span(c).first(1), 0, &cd, got_c.data(), false}};
     EXPECT_THROW(together.forward_batch(extra), Error);
+}
+
+// The server's way: sessions on their own threads stepping through a Batcher whose passes run on
+// the GPU give what they give alone on the CPU.
+TEST_P(CudaForward, SessionsThroughABatcherOnTheGpuMatchTheCpu) {
+    const auto m = load(GetParam());
+    const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const int64_t n_vocab = m->config().n_vocab;
+    constexpr int kSessions = 4, kSteps = 6;
+    auto script = [&](Session& s, int which) {
+        std::vector<float> seen;
+        std::vector<int32_t> p(prompt.begin(), prompt.begin() + 7 + 5 * which);
+        auto l = s.eval(p);
+        seen.insert(seen.end(), l.begin(), l.end());
+        for (int step = 0; step < kSteps; ++step) {
+            const int32_t next[1] = {static_cast<int32_t>((which * 31 + step * 7) % n_vocab)};
+            l = s.eval(next);
+            seen.insert(seen.end(), l.begin(), l.end());
+        }
+        return seen;
+    };
+    std::vector<std::vector<float>> alone(kSessions), batched(kSessions);
+    for (int i = 0; i < kSessions; ++i) {
+        Session s(*m, nullptr, {.n_ctx = 64, .n_threads = 1, .n_batch = 8});
+        alone[i] = script(s, i);
+    }
+    CudaModel gpu(*m, 64, {.slots = kSessions});
+    Batcher batcher(*m, 1, 64, kernels::Precision::Exact,
+                    [&](std::span<const SequenceBatch> seqs) { gpu.forward_batch(seqs); });
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kSessions; ++i)
+        threads.emplace_back([&, i] {
+            Batcher::Active active(batcher);
+            Session s(*m, nullptr, {.n_ctx = 64, .n_batch = 8, .runner = &batcher});
+            batched[i] = script(s, i);
+        });
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kSessions; ++i)
+        EXPECT_LT(nmse(alone[i], batched[i]), 1e-6) << "session " << i;
+    const BatcherStats st = batcher.stats();
+    EXPECT_GT(st.sequences, st.steps) << "no pass ever joined two sessions";
 }
 
 // As on the CPU, greedy equality with a reference is asked of the float files only.
