@@ -7,7 +7,7 @@
 # In order, each step bounded in time: record the GPU; run the CUDA tests (the kernels against
 # the CPU's scalar reference, the forward pass against llama.cpp's reference logits and the
 # CPU's greedy continuation); measure the matvec's bandwidth per weight type; write a
-# random-weights Qwen3-0.6B-shape F16 file and measure decode on it; run the tests again under
+# random-weights Qwen3-0.6B-shape F16 file and measure pp512, tg128 and 64 batched streams on it; run the tests again under
 # compute-sanitizer's memcheck. Logs and JSON go to $OUT (the device tool's), else ./gpu-out.
 # Exit status: the tests', or the sanitizer's when the tests passed.
 set -uo pipefail
@@ -53,7 +53,7 @@ if [ -n "$forward" ] && [ -n "$wheel" ]; then
   python3 -m pip install --quiet --no-deps --target /tmp/flash-pylib "$wheel" >/dev/null 2>&1
   PYTHONPATH=/tmp/flash-pylib timeout 120 python3 gpu-carry/shared/tools/make_random_gguf.py \
     qwen3-0.6b "$model" >"$out/make_model.log" 2>&1 || tail -n 5 "$out/make_model.log"
-  [ -f "$model" ] && timeout 90 "$forward" "$model" 128 1024 | tee "$out/cuda_forward_bench.jsonl"
+  [ -f "$model" ] && timeout 120 "$forward" "$model" 128 1024 64 | tee "$out/cuda_forward_bench.jsonl"
 fi
 
 if command -v compute-sanitizer >/dev/null; then

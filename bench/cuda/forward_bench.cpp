@@ -1,28 +1,33 @@
 // Speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file, as one JSON line for issue
 // 24's figures: a 512-token prompt in chunks (pp), then tokens generated one at a time (tg, each
 // step's logits copied back as a Session takes them) and the weight bytes read per second that
-// implies.
-//   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024]
+// implies; then continuous batching's decode: `streams` sequences (each a 32-token prompt, then
+// one token per step, all in one forward_batch per step) and their tokens per second together.
+//   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024] [streams=64]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "cuda/cuda_model.h"
+#include "model/kv_cache.h"
 #include "runtime/sampler.h"
 
 int main(int argc, char** argv) {
     using namespace flash;
     if (argc < 2) {
         std::fprintf(stderr,
-                     "usage: flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024]\n");
+                     "usage: flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024] "
+                     "[streams=64]\n");
         return 2;
     }
     const int n_gen = argc > 2 ? std::max(1, std::atoi(argv[2])) : 128;
     const int64_t n_ctx = argc > 3 ? std::max(16, std::atoi(argv[3])) : 1024;
+    const int streams = argc > 4 ? std::max(1, std::atoi(argv[4])) : 64;
     if (cuda::device_count() == 0) {
         std::fprintf(stderr, "flash_bench_cuda_forward: no CUDA device\n");
         return 77;
@@ -68,6 +73,38 @@ int main(int argc, char** argv) {
             argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(),
             static_cast<long long>(n_prompt), pp, steps, steps / s, 1e3 * s / steps,
             read * (steps / s) / 1e9, gpu.device_bytes() / 1048576.0);
+        std::fflush(stdout);
+
+        // Continuous batching: each stream's KvCache is only its slot's key (one position).
+        constexpr int64_t kPrompt = 32, kSteps = 32;
+        cuda::CudaModel batch(*model, kPrompt + kSteps, {.slots = streams});
+        std::vector<std::unique_ptr<KvCache>> keys;
+        std::vector<int32_t> ids(static_cast<size_t>(streams * kPrompt));
+        for (size_t i = 0; i < ids.size(); ++i)
+            ids[i] = static_cast<int32_t>((i * 104729) % static_cast<size_t>(c.n_vocab));
+        std::vector<float> out(static_cast<size_t>(streams) * logits.size());
+        std::vector<SequenceBatch> seqs;
+        for (int k = 0; k < streams; ++k) {
+            keys.push_back(std::make_unique<KvCache>(c, 1, 1));
+            seqs.push_back({std::span<const int32_t>(ids).subspan(k * kPrompt, kPrompt), 0,
+                            keys.back().get(), out.data() + k * logits.size(), false});
+        }
+        batch.forward_batch(seqs);
+        const auto t_batch = Clock::now();
+        for (int64_t step = 0; step < kSteps; ++step) {
+            for (int k = 0; k < streams; ++k) {
+                ids[static_cast<size_t>(k)] =
+                    argmax(std::span<const float>(out).subspan(k * logits.size(), logits.size()));
+                seqs[k].tokens = std::span<const int32_t>(ids).subspan(k, 1);
+                seqs[k].pos = kPrompt + step;
+            }
+            batch.forward_batch(seqs);
+        }
+        const double sb = seconds(t_batch);
+        std::printf(
+            "{\"model\": \"%s\", \"streams\": %d, \"batched_tokens_per_s\": %.1f, "
+            "\"ms_per_step\": %.3f}\n",
+            argv[1], streams, streams * kSteps / sb, 1e3 * sb / kSteps);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "flash_bench_cuda_forward: %s\n", e.what());
         return 1;
