@@ -7,6 +7,7 @@
 
 #include "core/dtype.h"
 #include "kernels/avx2_common.h"
+#include "kernels/dot_q8_blocks.h"
 #include "kernels/k_scales.h"
 #include "kernels/kernels_internal.h"
 #include "kernels/type_kernels.h"
@@ -76,41 +77,15 @@ float dot_bf16w(int64_t n, const void* w, const void* a) {
 // ---- 32-element blocks with Q8_0 activations ------------------------------------------------
 
 float dot_q8_0(int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ8_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    return two_acc_loop(n / QK8_0, [&](int64_t i, __m256 acc) {
-        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
-        const __m256i p = dot_i8_i8(load256(x[i].qs), load256(y[i].qs));
-        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
-    });
+    return dot_q8_0_blocks<dot_i8_i8>(n, w, a);
 }
 
 float dot_q4_0(int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ4_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    const __m256i eight = _mm256_set1_epi8(8);
-    return two_acc_loop(n / QK4_0, [&](int64_t i, __m256 acc) {
-        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
-        const __m256i q = _mm256_sub_epi8(unpack_nibbles16(x[i].qs), eight);
-        const __m256i p = dot_i8_i8(q, load256(y[i].qs));
-        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
-    });
+    return dot_q4_0_blocks<dot_i8_i8>(n, w, a);
 }
 
 float dot_q5_0(int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ5_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
-    return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
-        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
-        uint32_t qh;
-        std::memcpy(&qh, x[i].qh, 4);
-        // value - 16 in int8: a clear fifth bit leaves nibble - 16 = 0xF0 | nibble.
-        const __m256i q = _mm256_or_si256(unpack_nibbles16(x[i].qs),
-                                          _mm256_andnot_si256(bits_to_bytes(qh), high));
-        const __m256i p = dot_i8_i8(q, load256(y[i].qs));
-        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
-    });
+    return dot_q5_0_blocks<dot_i8_i8>(n, w, a);
 }
 
 // ---- 32-element blocks with a minimum, Q8_1 activations -------------------------------------

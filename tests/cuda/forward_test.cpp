@@ -12,6 +12,7 @@
 
 #include "common/prompt_logits.h"
 #include "common/reference.h"
+#include "common/session_script.h"
 #include "common/testdata.h"
 #include "core/error.h"
 #include "cuda/cuda_model.h"
@@ -202,16 +203,8 @@ TEST_P(CudaForward, SessionsThroughABatcherOnTheGpuMatchTheCpu) {
     const int64_t n_vocab = m->config().n_vocab;
     constexpr int kSessions = 4, kSteps = 6;
     auto script = [&](Session& s, int which) {
-        std::vector<float> seen;
-        std::vector<int32_t> p(prompt.begin(), prompt.begin() + 7 + 5 * which);
-        auto l = s.eval(p);
-        seen.insert(seen.end(), l.begin(), l.end());
-        for (int step = 0; step < kSteps; ++step) {
-            const int32_t next[1] = {static_cast<int32_t>((which * 31 + step * 7) % n_vocab)};
-            l = s.eval(next);
-            seen.insert(seen.end(), l.begin(), l.end());
-        }
-        return seen;
+        return flash::testing::scripted_logits(s, std::span(prompt).first(7 + 5 * which), which,
+                                               kSteps, n_vocab);
     };
     std::vector<std::vector<float>> alone(kSessions), batched(kSessions);
     for (int i = 0; i < kSessions; ++i) {

@@ -9,6 +9,7 @@
 
 #include "common/random_tokens.h"
 #include "common/reference.h"
+#include "common/session_script.h"
 #include "common/testdata.h"
 #include "core/error.h"
 #include "model/model.h"
@@ -85,16 +86,8 @@ TEST(Batcher, ConcurrentSessionsMatchSessionsAlone) {
     constexpr int kSessions = 4, kSteps = 6;
     // Each session: a prompt, then kSteps single tokens (as decoding does); logits recorded.
     auto script = [&](Session& s, int which) {
-        std::vector<float> seen;
         const auto prompt = random_tokens(7 + 5 * which, n_vocab, 100 + which);
-        auto l = s.eval(prompt);
-        seen.insert(seen.end(), l.begin(), l.end());
-        for (int step = 0; step < kSteps; ++step) {
-            const int32_t next[1] = {static_cast<int32_t>((which * 31 + step * 7) % n_vocab)};
-            l = s.eval(next);
-            seen.insert(seen.end(), l.begin(), l.end());
-        }
-        return seen;
+        return testing::scripted_logits(s, prompt, which, kSteps, n_vocab);
     };
     std::vector<std::vector<float>> alone(kSessions), batched(kSessions);
     for (int i = 0; i < kSessions; ++i) {
