@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "core/dtype.h"
 #include "core/thread_pool.h"
@@ -53,6 +54,18 @@ inline constexpr int64_t kGemmMinBatch = 8;
 // floats, contiguous. Y: batch x rows floats. Split across the pool by rows.
 void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
             float* y, ThreadPool& pool, Precision precision = Precision::Fast);
+
+// Decode's products of one input row x (n floats) with several weights at once (a layer's q, k
+// and v; its gate and up): y of each job = W x, every output the float matmul gives for one
+// row, the pool's threads meeting once for all of them.
+struct MatvecJob {
+    DType type;
+    const void* w;
+    int64_t rows;
+    float* y;
+};
+void matvec_group(std::span<const MatvecJob> jobs, const float* x, int64_t n, ThreadPool& pool,
+                  Precision precision);
 
 // ---- Elementwise and row operations ---------------------------------------------------------
 

@@ -25,6 +25,31 @@ void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPo
             for (int64_t r = 0; r < w.rows; ++r) out[t * w.rows + r] += bias.f32()[r];
 }
 
+// out_i = W_i · in (+ bias_i) for several weights meeting the same input. One row (decode):
+// one pass over the pool for all of them (kernels::matvec_group, the same floats as a matmul
+// each); more rows: a matmul each.
+void matmul_each(std::initializer_list<std::pair<const WeightRef*, float*>> products,
+                 const float* in, int64_t n, ThreadPool& pool, kernels::Precision p,
+                 std::initializer_list<const WeightRef*> biases) {
+    if (n != 1) {
+        auto bias = biases.begin();
+        for (const auto& [w, out] : products) matmul(*w, in, n, out, pool, p, **bias++);
+        return;
+    }
+    std::vector<kernels::MatvecJob> jobs;
+    for (const auto& [w, out] : products) {
+        if (t_observer) (*t_observer)(w->data, in, 1, w->cols);
+        jobs.push_back({w->type, w->data, w->rows, out});
+    }
+    kernels::matvec_group(jobs, in, products.begin()->first->cols, pool, p);
+    auto bias = biases.begin();
+    for (const auto& [w, out] : products) {
+        const WeightRef& b = **bias++;
+        if (b.present())
+            for (int64_t r = 0; r < w->rows; ++r) out[r] += b.f32()[r];
+    }
+}
+
 // fn(t0, t1) over rows [0, n), split across the pool when the rows hold enough work (`cost`
 // each, roughly in floats touched) to pay for waking it; a prompt's row-wise steps would
 // otherwise leave all but one core waiting. Each row is computed the same way either way.
@@ -151,8 +176,9 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
 
         // Feed-forward: x += post_norm(W_down · (act(W_gate · norm(x)) * (W_up · norm(x))))
         rmsnorm_rows(ws.xn.data(), ws.x.data(), n, d, L.ffn_norm, c.rms_eps, pool);
-        matmul(L.w_gate, ws.xn.data(), n, ws.ffn_gate.data(), pool, precision);
-        matmul(L.w_up, ws.xn.data(), n, ws.ffn_up.data(), pool, precision);
+        const WeightRef none;
+        matmul_each({{&L.w_gate, ws.ffn_gate.data()}, {&L.w_up, ws.ffn_up.data()}}, ws.xn.data(), n,
+                    pool, precision, {&none, &none});
         const int64_t ff = c.n_ff;
         const bool gelu = c.ffn_activation == FfnActivation::GeluTanh;
         for_rows(pool, n, 8 * ff, [&](int64_t t0, int64_t t1) {  // an exp or tanh per element
@@ -210,14 +236,11 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
     const int64_t n = static_cast<int64_t>(plan.seq_of_row.size());
 
     // Projections (Qwen3.5: the query projection carries a gate per head).
-    if (c.gated_attention) {
-        matmul(L.wq, ws.xn.data(), n, ws.q_gate.data(), pool, precision, L.bq);
+    float* q = c.gated_attention ? ws.q_gate.data() : ws.q.data();
+    matmul_each({{&L.wq, q}, {&L.wk, ws.k.data()}, {&L.wv, ws.v.data()}}, ws.xn.data(), n, pool,
+                precision, {&L.bq, &L.bk, &L.bv});
+    if (c.gated_attention)
         split_query_gate(ws.q_gate.data(), n, c.n_head, hd, ws.q.data(), ws.gate.data());
-    } else {
-        matmul(L.wq, ws.xn.data(), n, ws.q.data(), pool, precision, L.bq);
-    }
-    matmul(L.wk, ws.xn.data(), n, ws.k.data(), pool, precision, L.bk);
-    matmul(L.wv, ws.xn.data(), n, ws.v.data(), pool, precision, L.bv);
     if (c.qk_norm) {
         rmsnorm_rows(ws.q.data(), ws.q.data(), n * c.n_head, hd, L.q_norm, c.rms_eps, pool);
         rmsnorm_rows(ws.k.data(), ws.k.data(), n * c.n_head_kv, hd, L.k_norm, c.rms_eps, pool);
