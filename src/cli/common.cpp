@@ -164,12 +164,20 @@ SessionOptions session_options(const ModelOptions& o) {
     return s;
 }
 
+namespace {
+
+// The context a sequence gets: -c, capped at the model's training context (as Session caps it).
+int64_t context_of(const Model& model, const ModelOptions& o) {
+    return std::min(o.ctx, model.config().n_ctx_train);
+}
+
+}  // namespace
+
 DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slots) {
     const ModelConfig& c = model.config();
-    const int64_t ctx = std::min(o.ctx, c.n_ctx_train);
     DeviceFacts f;
     f.unsupported = cuda::forward_unsupported(c);
-    f.needed = cuda::forward_device_memory(c, model.weights(), ctx, slots).total();
+    f.needed = cuda::forward_device_memory(c, model.weights(), context_of(model, o), slots).total();
     f.exact = o.precision != "fast";
     f.default_kv = o.cache_type_k == "f16" && o.cache_type_v == "f16";
 #ifdef FLASH_CUDA
@@ -183,8 +191,7 @@ DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slot
 void attach_device(LoadedModel& lm, const ModelOptions& o) {
     if (!use_gpu(o.device, device_facts(*lm.model, o))) return;
 #ifdef FLASH_CUDA
-    const int64_t ctx = std::min(o.ctx, lm.model->config().n_ctx_train);
-    lm.gpu = std::make_unique<cuda::CudaRunner>(*lm.model, ctx);
+    lm.gpu = std::make_unique<cuda::CudaRunner>(*lm.model, context_of(*lm.model, o));
     std::fprintf(stderr, "flash: running on the GPU (%s)\n", cuda::device_info(0).name.c_str());
 #endif
 }
@@ -192,8 +199,8 @@ void attach_device(LoadedModel& lm, const ModelOptions& o) {
 BatchPass gpu_batch_pass(const Model& model, const ModelOptions& o, int slots) {
     if (!use_gpu(o.device, device_facts(model, o, slots))) return {};
 #ifdef FLASH_CUDA
-    const int64_t ctx = std::min(o.ctx, model.config().n_ctx_train);
-    auto gpu = std::make_shared<cuda::CudaModel>(model, ctx, cuda::CudaOptions{.slots = slots});
+    auto gpu = std::make_shared<cuda::CudaModel>(model, context_of(model, o),
+                                                 cuda::CudaOptions{.slots = slots});
     std::fprintf(stderr, "flash serve: running on the GPU (%s), %d slots\n",
                  cuda::device_info(0).name.c_str(), slots);
     return [gpu](std::span<const SequenceBatch> seqs) { gpu->forward_batch(seqs); };

@@ -8,7 +8,6 @@
 
 #include "core/error.h"
 #include "cuda/launch.h"
-#include "kernels/kernels.h"
 
 namespace flash::cuda {
 namespace {
@@ -178,17 +177,10 @@ void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
 // The rows of one chunk through every layer, then the logits of those that want them.
 void CudaModel::run_chunk(std::span<const Row> rows) {
     const ModelConfig& c = model_.config();
-    const ModelWeights& W = model_.weights();
     const auto m = static_cast<int64_t>(rows.size());
-    const size_t embd_row = row_bytes(W.token_embd.type, c.n_embd);
     // The tokens' embedding rows, read on the host as the CPU path reads them.
     for (int64_t t = 0; t < m; ++t) {
-        float* e = embeddings_.data() + t * c.n_embd;
-        kernels::dequantize_row(
-            W.token_embd.type,
-            static_cast<const uint8_t*>(W.token_embd.data) + rows[t].token * embd_row, e, c.n_embd);
-        if (c.embed_scale != 1.0f)
-            for (int64_t i = 0; i < c.n_embd; ++i) e[i] *= c.embed_scale;
+        model_.embed(rows[t].token, embeddings_.data() + t * c.n_embd);
         rows_host_[t] = rows[t].pos;
         rows_host_[m + t] = rows[t].slot;
     }

@@ -73,9 +73,6 @@ double avx2_sum_squares(const float* x, int64_t n) {
     return sum;
 }
 
-}  // namespace flash::kernels::detail
-
-namespace flash::kernels::detail {
 namespace {
 
 using avx2::exp_nonpositive;

@@ -15,39 +15,43 @@ namespace {
 // The observer of the forward pass running on this thread (set for its duration).
 thread_local const Model::MatmulObserver* t_observer = nullptr;
 
+// out[t] += bias for the n rows of a product with w (no bias: nothing).
+void add_bias(float* out, int64_t n, const WeightRef& w, const WeightRef& bias) {
+    if (!bias.present()) return;
+    for (int64_t t = 0; t < n; ++t)
+        for (int64_t r = 0; r < w.rows; ++r) out[t * w.rows + r] += bias.f32()[r];
+}
+
 // out[t] = W · in[t] (+ bias) for a batch of n rows.
 void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool,
             kernels::Precision p, const WeightRef& bias = {}) {
     if (t_observer) (*t_observer)(w.data, in, n, w.cols);
     kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool, p);
-    if (bias.present())
-        for (int64_t t = 0; t < n; ++t)
-            for (int64_t r = 0; r < w.rows; ++r) out[t * w.rows + r] += bias.f32()[r];
+    add_bias(out, n, w, bias);
 }
 
-// out_i = W_i · in (+ bias_i) for several weights meeting the same input. One row (decode):
-// one pass over the pool for all of them (kernels::matvec_group, the same floats as a matmul
-// each); more rows: a matmul each.
-void matmul_each(std::initializer_list<std::pair<const WeightRef*, float*>> products,
-                 const float* in, int64_t n, ThreadPool& pool, kernels::Precision p,
-                 std::initializer_list<const WeightRef*> biases) {
+// One of several products that meet the same input: out = W · in (+ bias).
+struct Product {
+    const WeightRef& w;
+    float* out;
+    const WeightRef& bias;
+};
+
+// The products, each as matmul does it. One row (decode): one pass over the pool for all of
+// them (kernels::matvec_group, the same floats as a matmul each); more rows: a matmul each.
+void matmul_each(std::initializer_list<Product> products, const float* in, int64_t n,
+                 ThreadPool& pool, kernels::Precision p) {
     if (n != 1) {
-        auto bias = biases.begin();
-        for (const auto& [w, out] : products) matmul(*w, in, n, out, pool, p, **bias++);
+        for (const Product& m : products) matmul(m.w, in, n, m.out, pool, p, m.bias);
         return;
     }
     std::vector<kernels::MatvecJob> jobs;
-    for (const auto& [w, out] : products) {
-        if (t_observer) (*t_observer)(w->data, in, 1, w->cols);
-        jobs.push_back({w->type, w->data, w->rows, out});
+    for (const Product& m : products) {
+        if (t_observer) (*t_observer)(m.w.data, in, 1, m.w.cols);
+        jobs.push_back({m.w.type, m.w.data, m.w.rows, m.out});
     }
-    kernels::matvec_group(jobs, in, products.begin()->first->cols, pool, p);
-    auto bias = biases.begin();
-    for (const auto& [w, out] : products) {
-        const WeightRef& b = **bias++;
-        if (b.present())
-            for (int64_t r = 0; r < w->rows; ++r) out[r] += b.f32()[r];
-    }
+    kernels::matvec_group(jobs, in, products.begin()->w.cols, pool, p);
+    for (const Product& m : products) add_bias(m.out, 1, m.w, m.bias);
 }
 
 // fn(t0, t1) over rows [0, n), split across the pool when the rows hold enough work (`cost`
@@ -96,6 +100,15 @@ void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache
     forward_batch(std::span<const SequenceBatch>(&seq, 1), ws, pool, precision);
 }
 
+void Model::embed(int32_t token, float* x) const {
+    const WeightRef& e = weights_.token_embd;
+    const int64_t d = config_.n_embd;
+    kernels::dequantize_row(
+        e.type, static_cast<const uint8_t*>(e.data) + token * row_bytes(e.type, d), x, d);
+    if (config_.embed_scale != 1.0f)
+        for (int64_t i = 0; i < d; ++i) x[i] *= config_.embed_scale;
+}
+
 void Model::check(const SequenceBatch& seq) const {
     const int64_t n = static_cast<int64_t>(seq.tokens.size());
     if (!seq.cache || !seq.logits)
@@ -139,17 +152,10 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
     if (n == 0) return;
     ws.reserve(c, n, pool.size());
 
-    // x = embedding rows of the tokens (times embed_scale for Gemma)
-    const size_t embd_row = row_bytes(W.token_embd.type, d);
+    // x = embedding rows of the tokens
     for (int64_t row = 0; row < n; ++row) {
         const SequenceBatch& seq = seqs[plan.seq_of_row[row]];
-        const int32_t id = seq.tokens[row - plan.first_row[plan.seq_of_row[row]]];
-        float* x = ws.x.data() + row * d;
-        kernels::dequantize_row(W.token_embd.type,
-                                static_cast<const uint8_t*>(W.token_embd.data) + id * embd_row, x,
-                                d);
-        if (c.embed_scale != 1.0f)
-            for (int64_t i = 0; i < d; ++i) x[i] *= c.embed_scale;
+        embed(seq.tokens[row - plan.first_row[plan.seq_of_row[row]]], ws.x.data() + row * d);
     }
 
     for (int64_t l = 0; l < c.n_layer; ++l) {
@@ -177,8 +183,8 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
         // Feed-forward: x += post_norm(W_down · (act(W_gate · norm(x)) * (W_up · norm(x))))
         rmsnorm_rows(ws.xn.data(), ws.x.data(), n, d, L.ffn_norm, c.rms_eps, pool);
         const WeightRef none;
-        matmul_each({{&L.w_gate, ws.ffn_gate.data()}, {&L.w_up, ws.ffn_up.data()}}, ws.xn.data(), n,
-                    pool, precision, {&none, &none});
+        matmul_each({{L.w_gate, ws.ffn_gate.data(), none}, {L.w_up, ws.ffn_up.data(), none}},
+                    ws.xn.data(), n, pool, precision);
         const int64_t ff = c.n_ff;
         const bool gelu = c.ffn_activation == FfnActivation::GeluTanh;
         for_rows(pool, n, 8 * ff, [&](int64_t t0, int64_t t1) {  // an exp or tanh per element
@@ -237,8 +243,8 @@ void Model::attention(int64_t l, std::span<const SequenceBatch> seqs, const RowP
 
     // Projections (Qwen3.5: the query projection carries a gate per head).
     float* q = c.gated_attention ? ws.q_gate.data() : ws.q.data();
-    matmul_each({{&L.wq, q}, {&L.wk, ws.k.data()}, {&L.wv, ws.v.data()}}, ws.xn.data(), n, pool,
-                precision, {&L.bq, &L.bk, &L.bv});
+    matmul_each({{L.wq, q, L.bq}, {L.wk, ws.k.data(), L.bk}, {L.wv, ws.v.data(), L.bv}},
+                ws.xn.data(), n, pool, precision);
     if (c.gated_attention)
         split_query_gate(ws.q_gate.data(), n, c.n_head, hd, ws.q.data(), ws.gate.data());
     if (c.qk_norm) {

@@ -53,6 +53,10 @@ class Model {
     void forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
                        kernels::Precision precision = kernels::Precision::Exact) const;
 
+    // x (n_embd floats) = the token's embedding row, times embed_scale (Gemma). The token must
+    // be in range (forward_batch checks its sequences first).
+    void embed(int32_t token, float* x) const;
+
     // Sees the input of every attention and feed-forward weight product (importance-matrix
     // collection): the weight's data (a GgufTensor's `data`), n rows of `cols` inputs. Called
     // on the thread that runs the forward pass; empty to stop. Recurrent layers' products are

@@ -59,12 +59,11 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> recent
                 std::push_heap(candidates_.begin(), candidates_.end(), by_logit);
             }
         }
-        std::sort(candidates_.begin(), candidates_.end(), by_logit);
     } else {
         for (size_t i = 0; i < logits.size(); ++i)
             if (logits[i] != neg_inf) candidates_.emplace_back(logits[i], static_cast<int32_t>(i));
-        std::sort(candidates_.begin(), candidates_.end(), by_logit);
     }
+    std::sort(candidates_.begin(), candidates_.end(), by_logit);
 
     // Softmax at the temperature.
     const float max_logit = candidates_.front().first;
