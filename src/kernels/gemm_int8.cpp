@@ -17,163 +17,12 @@
 
 #include "core/dtype.h"
 #include "core/fp16.h"
-#include "kernels/k_scales.h"
+#include "kernels/int8_unpack.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_internal.h"
 
 namespace flash::kernels::detail {
 namespace {
-
-// Elements per block: 16 where the type's scales cover 16.
-int64_t block_elems(DType t) {
-    return t == DType::Q6_K ? 16 : 32;
-}
-
-// A unit is what one read of a row's scales covers: a 256-element super-block for the K-quants
-// (8 blocks, 16 for Q6_K), one block otherwise. Decoding a super-block's scales and halves once
-// per row, not once per block, was most of a 4B model's packing time.
-int64_t blocks_per_unit(DType t) {
-    switch (t) {
-        case DType::Q4_K:
-        case DType::Q5_K:
-            return 8;
-        case DType::Q6_K:
-            return 16;
-        default:
-            return 1;
-    }
-}
-
-// One unit of a weight row as unsigned bytes u with, per block b, w_k = s[b] * u_k + o[b].
-struct UnpackedUnit {
-    uint8_t u[256];
-    float s[16], o[16];
-};
-
-// The 32 nibbles of a Q4_0 / Q4_1 block: bytes 0..15 hold elements 0..15 low, 16..31 high.
-template <typename Block>
-void unpack_q4(const Block& blk, UnpackedUnit& out) {
-    for (int j = 0; j < 16; ++j) {
-        out.u[j] = blk.qs[j] & 0xF;
-        out.u[j + 16] = blk.qs[j] >> 4;
-    }
-    out.s[0] = fp16_to_f32(blk.d);
-}
-
-// The 32 five-bit values of a Q5_0 / Q5_1 block.
-template <typename Block>
-void unpack_q5(const Block& blk, UnpackedUnit& out) {
-    uint32_t qh;
-    std::memcpy(&qh, blk.qh, 4);
-    for (int e = 0; e < 32; ++e) out.u[e] = static_cast<uint8_t>(q5_value(blk.qs, qh, e));
-    out.s[0] = fp16_to_f32(blk.d);
-}
-
-// 16 six-bit Q6_K values of group G (q6k_value): the low (G < 2) or high nibble of ql, bits
-// 2G..2G+1 of qh as bits 4..5. G is a template argument so the shifts are constants.
-template <int G>
-void q6_unpack16(const uint8_t* ql, const uint8_t* qh, uint8_t* u) {
-    for (int k = 0; k < 16; ++k) {
-        const int lo = G < 2 ? (ql[k] & 0xF) : (ql[k] >> 4);
-        u[k] = static_cast<uint8_t>(lo | (((qh[k] >> (2 * G)) & 3) << 4));
-    }
-}
-
-// Q4_K / Q5_K super-block: sub-block j is the low (j even) or high nibbles of qs[32 (j / 2)..]
-// (q4k_value / q5k_value, a super-block at a time), with bit j of qh[k] as the fifth for Q5_K.
-template <typename Block>
-void unpack_k4(const Block& blk, UnpackedUnit& out) {
-    for (int p = 0; p < 4; ++p) {
-        const uint8_t* q = blk.qs + 32 * p;
-        for (int k = 0; k < 32; ++k) {
-            out.u[64 * p + k] = static_cast<uint8_t>(q[k] & 0xF);
-            out.u[64 * p + 32 + k] = static_cast<uint8_t>(q[k] >> 4);
-        }
-    }
-    if constexpr (requires { blk.qh; }) {
-        for (int j = 0; j < 8; ++j)
-            for (int k = 0; k < 32; ++k)
-                out.u[32 * j + k] |= static_cast<uint8_t>(((blk.qh[k] >> j) & 1) << 4);
-    }
-    const float d = fp16_to_f32(blk.d), dmin = fp16_to_f32(blk.dmin);
-    for (int j = 0; j < 8; ++j) {
-        uint8_t sc, m;
-        k4_scale_min(j, blk.scales, sc, m);
-        out.s[j] = d * sc;
-        out.o[j] = -(dmin * m);
-    }
-}
-
-// Q6_K super-block, 16-element blocks: w = d * sc_j * (u - 32).
-void unpack_q6_k(const BlockQ6_K& blk, UnpackedUnit& out) {
-    for (int j = 0; j < 16; ++j) {
-        // Elements 16j.. (q6k_value, a block at a time): half h, group g, offset l0.
-        const int h = j / 8, g = (j % 8) / 2, l0 = 16 * (j % 2);
-        const uint8_t* ql = blk.ql + 64 * h + 32 * (g & 1) + l0;
-        const uint8_t* qh = blk.qh + 32 * h + l0;
-        uint8_t* u = out.u + 16 * j;
-        switch (g) {
-            case 0:
-                q6_unpack16<0>(ql, qh, u);
-                break;
-            case 1:
-                q6_unpack16<1>(ql, qh, u);
-                break;
-            case 2:
-                q6_unpack16<2>(ql, qh, u);
-                break;
-            default:
-                q6_unpack16<3>(ql, qh, u);
-                break;
-        }
-    }
-    const float d = fp16_to_f32(blk.d);
-    for (int j = 0; j < 16; ++j) {
-        out.s[j] = d * blk.scales[j];
-        out.o[j] = -32.0f * out.s[j];
-    }
-}
-
-// Unit `unit` of row `w` of type t (one int8_gemm_supports accepts).
-void unpack_unit(DType t, const uint8_t* w, int64_t unit, UnpackedUnit& out) {
-    switch (t) {
-        case DType::Q4_0:
-            unpack_q4(reinterpret_cast<const BlockQ4_0*>(w)[unit], out);
-            out.o[0] = -8.0f * out.s[0];
-            return;
-        case DType::Q4_1: {
-            const auto& blk = reinterpret_cast<const BlockQ4_1*>(w)[unit];
-            unpack_q4(blk, out);
-            out.o[0] = fp16_to_f32(blk.m);
-            return;
-        }
-        case DType::Q5_0:
-            unpack_q5(reinterpret_cast<const BlockQ5_0*>(w)[unit], out);
-            out.o[0] = -16.0f * out.s[0];
-            return;
-        case DType::Q5_1: {
-            const auto& blk = reinterpret_cast<const BlockQ5_1*>(w)[unit];
-            unpack_q5(blk, out);
-            out.o[0] = fp16_to_f32(blk.m);
-            return;
-        }
-        case DType::Q8_0: {
-            const auto& blk = reinterpret_cast<const BlockQ8_0*>(w)[unit];
-            for (int j = 0; j < 32; ++j) out.u[j] = static_cast<uint8_t>(blk.qs[j] + 128);
-            out.s[0] = fp16_to_f32(blk.d);
-            out.o[0] = -128.0f * out.s[0];
-            return;
-        }
-        case DType::Q4_K:
-            return unpack_k4(reinterpret_cast<const BlockQ4_K*>(w)[unit], out);
-        case DType::Q5_K:
-            return unpack_k4(reinterpret_cast<const BlockQ5_K*>(w)[unit], out);
-        case DType::Q6_K:
-            return unpack_q6_k(reinterpret_cast<const BlockQ6_K*>(w)[unit], out);
-        default:
-            return;
-    }
-}
 
 // The panel's k-groups from 16 unpacked blocks (u of row r at rows + r * stride): group q of
 // block is 16 rows x 4 bytes, row r's bytes 4q..4q+3 at p[q * 64 + r * 4].
@@ -195,7 +44,8 @@ Int8InterleaveFn int8_interleave() {
 void pack_int8_panel(DType t, int64_t g, const uint8_t* w, size_t stride, int64_t nr, int64_t nb,
                      uint8_t* panel) {
     const Int8InterleaveFn interleave = int8_interleave();
-    const int64_t per_unit = blocks_per_unit(t);
+    const Int8UnpackFn unpack = int8_unpack_for(t);
+    const int64_t per_unit = int8_blocks_per_unit(t);
     const size_t unit_bytes = stride / static_cast<size_t>(nb / per_unit);
     thread_local std::vector<UnpackedUnit> stage(kPanelRows);
     std::memset(stage.data(), 0, kPanelRows * sizeof(UnpackedUnit));  // rows past nr stay zero
@@ -205,7 +55,7 @@ void pack_int8_panel(DType t, int64_t g, const uint8_t* w, size_t stride, int64_
             // for each row's next units while this one is unpacked.
             const uint8_t* ahead = w + r * stride + (unit + 4) * unit_bytes;
             for (size_t o = 0; o < unit_bytes; o += 64) __builtin_prefetch(ahead + o);
-            unpack_unit(t, w + r * stride, unit, stage[r]);
+            unpack(w + r * stride, unit, stage[r]);
         }
         for (int64_t j = 0; j < per_unit; ++j) {
             uint8_t* p = panel + (unit * per_unit + j) * int8_panel_block_bytes(g);
@@ -289,7 +139,7 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
                float* y, ThreadPool& pool) {
     const auto* wb = static_cast<const uint8_t*>(w);
     const size_t stride = row_bytes(t, n);
-    const int64_t g = block_elems(t);
+    const int64_t g = int8_block_elems(t);
     const int64_t nb = n / g;  // weight blocks per row
     const MicroChoice micro = micro_choice();
 
