@@ -49,7 +49,7 @@ def flash_round(args, model, precision):
     out, rss = run_timed([args.flash, "bench", "-m", model, "-t", str(args.threads), "-p", str(args.prompt),
                           "-n", str(args.gen), "-d", str(args.depth), "-b", str(args.prompt), "-r", "1",
                           "-c", str(max(4096, args.depth + args.prompt + args.gen)), "--precision", precision,
-                          "--json"])
+                          "--json"] + (["--repack"] if precision == "fast" and args.repack else []))
     rec = json.loads(out)
     return {"pp": rec["pp"]["tps_mean"], "tg": rec["tg"]["tps_mean"], "rss": rss,
             "weights_bytes": rec["weights_bytes"], "kv_cache_bytes": rec.get("kv_cache_bytes")}
@@ -73,6 +73,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="turns per engine; medians are reported")
     ap.add_argument("--bandwidth", type=float, default=0.0,
                     help="measured memory read bandwidth in GB/s, for the roofline column")
+    ap.add_argument("--repack", action="store_true",
+                    help="run flash fast with --repack (weights packed once at load; more memory)")
     ap.add_argument("--json", help="also write every round's figures here")
     args = ap.parse_args()
     for path in [args.flash, args.llama_bench] + args.model:
@@ -107,6 +109,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"threads": args.threads, "prompt": args.prompt, "gen": args.gen, "depth": args.depth,
+                       "fast_repack": args.repack,
                        "bandwidth_gbs": args.bandwidth, "results": results}, f, indent=1)
 
 

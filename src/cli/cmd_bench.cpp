@@ -101,6 +101,7 @@ void bench(const BenchOptions& o) {
             {"threads", threads},
             {"isa", isa},
             {"precision", o.model.precision},
+            {"repack", o.model.repack},
             {"cache_type_k", o.model.cache_type_k},
             {"cache_type_v", o.model.cache_type_v},
             {"depth", o.n_depth},
@@ -121,6 +122,7 @@ void bench(const BenchOptions& o) {
     std::printf(
         "| model | size | threads | isa | precision | kv cache | test | t/s "
         "|\n|---|---|---|---|---|---|---|---|\n");
+    const std::string precision = o.model.precision + (o.model.repack ? " (repacked)" : "");
     const std::string kv = o.model.cache_type_k == o.model.cache_type_v
                                ? o.model.cache_type_k
                                : o.model.cache_type_k + "/" + o.model.cache_type_v;
@@ -129,8 +131,7 @@ void bench(const BenchOptions& o) {
         const std::string depth = o.n_depth > 0 ? " @ d" + std::to_string(o.n_depth) : "";
         std::printf("| %s | %s | %d | %s | %s | %s | %s%d%s | %.2f ± %.2f |\n",
                     c.name.empty() ? c.arch.c_str() : c.name.c_str(), size.c_str(), threads, isa,
-                    o.model.precision.c_str(), kv.c_str(), kind, n, depth.c_str(), f.mean,
-                    f.stddev);
+                    precision.c_str(), kv.c_str(), kind, n, depth.c_str(), f.mean, f.stddev);
     };
     if (o.n_prompt > 0) row("pp", o.n_prompt, fpp);
     if (o.n_gen > 0) row("tg", o.n_gen, ftg);

@@ -29,6 +29,7 @@ struct ServeCliOptions {
 void run_serve(ServeCliOptions& o) {
     serve::ServerOptions& s = o.server;
     s.model_path = resolve_model(o.model.model);  // an unknown model fails before binding
+    check_repack(o.model);
     // $FLASH_INDEX names the index as it does for `flash index` and `flash ask`.
     if (s.engine.index_dir.empty()) s.engine.index_dir = index_dir_from_env();
     {
@@ -51,6 +52,7 @@ void run_serve(ServeCliOptions& o) {
     s.engine.threads = o.model.threads;
     s.engine.precision =
         o.model.precision == "fast" ? kernels::Precision::Fast : kernels::Precision::Exact;
+    s.engine.repack = o.model.repack;
     s.engine.kv_types = kv_types(o.model);
     s.engine.device = [model = o.model, slots = s.engine.slots](const Model& m) {
         return gpu_batch_pass(m, model, slots);

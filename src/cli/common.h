@@ -29,6 +29,7 @@ struct ModelOptions {
     int64_t ctx = 4096;
     int64_t batch = 256;
     std::string precision = "exact";   // exact | fast
+    bool repack = false;               // --repack: Model::repack_for_fast (needs fast)
     std::string cache_type_k = "f16";  // f16 | q8_0
     std::string cache_type_v = "f16";
     std::string device = "auto";  // auto | cpu | cuda, for the commands that offer --device
@@ -75,6 +76,8 @@ struct LoadedModel {
 
 // Resolves the -m value (path or catalog name) and loads model and tokenizer.
 LoadedModel load_model(const ModelOptions& o, bool need_tokenizer = true);
+// Throws flash::Error when --repack is given without --precision fast (it would do nothing).
+void check_repack(const ModelOptions& o);
 SessionOptions session_options(const ModelOptions& o);
 // What --device decides on (device_choice.h) for a loaded model run with these options by
 // `slots` sequences at once.

@@ -136,7 +136,7 @@ bool int8_gemm_supports(DType t) {
 }
 
 void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
-               float* y, ThreadPool& pool) {
+               float* y, ThreadPool& pool, const uint8_t* panels) {
     const auto* wb = static_cast<const uint8_t*>(w);
     const size_t stride = row_bytes(t, n);
     const int64_t g = int8_block_elems(t);
@@ -181,19 +181,24 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
     const int64_t panel_bytes = nb * int8_panel_block_bytes(g);
     auto run_panels = [&](int64_t p0, int64_t p1) {
         thread_local std::vector<uint8_t> panel;
-        panel.resize(static_cast<size_t>(2 * panel_bytes));
+        if (!panels) panel.resize(static_cast<size_t>(2 * panel_bytes));
         float edge[kMaxInt8MicroRows * kPanelRows];  // a short panel's outputs
         for (int64_t p = p0; p < p1;) {
             const int64_t r0 = p * kPanelRows;
             const int64_t nr = std::min(kPanelRows, rows - r0);
-            pack_int8_panel(t, g, wb + r0 * stride, stride, nr, nb, panel.data());
-            if (micro.pair && p + 1 < p1 && r0 + 2 * kPanelRows <= rows) {
-                pack_int8_panel(t, g, wb + (r0 + kPanelRows) * stride, stride, kPanelRows, nb,
-                                panel.data() + panel_bytes);
+            const bool pair = micro.pair && p + 1 < p1 && r0 + 2 * kPanelRows <= rows;
+            // Packed at load, panel p sits at p * panel_bytes and panel p + 1 right after it.
+            const uint8_t* here = panels ? panels + p * panel_bytes : panel.data();
+            if (!panels) {
+                pack_int8_panel(t, g, wb + r0 * stride, stride, nr, nb, panel.data());
+                if (pair)
+                    pack_int8_panel(t, g, wb + (r0 + kPanelRows) * stride, stride, kPanelRows, nb,
+                                    panel.data() + panel_bytes);
+            }
+            if (pair) {
                 for (int64_t b = 0; b < batch; b += micro.pair_rows)
-                    micro.pair(g, std::min(micro.pair_rows, batch - b), nb, panel.data(),
-                               xq + b * n, n, xs + b * nb, xsv + b * nb, nb, y + b * rows + r0,
-                               rows);
+                    micro.pair(g, std::min(micro.pair_rows, batch - b), nb, here, xq + b * n, n,
+                               xs + b * nb, xsv + b * nb, nb, y + b * rows + r0, rows);
                 p += 2;
                 continue;
             }
@@ -204,10 +209,10 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
                 const float* asv = xsv + b * nb;
                 float* c = y + b * rows + r0;
                 if (nr == kPanelRows) {
-                    micro.fn(g, m, nb, panel.data(), a, n, as, asv, nb, c, rows);
+                    micro.fn(g, m, nb, here, a, n, as, asv, nb, c, rows);
                     continue;
                 }
-                micro.fn(g, m, nb, panel.data(), a, n, as, asv, nb, edge, kPanelRows);
+                micro.fn(g, m, nb, here, a, n, as, asv, nb, edge, kPanelRows);
                 for (int64_t i = 0; i < m; ++i)
                     std::copy_n(edge + i * kPanelRows, nr, c + i * rows);
             }
@@ -218,3 +223,35 @@ void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, 
 }
 
 }  // namespace flash::kernels::detail
+
+namespace flash::kernels {
+
+bool repacks(DType t) {
+    return detail::int8_gemm_supports(t);
+}
+
+Int8Panels repack_int8(DType t, const void* w, int64_t rows, int64_t n, ThreadPool& pool) {
+    Int8Panels out;
+    if (!repacks(t) || rows <= 0 || n <= 0) return out;
+    detail::check_weight_row(t, n, "repack_int8");
+    const int64_t g = detail::int8_block_elems(t), nb = n / g;
+    const int64_t panel_bytes = nb * detail::int8_panel_block_bytes(g);
+    const int64_t panels = (rows + detail::kPanelRows - 1) / detail::kPanelRows;
+    out.type = t;
+    out.rows = rows;
+    out.n = n;
+    out.bytes.resize(static_cast<size_t>(panels * panel_bytes));
+    const auto* wb = static_cast<const uint8_t*>(w);
+    const size_t stride = row_bytes(t, n);
+    detail::for_each_panel(rows, n, pool, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+            const int64_t r0 = p * detail::kPanelRows;
+            detail::pack_int8_panel(t, g, wb + r0 * stride, stride,
+                                    std::min(detail::kPanelRows, rows - r0), nb,
+                                    out.bytes.data() + p * panel_bytes);
+        }
+    });
+    return out;
+}
+
+}  // namespace flash::kernels

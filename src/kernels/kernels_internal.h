@@ -245,8 +245,9 @@ void i8mm_int8_micro(int64_t g, int64_t m, int64_t nb, const uint8_t* panel, con
 bool use_vnni();
 // True for the weight types gemm_int8 takes on the dispatched path.
 bool int8_gemm_supports(DType t);
+// panels: the weights already packed (repack_int8), or null to pack them per call.
 void gemm_int8(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
-               float* y, ThreadPool& pool);
+               float* y, ThreadPool& pool, const uint8_t* panels = nullptr);
 
 // Whether Precision::Exact matmul should keep its dequantize-a-tile-then-dot path at a batch
 // the GEMM would otherwise take (rows of n columns; see matmul_exact.cpp).

@@ -20,6 +20,11 @@ constexpr int64_t kMinParallelElems = 32 * 1024;
 
 void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int64_t batch,
             float* y, ThreadPool& pool, Precision precision) {
+    matmul(t, w, nullptr, rows, n, x, batch, y, pool, precision);
+}
+
+void matmul(DType t, const void* w, const Int8Panels* panels, int64_t rows, int64_t n,
+            const float* x, int64_t batch, float* y, ThreadPool& pool, Precision precision) {
     detail::check_weight_row(t, n, "matmul");
     if (rows <= 0 || batch <= 0) return;
     // From kGemmMinBatch rows on, the GEMM: it dequantizes each weight row once per call and
@@ -30,7 +35,10 @@ void matmul(DType t, const void* w, int64_t rows, int64_t n, const float* x, int
     const bool exact_quantized = precision == Precision::Exact && activation_type(t) != DType::F32;
     if (batch >= kGemmMinBatch && !(exact_quantized && detail::exact_tiles_win(n, batch))) {
         if (precision == Precision::Fast && detail::int8_gemm_supports(t)) {
-            detail::gemm_int8(t, w, rows, n, x, batch, y, pool);
+            const bool packed = panels && !panels->empty() && panels->type == t &&
+                                panels->rows == rows && panels->n == n;
+            detail::gemm_int8(t, w, rows, n, x, batch, y, pool,
+                              packed ? panels->bytes.data() : nullptr);
         } else {
             detail::gemm_f32(t, w, rows, n, x, batch, y, pool);
         }

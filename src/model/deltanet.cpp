@@ -114,7 +114,7 @@ void gated_deltanet_forward(const DeltaNetConfig& c, const DeltaNetWeights& w,
     const int64_t vd = c.value_dim();
 
     auto project = [&](const WeightRef& m, const float* x, float* y) {
-        kernels::matmul(m.type, m.data, m.rows, m.cols, x, n, y, pool, precision);
+        kernels::matmul(m.type, m.data, m.panels, m.rows, m.cols, x, n, y, pool, precision);
     };
 
     // Scratch reused across calls so decode does not allocate; every element is written before

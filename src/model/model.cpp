@@ -26,7 +26,7 @@ void add_bias(float* out, int64_t n, const WeightRef& w, const WeightRef& bias) 
 void matmul(const WeightRef& w, const float* in, int64_t n, float* out, ThreadPool& pool,
             kernels::Precision p, const WeightRef& bias = {}) {
     if (t_observer) (*t_observer)(w.data, in, n, w.cols);
-    kernels::matmul(w.type, w.data, w.rows, w.cols, in, n, out, pool, p);
+    kernels::matmul(w.type, w.data, w.panels, w.rows, w.cols, in, n, out, pool, p);
     add_bias(out, n, w, bias);
 }
 
@@ -91,6 +91,27 @@ Model::Model(const std::string& path)
 
 std::unique_ptr<Model> Model::load(const std::string& path) {
     return std::unique_ptr<Model>(new Model(path));
+}
+
+size_t Model::repack_for_fast(ThreadPool& pool) {
+    std::vector<WeightRef*> matrices{&weights_.output};
+    for (LayerWeights& L : weights_.layers) {
+        for (WeightRef* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+            matrices.push_back(w);
+        if (L.deltanet) {
+            for (WeightRef* w : {&L.deltanet->qkv, &L.deltanet->gate, &L.deltanet->alpha,
+                                 &L.deltanet->beta, &L.deltanet->out})
+                matrices.push_back(w);
+        }
+    }
+    size_t added = 0;
+    for (WeightRef* w : matrices) {
+        if (!w->present() || w->panels || !kernels::repacks(w->type)) continue;
+        panels_.push_back(kernels::repack_int8(w->type, w->data, w->rows, w->cols, pool));
+        w->panels = &panels_.back();
+        added += panels_.back().bytes.size();
+    }
+    return added;
 }
 
 void Model::forward(std::span<const int32_t> tokens, int64_t pos, KvCache& cache, Workspace& ws,

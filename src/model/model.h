@@ -3,6 +3,7 @@
 // KvCache and Workspace. Depends on core/, kernels/ and model/.
 #pragma once
 
+#include <deque>
 #include <functional>
 
 #include <cstdint>
@@ -57,6 +58,11 @@ class Model {
     // be in range (forward_batch checks its sequences first).
     void embed(int32_t token, float* x) const;
 
+    // Packs the attention, feed-forward and output matrices once for Precision::Fast prompts and
+    // batches (kernels::repack_int8), so the GEMM stops packing them on every call; costs about
+    // 1.25 bytes per weight of memory. Returns the bytes added. Call before sharing the model.
+    size_t repack_for_fast(ThreadPool& pool);
+
     // Sees the input of every attention and feed-forward weight product (importance-matrix
     // collection): the weight's data (a GgufTensor's `data`), n rows of `cols` inputs. Called
     // on the thread that runs the forward pass; empty to stop. Recurrent layers' products are
@@ -81,6 +87,7 @@ class Model {
     GgufFile gguf_;
     ModelConfig config_;
     ModelWeights weights_;
+    std::deque<kernels::Int8Panels> panels_;  // repack_for_fast's, pointed to by weights_
     mutable MatmulObserver observer_;
 };
 

@@ -103,6 +103,10 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     if (options_.slots < 1) throw Error("--slots must be at least 1");
     if (options_.queue < 0) throw Error("--queue must not be negative");
     model_ = Model::load(model_path);
+    if (options_.repack) {
+        ThreadPool pool(options_.threads > 0 ? options_.threads : ThreadPool::default_threads());
+        model_->repack_for_fast(pool);
+    }
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(model_->gguf()));
     // One Turn for every slot: the grammar vocabulary is built once, before the first request.
     turn_ = std::make_unique<turn::Turn>(

@@ -38,6 +38,7 @@ struct EngineOptions {
     int64_t n_batch = 256;  // prompt tokens per forward pass
     int threads = 0;        // 0: all hardware threads
     kernels::Precision precision = kernels::Precision::Exact;
+    bool repack = false;        // Model::repack_for_fast at load (with Precision::Fast)
     KvTypes kv_types;           // every slot's KV cache
     std::string chat_template;  // "" : the model's own
     std::string index_dir;      // /v1/answers without documents searches this

@@ -50,6 +50,21 @@ TEST(CliBadValues, OutOfRangeAndNonFiniteNumbersAreRefusedByName) {
     EXPECT_NE(r.output.find("'2' is outside the range [0, 1]"), std::string::npos) << r.output;
 }
 
+// --repack only changes Precision::Fast's GEMM: asked for with exact it is refused, by name, in
+// the commands that load a model and in the server, before the port is taken.
+TEST(CliBadValues, RepackWithoutFastPrecisionIsRefused) {
+    for (const char* cmd : {" run -p hi -n 2", " bench -p 8 -n 2", " serve --port 0"}) {
+        const auto r = run_command(flash_binary() + cmd + " -m " + model() + " --repack");
+        EXPECT_EQ(r.exit_code, 1) << cmd << ": " << r.output;
+        EXPECT_NE(r.output.find("--repack packs weights for --precision fast"), std::string::npos)
+            << cmd << ": " << r.output;
+    }
+    const auto ok = run_command(flash_binary() + " run -m " + tiny_model() +
+                                " --raw -p hi -n 2 --precision fast --repack");
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+    EXPECT_NE(ok.output.find("weights repacked for fast prompts"), std::string::npos) << ok.output;
+}
+
 TEST(CliBadValues, EmptyConstraintsAreErrorsNotUnconstrainedOutput) {
     const std::string empty = testing::temp_path("empty.gbnf");
     std::ofstream(empty) << "  \n";

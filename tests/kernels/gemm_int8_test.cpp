@@ -73,6 +73,47 @@ TEST_P(GemmInt8, FastPromptsMatchTheRoundedProduct) {
     }
 }
 
+// Panels packed once at load give the floats of panels packed per call, on every path: full
+// and short panels, the paired micro-kernel, one and two threads.
+TEST_P(GemmInt8, PanelsPackedAtLoadGiveTheSameFloats) {
+    const auto [t, isa] = GetParam();
+    ScalarGuard guard(isa);
+    if (!repacks(t)) {
+        std::mt19937 rng(1);
+        const auto w = flash::testing::random_weights(t, 64 * 32, rng);
+        ThreadPool pool(1);
+        EXPECT_TRUE(repack_int8(t, w.data(), 64, 32, pool).empty()) << dtype_name(t);
+        return;
+    }
+    std::mt19937 rng(3000 + static_cast<int>(t));
+    const int64_t n = 2 * flash::testing::test_row_len(t);
+    const int64_t rows = 53;  // three full panels (a pair and one alone) and a short one
+    const auto w = flash::testing::random_weights(t, rows * n, rng);
+    ThreadPool pool1(1), pool2(2);
+    const Int8Panels panels = repack_int8(t, w.data(), rows, n, pool2);
+    ASSERT_FALSE(panels.empty());
+    for (int64_t batch : {kGemmMinBatch, int64_t{13}}) {
+        const auto x = flash::testing::random_floats(n * batch, rng);
+        for (ThreadPool* pool : {&pool1, &pool2}) {
+            std::vector<float> per_call(static_cast<size_t>(rows * batch));
+            std::vector<float> packed(per_call.size(), -7.0f);
+            matmul(t, w.data(), rows, n, x.data(), batch, per_call.data(), *pool, Precision::Fast);
+            matmul(t, w.data(), &panels, rows, n, x.data(), batch, packed.data(), *pool,
+                   Precision::Fast);
+            for (size_t i = 0; i < packed.size(); ++i)
+                ASSERT_EQ(packed[i], per_call[i]) << isa_name() << " batch " << batch << " threads "
+                                                  << pool->size() << " at " << i;
+        }
+    }
+    // Panels of another shape are not read.
+    const Int8Panels other = repack_int8(t, w.data(), rows - 16, n, pool1);
+    const auto x = flash::testing::random_floats(n * kGemmMinBatch, rng);
+    std::vector<float> a(static_cast<size_t>(rows * kGemmMinBatch)), b(a.size());
+    matmul(t, w.data(), rows, n, x.data(), kGemmMinBatch, a.data(), pool1, Precision::Fast);
+    matmul(t, w.data(), &other, rows, n, x.data(), kGemmMinBatch, b.data(), pool1, Precision::Fast);
+    EXPECT_EQ(a, b);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllTypes, GemmInt8, ::testing::ValuesIn(flash::testing::all_type_modes()),
                          flash::testing::type_mode_name);
 
