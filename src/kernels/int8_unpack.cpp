@@ -11,11 +11,6 @@
 namespace flash::kernels::detail {
 namespace {
 
-template <typename Block>
-const Block& block_at(const uint8_t* row, int64_t unit) {
-    return reinterpret_cast<const Block*>(row)[unit];
-}
-
 // The 32 nibbles of a Q4_0 / Q4_1 block: bytes 0..15 hold elements 0..15 low, 16..31 high.
 template <typename Block>
 void unpack_q4(const Block& blk, UnpackedUnit& out) {

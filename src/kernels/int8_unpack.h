@@ -34,6 +34,12 @@ inline int64_t int8_blocks_per_unit(DType t) {
     }
 }
 
+// Block `i` of a weight row of Block-typed blocks.
+template <typename Block>
+const Block& block_at(const uint8_t* row, int64_t i) {
+    return reinterpret_cast<const Block*>(row)[i];
+}
+
 // Unpacks unit `unit` of the weight row at `row` into out.
 using Int8UnpackFn = void (*)(const uint8_t* row, int64_t unit, UnpackedUnit& out);
 

@@ -12,11 +12,6 @@ namespace {
 
 using namespace avx2;
 
-template <typename Block>
-const Block& block_at(const uint8_t* row, int64_t unit) {
-    return reinterpret_cast<const Block*>(row)[unit];
-}
-
 void store32(uint8_t* p, __m256i v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
 }
