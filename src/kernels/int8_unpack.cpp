@@ -30,26 +30,20 @@ void unpack_q5(const Block& blk, UnpackedUnit& out) {
     out.s[0] = fp16_to_f32(blk.d);
 }
 
-void unpack_q4_0(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
-    unpack_q4(block_at<BlockQ4_0>(row, unit), out);
-    out.o[0] = -8.0f * out.s[0];
-}
-
-void unpack_q4_1(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
-    const auto& blk = block_at<BlockQ4_1>(row, unit);
-    unpack_q4(blk, out);
-    out.o[0] = fp16_to_f32(blk.m);
-}
-
-void unpack_q5_0(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
-    unpack_q5(block_at<BlockQ5_0>(row, unit), out);
-    out.o[0] = -16.0f * out.s[0];
-}
-
-void unpack_q5_1(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
-    const auto& blk = block_at<BlockQ5_1>(row, unit);
-    unpack_q5(blk, out);
-    out.o[0] = fp16_to_f32(blk.m);
+// The 32-element formats: Q4_0 / Q5_0 (w = d * (u - Bias)) and Q4_1 / Q5_1 (w = d * u + m).
+template <typename Block, int Bias>
+void unpack_32(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
+    const auto& blk = block_at<Block>(row, unit);
+    if constexpr (requires { blk.qh; }) {
+        unpack_q5(blk, out);
+    } else {
+        unpack_q4(blk, out);
+    }
+    if constexpr (requires { blk.m; }) {
+        out.o[0] = fp16_to_f32(blk.m);
+    } else {
+        out.o[0] = -static_cast<float>(Bias) * out.s[0];
+    }
 }
 
 void unpack_q8_0(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
@@ -131,13 +125,13 @@ void unpack_q6_k(const uint8_t* row, int64_t unit, UnpackedUnit& out) {
 Int8UnpackFn scalar_int8_unpack(DType t) {
     switch (t) {
         case DType::Q4_0:
-            return unpack_q4_0;
+            return unpack_32<BlockQ4_0, 8>;
         case DType::Q4_1:
-            return unpack_q4_1;
+            return unpack_32<BlockQ4_1, 0>;
         case DType::Q5_0:
-            return unpack_q5_0;
+            return unpack_32<BlockQ5_0, 16>;
         case DType::Q5_1:
-            return unpack_q5_1;
+            return unpack_32<BlockQ5_1, 0>;
         case DType::Q8_0:
             return unpack_q8_0;
         case DType::Q4_K:
