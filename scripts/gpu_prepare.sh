@@ -15,7 +15,8 @@ rm -rf gpu-carry
 mkdir -p gpu-carry/bin gpu-carry/wheels gpu-carry/shared/tools gpu-carry/shared/testdata/models \
   gpu-carry/shared/testdata/tokenizer
 cp build/cuda/tests/flash_test_cuda build/cuda/bench/cuda/flash_bench_cuda_matvec \
-  build/cuda/bench/cuda/flash_bench_cuda_forward gpu-carry/bin/
+  build/cuda/bench/cuda/flash_bench_cuda_forward build/cuda/bench/cuda/flash_cuda_quantize \
+  gpu-carry/bin/
 for arch in llama qwen2 qwen3 gemma3; do
   for f in "$shared"/testdata/models/"$arch"-*; do
     case "$f" in *-F32.*) continue ;; esac
