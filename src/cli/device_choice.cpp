@@ -16,7 +16,7 @@ std::string gpu_refusal(const DeviceFacts& f) {
     if (f.devices == 0) return "no CUDA device was found (is the NVIDIA driver loaded?)";
     if (!f.unsupported.empty()) return f.unsupported;
     if (!f.exact) return "the GPU computes in f32 only: --precision fast runs on the CPU";
-    if (!f.default_kv) return "the GPU keeps an f32 KV cache: -ctk/-ctv q8_0 run on the CPU";
+    if (!f.default_kv) return "the GPU keeps an f16 KV cache: -ctk/-ctv q8_0 run on the CPU";
     if (f.needed > f.free)
         return "the model needs " + mib(f.needed) + " of GPU memory at this context and " +
                mib(f.free) + " is free (a smaller -c needs less)";

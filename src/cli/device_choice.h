@@ -17,7 +17,7 @@ struct DeviceFacts {
     std::string unsupported;      // why the GPU path cannot run the model, "" when it can
     size_t needed = 0, free = 0;  // GPU bytes the model asks for at the context; free there
     bool exact = true;            // --precision exact: the GPU path computes in f32 only
-    bool default_kv = true;       // no -ctk/-ctv q8_0: the GPU's KV cache is f32
+    bool default_kv = true;       // no -ctk/-ctv q8_0: the GPU's KV cache is f16
 };
 
 // True: run on the GPU. Throws flash::Error naming the reason when "cuda" cannot be honoured.

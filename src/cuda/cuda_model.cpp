@@ -24,8 +24,16 @@ DeviceBuffer floats(int64_t n) {
     return DeviceBuffer(static_cast<size_t>(n) * sizeof(float));
 }
 
+DeviceBuffer halves(int64_t n) {
+    return DeviceBuffer(static_cast<size_t>(n) * sizeof(uint16_t));
+}
+
 float* f(DeviceBuffer& b) {
     return static_cast<float*>(b.data());
+}
+
+uint16_t* h(DeviceBuffer& b) {
+    return static_cast<uint16_t*>(b.data());
 }
 
 void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
@@ -81,8 +89,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
         L.w_gate = on_device(src.w_gate);
         L.w_up = on_device(src.w_up);
         L.w_down = on_device(src.w_down);
-        L.k_cache = floats(slots_ * n_ctx * c.kv_dim());
-        L.v_cache = floats(slots_ * n_ctx * c.v_dim());
+        L.k_cache = halves(slots_ * n_ctx * c.kv_dim());
+        L.v_cache = halves(slots_ * n_ctx * c.v_dim());
         device_bytes_ += L.k_cache.bytes() + L.v_cache.bytes();
     }
     chunk_ = prefill_chunk(c, n_ctx);
@@ -238,9 +246,9 @@ void CudaModel::layer_step(int64_t l, int64_t m) {
                  rope_freqs_);
     launch::rope(f(k_), m, c.n_head_kv, hd, c.n_rot, positions, theta_scale, lc.rope_freq_scale,
                  neox, rope_freqs_);
-    launch::store_kv(f(k_), f(v_), f(L.k_cache), f(L.v_cache), m, positions, slots, n_ctx_,
+    launch::store_kv(f(k_), f(v_), h(L.k_cache), h(L.v_cache), m, positions, slots, n_ctx_,
                      c.kv_dim(), c.v_dim());
-    launch::attention(f(q_), f(L.k_cache), f(L.v_cache), m, positions, slots, n_ctx_,
+    launch::attention(f(q_), h(L.k_cache), h(L.v_cache), m, positions, slots, n_ctx_,
                       lc.sliding ? c.sliding_window : 0, c.n_head, c.n_head / c.n_head_kv, hd,
                       c.head_dim_v, c.kv_dim(), c.v_dim(), c.attn_scale, f(scores_), f(attn_));
     matmul(L.wo, f(attn_), m, f(y_));

@@ -1,5 +1,5 @@
 // A model's forward pass on the GPU (issue 24): every weight uploaded once in its GGUF type, an
-// f32 KV cache on the device for each of a few sequences (slots), the tokens of one or several
+// f16 KV cache on the device for each of a few sequences (slots), the tokens of one or several
 // sequences in chunks (prefill_chunk) through the same steps as Model::forward's exact
 // precision, and the logits copied back for sampling. CudaRunner plugs one sequence into a
 // Session (runtime/session.h's ForwardRunner); forward_batch is continuous batching's pass, for

@@ -42,7 +42,7 @@ DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, 
         m.weights += static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols);
     m.kv_cache =
         static_cast<size_t>(slots * c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
-        sizeof(float);
+        sizeof(uint16_t);
     const int64_t chunk = prefill_chunk(c, n_ctx);
     const int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
                               c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;

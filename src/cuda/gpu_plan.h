@@ -28,7 +28,7 @@ inline constexpr int64_t kLogitRows = 16;
 
 struct DeviceMemory {
     size_t weights = 0;      // in their GGUF types
-    size_t kv_cache = 0;     // f32 keys and values of every attention layer, every slot
+    size_t kv_cache = 0;     // f16 keys and values of every attention layer, every slot
     size_t activations = 0;  // a prompt chunk's, its attention scores, kLogitRows of logits
     size_t total() const { return weights + kv_cache + activations; }
 };

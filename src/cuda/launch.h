@@ -36,17 +36,18 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
 // length).
 void add(float* x, const float* y, int64_t n, int64_t period);
 // The rows of a pass: row t belongs to the sequence in cache slot slots[t], at position
-// positions[t]; caches hold slots x n_ctx rows, position p of slot s at row s * n_ctx + p.
-// store_kv writes each row's key (kv_dim floats) and value (v_dim) there.
-void store_kv(const float* k, const float* v, float* k_cache, float* v_cache, int64_t n_tokens,
-              const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t kv_dim,
-              int64_t v_dim);
+// positions[t]; caches hold slots x n_ctx rows, position p of slot s at row s * n_ctx + p, as
+// IEEE halves (the CPU's default KV type; rounded to nearest even as the CPU rounds them).
+// store_kv writes each row's key (kv_dim values) and value (v_dim) there.
+void store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache,
+              int64_t n_tokens, const int32_t* positions, const int32_t* slots, int64_t n_ctx,
+              int64_t kv_dim, int64_t v_dim);
 // Causal attention of each row over its slot's positions [first, positions[t]] (first: 0, or
 // the start of a sliding window of `window` positions when window > 0): out[t][h] =
 // sum_j softmax_j(scale * q[t][h] . k_j) v_j, query head h reading key/value head h / group.
 // q rows: n_head * head_dim floats; out rows: n_head * head_dim_v. scores: scratch of
 // n_tokens x n_head x n_ctx floats.
-void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, int64_t n_tokens,
                const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
                int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
                int64_t v_dim, float scale, float* scores, float* out);

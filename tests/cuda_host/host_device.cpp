@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/fp16.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/launch.h"
 #include "kernels/kernels.h"
@@ -131,17 +132,19 @@ void add(float* x, const float* y, int64_t n, int64_t period) {
     for (int64_t i = 0; i < n; ++i) x[i] += y[i % period];
 }
 
-void store_kv(const float* k, const float* v, float* k_cache, float* v_cache, int64_t n_tokens,
-              const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t kv_dim,
-              int64_t v_dim) {
+void store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache,
+              int64_t n_tokens, const int32_t* positions, const int32_t* slots, int64_t n_ctx,
+              int64_t kv_dim, int64_t v_dim) {
     for (int64_t t = 0; t < n_tokens; ++t) {
         const int64_t row = static_cast<int64_t>(slots[t]) * n_ctx + positions[t];
-        std::copy_n(k + t * kv_dim, kv_dim, k_cache + row * kv_dim);
-        std::copy_n(v + t * v_dim, v_dim, v_cache + row * v_dim);
+        for (int64_t i = 0; i < kv_dim; ++i)
+            k_cache[row * kv_dim + i] = f32_to_fp16(k[t * kv_dim + i]);
+        for (int64_t i = 0; i < v_dim; ++i)
+            v_cache[row * v_dim + i] = f32_to_fp16(v[t * v_dim + i]);
     }
 }
 
-void attention(const float* q, const float* k_cache, const float* v_cache, int64_t n_tokens,
+void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, int64_t n_tokens,
                const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
                int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
                int64_t v_dim, float scale, float* scores, float* out) {
@@ -154,9 +157,10 @@ void attention(const float* q, const float* k_cache, const float* v_cache, int64
             float* s = scores + (t * n_head + h) * n_ctx;
             float max = -INFINITY;
             for (int64_t j = first; j <= last; ++j) {
-                const float* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
+                const uint16_t* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
                 float dot = 0.0f;
-                for (int64_t d = 0; d < head_dim; ++d) dot = std::fma(qh[d], k[d], dot);
+                for (int64_t d = 0; d < head_dim; ++d)
+                    dot = std::fma(qh[d], fp16_to_f32(k[d]), dot);
                 s[j] = dot * scale;
                 max = std::max(max, s[j]);
             }
@@ -168,7 +172,8 @@ void attention(const float* q, const float* k_cache, const float* v_cache, int64
             for (int64_t d = 0; d < head_dim_v; ++d) {
                 float acc = 0.0f;
                 for (int64_t j = first; j <= last; ++j)
-                    acc = std::fma(s[j], v_cache[(base + j) * v_dim + kvh * head_dim_v + d], acc);
+                    acc = std::fma(
+                        s[j], fp16_to_f32(v_cache[(base + j) * v_dim + kvh * head_dim_v + d]), acc);
                 out[(t * n_head + h) * head_dim_v + d] = acc / sum;
             }
         }
