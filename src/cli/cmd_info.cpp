@@ -102,12 +102,15 @@ void info(const InfoOptions& o) {
             std::printf("GPU (CUDA): not yet: %s\n", why.c_str());
         } else {
             const cuda::DeviceMemory m = cuda::forward_device_memory(c, w, ctx);
+            const std::string recurrent =
+                m.recurrent ? ", recurrent state " + human_bytes(static_cast<double>(m.recurrent))
+                            : "";
             std::printf(
-                "GPU (CUDA): %s of GPU memory at %lld tokens (weights %s, KV cache (f32) "
-                "%s, activations %s)\n",
+                "GPU (CUDA): %s of GPU memory at %lld tokens (weights %s, KV cache (f16) "
+                "%s%s, activations %s)\n",
                 human_bytes(static_cast<double>(m.total())).c_str(), static_cast<long long>(ctx),
                 human_bytes(static_cast<double>(m.weights)).c_str(),
-                human_bytes(static_cast<double>(m.kv_cache)).c_str(),
+                human_bytes(static_cast<double>(m.kv_cache)).c_str(), recurrent.c_str(),
                 human_bytes(static_cast<double>(m.activations)).c_str());
         }
     } catch (const Error& e) {

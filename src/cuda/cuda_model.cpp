@@ -4,6 +4,7 @@
 #include "cuda/cuda_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/error.h"
@@ -89,6 +90,24 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
         L.w_gate = on_device(src.w_gate);
         L.w_up = on_device(src.w_up);
         L.w_down = on_device(src.w_down);
+        if (c.layers[l].kind == LayerKind::Recurrent) {
+            const DeltaNetWeights& dn = *src.deltanet;
+            const DeltaNetConfig& dc = *c.deltanet;
+            L.recurrent = true;
+            L.dn_qkv = on_device(dn.qkv);
+            L.dn_gate = on_device(dn.gate);
+            L.dn_alpha = on_device(dn.alpha);
+            L.dn_beta = on_device(dn.beta);
+            L.dn_out = on_device(dn.out);
+            L.dn_conv = device_vector(dn.conv1d);
+            L.dn_a = device_vector(dn.a);
+            L.dn_dt_bias = device_vector(dn.dt_bias);
+            L.dn_norm = device_vector(dn.norm);
+            L.conv_states = floats(slots_ * dc.conv_channels() * (dc.conv_kernel - 1));
+            L.ssm_states = floats(slots_ * dc.value_dim() * dc.head_k_dim);
+            device_bytes_ += L.conv_states.bytes() + L.ssm_states.bytes();
+            continue;
+        }
         L.k_cache = halves(slots_ * n_ctx * c.kv_dim());
         L.v_cache = halves(slots_ * n_ctx * c.v_dim());
         device_bytes_ += L.k_cache.bytes() + L.v_cache.bytes();
@@ -107,6 +126,19 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     scores_ = floats(chunk_ * c.n_head * n_ctx);
     logits_ = floats(kLogitRows * c.n_vocab);
     rows_ = DeviceBuffer(static_cast<size_t>(2 * chunk_) * sizeof(int32_t));
+    if (c.gated_attention) {
+        qg_ = floats(chunk_ * 2 * c.q_dim());
+        attn_gate_ = floats(chunk_ * c.q_dim());
+    }
+    if (c.deltanet) {
+        const DeltaNetConfig& dc = *c.deltanet;
+        dn_x_ = floats(chunk_ * dc.conv_channels());
+        dn_z_ = floats(chunk_ * dc.value_dim());
+        dn_decay_ = floats(chunk_ * dc.n_v_heads);
+        dn_beta_ = floats(chunk_ * dc.n_v_heads);
+        dn_core_ = floats(chunk_ * dc.value_dim());
+        slot_next_.assign(static_cast<size_t>(slots_), 0);
+    }
     device_bytes_ += plan.activations;
     embeddings_.resize(static_cast<size_t>(chunk_ * c.n_embd));
     rows_host_.resize(static_cast<size_t>(2 * chunk_));
@@ -139,6 +171,28 @@ void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* log
     forward_batch(std::span<const SequenceBatch>(&seq, 1));
 }
 
+// Where a sequence's recurrent state stands: the position after its last pass (0 for a cache
+// without a slot yet). It may go on from there or restart at 0; nothing else.
+int64_t CudaModel::next_position(const KvCache* cache) const {
+    for (size_t s = 0; s < slot_owner_.size(); ++s)
+        if (slot_owner_[s] == cache) return slot_next_[s];
+    return 0;
+}
+
+// Zeroes the slot's recurrent states when its sequence restarts; records where it will stand.
+void CudaModel::continue_or_restart(int32_t slot, int64_t pos, int64_t n) {
+    if (pos == 0) {
+        for (Layer& L : layers_) {
+            if (!L.recurrent) continue;
+            for (DeviceBuffer* b : {&L.conv_states, &L.ssm_states}) {
+                const size_t per_slot = b->bytes() / static_cast<size_t>(slots_);
+                launch::zero(static_cast<char*>(b->data()) + slot * per_slot, per_slot);
+            }
+        }
+    }
+    slot_next_[static_cast<size_t>(slot)] = pos + n;
+}
+
 int32_t CudaModel::slot_of(const KvCache* cache) {
     for (size_t s = 0; s < slot_owner_.size(); ++s)
         if (slot_owner_[s] == cache) return static_cast<int32_t>(s);
@@ -165,11 +219,17 @@ void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
             if (id < 0 || id >= c.n_vocab)
                 throw Error("token id " + std::to_string(id) + " out of range [0, " +
                             std::to_string(c.n_vocab) + ")");
+        if (c.deltanet && seq.pos != 0 && seq.pos != next_position(seq.cache))
+            throw Error("GPU forward: " + c.arch + "'s recurrent state stands at position " +
+                        std::to_string(next_position(seq.cache)) +
+                        "; a sequence goes on from there or restarts at 0, not at " +
+                        std::to_string(seq.pos));
     }
     for (const SequenceBatch& seq : seqs) {
         const auto n = static_cast<int64_t>(seq.tokens.size());
         if (n == 0) continue;
         const int32_t slot = slot_of(seq.cache);
+        if (c.deltanet) continue_or_restart(slot, seq.pos, n);
         for (int64_t t = 0; t < n; ++t) {
             float* logits = nullptr;
             if (seq.all_logits) logits = seq.logits + t * c.n_vocab;
@@ -220,17 +280,45 @@ void CudaModel::logits_of(std::span<const Row> rows) {
     }
 }
 
-// One attention layer and its feed-forward for the chunk's m rows (model.cpp's order).
+// One layer for the chunk's m rows (model.cpp's order): the mixer (attention, or Gated DeltaNet
+// for a recurrent layer) with its residual, then the feed-forward with its residual.
 void CudaModel::layer_step(int64_t l, int64_t m) {
+    const ModelConfig& c = model_.config();
+    Layer& L = layers_[l];
+    const int64_t d = c.n_embd;
+    launch::rmsnorm(f(x_), L.attn_norm, m, d, c.rms_eps, f(xn_));
+    if (L.recurrent) {
+        deltanet_step(l, m);
+    } else {
+        attention_step(l, m);
+    }
+    if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, m, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), m * d, m * d);
+
+    launch::rmsnorm(f(x_), L.ffn_norm, m, d, c.rms_eps, f(xn_));
+    matmul(L.w_gate, f(xn_), m, f(gate_));
+    matmul(L.w_up, f(xn_), m, f(up_));
+    launch::glu(c.ffn_activation == FfnActivation::GeluTanh, f(gate_), f(up_), m * c.n_ff);
+    matmul(L.w_down, f(gate_), m, f(y_));
+    if (L.ffn_post_norm) launch::rmsnorm(f(y_), L.ffn_post_norm, m, d, c.rms_eps, f(y_));
+    launch::add(f(x_), f(y_), m * d, m * d);
+}
+
+// Attention of the chunk's m rows (from xn_ into y_), gated for qwen35.
+void CudaModel::attention_step(int64_t l, int64_t m) {
     const ModelConfig& c = model_.config();
     const LayerConfig& lc = c.layers[l];
     Layer& L = layers_[l];
-    const int64_t d = c.n_embd, hd = c.head_dim;
+    const int64_t hd = c.head_dim;
     const auto* positions = static_cast<const int32_t*>(rows_.data());
     const int32_t* slots = positions + m;
 
-    launch::rmsnorm(f(x_), L.attn_norm, m, d, c.rms_eps, f(xn_));
-    matmul(L.wq, f(xn_), m, f(q_));
+    if (c.gated_attention) {
+        matmul(L.wq, f(xn_), m, f(qg_));
+        launch::split_query_gate(f(qg_), m, c.n_head, hd, f(q_), f(attn_gate_));
+    } else {
+        matmul(L.wq, f(xn_), m, f(q_));
+    }
     matmul(L.wk, f(xn_), m, f(k_));
     matmul(L.wv, f(xn_), m, f(v_));
     if (L.bq) launch::add(f(q_), L.bq, m * c.q_dim(), c.q_dim());
@@ -251,17 +339,29 @@ void CudaModel::layer_step(int64_t l, int64_t m) {
     launch::attention(f(q_), h(L.k_cache), h(L.v_cache), m, positions, slots, n_ctx_,
                       lc.sliding ? c.sliding_window : 0, c.n_head, c.n_head / c.n_head_kv, hd,
                       c.head_dim_v, c.kv_dim(), c.v_dim(), c.attn_scale, f(scores_), f(attn_));
+    if (c.gated_attention)
+        launch::output_gate(f(attn_), f(attn_gate_), m * c.n_head * c.head_dim_v);
     matmul(L.wo, f(attn_), m, f(y_));
-    if (L.attn_post_norm) launch::rmsnorm(f(y_), L.attn_post_norm, m, d, c.rms_eps, f(y_));
-    launch::add(f(x_), f(y_), m * d, m * d);
+}
 
-    launch::rmsnorm(f(x_), L.ffn_norm, m, d, c.rms_eps, f(xn_));
-    matmul(L.w_gate, f(xn_), m, f(gate_));
-    matmul(L.w_up, f(xn_), m, f(up_));
-    launch::glu(c.ffn_activation == FfnActivation::GeluTanh, f(gate_), f(up_), m * c.n_ff);
-    matmul(L.w_down, f(gate_), m, f(y_));
-    if (L.ffn_post_norm) launch::rmsnorm(f(y_), L.ffn_post_norm, m, d, c.rms_eps, f(y_));
-    launch::add(f(x_), f(y_), m * d, m * d);
+// Gated DeltaNet for the chunk's m rows (model/deltanet.cpp's steps, from xn_ into y_).
+void CudaModel::deltanet_step(int64_t l, int64_t m) {
+    const DeltaNetConfig& dc = *model_.config().deltanet;
+    Layer& L = layers_[l];
+    const auto* slots = static_cast<const int32_t*>(rows_.data()) + m;
+    matmul(L.dn_qkv, f(xn_), m, f(dn_x_));
+    matmul(L.dn_gate, f(xn_), m, f(dn_z_));
+    matmul(L.dn_alpha, f(xn_), m, f(dn_decay_));
+    matmul(L.dn_beta, f(xn_), m, f(dn_beta_));
+    launch::deltanet_gates(f(dn_decay_), f(dn_beta_), L.dn_a, L.dn_dt_bias, m, dc.n_v_heads);
+    launch::conv_silu_norm(f(dn_x_), m, dc.conv_channels(), L.dn_conv, dc.conv_kernel,
+                           f(L.conv_states), slots, 2 * dc.n_k_heads, dc.head_k_dim, dc.eps);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dc.head_k_dim));
+    launch::delta_rule(f(dn_x_), f(dn_decay_), f(dn_beta_), m, dc.n_k_heads, dc.n_v_heads,
+                       dc.head_k_dim, dc.head_v_dim, scale, f(L.ssm_states), slots, f(dn_core_));
+    launch::rmsnorm_gated(f(dn_core_), L.dn_norm, f(dn_z_), m * dc.n_v_heads, dc.head_v_dim,
+                          dc.eps);
+    matmul(L.dn_out, f(dn_core_), m, f(y_));
 }
 
 }  // namespace flash::cuda

@@ -3,9 +3,10 @@
 // sequences in chunks (prefill_chunk) through the same steps as Model::forward's exact
 // precision, and the logits copied back for sampling. CudaRunner plugs one sequence into a
 // Session (runtime/session.h's ForwardRunner); forward_batch is continuous batching's pass, for
-// a runtime::Batcher serving several sessions. Attention architectures only (llama, qwen2,
-// qwen3, gemma3); qwen35's recurrent layers wait for their kernels. Depends on core/, kernels/,
-// model/, runtime/ and cuda/.
+// a runtime::Batcher serving several sessions. llama, qwen2, qwen3, gemma3 and qwen35 (gated
+// attention, and Gated DeltaNet layers whose conv window and state stay on the device per slot;
+// a recurrent sequence cannot rewind, so it restarts at position 0 or goes on where it stopped).
+// Depends on core/, kernels/, model/, runtime/ and cuda/.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +53,12 @@ class CudaModel {
         const float *bq = nullptr, *bk = nullptr, *bv = nullptr;
         const float *attn_post_norm = nullptr, *ffn_norm = nullptr, *ffn_post_norm = nullptr;
         WeightRef wq, wk, wv, wo, w_gate, w_up, w_down;  // data: device addresses
-        DeviceBuffer k_cache, v_cache;                   // slots x n_ctx rows
+        DeviceBuffer k_cache, v_cache;                   // slots x n_ctx rows (f16)
+        // A Gated DeltaNet layer's (model/deltanet.h): projections, vectors, per-slot states.
+        bool recurrent = false;
+        WeightRef dn_qkv, dn_gate, dn_alpha, dn_beta, dn_out;
+        const float *dn_conv = nullptr, *dn_a = nullptr, *dn_dt_bias = nullptr, *dn_norm = nullptr;
+        DeviceBuffer conv_states, ssm_states;
     };
     // A row of a pass: its sequence's slot and position, and where its logits go (or null).
     struct Row {
@@ -65,14 +71,19 @@ class CudaModel {
     WeightRef on_device(const WeightRef& w);
     const float* device_vector(const WeightRef& w);
     int32_t slot_of(const KvCache* cache);
+    int64_t next_position(const KvCache* cache) const;
+    void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
     void run_chunk(std::span<const Row> rows);
     void layer_step(int64_t l, int64_t m);
+    void attention_step(int64_t l, int64_t m);
+    void deltanet_step(int64_t l, int64_t m);
     void logits_of(std::span<const Row> rows);
 
     const Model& model_;
     int64_t n_ctx_, slots_;
     std::unordered_map<const void*, DeviceBuffer> weights_;
     std::vector<const KvCache*> slot_owner_;  // the KvCache each slot holds
+    std::vector<int64_t> slot_next_;          // recurrent models: each slot's next position
     std::vector<Layer> layers_;
     WeightRef output_;
     const float* output_norm_ = nullptr;
@@ -80,6 +91,8 @@ class CudaModel {
     // Activations of one chunk of up to chunk_ rows; rows_ holds their positions then slots.
     int64_t chunk_ = 1;
     DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, logits_, rows_;
+    DeviceBuffer qg_, attn_gate_;                              // gated attention
+    DeviceBuffer dn_x_, dn_z_, dn_decay_, dn_beta_, dn_core_;  // DeltaNet
     std::vector<float> embeddings_;
     std::vector<int32_t> rows_host_;
     size_t device_bytes_ = 0;

@@ -88,6 +88,11 @@ void launch::copy(void* dst, const void* src, size_t n) {
     check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice), "queueing a device copy");
 }
 
+void launch::zero(void* dst, size_t n) {
+    if (n == 0) return;
+    check(cudaMemsetAsync(dst, 0, n), "queueing a device fill");
+}
+
 void launch::synchronize(const char* what) {
     check(cudaGetLastError(), what);
     check(cudaDeviceSynchronize(), what);

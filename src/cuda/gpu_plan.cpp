@@ -5,9 +5,6 @@
 namespace flash::cuda {
 
 std::string forward_unsupported(const ModelConfig& c) {
-    if (c.has_recurrent_layers())
-        return c.arch + " has recurrent (Gated DeltaNet) layers, which have no GPU kernels yet";
-    if (c.gated_attention) return c.arch + "'s gated attention has no GPU kernel yet";
     if (c.rope_sections_used) return c.arch + "'s multi-section RoPE has no GPU kernel yet";
     return "";
 }
@@ -19,6 +16,11 @@ std::vector<WeightRef> uploaded_weights(const ModelWeights& W) {
              {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.q_norm, &L.k_norm,
               &L.attn_post_norm, &L.ffn_norm, &L.w_gate, &L.w_up, &L.w_down, &L.ffn_post_norm})
             all.push_back(*w);
+        if (const auto& dn = L.deltanet) {
+            for (const WeightRef* w : {&dn->qkv, &dn->gate, &dn->conv1d, &dn->a, &dn->dt_bias,
+                                       &dn->alpha, &dn->beta, &dn->norm, &dn->out})
+                all.push_back(*w);
+        }
     }
     std::vector<WeightRef> unique;
     for (const WeightRef& w : all) {
@@ -44,8 +46,17 @@ DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, 
         static_cast<size_t>(slots * c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
         sizeof(uint16_t);
     const int64_t chunk = prefill_chunk(c, n_ctx);
-    const int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
-                              c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
+    int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
+                        c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
+    if (c.gated_attention) per_token += 3 * c.q_dim();  // the joint projection and the gate
+    if (const auto& dc = c.deltanet) {
+        const int64_t layers = c.n_layer - c.attention_layers();
+        m.recurrent = static_cast<size_t>(slots * layers *
+                                          (dc->conv_channels() * (dc->conv_kernel - 1) +
+                                           dc->value_dim() * dc->head_k_dim)) *
+                      sizeof(float);
+        per_token += dc->conv_channels() + 2 * dc->value_dim() + 2 * dc->n_v_heads;
+    }
     m.activations =
         static_cast<size_t>(chunk * per_token + kLogitRows * c.n_vocab) * sizeof(float) +
         static_cast<size_t>(2 * chunk) * sizeof(int32_t);  // each row's position and slot

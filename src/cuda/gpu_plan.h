@@ -29,8 +29,9 @@ inline constexpr int64_t kLogitRows = 16;
 struct DeviceMemory {
     size_t weights = 0;      // in their GGUF types
     size_t kv_cache = 0;     // f16 keys and values of every attention layer, every slot
+    size_t recurrent = 0;    // f32 conv windows and DeltaNet states of every recurrent layer, slot
     size_t activations = 0;  // a prompt chunk's, its attention scores, kLogitRows of logits
-    size_t total() const { return weights + kv_cache + activations; }
+    size_t total() const { return weights + kv_cache + recurrent + activations; }
 };
 // For `slots` sequences of up to n_ctx tokens each.
 DeviceMemory forward_device_memory(const ModelConfig& config, const ModelWeights& weights,

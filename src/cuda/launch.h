@@ -53,6 +53,33 @@ void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache,
                int64_t v_dim, float scale, float* scores, float* out);
 // n bytes from device src to device dst, queued.
 void copy(void* dst, const void* src, size_t n);
+// n zero bytes at dst, queued.
+void zero(void* dst, size_t n);
+
+// ---- Qwen3.5 (model/gated_attention.h, model/deltanet.h): the same steps as the CPU's ----------
+// Gated attention: qg rows of n_head x [query | gate] (head_dim each) split into q and gate rows
+// of n_head * head_dim; then attn[i] *= sigmoid(gate[i]) for i < count.
+void split_query_gate(const float* qg, int64_t n, int64_t n_head, int64_t head_dim, float* q,
+                      float* gate);
+void output_gate(float* attn, const float* gate, int64_t count);
+// Gated DeltaNet for n rows (row t in slot slots[t]; a slot's rows in order). Per row and value
+// head h: decay = exp(softplus(decay + dt_bias[h]) * a[h]), beta = sigmoid(beta).
+void deltanet_gates(float* decay, float* beta, const float* a, const float* dt_bias, int64_t n,
+                    int64_t n_v_heads);
+// kernels::causal_conv1d in place on x (n rows of `channels`), each slot's window in
+// conv_states + slot * channels * (kernel - 1); then silu on every element, then l2_norm on
+// each of the first qk_heads heads of head_dim of every row.
+void conv_silu_norm(float* x, int64_t n, int64_t channels, const float* w, int64_t kernel,
+                    float* conv_states, const int32_t* slots, int64_t qk_heads, int64_t head_dim,
+                    float eps);
+// The delta rule (model/deltanet.cpp) over the conv output rows x: state row (h, j) of slot s
+// (at ssm_states + ((s * n_v_heads + h) * head_v_dim + j) * head_k_dim) walks the rows in order;
+// core[t][h * head_v_dim + j] = (m . q) * scale.
+void delta_rule(const float* x, const float* decay, const float* beta, int64_t n, int64_t n_k_heads,
+                int64_t n_v_heads, int64_t head_k_dim, int64_t head_v_dim, float scale,
+                float* ssm_states, const int32_t* slots, float* core);
+// core rows (rows of n floats) = rmsnorm(core) * w * silu(z), in place.
+void rmsnorm_gated(float* core, const float* w, const float* z, int64_t rows, int64_t n, float eps);
 // Waits for everything queued; throws flash::Error with CUDA's message for a failed kernel.
 void synchronize(const char* what);
 

@@ -32,18 +32,27 @@ std::unique_ptr<Model> load(const std::string& name) {
     return Model::load(testdata_path("models/" + name + ".gguf"));
 }
 
-TEST(CudaForwardSupport, AttentionArchitecturesAreTakenAndRecurrentOnesRefusedByName) {
-    for (const char* name : {"llama-Q4_K_M", "qwen2-Q8_0", "qwen3-F16", "gemma3-Q4_K_M"})
+TEST(CudaForwardSupport, EveryArchitectureIsTakenAndMultiSectionRopeRefusedByName) {
+    for (const char* name :
+         {"llama-Q4_K_M", "qwen2-Q8_0", "qwen3-F16", "gemma3-Q4_K_M", "qwen35-Q8_0"})
         EXPECT_EQ(forward_unsupported(load(name)->config()), "") << name;
-    const auto qwen35 = load("qwen35-Q8_0");
-    EXPECT_NE(forward_unsupported(qwen35->config()).find("recurrent"), std::string::npos);
-    // Refused before any device is touched, so this holds on a machine without a GPU too.
-    try {
-        CudaModel gpu(*qwen35, 64);
-        ADD_FAILURE() << "qwen35 was accepted";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("recurrent"), std::string::npos) << e.what();
-    }
+    // A Qwen3.5 whose RoPE sections change the rotation (no released one does) has no kernel.
+    ModelConfig sections = load("qwen35-Q8_0")->config();
+    sections.rope_sections_used = true;
+    EXPECT_NE(forward_unsupported(sections).find("multi-section RoPE"), std::string::npos);
+}
+
+// A recurrent layer's conv window and state are counted per slot, beside the weights.
+TEST(CudaForwardSupport, RecurrentStatesAreCountedPerSlot) {
+    const auto m = load("qwen35-Q8_0");
+    const ModelConfig& c = m->config();
+    const DeltaNetConfig& dc = *c.deltanet;
+    const auto per_slot = static_cast<size_t>(
+        (c.n_layer - c.attention_layers()) *
+        (dc.conv_channels() * (dc.conv_kernel - 1) + dc.value_dim() * dc.head_k_dim) * 4);
+    EXPECT_EQ(forward_device_memory(c, m->weights(), 64, 1).recurrent, per_slot);
+    EXPECT_EQ(forward_device_memory(c, m->weights(), 64, 3).recurrent, 3 * per_slot);
+    EXPECT_EQ(forward_device_memory(load("llama-Q8_0")->config(), m->weights(), 64).recurrent, 0u);
 }
 
 TEST(CudaForwardSupport, DeviceBytesHoldTheWeightsAndGrowByTheCachePerPosition) {
@@ -258,6 +267,20 @@ TEST_P(CudaForward, PositionsEvaluatedAgainGiveTheSameLogits) {
     CudaModel gpu(*m, 64);
     std::vector<float> first(tokens.size() * n_vocab), again(8 * n_vocab);
     gpu.forward(tokens, 0, first.data(), true);
+    if (m->config().has_recurrent_layers()) {
+        // A recurrent state cannot go back: refused, by what it can do instead; a restart at 0
+        // gives the same logits.
+        try {
+            gpu.forward(std::span<const int32_t>(tokens).subspan(24, 8), 24, again.data(), true);
+            ADD_FAILURE() << "a recurrent sequence went back to position 24";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("restarts at 0"), std::string::npos) << e.what();
+        }
+        std::vector<float> restart(first.size());
+        gpu.forward(tokens, 0, restart.data(), true);
+        EXPECT_EQ(restart, first);
+        return;
+    }
     gpu.forward(std::span<const int32_t>(tokens).subspan(24, 8), 24, again.data(), true);
     EXPECT_TRUE(std::equal(again.begin(), again.end(), first.begin() + 24 * n_vocab));
     EXPECT_THROW(gpu.forward(tokens, 40, again.data(), true), Error);  // past the context
@@ -270,13 +293,14 @@ INSTANTIATE_TEST_SUITE_P(Models, CudaForward,
                                            "llama-Q5_K_M", "llama-Q6_K", "qwen2-F16", "qwen2-Q8_0",
                                            "qwen2-Q4_K_M", "qwen3-F16", "qwen3-Q8_0",
                                            "qwen3-Q4_K_M", "gemma3-F16", "gemma3-Q8_0",
-                                           "gemma3-Q4_K_M"),
+                                           "gemma3-Q4_K_M", "qwen35-F32", "qwen35-F16",
+                                           "qwen35-Q8_0", "qwen35-Q4_K_M"),
                          case_name);
 
 INSTANTIATE_TEST_SUITE_P(FloatModels, CudaGreedy,
                          ::testing::Values("llama-F32", "llama-F16", "llama-BF16", "qwen2-F32",
                                            "qwen2-F16", "qwen3-F32", "qwen3-F16", "gemma3-F32",
-                                           "gemma3-F16"),
+                                           "gemma3-F16", "qwen35-F32", "qwen35-F16"),
                          case_name);
 
 }  // namespace
