@@ -4,15 +4,17 @@
 # no GoogleTest or nlohmann-json). Prepare here with scripts/gpu_prepare.sh, which builds the
 # CUDA programs and fills gpu-carry/; then run this script there with gpu-carry carried.
 #
-# In order of what matters most, each step bounded in time so the whole stays under the device
-# tool's 600 s per command (typical runs take far less): record the GPU; run the CUDA tests (the
-# kernels against the CPU's scalar reference, the forward pass against llama.cpp's reference
-# logits and the CPU's greedy continuation); write a random-weights Qwen3-0.6B-shape F16 file
-# and measure pp512, tg128 and 64 batched streams on it, then on its Q4_K_M and Q8_0
-# quantizations (made there by flash_cuda_quantize: such files are too big to carry); measure
-# the matvec's bandwidth per weight type; run the tests again under compute-sanitizer's
-# memcheck. Logs and JSON go to $OUT (the device tool's), else ./gpu-out; what a step wrote
-# comes back even when a later one runs out of time.
+# Stages (arguments; default all, in this order), each step bounded in time: "tests" records the
+# GPU's tests (the kernels against the CPU's scalar reference, the forward pass of every
+# architecture against llama.cpp's reference logits and the CPU's greedy continuation);
+# "shape06" writes a random-weights Qwen3-0.6B-shape F16 file and measures pp512, tg128 and 64
+# batched streams on it and on its Q4_K_M and Q8_0 quantizations (made there by
+# flash_cuda_quantize: such files are too big to carry); "shape4b" does the same for the
+# Qwen3.5-4B shape at Q8_0; "matvec" measures the matvec's bandwidth per weight type;
+# "sanitizer" runs the tests again under compute-sanitizer's memcheck. All of them may pass the
+# device tool's 600 s per command: split them over two calls. Logs and JSON go to $OUT (the
+# device tool's), else ./gpu-out; what a step wrote comes back even when a later one runs out of
+# time.
 # Exit status: the tests', or the sanitizer's when the tests passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,42 +44,67 @@ if [ -z "$bin" ]; then
   quantize=build/cuda/bench/cuda/flash_cuda_quantize
 fi
 
-echo "== CUDA tests" >&2
-timeout 120 "$bin" --gtest_filter="$tests_filter" --gtest_output="json:$out/cuda_tests.json" 2>&1 |
-  tee "$out/cuda_tests.log" | grep -E "^\[  (FAILED|PASSED) |gpu parity|Failure|tests ran" | head -80
-status=${PIPESTATUS[0]}
+# Stages, run in the order given (default: all of them in this order). With the device tool's
+# 600 s per command, a first call may run "tests shape06 shape4b" and a second "matvec sanitizer".
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(tests shape06 shape4b matvec sanitizer)
+status=0
 
-model=/tmp/flash-q06-F16.gguf
 wheel=$(ls gpu-carry/wheels/gguf-*.whl 2>/dev/null | head -1)
-if [ -n "$forward" ] && [ -n "$wheel" ]; then
-  echo "== the Qwen3-0.6B shape (random weights): F16, Q4_K_M, Q8_0" >&2
+# A random-weights model of a real shape (make_random_gguf.py: qwen3-0.6b or qwen35-4b) in F16,
+# then each of the given types quantized from it there, each through the forward benchmark.
+bench_shape() {
+  local shape=$1 name=$2 gen_s=$3 quant_s=$4 bench_s=$5
+  shift 5
+  [ -n "$forward" ] && [ -n "$wheel" ] || { echo "gpu_check: no forward benchmark or gguf wheel" >&2; return; }
+  echo "== the $shape shape (random weights): $*" >&2
   python3 -m pip install --quiet --no-deps --target /tmp/flash-pylib "$wheel" >/dev/null 2>&1
-  PYTHONPATH=/tmp/flash-pylib timeout 90 python3 gpu-carry/shared/tools/make_random_gguf.py \
-    qwen3-0.6b "$model" >"$out/make_model.log" 2>&1 || tail -n 5 "$out/make_model.log"
-  if [ -f "$model" ]; then
-    timeout 60 "$forward" "$model" 128 1024 64 | tee -a "$out/cuda_forward_bench.jsonl"
-    for type in Q4_K_M Q8_0; do
-      [ -n "$quantize" ] || break
-      q=/tmp/flash-q06-$type.gguf
-      timeout 60 "$quantize" "$model" "$q" "$type" >>"$out/quantize.log" 2>&1 &&
-        timeout 60 "$forward" "$q" 128 1024 64 | tee -a "$out/cuda_forward_bench.jsonl"
-    done
-  fi
-fi
+  local f16=/tmp/flash-$name-F16.gguf
+  PYTHONPATH=/tmp/flash-pylib timeout "$gen_s" python3 gpu-carry/shared/tools/make_random_gguf.py \
+    "$shape" "$f16" >>"$out/make_model.log" 2>&1 || { tail -n 5 "$out/make_model.log"; return; }
+  for type in "$@"; do
+    local file=$f16
+    if [ "$type" != F16 ]; then
+      [ -n "$quantize" ] || continue
+      file=/tmp/flash-$name-$type.gguf
+      timeout "$quant_s" "$quantize" "$f16" "$file" "$type" >>"$out/quantize.log" 2>&1 || continue
+    fi
+    timeout "$bench_s" "$forward" "$file" 128 1024 64 | tee -a "$out/cuda_forward_bench.jsonl"
+    [ "$file" != "$f16" ] && rm -f "$file"
+  done
+  rm -f "$f16"
+}
 
-if [ -n "$matvec" ]; then
-  echo "== matvec bandwidth (the 4B shape's FFN matrices)" >&2
-  timeout 40 "$matvec" 50 | tee "$out/cuda_matvec_bench.jsonl"
-fi
-
-if command -v compute-sanitizer >/dev/null; then
-  echo "== compute-sanitizer (memcheck)" >&2
-  timeout 150 compute-sanitizer --tool memcheck --error-exitcode 3 "$bin" --gtest_brief=1 \
-    --gtest_filter="$tests_filter" >"$out/sanitizer.log" 2>&1
-  sanitizer=$?
-  tail -n 5 "$out/sanitizer.log"
-  [ "$status" -eq 0 ] && [ "$sanitizer" -ne 0 ] && status=$sanitizer
-else
-  echo "gpu_check: compute-sanitizer not found; memcheck skipped" >&2
-fi
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    tests)
+      echo "== CUDA tests" >&2
+      timeout 120 "$bin" --gtest_filter="$tests_filter" --gtest_output="json:$out/cuda_tests.json" 2>&1 |
+        tee "$out/cuda_tests.log" | grep -E "^\[  (FAILED|PASSED) |gpu parity|Failure|tests ran" | head -80
+      status=${PIPESTATUS[0]}
+      ;;
+    shape06) bench_shape qwen3-0.6b q06 90 60 60 F16 Q4_K_M Q8_0 ;;
+    # Our quantizer is single-threaded: a 4B Q4_K_M takes minutes, so the 4B shape goes as Q8_0.
+    shape4b) bench_shape qwen35-4b q4b 150 90 120 Q8_0 ;;
+    matvec)
+      if [ -n "$matvec" ]; then
+        echo "== matvec bandwidth (the 4B shape's FFN matrices)" >&2
+        timeout 40 "$matvec" 50 | tee "$out/cuda_matvec_bench.jsonl"
+      fi
+      ;;
+    sanitizer)
+      if command -v compute-sanitizer >/dev/null; then
+        echo "== compute-sanitizer (memcheck)" >&2
+        timeout 150 compute-sanitizer --tool memcheck --error-exitcode 3 "$bin" --gtest_brief=1 \
+          --gtest_filter="$tests_filter" >"$out/sanitizer.log" 2>&1
+        sanitizer=$?
+        tail -n 5 "$out/sanitizer.log"
+        [ "$status" -eq 0 ] && [ "$sanitizer" -ne 0 ] && status=$sanitizer
+      else
+        echo "gpu_check: compute-sanitizer not found; memcheck skipped" >&2
+      fi
+      ;;
+    *) echo "gpu_check: unknown stage '$stage' (tests, shape06, shape4b, matvec, sanitizer)" >&2; exit 2 ;;
+  esac
+done
 exit "$status"
