@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/option_checks.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "core/gguf.h"
@@ -25,6 +26,7 @@ struct QuantizeCliOptions {
     bool force = false;
     bool quiet = false;
     bool allow_requant = false;
+    int threads = 0;
 };
 
 // Dequantizing a quantized model looks like a way back to full precision and is not: the F16
@@ -68,7 +70,7 @@ void run_quantize(const QuantizeCliOptions& o) {
         [&](size_t i, size_t n, const std::string& name) {
             progress.update(static_cast<double>(i + 1), static_cast<double>(n), name);
         },
-        imatrix ? &*imatrix : nullptr);
+        imatrix ? &*imatrix : nullptr, o.threads);
     progress.clear();
     std::map<std::string, int> by_type;
     int weighted = 0;
@@ -115,6 +117,10 @@ void add_quantize_command(CLI::App& app) {
     cmd->add_option("--imatrix", o->imatrix,
                     "Importance matrix from flash imatrix: weights the quantization error");
     cmd->add_flag("--force", o->force, "Replace OUT if it exists");
+    cmd->add_option("-t,--threads", o->threads,
+                    "Threads (0: all cores); the file is the same bytes with any number")
+        ->check(in_range(option_range::kThreads, true))
+        ->capture_default_str();
     cmd->add_flag("--allow-requant", o->allow_requant,
                   "Dequantize a quantized model (to F16/BF16/F32) and quantize such a file again "
                   "without a warning");

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/gguf_writer.h"
+#include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "quant/mix.h"
 #include "quant/quantize_row.h"
@@ -11,7 +12,7 @@ namespace flash::quant {
 std::vector<TensorReport> quantize_model(
     const std::string& in, const std::string& out, const Target& target,
     const std::function<void(size_t, size_t, const std::string&)>& progress,
-    const ImportanceMatrix* imatrix) {
+    const ImportanceMatrix* imatrix, int threads) {
     const GgufFile model(in);
     if (imatrix) {  // the wrong model's imatrix must not pass silently
         bool any = false;
@@ -32,6 +33,7 @@ std::vector<TensorReport> quantize_model(
     if (float_target && has_quantized_weights(model))
         writer.set_string(std::string(kDequantizedFromKey), quantization_name(model));
     TypeChooser chooser(model, target, imatrix != nullptr);
+    ThreadPool pool(threads > 0 ? threads : ThreadPool::default_threads());
     std::vector<TensorReport> report;
     for (const GgufTensor& t : model.tensors()) {
         // Quantizing quantized weights compounds two roundings; dequantizing them is fine.
@@ -44,15 +46,18 @@ std::vector<TensorReport> quantize_model(
             imatrix && t.dims.size() >= 2 ? imatrix->find(t.name, t.dims[0]) : nullptr;
         report.push_back({t.name, t.type, to, importance != nullptr});
         const float* qw = importance ? importance->data() : nullptr;
-        writer.add_tensor(t.name, to, t.dims, [&t, to, qw](std::vector<uint8_t>& data) {
+        writer.add_tensor(t.name, to, t.dims, [&t, to, qw, &pool](std::vector<uint8_t>& data) {
             const int64_t n = t.dims[0];
             const size_t in_row = row_bytes(t.type, n), out_row = row_bytes(to, n);
             data.resize(out_row * static_cast<size_t>(t.rows()));
-            std::vector<float> row(static_cast<size_t>(n));
-            for (int64_t r = 0; r < t.rows(); ++r) {
-                kernels::dequantize_row(t.type, t.data + r * in_row, row.data(), n);
-                quantize_row(to, row.data(), data.data() + r * out_row, n, qw);
-            }
+            uint8_t* dst = data.data();
+            pool.parallel_for(t.rows(), [&](int64_t r0, int64_t r1) {
+                std::vector<float> row(static_cast<size_t>(n));
+                for (int64_t r = r0; r < r1; ++r) {
+                    kernels::dequantize_row(t.type, t.data + r * in_row, row.data(), n);
+                    quantize_row(to, row.data(), dst + r * out_row, n, qw);
+                }
+            });
         });
     }
     writer.write(out, progress);

@@ -28,9 +28,11 @@ struct TensorReport {
 
 // With `imatrix`, each weight it has an entry for is quantized with those importances (and the
 // mixes apply llama.cpp's imatrix-only rules); an imatrix matching no weight is an error.
+// A tensor's rows are split over `threads` threads (0: every hardware thread); each row is
+// quantized on its own, so the file is the same bytes however many there are.
 std::vector<TensorReport> quantize_model(
     const std::string& in, const std::string& out, const Target& target,
     const std::function<void(size_t, size_t, const std::string&)>& progress = {},
-    const ImportanceMatrix* imatrix = nullptr);
+    const ImportanceMatrix* imatrix = nullptr, int threads = 0);
 
 }  // namespace flash::quant

@@ -5,6 +5,9 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
 
 #include "common/testdata.h"
 #include "core/error.h"
@@ -55,6 +58,24 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"llama", "Q3_K_M"}, Case{"llama", "Q2_K"}, Case{"gemma3", "Q4_K_M"},
                       Case{"qwen2", "Q4_K_M"}, Case{"qwen3", "Q4_K_M"}, Case{"qwen35", "Q4_K_M"}),
     [](const auto& info) { return std::string(info.param.arch) + "_" + info.param.type; });
+
+// Rows are quantized on their own, so the threads that share a tensor's rows change nothing.
+TEST(QuantizeModel, TheFileIsTheSameBytesWithAnyNumberOfThreads) {
+    const std::string in = testing::testdata_path("models/qwen35-F32.gguf");
+    const std::string one = ::testing::TempDir() + "flash-quantize-t1.gguf";
+    const std::string three = ::testing::TempDir() + "flash-quantize-t3.gguf";
+    quantize_model(in, one, find_target("Q4_K_M"), {}, nullptr, 1);
+    quantize_model(in, three, find_target("Q4_K_M"), {}, nullptr, 3);
+    auto bytes = [](const std::string& path) {
+        std::ifstream f(path, std::ios::binary);
+        return std::vector<char>(std::istreambuf_iterator<char>(f), {});
+    };
+    const auto a = bytes(one), b = bytes(three);
+    EXPECT_FALSE(a.empty());
+    EXPECT_TRUE(a == b) << "1 thread: " << a.size() << " bytes, 3 threads: " << b.size();
+    std::filesystem::remove(one);
+    std::filesystem::remove(three);
+}
 
 TEST(QuantizeModel, RefusesQuantizedInputAndUnknownTypes) {
     const std::string out = ::testing::TempDir() + "flash-quantize-refused.gguf";
