@@ -44,7 +44,12 @@ void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
 }  // namespace
 
 CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
-    : model_(model), n_ctx_(n_ctx), slots_(options.slots) {
+    : model_(model),
+      n_ctx_(n_ctx),
+      slots_(options.slots),
+      first_layer_(options.gpu_layers < 0
+                       ? 0
+                       : std::max<int64_t>(0, model.config().n_layer - options.gpu_layers)) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -54,11 +59,11 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
                     std::to_string(c.n_ctx_train));
     if (slots_ <= 0)
         throw Error("GPU sequence slots: " + std::to_string(slots_) + ", must be >= 1");
-    for (const WeightRef& w : uploaded_weights(W))
+    for (const WeightRef& w : uploaded_weights(W, first_layer_))
         if (w.rows > 1 && !matvec_supports(w.type))
             throw Error("the GPU cannot run this model: no GPU kernel for " +
                         std::string(dtype_name(w.type)) + " weights");
-    const DeviceMemory plan = forward_device_memory(c, W, n_ctx, slots_);
+    const DeviceMemory plan = forward_device_memory(c, W, n_ctx, slots_, first_layer_);
     const size_t needed = plan.total();
     const DeviceInfo info = device_info(0);
     if (needed > info.free_bytes)
@@ -71,7 +76,12 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     output_norm_ = device_vector(W.output_norm);
     rope_freqs_ = device_vector(W.rope_freqs);
     layers_.resize(static_cast<size_t>(c.n_layer));
-    for (int64_t l = 0; l < c.n_layer; ++l) {
+    if (first_layer_ > 0) {
+        cpu_pool_ = std::make_unique<ThreadPool>(
+            options.cpu_threads > 0 ? options.cpu_threads : ThreadPool::default_threads());
+        cpu_ws_ = std::make_unique<Workspace>();
+    }
+    for (int64_t l = first_layer_; l < c.n_layer; ++l) {
         const LayerWeights& src = W.layers[l];
         Layer& L = layers_[l];
         L.attn_norm = device_vector(src.attn_norm);
@@ -167,7 +177,10 @@ const float* CudaModel::device_vector(const WeightRef& w) {
 
 void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* logits,
                         bool all_logits) {
-    const SequenceBatch seq{tokens, pos, nullptr, logits, all_logits};
+    // The CPU's layers of a partial offload keep their keys, values and states in a cache.
+    if (first_layer_ > 0 && !own_cache_)
+        own_cache_ = std::make_unique<KvCache>(model_.config(), n_ctx_, n_ctx_);
+    const SequenceBatch seq{tokens, pos, own_cache_.get(), logits, all_logits};
     forward_batch(std::span<const SequenceBatch>(&seq, 1));
 }
 
@@ -237,24 +250,39 @@ void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
             rows.push_back({seq.tokens[t], slot, static_cast<int32_t>(seq.pos + t), logits});
         }
     }
+    // Partial offload: the CPU's layers for every row first (their caches are the sequences'
+    // KvCaches), then the GPU's from the hidden states they leave.
+    if (first_layer_ > 0) {
+        for (const SequenceBatch& seq : seqs)
+            if (!seq.tokens.empty() && !seq.cache)
+                throw Error(
+                    "GPU forward: the CPU layers of a partial offload need each "
+                    "sequence's KvCache");
+        hidden_.resize(rows.size() * static_cast<size_t>(c.n_embd));
+        model_.forward_hidden(seqs, first_layer_, *cpu_ws_, *cpu_pool_, kernels::Precision::Exact,
+                              hidden_.data());
+    }
     for (size_t r0 = 0; r0 < rows.size(); r0 += static_cast<size_t>(chunk_))
         run_chunk(std::span<const Row>(rows).subspan(
-            r0, std::min(rows.size() - r0, static_cast<size_t>(chunk_))));
+                      r0, std::min(rows.size() - r0, static_cast<size_t>(chunk_))),
+                  first_layer_ > 0 ? hidden_.data() + r0 * c.n_embd : nullptr);
 }
 
 // The rows of one chunk through every layer, then the logits of those that want them.
-void CudaModel::run_chunk(std::span<const Row> rows) {
+// hidden: the rows' states after the CPU's layers (partial offload), or null to start from the
+// tokens' embedding rows, read on the host as the CPU path reads them.
+void CudaModel::run_chunk(std::span<const Row> rows, const float* hidden) {
     const ModelConfig& c = model_.config();
     const auto m = static_cast<int64_t>(rows.size());
-    // The tokens' embedding rows, read on the host as the CPU path reads them.
     for (int64_t t = 0; t < m; ++t) {
-        model_.embed(rows[t].token, embeddings_.data() + t * c.n_embd);
+        if (!hidden) model_.embed(rows[t].token, embeddings_.data() + t * c.n_embd);
         rows_host_[t] = rows[t].pos;
         rows_host_[m + t] = rows[t].slot;
     }
-    x_.upload(embeddings_.data(), static_cast<size_t>(m * c.n_embd) * sizeof(float));
+    x_.upload(hidden ? hidden : embeddings_.data(),
+              static_cast<size_t>(m * c.n_embd) * sizeof(float));
     rows_.upload(rows_host_.data(), static_cast<size_t>(2 * m) * sizeof(int32_t));
-    for (int64_t l = 0; l < c.n_layer; ++l) layer_step(l, m);
+    for (int64_t l = first_layer_; l < c.n_layer; ++l) layer_step(l, m);
     logits_of(rows);
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -25,6 +26,11 @@ namespace flash::cuda {
 struct CudaOptions {
     int64_t slots = 1;      // sequences whose caches the device holds at once
     int64_t max_chunk = 0;  // > 0: fewer prompt rows per pass than prefill_chunk (for tests)
+    // Partial offload (llama.cpp's -ngl): the last gpu_layers layers and the output run on the
+    // GPU, the others on the CPU (Model::forward_hidden, with each sequence's KvCache and
+    // cpu_threads threads, 0: all). < 0 or >= the model's layers: every layer on the GPU.
+    int64_t gpu_layers = -1;
+    int cpu_threads = 0;
 };
 
 class CudaModel {
@@ -45,6 +51,7 @@ class CudaModel {
     void forward(std::span<const int32_t> tokens, int64_t pos, float* logits, bool all_logits);
 
     int64_t n_ctx() const { return n_ctx_; }
+    int64_t first_gpu_layer() const { return first_layer_; }
     size_t device_bytes() const { return device_bytes_; }
 
   private:
@@ -73,7 +80,7 @@ class CudaModel {
     int32_t slot_of(const KvCache* cache);
     int64_t next_position(const KvCache* cache) const;
     void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
-    void run_chunk(std::span<const Row> rows);
+    void run_chunk(std::span<const Row> rows, const float* hidden);
     void layer_step(int64_t l, int64_t m);
     void attention_step(int64_t l, int64_t m);
     void deltanet_step(int64_t l, int64_t m);
@@ -81,6 +88,13 @@ class CudaModel {
 
     const Model& model_;
     int64_t n_ctx_, slots_;
+    int64_t first_layer_ = 0;  // layers before it run on the CPU
+    // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
+    // its layers, and the cache of sequences that come without one (forward()).
+    std::unique_ptr<ThreadPool> cpu_pool_;
+    std::unique_ptr<Workspace> cpu_ws_;
+    std::unique_ptr<KvCache> own_cache_;
+    std::vector<float> hidden_;
     std::unordered_map<const void*, DeviceBuffer> weights_;
     std::vector<const KvCache*> slot_owner_;  // the KvCache each slot holds
     std::vector<int64_t> slot_next_;          // recurrent models: each slot's next position
@@ -101,7 +115,8 @@ class CudaModel {
 // A Session's forward calls on the GPU: one sequence (the Session's own KvCache is not used).
 class CudaRunner : public ForwardRunner {
   public:
-    CudaRunner(const Model& model, int64_t n_ctx) : gpu_(model, n_ctx) {}
+    CudaRunner(const Model& model, int64_t n_ctx, CudaOptions options = {})
+        : gpu_(model, n_ctx, options) {}
     void forward(const SequenceBatch& seq) override {
         gpu_.forward(seq.tokens, seq.pos, seq.logits, seq.all_logits);
     }

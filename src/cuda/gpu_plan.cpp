@@ -9,9 +9,11 @@ std::string forward_unsupported(const ModelConfig& c) {
     return "";
 }
 
-std::vector<WeightRef> uploaded_weights(const ModelWeights& W) {
+std::vector<WeightRef> uploaded_weights(const ModelWeights& W, int64_t first_layer) {
     std::vector<WeightRef> all{W.output_norm, W.output, W.rope_freqs};
-    for (const LayerWeights& L : W.layers) {
+    for (size_t l = static_cast<size_t>(std::max<int64_t>(first_layer, 0)); l < W.layers.size();
+         ++l) {
+        const LayerWeights& L = W.layers[l];
         for (const WeightRef* w :
              {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.bq, &L.bk, &L.bv, &L.q_norm, &L.k_norm,
               &L.attn_post_norm, &L.ffn_norm, &L.w_gate, &L.w_up, &L.w_down, &L.ffn_post_norm})
@@ -38,20 +40,21 @@ int64_t prefill_chunk(const ModelConfig& c, int64_t n_ctx) {
 }
 
 DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, int64_t n_ctx,
-                                   int64_t slots) {
+                                   int64_t slots, int64_t first_layer) {
     DeviceMemory m;
-    for (const WeightRef& w : uploaded_weights(W))
+    for (const WeightRef& w : uploaded_weights(W, first_layer))
         m.weights += static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols);
-    m.kv_cache =
-        static_cast<size_t>(slots * c.attention_layers() * n_ctx * (c.kv_dim() + c.v_dim())) *
-        sizeof(uint16_t);
+    int64_t attention = 0, recurrent = 0;
+    for (int64_t l = std::max<int64_t>(first_layer, 0); l < c.n_layer; ++l)
+        ++(c.layers[l].kind == LayerKind::Recurrent ? recurrent : attention);
+    m.kv_cache = static_cast<size_t>(slots * attention * n_ctx * (c.kv_dim() + c.v_dim())) *
+                 sizeof(uint16_t);
     const int64_t chunk = prefill_chunk(c, n_ctx);
     int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
                         c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
     if (c.gated_attention) per_token += 3 * c.q_dim();  // the joint projection and the gate
     if (const auto& dc = c.deltanet) {
-        const int64_t layers = c.n_layer - c.attention_layers();
-        m.recurrent = static_cast<size_t>(slots * layers *
+        m.recurrent = static_cast<size_t>(slots * recurrent *
                                           (dc->conv_channels() * (dc->conv_kernel - 1) +
                                            dc->value_dim() * dc->head_k_dim)) *
                       sizeof(float);

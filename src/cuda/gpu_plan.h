@@ -16,9 +16,10 @@ namespace flash::cuda {
 // Why the GPU path cannot run this model, or "" when it can.
 std::string forward_unsupported(const ModelConfig& config);
 
-// Every weight the GPU path uploads, each once (a tied output is the embedding). The token
-// embedding table itself stays on the host: one row per token is read there.
-std::vector<WeightRef> uploaded_weights(const ModelWeights& weights);
+// Every weight the GPU path uploads for layers first_layer.. and the output, each once (a tied
+// output is the embedding). The token embedding table itself stays on the host: one row per
+// token is read there.
+std::vector<WeightRef> uploaded_weights(const ModelWeights& weights, int64_t first_layer = 0);
 
 // Tokens of a prompt one GPU pass takes: up to 256, fewer where the attention scores of a chunk
 // (tokens x heads x context floats) would pass 64 MiB.
@@ -33,8 +34,9 @@ struct DeviceMemory {
     size_t activations = 0;  // a prompt chunk's, its attention scores, kLogitRows of logits
     size_t total() const { return weights + kv_cache + recurrent + activations; }
 };
-// For `slots` sequences of up to n_ctx tokens each.
+// For `slots` sequences of up to n_ctx tokens each, with layers first_layer.. on the GPU (the
+// earlier ones on the CPU: partial offload).
 DeviceMemory forward_device_memory(const ModelConfig& config, const ModelWeights& weights,
-                                   int64_t n_ctx, int64_t slots = 1);
+                                   int64_t n_ctx, int64_t slots = 1, int64_t first_layer = 0);
 
 }  // namespace flash::cuda

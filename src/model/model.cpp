@@ -149,6 +149,19 @@ void Model::check(const SequenceBatch& seq) const {
 
 void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
                           kernels::Precision precision) const {
+    run(seqs, config_.n_layer, ws, pool, precision, nullptr);
+}
+
+void Model::forward_hidden(std::span<const SequenceBatch> seqs, int64_t layers, Workspace& ws,
+                           ThreadPool& pool, kernels::Precision precision, float* hidden) const {
+    if (layers < 0 || layers > config_.n_layer)
+        throw Error("forward_hidden: " + std::to_string(layers) + " layers of " +
+                    std::to_string(config_.n_layer));
+    run(seqs, layers, ws, pool, precision, hidden);
+}
+
+void Model::run(std::span<const SequenceBatch> seqs, int64_t layers, Workspace& ws,
+                ThreadPool& pool, kernels::Precision precision, float* hidden) const {
     const ModelConfig& c = config_;
     const ModelWeights& W = weights_;
     const int64_t d = c.n_embd;
@@ -179,7 +192,7 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
         embed(seq.tokens[row - plan.first_row[plan.seq_of_row[row]]], ws.x.data() + row * d);
     }
 
-    for (int64_t l = 0; l < c.n_layer; ++l) {
+    for (int64_t l = 0; l < layers; ++l) {
         const LayerWeights& L = W.layers[l];
 
         // Mixer: x += post_norm(attention(norm(x))) or x += deltanet(norm(x))
@@ -221,6 +234,11 @@ void Model::forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, Th
         if (L.ffn_post_norm.present())
             rmsnorm_rows(ws.y.data(), ws.y.data(), n, d, L.ffn_post_norm, c.rms_eps, pool);
         add_rows(ws.x.data(), ws.y.data(), n, d, pool);
+    }
+
+    if (hidden) {
+        std::copy_n(ws.x.data(), static_cast<size_t>(n * d), hidden);
+        return;
     }
 
     // logits = W_out · norm(x), for every token of a sequence or its last one. One sequence

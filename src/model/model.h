@@ -54,6 +54,13 @@ class Model {
     void forward_batch(std::span<const SequenceBatch> seqs, Workspace& ws, ThreadPool& pool,
                        kernels::Precision precision = kernels::Precision::Exact) const;
 
+    // The first `layers` layers of forward_batch (embedding included) for seqs, writing their
+    // keys, values and recurrent states to each sequence's cache as forward_batch does, and the
+    // hidden state of every row after them into `hidden` (rows of n_embd floats, the sequences'
+    // tokens in order); no logits. Partial GPU offload runs the rest on the device.
+    void forward_hidden(std::span<const SequenceBatch> seqs, int64_t layers, Workspace& ws,
+                        ThreadPool& pool, kernels::Precision precision, float* hidden) const;
+
     // x (n_embd floats) = the token's embedding row, times embed_scale (Gemma). The token must
     // be in range (forward_batch checks its sequences first).
     void embed(int32_t token, float* x) const;
@@ -79,6 +86,9 @@ class Model {
     };
 
     void check(const SequenceBatch& seq) const;
+    // forward_batch through layer `layers` - 1; then the logits, or (hidden set) the rows' states.
+    void run(std::span<const SequenceBatch> seqs, int64_t layers, Workspace& ws, ThreadPool& pool,
+             kernels::Precision precision, float* hidden) const;
     explicit Model(const std::string& path);
 
     void attention(int64_t layer, std::span<const SequenceBatch> seqs, const RowPlan& plan,

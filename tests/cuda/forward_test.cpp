@@ -238,6 +238,41 @@ TEST_P(CudaForward, SessionsThroughABatcherOnTheGpuMatchTheCpu) {
     EXPECT_GT(st.sequences, st.steps) << "no pass ever joined two sessions";
 }
 
+// Partial offload (-ngl): the first layers on the CPU, the rest and the output on the GPU, give
+// the CPU's logits for a prompt in chunks then single tokens (all layers on the CPU but the
+// output, one, half, all but one on the GPU), and for two sequences in one pass.
+TEST_P(CudaForward, PartialOffloadEqualsTheCpu) {
+    const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    std::vector<int32_t> tokens;
+    while (tokens.size() < 24) tokens.push_back(prompt[tokens.size() % prompt.size()]);
+    const auto m = load(GetParam());
+    const int64_t n_layer = m->config().n_layer, n_vocab = m->config().n_vocab;
+    const std::vector<float> cpu =
+        flash::testing::prompt_logits(*m, tokens, 2, kernels::Precision::Exact);
+    for (int64_t gpu_layers : {int64_t{0}, int64_t{1}, n_layer / 2, n_layer - 1}) {
+        CudaModel gpu(*m, 64, {.max_chunk = 7, .gpu_layers = gpu_layers, .cpu_threads = 2});
+        EXPECT_EQ(gpu.first_gpu_layer(), n_layer - gpu_layers);
+        std::vector<float> out(cpu.size());
+        gpu.forward(std::span<const int32_t>(tokens).first(20), 0, out.data(), true);
+        for (int64_t t = 20; t < 24; ++t)
+            gpu.forward({&tokens[t], 1}, t, out.data() + t * n_vocab, false);
+        EXPECT_LT(nmse(out, cpu), 2e-8) << gpu_layers << " layers on the GPU";
+    }
+    // Two sequences in one pass, each with its own KvCache for the CPU's layers.
+    CudaModel gpu(*m, 64, {.slots = 2, .gpu_layers = n_layer / 2});
+    KvCache ca(m->config(), 64, 64), cb(m->config(), 64, 64);
+    std::vector<float> a(static_cast<size_t>(n_vocab)), b(a.size());
+    const SequenceBatch both[] = {
+        {std::span<const int32_t>(tokens).first(24), 0, &ca, a.data(), false},
+        {std::span<const int32_t>(tokens).first(11), 0, &cb, b.data(), false}};
+    gpu.forward_batch(both);
+    auto row = [&](int64_t t) {
+        return std::vector<float>(cpu.begin() + t * n_vocab, cpu.begin() + (t + 1) * n_vocab);
+    };
+    EXPECT_LT(nmse(a, row(23)), 2e-8);
+    EXPECT_LT(nmse(b, row(10)), 2e-8);
+}
+
 // As on the CPU, greedy equality with a reference is asked of the float files only.
 class CudaGreedy : public CudaForward {};
 
