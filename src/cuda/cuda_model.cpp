@@ -113,8 +113,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
             L.dn_a = device_vector(dn.a);
             L.dn_dt_bias = device_vector(dn.dt_bias);
             L.dn_norm = device_vector(dn.norm);
-            L.conv_states = floats(slots_ * dc.conv_channels() * (dc.conv_kernel - 1));
-            L.ssm_states = floats(slots_ * dc.value_dim() * dc.head_k_dim);
+            L.conv_states = floats(slots_ * dc.conv_state_floats());
+            L.ssm_states = floats(slots_ * dc.ssm_state_floats());
             device_bytes_ += L.conv_states.bytes() + L.ssm_states.bytes();
             continue;
         }

@@ -55,8 +55,7 @@ DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, 
     if (c.gated_attention) per_token += 3 * c.q_dim();  // the joint projection and the gate
     if (const auto& dc = c.deltanet) {
         m.recurrent = static_cast<size_t>(slots * recurrent *
-                                          (dc->conv_channels() * (dc->conv_kernel - 1) +
-                                           dc->value_dim() * dc->head_k_dim)) *
+                                          (dc->conv_state_floats() + dc->ssm_state_floats())) *
                       sizeof(float);
         per_token += dc->conv_channels() + 2 * dc->value_dim() + 2 * dc->n_v_heads;
     }

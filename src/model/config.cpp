@@ -128,9 +128,7 @@ int64_t ModelConfig::kv_cache_bytes(int64_t n_ctx, int64_t max_batch, KvTypes ty
 
 int64_t ModelConfig::recurrent_state_bytes() const {
     if (!deltanet) return 0;
-    const DeltaNetConfig& d = *deltanet;
-    const int64_t per_layer =
-        d.conv_channels() * (d.conv_kernel - 1) + d.n_v_heads * d.head_v_dim * d.head_k_dim;
+    const int64_t per_layer = deltanet->conv_state_floats() + deltanet->ssm_state_floats();
     return (n_layer - attention_layers()) * per_layer * 4;
 }
 

@@ -97,8 +97,8 @@ DeltaNetWeights DeltaNetWeights::bind(const GgufFile& g, int64_t layer, const De
 }
 
 DeltaNetState::DeltaNetState(const DeltaNetConfig& c)
-    : conv_(static_cast<size_t>(c.conv_channels() * (c.conv_kernel - 1)), 0.0f),
-      ssm_(static_cast<size_t>(c.n_v_heads * c.head_v_dim * c.head_k_dim), 0.0f) {}
+    : conv_(static_cast<size_t>(c.conv_state_floats()), 0.0f),
+      ssm_(static_cast<size_t>(c.ssm_state_floats()), 0.0f) {}
 
 void DeltaNetState::reset() {
     std::fill(conv_.begin(), conv_.end(), 0.0f);

@@ -41,6 +41,10 @@ struct DeltaNetConfig {
     int64_t key_dim() const { return n_k_heads * head_k_dim; }
     int64_t value_dim() const { return n_v_heads * head_v_dim; }
     int64_t conv_channels() const { return 2 * key_dim() + value_dim(); }
+    // A sequence's state per layer, in floats: the conv window (kernel-1 inputs per channel) and
+    // the delta rule's matrices (head_v_dim x head_k_dim per value head).
+    int64_t conv_state_floats() const { return conv_channels() * (conv_kernel - 1); }
+    int64_t ssm_state_floats() const { return value_dim() * head_k_dim; }
 
     // Reads and validates the ssm.* keys; throws flash::Error naming the key.
     static DeltaNetConfig from_gguf(const GgufFile& gguf, const std::string& arch);
