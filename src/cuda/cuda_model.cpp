@@ -187,9 +187,8 @@ void CudaModel::forward(std::span<const int32_t> tokens, int64_t pos, float* log
 // Where a sequence's recurrent state stands: the position after its last pass (0 for a cache
 // without a slot yet). It may go on from there or restart at 0; nothing else.
 int64_t CudaModel::next_position(const KvCache* cache) const {
-    for (size_t s = 0; s < slot_owner_.size(); ++s)
-        if (slot_owner_[s] == cache) return slot_next_[s];
-    return 0;
+    const int32_t slot = find_slot(cache);
+    return slot < 0 ? 0 : slot_next_[static_cast<size_t>(slot)];
 }
 
 // Zeroes the slot's recurrent states when its sequence restarts; records where it will stand.
@@ -206,9 +205,13 @@ void CudaModel::continue_or_restart(int32_t slot, int64_t pos, int64_t n) {
     slot_next_[static_cast<size_t>(slot)] = pos + n;
 }
 
+int32_t CudaModel::find_slot(const KvCache* cache) const {
+    const auto it = std::find(slot_owner_.begin(), slot_owner_.end(), cache);
+    return it == slot_owner_.end() ? -1 : static_cast<int32_t>(it - slot_owner_.begin());
+}
+
 int32_t CudaModel::slot_of(const KvCache* cache) {
-    for (size_t s = 0; s < slot_owner_.size(); ++s)
-        if (slot_owner_[s] == cache) return static_cast<int32_t>(s);
+    if (const int32_t slot = find_slot(cache); slot >= 0) return slot;
     if (static_cast<int64_t>(slot_owner_.size()) == slots_)
         throw Error("GPU forward: a sequence beyond the " + std::to_string(slots_) +
                     " the GPU holds caches for");
@@ -232,6 +235,9 @@ void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
             if (id < 0 || id >= c.n_vocab)
                 throw Error("token id " + std::to_string(id) + " out of range [0, " +
                             std::to_string(c.n_vocab) + ")");
+        if (first_layer_ > 0 && !seq.cache)
+            throw Error(
+                "GPU forward: the CPU layers of a partial offload need each sequence's KvCache");
         if (c.deltanet && seq.pos != 0 && seq.pos != next_position(seq.cache))
             throw Error("GPU forward: " + c.arch + "'s recurrent state stands at position " +
                         std::to_string(next_position(seq.cache)) +
@@ -253,11 +259,6 @@ void CudaModel::forward_batch(std::span<const SequenceBatch> seqs) {
     // Partial offload: the CPU's layers for every row first (their caches are the sequences'
     // KvCaches), then the GPU's from the hidden states they leave.
     if (first_layer_ > 0) {
-        for (const SequenceBatch& seq : seqs)
-            if (!seq.tokens.empty() && !seq.cache)
-                throw Error(
-                    "GPU forward: the CPU layers of a partial offload need each "
-                    "sequence's KvCache");
         hidden_.resize(rows.size() * static_cast<size_t>(c.n_embd));
         model_.forward_hidden(seqs, first_layer_, *cpu_ws_, *cpu_pool_, kernels::Precision::Exact,
                               hidden_.data());

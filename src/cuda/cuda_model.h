@@ -77,7 +77,8 @@ class CudaModel {
     const void* device_weight(const WeightRef& w);
     WeightRef on_device(const WeightRef& w);
     const float* device_vector(const WeightRef& w);
-    int32_t slot_of(const KvCache* cache);
+    int32_t find_slot(const KvCache* cache) const;  // -1: none yet
+    int32_t slot_of(const KvCache* cache);          // finds or assigns one
     int64_t next_position(const KvCache* cache) const;
     void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
     void run_chunk(std::span<const Row> rows, const float* hidden);
