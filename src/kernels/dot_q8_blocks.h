@@ -39,19 +39,26 @@ float dot_q4_0_blocks(int64_t n, const void* w, const void* a) {
     });
 }
 
-template <__m256i (*SignedDot)(__m256i, __m256i)>
+// A Q5_0 block's values minus 16 as int8, the fifth bits spread into bytes: a clear bit leaves
+// nibble - 16 = 0xF0 | nibble.
+inline __m256i q5_0_values_spread(const BlockQ5_0& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    return _mm256_or_si256(
+        unpack_nibbles16(b.qs),
+        _mm256_andnot_si256(bits_to_bytes(qh), _mm256_set1_epi8(static_cast<char>(0xF0))));
+}
+
+// Values(block): the block's 32 values minus 16 as int8 (the AVX-512 kernel builds them with a
+// mask register).
+template <__m256i (*SignedDot)(__m256i, __m256i),
+          __m256i (*Values)(const BlockQ5_0&) = q5_0_values_spread>
 float dot_q5_0_blocks(int64_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ5_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
-    const __m256i high = _mm256_set1_epi8(static_cast<char>(0xF0));
     return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
         const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
-        uint32_t qh;
-        std::memcpy(&qh, x[i].qh, 4);
-        // value - 16 in int8: a clear fifth bit leaves nibble - 16 = 0xF0 | nibble.
-        const __m256i q = _mm256_or_si256(unpack_nibbles16(x[i].qs),
-                                          _mm256_andnot_si256(bits_to_bytes(qh), high));
-        const __m256i p = SignedDot(q, load256(y[i].qs));
+        const __m256i p = SignedDot(Values(x[i]), load256(y[i].qs));
         return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
     });
 }

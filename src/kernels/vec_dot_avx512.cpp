@@ -139,24 +139,20 @@ float dot_q4_0(int64_t n, const void* w, const void* a) {
     return dot_q4_0_blocks<dot_i8_i8_vnni>(n, w, a);
 }
 
-// Q5_0 with the fifth bits as a mask register: value - 16 is the nibble, minus 16 where the bit
-// is clear, one masked byte subtract where AVX2 spreads the bits into bytes first (four
-// operations). The same int8 values and products as dot_q5_0_blocks. Most of SmolLM2 Q4_K_M's
-// matrices are Q5_0 (rows of 576 are no whole K-quant super-blocks), and its decode is bound by
-// these instructions.
+// Q5_0's values minus 16 with the fifth bits as a mask register: the nibble, minus 16 where the
+// bit is clear, one masked byte subtract where AVX2 spreads the bits into bytes first (four
+// operations). The same int8 values as q5_0_values_spread. Most of SmolLM2 Q4_K_M's matrices are
+// Q5_0 (rows of 576 are no whole K-quant super-blocks), and its decode is bound by these
+// instructions.
+inline __m256i q5_0_values_masked(const BlockQ5_0& b) {
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    const __m256i nib = unpack_nibbles16(b.qs);
+    return _mm256_mask_sub_epi8(nib, _cvtu32_mask32(~qh), nib, _mm256_set1_epi8(16));
+}
+
 float dot_q5_0(int64_t n, const void* w, const void* a) {
-    const auto* x = static_cast<const BlockQ5_0*>(w);
-    const auto* y = static_cast<const BlockQ8_0*>(a);
-    const __m256i sixteen = _mm256_set1_epi8(16);
-    return two_acc_loop(n / QK5_0, [&](int64_t i, __m256 acc) {
-        const __m256 d = _mm256_broadcastss_ps(_mm_mul_ss(block_head(&x[i]), block_head(&y[i])));
-        uint32_t qh;
-        std::memcpy(&qh, x[i].qh, 4);
-        const __m256i nib = unpack_nibbles16(x[i].qs);
-        const __m256i q = _mm256_mask_sub_epi8(nib, _cvtu32_mask32(~qh), nib, sixteen);
-        const __m256i p = dot_i8_i8_vnni(q, load256(y[i].qs));
-        return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
-    });
+    return dot_q5_0_blocks<dot_i8_i8_vnni, q5_0_values_masked>(n, w, a);
 }
 
 // Q4_1 against Q8_1: the AVX2 kernel's arithmetic (dot_min_blocks) with one 256-bit vpdpbusd
