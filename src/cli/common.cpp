@@ -152,7 +152,7 @@ LoadedModel load_model(const ModelOptions& o, bool need_tokenizer) {
     LoadedModel m;
     m.model = Model::load(path);
     if (o.repack) {
-        ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
+        ThreadPool pool(ThreadPool::threads_or_default(o.threads));
         const size_t bytes = m.model->repack_for_fast(pool);
         std::fprintf(stderr, "flash: weights repacked for fast prompts: %.0f MiB more memory\n",
                      static_cast<double>(bytes) / (1 << 20));

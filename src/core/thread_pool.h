@@ -32,6 +32,8 @@ class ThreadPool {
     void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn);
 
     static int default_threads();  // hardware threads, at least 1
+    // A thread-count option's value: n when positive, else (0: "all") default_threads().
+    static int threads_or_default(int n) { return n > 0 ? n : default_threads(); }
 
   private:
     // Runs fn(k) for k in [0, n_chunks), claimed by the caller and the workers.

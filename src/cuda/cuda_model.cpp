@@ -77,8 +77,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     rope_freqs_ = device_vector(W.rope_freqs);
     layers_.resize(static_cast<size_t>(c.n_layer));
     if (first_layer_ > 0) {
-        cpu_pool_ = std::make_unique<ThreadPool>(
-            options.cpu_threads > 0 ? options.cpu_threads : ThreadPool::default_threads());
+        cpu_pool_ =
+            std::make_unique<ThreadPool>(ThreadPool::threads_or_default(options.cpu_threads));
         cpu_ws_ = std::make_unique<Workspace>();
     }
     for (int64_t l = first_layer_; l < c.n_layer; ++l) {

@@ -33,7 +33,7 @@ std::vector<TensorReport> quantize_model(
     if (float_target && has_quantized_weights(model))
         writer.set_string(std::string(kDequantizedFromKey), quantization_name(model));
     TypeChooser chooser(model, target, imatrix != nullptr);
-    ThreadPool pool(threads > 0 ? threads : ThreadPool::default_threads());
+    ThreadPool pool(ThreadPool::threads_or_default(threads));
     std::vector<TensorReport> report;
     for (const GgufTensor& t : model.tensors()) {
         // Quantizing quantized weights compounds two roundings; dequantizing them is fine.

@@ -20,7 +20,7 @@ Batcher::Batcher(const Model& model, int n_threads, int64_t max_step_tokens,
       precision_(precision),
       max_step_tokens_(max_step_tokens > 0 ? max_step_tokens : 512),
       pass_(std::move(pass)),
-      pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
+      pool_(ThreadPool::threads_or_default(n_threads)),
       worker_([this] { run(); }) {}
 
 Batcher::~Batcher() {

@@ -64,9 +64,7 @@ Session::Session(const Model& model, const Tokenizer* tokenizer, const SessionOp
       tokenizer_(tokenizer),
       options_(options),
       // With a runner the passes run on the runner's threads; the session's pool stays idle.
-      pool_(options.runner          ? 1
-            : options.n_threads > 0 ? options.n_threads
-                                    : ThreadPool::default_threads()),
+      pool_(options.runner ? 1 : ThreadPool::threads_or_default(options.n_threads)),
       cache_(model.config(), clamp_ctx(model.config(), options.n_ctx),
              options.n_batch > 0 ? options.n_batch : 256, options.kv_types) {
     if (options_.n_batch <= 0) options_.n_batch = 256;

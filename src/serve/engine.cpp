@@ -104,7 +104,7 @@ Engine::Engine(const std::string& model_path, const EngineOptions& options) : op
     if (options_.queue < 0) throw Error("--queue must not be negative");
     model_ = Model::load(model_path);
     if (options_.repack) {
-        ThreadPool pool(options_.threads > 0 ? options_.threads : ThreadPool::default_threads());
+        ThreadPool pool(ThreadPool::threads_or_default(options_.threads));
         model_->repack_for_fast(pool);
     }
     tokenizer_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(model_->gguf()));
