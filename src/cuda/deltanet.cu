@@ -10,6 +10,7 @@
 
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
+#include "cuda/row_math.cuh"
 
 namespace flash::cuda {
 namespace {
@@ -18,10 +19,6 @@ constexpr int kThreads = 256;
 
 unsigned blocks_for(int64_t n) {
     return static_cast<unsigned>((n + kThreads - 1) / kThreads);
-}
-
-__device__ inline float sigmoid1(float x) {
-    return 1.0f / (1.0f + expf(-x));
 }
 
 __device__ inline float softplus1(float x) {
@@ -72,33 +69,16 @@ __global__ void conv_kernel(float* x, int64_t n, int64_t channels, const float* 
 
 __global__ void silu_kernel(float* x, int64_t count) {
     const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-    if (i < count) x[i] = x[i] / (1.0f + expf(-x[i]));
-}
-
-// The block's sum of v (double); every thread gets it.
-__device__ double block_sum(double v, double* shared) {
-    shared[threadIdx.x] = v;
-    __syncthreads();
-    for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) shared[threadIdx.x] += shared[threadIdx.x + stride];
-        __syncthreads();
-    }
-    const double sum = shared[0];
-    __syncthreads();
-    return sum;
+    if (i < count) x[i] = silu1(x[i]);
 }
 
 // One block per (row, head): x /= max(||x||, eps) over head_dim, the sum in double.
-__global__ void l2_norm_kernel(float* x, int64_t channels, int64_t heads, int64_t hd, float eps) {
+__global__ void l2_norm_kernel(float* x, int64_t channels, int64_t hd, float eps) {
     __shared__ double shared[kThreads];
     float* v = x + blockIdx.y * channels + blockIdx.x * hd;
-    double sum = 0.0;
-    for (int64_t i = threadIdx.x; i < hd; i += blockDim.x)
-        sum += static_cast<double>(__fmul_rn(v[i], v[i]));
-    const double total = block_sum(sum, shared);
+    const double total = block_sum_squares(v, hd, shared);
     const float scale = 1.0f / fmaxf(sqrtf(static_cast<float>(total)), eps);
     for (int64_t i = threadIdx.x; i < hd; i += blockDim.x) v[i] = __fmul_rn(v[i], scale);
-    (void)heads;
 }
 
 // One warp per state row (h, j): lanes hold every 32nd element of the row's dk; the dot products
@@ -144,10 +124,7 @@ __global__ void rmsnorm_gated_kernel(float* x, const float* w, const float* z, i
     __shared__ double shared[kThreads];
     float* row = x + blockIdx.x * n;
     const float* zr = z + blockIdx.x * n;
-    double sum = 0.0;
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
-        sum += static_cast<double>(__fmul_rn(row[i], row[i]));
-    const double total = block_sum(sum, shared);
+    const double total = block_sum_squares(row, n, shared);
     const float mean = static_cast<float>(total / static_cast<double>(n));
     const float scale = 1.0f / sqrtf(mean + eps);
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
@@ -191,7 +168,7 @@ void launch::conv_silu_norm(float* x, int64_t n, int64_t channels, const float* 
     check(cudaGetLastError(), "launching silu");
     if (qk_heads <= 0) return;
     const dim3 grid(static_cast<unsigned>(qk_heads), static_cast<unsigned>(n));
-    l2_norm_kernel<<<grid, kThreads>>>(x, channels, qk_heads, head_dim, eps);
+    l2_norm_kernel<<<grid, kThreads>>>(x, channels, head_dim, eps);
     check(cudaGetLastError(), "launching l2_norm");
 }
 

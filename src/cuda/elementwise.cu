@@ -10,6 +10,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
+#include "cuda/row_math.cuh"
 
 namespace flash::cuda {
 namespace {
@@ -32,23 +33,11 @@ __global__ void rmsnorm_kernel(const float* x, const float* w, int64_t n, float 
     __shared__ double partial[kThreads];
     const float* row = x + blockIdx.x * n;
     float* dst = out + blockIdx.x * n;
-    double sum = 0.0;
-    for (int64_t i = threadIdx.x; i < n; i += kThreads)
-        sum += static_cast<double>(__fmul_rn(row[i], row[i]));
-    partial[threadIdx.x] = sum;
-    __syncthreads();
-    for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
-        __syncthreads();
-    }
-    const float mean = static_cast<float>(partial[0] / static_cast<double>(n));
+    const double sum = block_sum_squares(row, n, partial);
+    const float mean = static_cast<float>(sum / static_cast<double>(n));
     const float scale = 1.0f / sqrtf(mean + eps);
     for (int64_t i = threadIdx.x; i < n; i += kThreads)
         dst[i] = w ? __fmul_rn(__fmul_rn(row[i], scale), w[i]) : __fmul_rn(row[i], scale);
-}
-
-__device__ inline float silu1(float x) {
-    return x / (1.0f + expf(-x));
 }
 
 __device__ inline float gelu1(float x) {
