@@ -19,6 +19,7 @@ struct InfoOptions {
     bool tensors = false;
     int64_t ctx = 4096;
     int64_t batch = 256;
+    int64_t gpu_layers = -1;
 };
 
 void info(const InfoOptions& o) {
@@ -101,17 +102,23 @@ void info(const InfoOptions& o) {
         if (const std::string why = cuda::forward_unsupported(c); !why.empty()) {
             std::printf("GPU (CUDA): not yet: %s\n", why.c_str());
         } else {
-            const cuda::DeviceMemory m = cuda::forward_device_memory(c, w, ctx);
+            const int64_t first = cuda::first_gpu_layer(c.n_layer, o.gpu_layers);
+            const cuda::DeviceMemory m = cuda::forward_device_memory(c, w, ctx, 1, first);
+            const std::string partial = first == 0
+                                            ? ""
+                                            : " for " + cuda::gpu_layers_text(first, c.n_layer) +
+                                                  " and the output (--gpu-layers " +
+                                                  std::to_string(c.n_layer - first) + ")";
             const std::string recurrent =
                 m.recurrent ? ", recurrent state " + human_bytes(static_cast<double>(m.recurrent))
                             : "";
             std::printf(
                 "GPU (CUDA): %s of GPU memory at %lld tokens (weights %s, KV cache (f16) "
-                "%s%s, activations %s)\n",
+                "%s%s, activations %s)%s\n",
                 human_bytes(static_cast<double>(m.total())).c_str(), static_cast<long long>(ctx),
                 human_bytes(static_cast<double>(m.weights)).c_str(),
                 human_bytes(static_cast<double>(m.kv_cache)).c_str(), recurrent.c_str(),
-                human_bytes(static_cast<double>(m.activations)).c_str());
+                human_bytes(static_cast<double>(m.activations)).c_str(), partial.c_str());
         }
     } catch (const Error& e) {
         std::printf("\nmodel: flash cannot run this file: %s\n", e.what());
@@ -140,6 +147,11 @@ void add_info_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("-b,--batch-size", o->batch, "Batch size for the KV cache estimate")
         ->check(in_range(option_range::kBatch, true))
+        ->capture_default_str();
+    cmd->add_option("--gpu-layers,--n-gpu-layers", o->gpu_layers,
+                    "Layers on the GPU for the GPU memory estimate, counted from the last "
+                    "(llama.cpp's -ngl); -1: every layer")
+        ->check(CLI::Range(int64_t{-1}, int64_t{1} << 20))
         ->capture_default_str();
     cmd->callback([o] { info(*o); });
 }

@@ -43,7 +43,7 @@ void run_serve(ServeCliOptions& o) {
         for (const std::string& w : warnings)
             std::fprintf(stderr, "flash: warning: %s\n", w.c_str());
         // --device cuda that cannot be honoured fails here too (auto just stays on the CPU).
-        use_gpu(o.model.device, device_facts(*model, o.model, s.engine.slots));
+        device_choice(*model, o.model, s.engine.slots);
         std::fprintf(stderr, "flash serve: requests that set no sampling get %s\n",
                      describe(preset).c_str());
     }

@@ -195,32 +195,64 @@ DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slot
     const ModelConfig& c = model.config();
     DeviceFacts f;
     f.unsupported = cuda::forward_unsupported(c);
-    f.needed = cuda::forward_device_memory(c, model.weights(), context_of(model, o), slots).total();
+    f.needed = cuda::forward_device_memory(c, model.weights(), context_of(model, o), slots,
+                                           cuda::first_gpu_layer(c.n_layer, o.device.gpu_layers))
+                   .total();
     f.exact = o.precision != "fast";
     f.default_kv = o.cache_type_k == "f16" && o.cache_type_v == "f16";
 #ifdef FLASH_CUDA
     f.cuda_built = true;
-    if (o.device != "cpu") f.devices = cuda::device_count();
+    if (o.device.where != "cpu") f.devices = cuda::device_count();
     if (f.devices > 0) f.free = cuda::device_info(0).free_bytes;
 #endif
     return f;
 }
 
-void attach_device(LoadedModel& lm, const ModelOptions& o) {
-    if (!use_gpu(o.device, device_facts(*lm.model, o))) return;
+DeviceChoice device_choice(const Model& model, const ModelOptions& o, int64_t slots) {
+    DeviceChoice choice = choose_device(o.device, device_facts(model, o, slots));
+    if (!choice.note.empty()) std::fprintf(stderr, "flash: %s\n", choice.note.c_str());
+    return choice;
+}
+
+namespace {
+
 #ifdef FLASH_CUDA
-    lm.gpu = std::make_unique<cuda::CudaRunner>(*lm.model, context_of(*lm.model, o));
-    std::fprintf(stderr, "flash: running on the GPU (%s)\n", cuda::device_info(0).name.c_str());
+// Where the GPU forward pass runs and what part of it: printed once the weights are uploaded.
+std::string gpu_placement(const cuda::CudaModel& gpu, const Model& model) {
+    const int64_t n_layer = model.config().n_layer;
+    std::string where = cuda::device_info(0).name;
+    if (gpu.first_gpu_layer() > 0)
+        where += ", " + cuda::gpu_layers_text(gpu.first_gpu_layer(), n_layer) +
+                 " and the output; the others on the CPU";
+    return where;
+}
+
+cuda::CudaOptions cuda_options(const ModelOptions& o, int64_t slots) {
+    return {.slots = slots, .gpu_layers = o.device.gpu_layers, .cpu_threads = o.threads};
+}
+#endif
+
+}  // namespace
+
+void attach_device(LoadedModel& lm, const ModelOptions& o) {
+    if (!device_choice(*lm.model, o).gpu) return;
+#ifdef FLASH_CUDA
+    auto runner =
+        std::make_unique<cuda::CudaRunner>(*lm.model, context_of(*lm.model, o), cuda_options(o, 1));
+    std::fprintf(stderr, "flash: running on the GPU (%s)\n",
+                 gpu_placement(runner->model(), *lm.model).c_str());
+    lm.gpu = std::move(runner);
 #endif
 }
 
 BatchPass gpu_batch_pass(const Model& model, const ModelOptions& o, int slots) {
-    if (!use_gpu(o.device, device_facts(model, o, slots))) return {};
+    // cmd_serve printed device_choice's note when it checked the file.
+    if (!choose_device(o.device, device_facts(model, o, slots)).gpu) return {};
 #ifdef FLASH_CUDA
-    auto gpu = std::make_shared<cuda::CudaModel>(model, context_of(model, o),
-                                                 cuda::CudaOptions{.slots = slots});
+    auto gpu =
+        std::make_shared<cuda::CudaModel>(model, context_of(model, o), cuda_options(o, slots));
     std::fprintf(stderr, "flash serve: running on the GPU (%s), %d slots\n",
-                 cuda::device_info(0).name.c_str(), slots);
+                 gpu_placement(*gpu, model).c_str(), slots);
     return [gpu](std::span<const SequenceBatch> seqs) { gpu->forward_batch(seqs); };
 #else
     return {};

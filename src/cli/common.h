@@ -32,7 +32,7 @@ struct ModelOptions {
     bool repack = false;               // --repack: Model::repack_for_fast (needs fast)
     std::string cache_type_k = "f16";  // f16 | q8_0
     std::string cache_type_v = "f16";
-    std::string device = "auto";  // auto | cpu | cuda, for the commands that offer --device
+    DeviceRequest device;  // --device, --gpu-layers, for the commands that offer them
 };
 
 void add_model_options(CLI::App& cmd, ModelOptions& o);
@@ -82,8 +82,11 @@ SessionOptions session_options(const ModelOptions& o);
 // What --device decides on (device_choice.h) for a loaded model run with these options by
 // `slots` sequences at once.
 DeviceFacts device_facts(const Model& model, const ModelOptions& o, int64_t slots = 1);
-// Decides --device for the loaded model; for the GPU, uploads it and says so on stderr. Throws
+// choose_device for the loaded model with these options, its note printed on stderr. Throws
 // flash::Error when --device cuda cannot be honoured.
+DeviceChoice device_choice(const Model& model, const ModelOptions& o, int64_t slots = 1);
+// Decides --device for the loaded model; for the GPU, uploads it (the last --gpu-layers layers)
+// and says so on stderr. Throws flash::Error when --device cuda cannot be honoured.
 void attach_device(LoadedModel& lm, const ModelOptions& o);
 // The server's form: a Batcher pass on the GPU for `slots` sequences when --device resolves to
 // it (the model uploaded, said on stderr), else an empty function (the CPU).

@@ -1,12 +1,14 @@
-// --device: where a command's forward pass runs. "cpu"; "cuda" (the GPU forward pass of
-// cuda/cuda_model.h, or a clear error saying why it cannot); "auto", the default: the GPU when
-// this build has the CUDA backend, a GPU is present, the GPU path takes the model and its
-// settings and the model fits in the GPU's free memory, else the CPU. The decision is a plain
-// function of the facts, so it is tested without a GPU.
+// --device and --gpu-layers: where a command's forward pass runs. "cpu"; "cuda" (the GPU forward
+// pass of cuda/cuda_model.h, or a clear error saying why it cannot); "auto", the default: the GPU
+// when this build has the CUDA backend, a GPU is present, the GPU path takes the model and its
+// settings and the model fits in the GPU's free memory, else the CPU. --gpu-layers N (llama.cpp's
+// -ngl) puts only the last N layers and the output there; 0 keeps everything on the CPU. The
+// decision is a plain function of the facts, so it is tested without a GPU.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace flash::cli {
@@ -20,10 +22,23 @@ struct DeviceFacts {
     bool default_kv = true;       // no -ctk/-ctv q8_0: the GPU's KV cache is f16
 };
 
-// True: run on the GPU. Throws flash::Error naming the reason when "cuda" cannot be honoured.
-bool use_gpu(const std::string& device, const DeviceFacts& facts);
+// What the user asked for: --device, and --gpu-layers (-1, the default: every layer).
+struct DeviceRequest {
+    std::string where = "auto";  // auto | cpu | cuda
+    int64_t gpu_layers = -1;
+};
 
-// Adds --device to a command that honours it (the others run on the CPU and do not offer it).
-void add_device_option(CLI::App& cmd, std::string& device);
+struct DeviceChoice {
+    bool gpu = false;
+    std::string note;  // for stderr when not empty: an explicit --gpu-layers that auto set aside
+};
+
+// Throws flash::Error naming the reason when "cuda" cannot be honoured, or when --device cuda
+// comes with --gpu-layers 0 (nothing would run there).
+DeviceChoice choose_device(const DeviceRequest& request, const DeviceFacts& facts);
+
+// Adds --device and --gpu-layers to a command that honours them (the others run on the CPU and
+// do not offer them).
+void add_device_option(CLI::App& cmd, DeviceRequest& request);
 
 }  // namespace flash::cli

@@ -29,11 +29,22 @@ struct FlagRule {
 
 constexpr std::string_view kNoGpu =
     "this build of flash has no GPU backend; %s is ignored and the model runs on the CPU";
+// The commands with --device and --gpu-layers (device_choice.h).
+constexpr std::string_view kGpuCommands = "run chat ask call bench serve";
 
 // llama.cpp's flags that flash's own names do not already cover (those -m, -p, -n, -t, -c,
 // -b, --temp, --top-k, ... are declared on each command as llama.cpp spells them).
 constexpr std::array kRules = {
+    // `flash info` reports the GPU memory of a partial offload in every build.
+    FlagRule{"-ngl --n-gpu-layers --gpu-layers", Action::Rename, true, "--gpu-layers", "info"},
+#ifdef FLASH_CUDA
+    FlagRule{"-ngl --n-gpu-layers --gpu-layers", Action::Rename, true, "--gpu-layers",
+             kGpuCommands},
+    FlagRule{"-ngl --n-gpu-layers --gpu-layers", Action::Ignore, true,
+             "%s is ignored: this command runs on the CPU"},
+#else
     FlagRule{"-ngl --n-gpu-layers --gpu-layers", Action::Ignore, true, kNoGpu},
+#endif
     FlagRule{"-mg --main-gpu -ts --tensor-split -sm --split-mode", Action::Ignore, true, kNoGpu},
     FlagRule{"-sys --system-prompt", Action::Rename, true, "--system"},
     FlagRule{"-r --reverse-prompt", Action::Rename, true, "--stop", "run chat"},

@@ -47,9 +47,7 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     : model_(model),
       n_ctx_(n_ctx),
       slots_(options.slots),
-      first_layer_(options.gpu_layers < 0
-                       ? 0
-                       : std::max<int64_t>(0, model.config().n_layer - options.gpu_layers)) {
+      first_layer_(cuda::first_gpu_layer(model.config().n_layer, options.gpu_layers)) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())

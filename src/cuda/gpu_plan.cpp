@@ -9,6 +9,12 @@ std::string forward_unsupported(const ModelConfig& c) {
     return "";
 }
 
+std::string gpu_layers_text(int64_t first, int64_t n_layer) {
+    const std::string of = " of " + std::to_string(n_layer);
+    if (first == n_layer - 1) return "layer " + std::to_string(first) + of;
+    return "layers " + std::to_string(first) + ".." + std::to_string(n_layer - 1) + of;
+}
+
 std::vector<WeightRef> uploaded_weights(const ModelWeights& W, int64_t first_layer) {
     std::vector<WeightRef> all{W.output_norm, W.output, W.rope_freqs};
     for (size_t l = static_cast<size_t>(std::max<int64_t>(first_layer, 0)); l < W.layers.size();

@@ -16,6 +16,16 @@ namespace flash::cuda {
 // Why the GPU path cannot run this model, or "" when it can.
 std::string forward_unsupported(const ModelConfig& config);
 
+// The first layer a partial offload runs on the GPU when gpu_layers of n_layer are asked for there
+// (llama.cpp's -ngl: the last layers go to the GPU); gpu_layers < 0 or >= n_layer: 0, every one.
+inline int64_t first_gpu_layer(int64_t n_layer, int64_t gpu_layers) {
+    return gpu_layers < 0 || gpu_layers >= n_layer ? 0 : n_layer - gpu_layers;
+}
+
+// "layers 20..29 of 30" (or "layer 29 of 30"): what a partial offload from `first` puts on the
+// GPU, with the output, for messages.
+std::string gpu_layers_text(int64_t first, int64_t n_layer);
+
 // Every weight the GPU path uploads for layers first_layer.. and the output, each once (a tied
 // output is the embedding). The token embedding table itself stays on the host: one row per
 // token is read there.
