@@ -1,6 +1,6 @@
-// Bandwidth of the CUDA matrix-vector product (decode's weight reads) per weight type on the
-// Qwen3.5-4B shape's matrices: bytes of weights read per call / median time, as JSON lines, for
-// the roofline figures of issue 24. Timed on the host around the synchronous call (launch and
+// Bandwidth of the CUDA matrix-vector product (decode's weight reads), both kernels
+// (MatvecKernel), per weight type on the Qwen3.5-4B shape's matrices: bytes of weights read per
+// call / median time, as JSON lines, for the roofline figures of issue 24. Timed on the host around the synchronous call (launch and
 // synchronization included, as a decode step pays them), after warm-up calls.
 //   build/cuda/bench/cuda/flash_bench_cuda_matvec [repetitions]
 #include <algorithm>
@@ -39,23 +39,28 @@ int main(int argc, char** argv) {
                 dy(static_cast<size_t>(s.rows) * sizeof(float));
             dw.upload(w.data(), w.size());
             dx.upload(x.data(), x.size() * sizeof(float));
-            for (int i = 0; i < 5; ++i) cuda::matvec(t, dw, s.rows, s.cols, dx, dy);
-            std::vector<double> us;
-            for (int i = 0; i < reps; ++i) {
-                const auto t0 = std::chrono::steady_clock::now();
-                cuda::matvec(t, dw, s.rows, s.cols, dx, dy);
-                us.push_back(
-                    std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
-                        .count());
+            for (cuda::MatvecKernel kernel :
+                 {cuda::MatvecKernel::Groups, cuda::MatvecKernel::Elements}) {
+                for (int i = 0; i < 5; ++i) cuda::matvec(t, dw, s.rows, s.cols, dx, dy, kernel);
+                std::vector<double> us;
+                for (int i = 0; i < reps; ++i) {
+                    const auto t0 = std::chrono::steady_clock::now();
+                    cuda::matvec(t, dw, s.rows, s.cols, dx, dy, kernel);
+                    us.push_back(std::chrono::duration<double, std::micro>(
+                                     std::chrono::steady_clock::now() - t0)
+                                     .count());
+                }
+                std::sort(us.begin(), us.end());
+                const double median = us[us.size() / 2];
+                std::printf(
+                    "{\"type\": \"%s\", \"matrix\": \"%s\", \"kernel\": \"%s\", \"rows\": %lld, "
+                    "\"cols\": %lld, \"weight_bytes\": %zu, \"median_us\": %.2f, \"gb_per_s\": "
+                    "%.1f}\n",
+                    std::string(dtype_name(t)).c_str(), s.name,
+                    kernel == cuda::MatvecKernel::Groups ? "groups" : "elements",
+                    static_cast<long long>(s.rows), static_cast<long long>(s.cols), w.size(),
+                    median, static_cast<double>(w.size()) / median / 1e3);
             }
-            std::sort(us.begin(), us.end());
-            const double median = us[us.size() / 2];
-            std::printf(
-                "{\"type\": \"%s\", \"matrix\": \"%s\", \"rows\": %lld, \"cols\": %lld, "
-                "\"weight_bytes\": %zu, \"median_us\": %.2f, \"gb_per_s\": %.1f}\n",
-                std::string(dtype_name(t)).c_str(), s.name, static_cast<long long>(s.rows),
-                static_cast<long long>(s.cols), w.size(), median,
-                static_cast<double>(w.size()) / median / 1e3);
         }
     }
     return 0;

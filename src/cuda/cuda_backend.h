@@ -51,12 +51,18 @@ class DeviceBuffer {
 
 // The weight types matvec reads: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K.
 bool matvec_supports(DType t);
+// How a warp walks its row (matvec.cu): Groups, 32-element groups per lane, each scale decoded
+// once; Elements, the first kernel, one element per lane at a time (the baseline it is measured
+// against). A row that is not whole groups (a float row of cols % 32 != 0) takes Elements.
+enum class MatvecKernel { Groups, Elements };
+// Groups, or Elements when $FLASH_CUDA_MATVEC is "elements": what the forward pass uses.
+MatvecKernel default_matvec_kernel();
 // y[r] = sum_k W[r][k] * x[k] for r < rows, all on the device: W holds `rows` rows of `cols`
 // elements of type t, row_bytes(t, cols) apart; x holds cols floats, y rows floats. One warp per
 // row; synchronous. Throws flash::Error for an unsupported type, cols not a whole number of the
 // type's blocks, or buffers too small.
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
-            DeviceBuffer& y);
+            DeviceBuffer& y, MatvecKernel kernel = default_matvec_kernel());
 
 // Row operations of the forward pass, on the device, as kernels/ defines them on the CPU:
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n floats (sum of squares in

@@ -10,11 +10,13 @@
 #include <cstdint>
 
 #include "core/dtype.h"
+#include "cuda/cuda_backend.h"  // MatvecKernel
 
 namespace flash::cuda::launch {
 
 // y = W x for `rows` rows of `cols` elements of type t (matvec_supports(t) must hold).
-void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y);
+void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
+            MatvecKernel kernel = default_matvec_kernel());
 // y[t * rows + r] = W[r] . x[t * cols ..] for n tokens (one token: matvec).
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
             float* y);

@@ -1,6 +1,6 @@
 // The batched product of a prompt chunk on the GPU: y[t][r] = sum_k W[r][k] x[t][k] for n tokens,
 // a tiled f32 GEMM whose weight tiles are dequantized into shared memory as they are loaded (the
-// per-element accessors of weights.cuh, as the CPU's scalar reference reads them), so no
+// per-element accessors of block_math.h, as the CPU's scalar reference reads them), so no
 // dequantized copy of a matrix is kept. Each block computes 64 weight rows x 32 tokens, each
 // thread 4 x 2 of them, k in steps of 32. Correct first: tensor cores (cuBLAS on dequantized
 // tiles, or int8) are measured against it on a GPU. One token goes through matvec.
@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
-#include "cuda/weights.cuh"
+#include "cuda/block_math.h"
 
 namespace flash::cuda {
 namespace {

@@ -1,50 +1,76 @@
 // Decode's matrix-vector product on the GPU for every weight type flash reads: one warp per
-// weight row, lane l taking elements l, l + 32, ... (neighbouring lanes read neighbouring bytes),
-// each weight dequantized in registers by the per-element accessors the CPU's scalar reference
-// uses (kernels/k_scales.h), then a warp shuffle reduction. Correct first; the tuned kernels
-// (a block per lane, vectorized loads, several rows per warp) are measured against it on a GPU.
+// weight row, then a warp shuffle reduction. Two kernels (MatvecKernel): Groups, the default,
+// gives lane l the 32-element groups l, l + 32, ... of the row (block_math.h's dot32: each scale
+// decoded once, the quants read four bytes at a time, held on the host against the reference in
+// every build); Elements, the first one, kept as the measured baseline, gives it elements l,
+// l + 32, ..., each dequantized by the per-element accessors the CPU's scalar reference uses.
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
-#include "cuda/weights.cuh"
+#include "cuda/block_math.h"
 
 namespace flash::cuda {
 namespace {
 
 constexpr int kWarpsPerBlock = 4;
 
-template <DType T>
-__global__ void matvec_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, int64_t cols,
-                              const float* x, float* y) {
+template <DType T, MatvecKernel K>
+__global__ void matvec_kernel(const uint8_t* __restrict__ w, size_t row_bytes, int64_t rows,
+                              int64_t cols, const float* __restrict__ x, float* __restrict__ y) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
     const int lane = static_cast<int>(threadIdx.x % 32);
     if (row >= rows) return;  // the whole warp leaves together
     const uint8_t* r = w + row * row_bytes;
     float sum = 0.0f;
-    for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
+    if constexpr (K == MatvecKernel::Groups) {
+        for (int64_t s = lane; s < cols / 32; s += 32) sum += dot32<T>(r, s, x);
+    } else {
+        for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
+    }
     for (int offset = 16; offset > 0; offset /= 2)
         sum += __shfl_down_sync(0xffffffffu, sum, offset);
     if (lane == 0) y[row] = sum;
 }
 
+// FLASH_CUDA_MATVEC=elements makes the forward pass use the baseline kernel (for measuring).
+MatvecKernel kernel_from_environment() {
+    const char* v = std::getenv("FLASH_CUDA_MATVEC");
+    return v && std::string_view(v) == "elements" ? MatvecKernel::Elements : MatvecKernel::Groups;
+}
+
 }  // namespace
+
+MatvecKernel default_matvec_kernel() {
+    static const MatvecKernel kernel = kernel_from_environment();
+    return kernel;
+}
 
 bool matvec_supports(DType t) {
     return dispatch_type(t, [](auto) {});
 }
 
-void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y) {
+void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
+                    MatvecKernel kernel) {
     const auto blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
+    const auto* bytes = static_cast<const uint8_t*>(w);
+    // Groups needs whole 32-element groups: every quantized row has them, a float row may not.
+    const bool groups = kernel == MatvecKernel::Groups && cols % 32 == 0;
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
-        matvec_kernel<T><<<blocks, kWarpsPerBlock * 32>>>(static_cast<const uint8_t*>(w),
-                                                          row_bytes(T, cols), rows, cols, x, y);
+        if (groups)
+            matvec_kernel<T, MatvecKernel::Groups><<<blocks, kWarpsPerBlock * 32>>>(
+                bytes, row_bytes(T, cols), rows, cols, x, y);
+        else
+            matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32>>>(
+                bytes, row_bytes(T, cols), rows, cols, x, y);
     });
     if (!known)
         throw Error("CUDA matvec: weights of type " + std::string(dtype_name(t)) +
@@ -53,7 +79,7 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
 }
 
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
-            DeviceBuffer& y) {
+            DeviceBuffer& y, MatvecKernel kernel) {
     if (!matvec_supports(t))
         throw Error("CUDA matvec: weights of type " + std::string(dtype_name(t)) +
                     " are not supported");
@@ -68,7 +94,7 @@ void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const De
         throw Error("CUDA matvec: a buffer is smaller than " + std::to_string(rows) + " x " +
                     std::to_string(cols) + " needs");
     launch::matvec(t, w.data(), rows, cols, static_cast<const float*>(x.data()),
-                   static_cast<float*>(y.data()));
+                   static_cast<float*>(y.data()), kernel);
     check(cudaDeviceSynchronize(), "running matvec");
 }
 

@@ -156,13 +156,15 @@ TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
     for (size_t t = 0; t < tokens.size(); ++t)
         one_by_one.forward({&tokens[t], 1}, static_cast<int64_t>(t), ones.data() + t * n_vocab,
                            false);
-    EXPECT_LT(nmse(ones, whole), 1e-9);
+    // The GPU-against-CPU bar: every product of a single token sums in the matvec's order.
+    EXPECT_LT(nmse(ones, whole), 2e-8);
     EXPECT_EQ(flash::testing::top1_agreement(ones, whole, 40, static_cast<int>(n_vocab)), 1.0);
 }
 
 // Continuous batching's pass: sequences in their own cache slots, joined into rows that chunks
 // of 7 cut across, equal each sequence alone (bit for bit where the products take the same
-// path; within float rounding where one token alone takes the matrix-vector product).
+// path; within float rounding otherwise: c's last row is the only one needing logits in the
+// batch's last chunk, so its output product is the matrix-vector one, not the GEMM).
 TEST_P(CudaForward, BatchedSequencesEqualEachAlone) {
     const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto m = load(GetParam());
@@ -197,7 +199,7 @@ TEST_P(CudaForward, BatchedSequencesEqualEachAlone) {
     };
     EXPECT_LT(nmse(got_a, alone(a, 20, false)), 1e-9);
     EXPECT_EQ(got_b, alone(b, 10, true));
-    EXPECT_EQ(got_c, alone(c, 11, false));
+    EXPECT_LT(nmse(got_c, alone(c, 11, false)), 1e-9);
 
     // A fourth cache is beyond the three slots: refused before anything runs.
     KvCache cd(m->config(), 64, 64);

@@ -1,5 +1,6 @@
-// The CUDA matrix-vector product against the CPU's scalar reference (dequantize_row, then a
-// double-precision dot product) for every weight type, with random valid blocks; and its errors.
+// The CUDA matrix-vector product, both kernels, against the CPU's scalar reference
+// (dequantize_row, then a double-precision dot product) for every weight type, with random valid
+// blocks; and its errors.
 // Without a GPU every test here skips, saying so (ctest counts them as skipped).
 #include <gtest/gtest.h>
 
@@ -26,7 +27,9 @@ class CudaMatvec : public ::testing::TestWithParam<DType> {
 TEST_P(CudaMatvec, EqualsTheScalarReference) {
     const DType t = GetParam();
     std::mt19937 rng(2024);
-    for (auto [rows, cols] : {std::pair<int64_t, int64_t>{1, 256}, {67, 512}, {130, 2304}}) {
+    std::vector<std::pair<int64_t, int64_t>> shapes = {{1, 256}, {67, 512}, {130, 2304}};
+    if (dtype_info(t).block_elems == 1) shapes.push_back({3, 40});  // not whole 32-groups
+    for (auto [rows, cols] : shapes) {
         const auto w = flash::testing::random_weights(t, rows * cols, rng);
         std::vector<float> x(static_cast<size_t>(cols));
         std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -35,22 +38,26 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
         DeviceBuffer dw(w.size()), dx(x.size() * sizeof(float)), dy(rows * sizeof(float));
         dw.upload(w.data(), w.size());
         dx.upload(x.data(), x.size() * sizeof(float));
-        matvec(t, dw, rows, cols, dx, dy);
-        std::vector<float> y(static_cast<size_t>(rows));
-        dy.download(y.data(), y.size() * sizeof(float));
-
         std::vector<float> row(static_cast<size_t>(cols));
         const size_t stride = row_bytes(t, cols);
-        for (int64_t r = 0; r < rows; ++r) {
-            kernels::ref::dequantize_row(t, w.data() + r * stride, row.data(), cols);
-            double want = 0.0, magnitude = 0.0;
-            for (int64_t k = 0; k < cols; ++k) {
-                want += double(row[k]) * x[k];
-                magnitude += std::fabs(double(row[k]) * x[k]);
+        for (MatvecKernel kernel : {MatvecKernel::Groups, MatvecKernel::Elements}) {
+            const char* name = kernel == MatvecKernel::Groups ? "groups" : "elements";
+            dy.upload(std::vector<float>(rows, NAN).data(), rows * sizeof(float));
+            matvec(t, dw, rows, cols, dx, dy, kernel);
+            std::vector<float> y(static_cast<size_t>(rows));
+            dy.download(y.data(), y.size() * sizeof(float));
+            for (int64_t r = 0; r < rows; ++r) {
+                kernels::ref::dequantize_row(t, w.data() + r * stride, row.data(), cols);
+                double want = 0.0, magnitude = 0.0;
+                for (int64_t k = 0; k < cols; ++k) {
+                    want += double(row[k]) * x[k];
+                    magnitude += std::fabs(double(row[k]) * x[k]);
+                }
+                // f32 sums in another order (and fused multiply-adds): a few ulps of the
+                // magnitude.
+                ASSERT_NEAR(y[r], want, 1e-5 * magnitude + 1e-30)
+                    << dtype_name(t) << " " << rows << "x" << cols << " row " << r << " " << name;
             }
-            // f32 sums in another order (and fused multiply-adds): a few ulps of the magnitude.
-            ASSERT_NEAR(y[r], want, 1e-5 * magnitude + 1e-30)
-                << dtype_name(t) << " " << rows << "x" << cols << " row " << r;
         }
     }
 }

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/fp16.h"
+#include "cuda/block_math.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/launch.h"
 #include "kernels/kernels.h"
@@ -65,40 +66,47 @@ void DeviceBuffer::download(void* dst, size_t n, size_t offset) const {
 }
 
 bool matvec_supports(DType t) {
-    switch (t) {
-        case DType::F32:
-        case DType::F16:
-        case DType::BF16:
-        case DType::Q4_0:
-        case DType::Q4_1:
-        case DType::Q5_0:
-        case DType::Q5_1:
-        case DType::Q8_0:
-        case DType::Q2_K:
-        case DType::Q3_K:
-        case DType::Q4_K:
-        case DType::Q5_K:
-        case DType::Q6_K:
-            return true;
-        default:
-            return false;
-    }
+    return dispatch_type(t, [](auto) {});
+}
+
+MatvecKernel default_matvec_kernel() {
+    return MatvecKernel::Groups;
 }
 
 namespace launch {
 
-void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y) {
-    std::vector<float> row(static_cast<size_t>(cols));
+// The Groups kernel's arithmetic: lane l's sum of dot32 over groups l, l + 32, ..., then the
+// warp's shuffle-down tree (lane l adds lane l + offset for offsets 16, 8, 4, 2, 1).
+void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
+            MatvecKernel kernel) {
     const size_t stride = row_bytes(t, cols);
-    for (int64_t r = 0; r < rows; ++r) {
-        kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(), cols);
-        y[r] = kernels::dot_f32(row.data(), x, cols);
+    if (kernel == MatvecKernel::Elements || cols % 32 != 0) {
+        std::vector<float> row(static_cast<size_t>(cols));
+        for (int64_t r = 0; r < rows; ++r) {
+            kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(),
+                                    cols);
+            y[r] = kernels::dot_f32(row.data(), x, cols);
+        }
+        return;
     }
+    dispatch_type(t, [&](auto type) {
+        for (int64_t r = 0; r < rows; ++r) {
+            const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
+            float lanes[32] = {};
+            for (int64_t s = 0; s < cols / 32; ++s)
+                lanes[s % 32] += dot32<decltype(type)::value>(row, s, x);
+            for (int offset = 16; offset > 0; offset /= 2)
+                for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
+            y[r] = lanes[0];
+        }
+    });
 }
 
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
             float* y) {
-    for (int64_t tok = 0; tok < n; ++tok) matvec(t, w, rows, cols, x + tok * cols, y + tok * rows);
+    if (n == 1) return matvec(t, w, rows, cols, x, y);  // as matmul.cu
+    for (int64_t tok = 0; tok < n; ++tok)
+        matvec(t, w, rows, cols, x + tok * cols, y + tok * rows, MatvecKernel::Elements);
 }
 
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
