@@ -92,7 +92,7 @@ void launch::store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_
                       int64_t n_tokens, const int32_t* positions, const int32_t* slots,
                       int64_t n_ctx, int64_t kv_dim, int64_t v_dim) {
     if (n_tokens <= 0) return;
-    store_kv_kernel<<<static_cast<unsigned>(n_tokens), kThreads>>>(
+    store_kv_kernel<<<static_cast<unsigned>(n_tokens), kThreads, 0, stream()>>>(
         k, v, k_cache, v_cache, positions, slots, n_ctx, kv_dim, v_dim);
     check(cudaGetLastError(), "launching store_kv");
 }
@@ -104,9 +104,9 @@ void launch::attention(const float* q, const uint16_t* k_cache, const uint16_t* 
                        float scale, float* scores, float* out) {
     if (n_head <= 0 || n_tokens <= 0) return;
     const dim3 grid(static_cast<unsigned>(n_head), static_cast<unsigned>(n_tokens));
-    attention_kernel<<<grid, kThreads>>>(q, k_cache, v_cache, positions, slots, n_ctx, window,
-                                         n_head, group, head_dim, head_dim_v, kv_dim, v_dim, scale,
-                                         scores, out);
+    attention_kernel<<<grid, kThreads, 0, stream()>>>(q, k_cache, v_cache, positions, slots, n_ctx,
+                                                      window, n_head, group, head_dim, head_dim_v,
+                                                      kv_dim, v_dim, scale, scores, out);
     check(cudaGetLastError(), "launching attention");
 }
 

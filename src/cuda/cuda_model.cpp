@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/error.h"
@@ -41,13 +42,20 @@ void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
     launch::matmul(w.type, w.data, w.rows, w.cols, x, n, y);
 }
 
+// $FLASH_CUDA_GRAPHS=0 launches every kernel one by one (for measuring what graphs save).
+bool graphs_disabled_by_environment() {
+    const char* v = std::getenv("FLASH_CUDA_GRAPHS");
+    return v && std::strcmp(v, "0") == 0;
+}
+
 }  // namespace
 
 CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     : model_(model),
       n_ctx_(n_ctx),
       slots_(options.slots),
-      first_layer_(cuda::first_gpu_layer(model.config().n_layer, options.gpu_layers)) {
+      first_layer_(cuda::first_gpu_layer(model.config().n_layer, options.gpu_layers)),
+      use_graphs_(options.graphs && !graphs_disabled_by_environment()) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -281,30 +289,73 @@ void CudaModel::run_chunk(std::span<const Row> rows, const float* hidden) {
     x_.upload(hidden ? hidden : embeddings_.data(),
               static_cast<size_t>(m * c.n_embd) * sizeof(float));
     rows_.upload(rows_host_.data(), static_cast<size_t>(2 * m) * sizeof(int32_t));
-    for (int64_t l = first_layer_; l < c.n_layer; ++l) layer_step(l, m);
+    const bool every_row_logits =
+        std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.logits != nullptr; });
+    if (use_graphs_ && every_row_logits && m <= kLogitRows) return replay_decode(rows);
+    queue_layers(m);
     logits_of(rows);
+}
+
+void CudaModel::queue_layers(int64_t m) {
+    for (int64_t l = first_layer_; l < model_.config().n_layer; ++l) layer_step(l, m);
+}
+
+// A decode pass (every row a sequence's next token, logits for each): its launches depend only
+// on the row count, their inputs being in x_ and rows_ already, so they are recorded once per
+// count and replayed.
+void CudaModel::replay_decode(std::span<const Row> rows) {
+    const auto m = static_cast<int64_t>(rows.size());
+    std::vector<int64_t> all(rows.size());
+    for (size_t t = 0; t < rows.size(); ++t) all[t] = static_cast<int64_t>(t);
+    launch::GraphPtr& graph = graphs_[m];
+    if (!graph) {
+        launch::begin_capture();
+        try {
+            queue_layers(m);
+            queue_logits(all);
+        } catch (...) {
+            launch::end_capture();
+            graphs_.erase(m);
+            throw;
+        }
+        graph = launch::end_capture();
+    }
+    launch::replay(*graph);
+    download_logits(rows, all);
 }
 
 // Logits of the rows that want them, kLogitRows at a time: their x rows gathered, normed, through
 // the output matrix, copied back.
 void CudaModel::logits_of(std::span<const Row> rows) {
-    const ModelConfig& c = model_.config();
-    const auto n_vocab = static_cast<size_t>(c.n_vocab);
     std::vector<int64_t> wanted;
     for (size_t t = 0; t < rows.size(); ++t)
         if (rows[t].logits) wanted.push_back(static_cast<int64_t>(t));
     for (size_t g0 = 0; g0 < wanted.size(); g0 += kLogitRows) {
-        const auto g = static_cast<int64_t>(std::min<size_t>(kLogitRows, wanted.size() - g0));
-        for (int64_t i = 0; i < g; ++i)
-            launch::copy(f(xn_) + i * c.n_embd, f(x_) + wanted[g0 + i] * c.n_embd,
-                         static_cast<size_t>(c.n_embd) * sizeof(float));
-        launch::rmsnorm(f(xn_), output_norm_, g, c.n_embd, c.rms_eps, f(xn_));
-        matmul(output_, f(xn_), g, f(logits_));
-        launch::synchronize("running the forward pass");
-        for (int64_t i = 0; i < g; ++i)
-            logits_.download(rows[wanted[g0 + i]].logits, n_vocab * sizeof(float),
-                             static_cast<size_t>(i) * n_vocab * sizeof(float));
+        const std::span<const int64_t> group(wanted.data() + g0,
+                                             std::min<size_t>(kLogitRows, wanted.size() - g0));
+        queue_logits(group);
+        download_logits(rows, group);
     }
+}
+
+// The group's x rows gathered, normed and through the output matrix into logits_.
+void CudaModel::queue_logits(std::span<const int64_t> group) {
+    const ModelConfig& c = model_.config();
+    const auto g = static_cast<int64_t>(group.size());
+    for (int64_t i = 0; i < g; ++i)
+        launch::copy(f(xn_) + i * c.n_embd, f(x_) + group[i] * c.n_embd,
+                     static_cast<size_t>(c.n_embd) * sizeof(float));
+    launch::rmsnorm(f(xn_), output_norm_, g, c.n_embd, c.rms_eps, f(xn_));
+    matmul(output_, f(xn_), g, f(logits_));
+}
+
+// Waits for the pass, then copies the group's logits to their rows' buffers.
+void CudaModel::download_logits(std::span<const Row> rows, std::span<const int64_t> group) {
+    const auto n_vocab = static_cast<size_t>(model_.config().n_vocab);
+    launch::synchronize("running the forward pass");
+    for (size_t i = 0; i < group.size(); ++i)
+        logits_.download(rows[static_cast<size_t>(group[i])].logits, n_vocab * sizeof(float),
+                         i * n_vocab * sizeof(float));
 }
 
 // One layer for the chunk's m rows (model.cpp's order): the mixer (attention, or Gated DeltaNet

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "cuda/cuda_backend.h"
 #include "cuda/gpu_plan.h"
+#include "cuda/launch.h"
 #include "model/model.h"
 #include "runtime/session.h"
 
@@ -31,6 +33,10 @@ struct CudaOptions {
     // cpu_threads threads, 0: all). < 0 or >= the model's layers: every layer on the GPU.
     int64_t gpu_layers = -1;
     int cpu_threads = 0;
+    // Decode steps replayed from CUDA graphs (launch.h): a pass whose every row wants logits
+    // and fits one output product (kLogitRows), recorded once per row count. Off, or with
+    // $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
+    bool graphs = true;
 };
 
 class CudaModel {
@@ -53,6 +59,8 @@ class CudaModel {
     int64_t n_ctx() const { return n_ctx_; }
     int64_t first_gpu_layer() const { return first_layer_; }
     size_t device_bytes() const { return device_bytes_; }
+    // Graphs recorded so far (one per row count of the decode passes seen).
+    size_t graphs_recorded() const { return graphs_.size(); }
 
   private:
     struct Layer {
@@ -82,14 +90,20 @@ class CudaModel {
     int64_t next_position(const KvCache* cache) const;
     void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
     void run_chunk(std::span<const Row> rows, const float* hidden);
+    void queue_layers(int64_t m);
+    void replay_decode(std::span<const Row> rows);
     void layer_step(int64_t l, int64_t m);
     void attention_step(int64_t l, int64_t m);
     void deltanet_step(int64_t l, int64_t m);
     void logits_of(std::span<const Row> rows);
+    void queue_logits(std::span<const int64_t> group);
+    void download_logits(std::span<const Row> rows, std::span<const int64_t> group);
 
     const Model& model_;
     int64_t n_ctx_, slots_;
     int64_t first_layer_ = 0;  // layers before it run on the CPU
+    bool use_graphs_ = true;
+    std::map<int64_t, launch::GraphPtr> graphs_;  // by the decode pass's row count
     // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
     // its layers, and the cache of sequences that come without one (forward()).
     std::unique_ptr<ThreadPool> cpu_pool_;

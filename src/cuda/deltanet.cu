@@ -140,21 +140,22 @@ void launch::split_query_gate(const float* qg, int64_t n, int64_t n_head, int64_
                               float* q, float* gate) {
     const int64_t count = n * n_head * head_dim;
     if (count <= 0) return;
-    split_query_gate_kernel<<<blocks_for(count), kThreads>>>(qg, n, n_head, head_dim, q, gate);
+    split_query_gate_kernel<<<blocks_for(count), kThreads, 0, stream()>>>(qg, n, n_head, head_dim,
+                                                                          q, gate);
     check(cudaGetLastError(), "launching split_query_gate");
 }
 
 void launch::output_gate(float* attn, const float* gate, int64_t count) {
     if (count <= 0) return;
-    output_gate_kernel<<<blocks_for(count), kThreads>>>(attn, gate, count);
+    output_gate_kernel<<<blocks_for(count), kThreads, 0, stream()>>>(attn, gate, count);
     check(cudaGetLastError(), "launching output_gate");
 }
 
 void launch::deltanet_gates(float* decay, float* beta, const float* a, const float* dt_bias,
                             int64_t n, int64_t n_v_heads) {
     if (n * n_v_heads <= 0) return;
-    gates_kernel<<<blocks_for(n * n_v_heads), kThreads>>>(decay, beta, a, dt_bias, n * n_v_heads,
-                                                          n_v_heads);
+    gates_kernel<<<blocks_for(n * n_v_heads), kThreads, 0, stream()>>>(decay, beta, a, dt_bias,
+                                                                       n * n_v_heads, n_v_heads);
     check(cudaGetLastError(), "launching deltanet_gates");
 }
 
@@ -162,13 +163,14 @@ void launch::conv_silu_norm(float* x, int64_t n, int64_t channels, const float* 
                             float* conv_states, const int32_t* slots, int64_t qk_heads,
                             int64_t head_dim, float eps) {
     if (n <= 0 || channels <= 0) return;
-    conv_kernel<<<blocks_for(channels), kThreads>>>(x, n, channels, w, kernel, conv_states, slots);
+    conv_kernel<<<blocks_for(channels), kThreads, 0, stream()>>>(x, n, channels, w, kernel,
+                                                                 conv_states, slots);
     check(cudaGetLastError(), "launching the DeltaNet conv");
-    silu_kernel<<<blocks_for(n * channels), kThreads>>>(x, n * channels);
+    silu_kernel<<<blocks_for(n * channels), kThreads, 0, stream()>>>(x, n * channels);
     check(cudaGetLastError(), "launching silu");
     if (qk_heads <= 0) return;
     const dim3 grid(static_cast<unsigned>(qk_heads), static_cast<unsigned>(n));
-    l2_norm_kernel<<<grid, kThreads>>>(x, channels, head_dim, eps);
+    l2_norm_kernel<<<grid, kThreads, 0, stream()>>>(x, channels, head_dim, eps);
     check(cudaGetLastError(), "launching l2_norm");
 }
 
@@ -178,16 +180,17 @@ void launch::delta_rule(const float* x, const float* decay, const float* beta, i
                         float* core) {
     const int64_t rows = n_v_heads * head_v_dim;
     if (n <= 0 || rows <= 0) return;
-    delta_rule_kernel<<<blocks_for(rows * 32), kThreads>>>(x, decay, beta, n, n_k_heads, n_v_heads,
-                                                           head_k_dim, head_v_dim, scale,
-                                                           ssm_states, slots, core);
+    delta_rule_kernel<<<blocks_for(rows * 32), kThreads, 0, stream()>>>(
+        x, decay, beta, n, n_k_heads, n_v_heads, head_k_dim, head_v_dim, scale, ssm_states, slots,
+        core);
     check(cudaGetLastError(), "launching the delta rule");
 }
 
 void launch::rmsnorm_gated(float* core, const float* w, const float* z, int64_t rows, int64_t n,
                            float eps) {
     if (rows <= 0) return;
-    rmsnorm_gated_kernel<<<static_cast<unsigned>(rows), kThreads>>>(core, w, z, n, eps);
+    rmsnorm_gated_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(core, w, z, n,
+                                                                                 eps);
     check(cudaGetLastError(), "launching rmsnorm_gated");
 }
 

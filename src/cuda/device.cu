@@ -17,6 +17,15 @@ void check(cudaError_t status, const char* what) {
     throw Error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(status));
 }
 
+cudaStream_t stream() {
+    static const cudaStream_t created = [] {
+        cudaStream_t s = nullptr;
+        check(cudaStreamCreate(&s), "creating the launch stream");
+        return s;
+    }();
+    return created;
+}
+
 int device_count() {
     int n = 0;
     if (cudaGetDeviceCount(&n) != cudaSuccess) {
@@ -85,17 +94,47 @@ void DeviceBuffer::download(void* dst, size_t n, size_t offset) const {
 
 void launch::copy(void* dst, const void* src, size_t n) {
     if (n == 0) return;
-    check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice), "queueing a device copy");
+    check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, stream()),
+          "queueing a device copy");
 }
 
 void launch::zero(void* dst, size_t n) {
     if (n == 0) return;
-    check(cudaMemsetAsync(dst, 0, n), "queueing a device fill");
+    check(cudaMemsetAsync(dst, 0, n, stream()), "queueing a device fill");
 }
 
 void launch::synchronize(const char* what) {
     check(cudaGetLastError(), what);
     check(cudaDeviceSynchronize(), what);
+}
+
+struct launch::Graph {
+    cudaGraphExec_t exec = nullptr;
+};
+
+void launch::GraphDeleter::operator()(Graph* graph) const {
+    if (graph->exec) cudaGraphExecDestroy(graph->exec);
+    delete graph;
+}
+
+void launch::begin_capture() {
+    // Thread-local: another thread's unrelated CUDA calls do not spoil the capture.
+    check(cudaStreamBeginCapture(stream(), cudaStreamCaptureModeThreadLocal),
+          "starting a graph capture");
+}
+
+launch::GraphPtr launch::end_capture() {
+    cudaGraph_t graph = nullptr;
+    check(cudaStreamEndCapture(stream(), &graph), "ending a graph capture");
+    GraphPtr out(new Graph);
+    const cudaError_t status = cudaGraphInstantiate(&out->exec, graph, 0);
+    cudaGraphDestroy(graph);
+    check(status, "instantiating a graph");
+    return out;
+}
+
+void launch::replay(const Graph& graph) {
+    check(cudaGraphLaunch(graph.exec, stream()), "launching a graph");
 }
 
 }  // namespace flash::cuda

@@ -86,16 +86,16 @@ namespace launch {
 
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
     if (rows <= 0 || n <= 0) return;
-    rmsnorm_kernel<<<static_cast<unsigned>(rows), kThreads>>>(x, w, n, eps, out);
+    rmsnorm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(x, w, n, eps, out);
     check(cudaGetLastError(), "launching rmsnorm");
 }
 
 void glu(bool gelu, float* gate, const float* up, int64_t n) {
     if (n <= 0) return;
     if (gelu) {
-        glu_kernel<true><<<blocks_for(n), kThreads>>>(gate, up, n);
+        glu_kernel<true><<<blocks_for(n), kThreads, 0, stream()>>>(gate, up, n);
     } else {
-        glu_kernel<false><<<blocks_for(n), kThreads>>>(gate, up, n);
+        glu_kernel<false><<<blocks_for(n), kThreads, 0, stream()>>>(gate, up, n);
     }
     check(cudaGetLastError(), gelu ? "launching geglu" : "launching swiglu");
 }
@@ -106,14 +106,14 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
     if (n_rot > head_dim) n_rot = head_dim;
     const int64_t half = n_rot / 2, total = n_tokens * n_heads * half;
     if (total <= 0) return;
-    rope_kernel<<<blocks_for(total), kThreads>>>(x, n_heads, head_dim, half, positions, theta_scale,
-                                                 freq_scale, neox, freq_factors, total);
+    rope_kernel<<<blocks_for(total), kThreads, 0, stream()>>>(
+        x, n_heads, head_dim, half, positions, theta_scale, freq_scale, neox, freq_factors, total);
     check(cudaGetLastError(), "launching rope");
 }
 
 void add(float* x, const float* y, int64_t n, int64_t period) {
     if (n <= 0 || period <= 0) return;
-    add_kernel<<<blocks_for(n), kThreads>>>(x, y, n, period);
+    add_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(x, y, n, period);
     check(cudaGetLastError(), "launching add");
 }
 

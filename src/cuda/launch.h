@@ -1,13 +1,14 @@
-// Private to src/cuda: the kernels' launchers on raw device pointers, queued on the default
-// stream without waiting, so a forward pass (cuda_model.cpp) queues a whole token's work and
-// waits once. The public functions of cuda_backend.h check their buffers, call these and wait.
-// Each launcher checks that the launch itself was accepted (flash::Error otherwise); errors
-// while a kernel runs surface at the next synchronize().
+// Private to src/cuda: the kernels' launchers on raw device pointers, queued on one stream
+// without waiting, so a forward pass (cuda_model.cpp) queues a whole token's work and waits
+// once, or records it as a graph to replay. The public functions of cuda_backend.h check their
+// buffers, call these and wait. Each launcher checks that the launch itself was accepted
+// (flash::Error otherwise); errors while a kernel runs surface at the next synchronize().
 #pragma once
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "core/dtype.h"
 #include "cuda/cuda_backend.h"  // MatvecKernel
@@ -84,5 +85,20 @@ void delta_rule(const float* x, const float* decay, const float* beta, int64_t n
 void rmsnorm_gated(float* core, const float* w, const float* z, int64_t rows, int64_t n, float eps);
 // Waits for everything queued; throws flash::Error with CUDA's message for a failed kernel.
 void synchronize(const char* what);
+
+// ---- Graphs: a pass's launches recorded once and replayed as one (a CUDA graph) ---------------
+// A decode step of a small model is a few hundred short kernels, so launching them one by one
+// costs more than they run. Between begin_capture and end_capture the launchers above record
+// instead of running (their arguments taken as they are then: device addresses, sizes); replay
+// queues the recording. Nothing that copies to or from the host or waits may come in between.
+struct Graph;
+struct GraphDeleter {
+    void operator()(Graph* graph) const;
+};
+using GraphPtr = std::unique_ptr<Graph, GraphDeleter>;
+void begin_capture();
+// Ends the capture (also after a launcher threw during it) and returns what it recorded.
+GraphPtr end_capture();
+void replay(const Graph& graph);
 
 }  // namespace flash::cuda::launch

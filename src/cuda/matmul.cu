@@ -9,9 +9,9 @@
 #include <string>
 
 #include "core/error.h"
+#include "cuda/block_math.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
-#include "cuda/block_math.h"
 
 namespace flash::cuda {
 namespace {
@@ -66,8 +66,8 @@ void launch::matmul(DType t, const void* w, int64_t rows, int64_t cols, const fl
                     static_cast<unsigned>((n + kTileTokens - 1) / kTileTokens));
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
-        matmul_kernel<T><<<grid, kThreads>>>(static_cast<const uint8_t*>(w), row_bytes(T, cols),
-                                             rows, cols, x, n, y);
+        matmul_kernel<T><<<grid, kThreads, 0, stream()>>>(static_cast<const uint8_t*>(w),
+                                                          row_bytes(T, cols), rows, cols, x, n, y);
     });
     if (!known)
         throw Error("CUDA matmul: weights of type " + std::string(dtype_name(t)) +

@@ -12,10 +12,10 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "cuda/block_math.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
-#include "cuda/block_math.h"
 
 namespace flash::cuda {
 namespace {
@@ -66,10 +66,10 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
         if (groups)
-            matvec_kernel<T, MatvecKernel::Groups><<<blocks, kWarpsPerBlock * 32>>>(
+            matvec_kernel<T, MatvecKernel::Groups><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
                 bytes, row_bytes(T, cols), rows, cols, x, y);
         else
-            matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32>>>(
+            matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
                 bytes, row_bytes(T, cols), rows, cols, x, y);
     });
     if (!known)

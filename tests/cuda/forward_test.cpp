@@ -275,6 +275,43 @@ TEST_P(CudaForward, PartialOffloadEqualsTheCpu) {
     EXPECT_LT(nmse(b, row(10)), 2e-8);
 }
 
+// Decode passes replayed from graphs (CudaOptions::graphs) give the logits of passes launched one
+// kernel at a time, bit for bit: two sequences stepping together (2-row passes), then one alone
+// (1-row passes), each row count recorded once and replayed with new tokens and positions.
+TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
+    const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
+    const auto m = load(GetParam());
+    const auto n_vocab = static_cast<size_t>(m->config().n_vocab);
+    CudaModel graphs(*m, 64, {.slots = 2, .max_chunk = 7});
+    CudaModel launched(*m, 64, {.slots = 2, .max_chunk = 7, .graphs = false});
+    KvCache ca(m->config(), 64, 64), cb(m->config(), 64, 64);
+    std::vector<float> a(2 * n_vocab), b(2 * n_vocab);  // [graphs | launched]
+    auto pass = [&](int64_t pos_a, size_t n_a, int64_t pos_b, size_t n_b) {
+        for (int i = 0; i < 2; ++i) {
+            std::vector<SequenceBatch> seqs;
+            if (n_a)
+                seqs.push_back({std::span(tokens).subspan(static_cast<size_t>(pos_a), n_a), pos_a,
+                                &ca, a.data() + i * n_vocab, false});
+            if (n_b)
+                seqs.push_back({std::span(tokens).subspan(static_cast<size_t>(pos_b) + 3, n_b),
+                                pos_b, &cb, b.data() + i * n_vocab, false});
+            (i == 0 ? graphs : launched).forward_batch(seqs);
+        }
+        if (n_a) {
+            EXPECT_TRUE(std::equal(a.begin(), a.begin() + n_vocab, a.begin() + n_vocab)) << pos_a;
+        }
+        if (n_b) {
+            EXPECT_TRUE(std::equal(b.begin(), b.begin() + n_vocab, b.begin() + n_vocab)) << pos_b;
+        }
+    };
+    pass(0, 9, 0, 5);  // prompts: only their last rows want logits, launched one by one
+    EXPECT_EQ(graphs.graphs_recorded(), 0u);
+    for (int64_t step = 0; step < 4; ++step) pass(9 + step, 1, 5 + step, 1);
+    for (int64_t step = 4; step < 7; ++step) pass(9 + step, 1, 0, 0);
+    EXPECT_EQ(graphs.graphs_recorded(), 2u);  // 2 rows, then 1
+    EXPECT_EQ(launched.graphs_recorded(), 0u);
+}
+
 // As on the CPU, greedy equality with a reference is asked of the float files only.
 class CudaGreedy : public CudaForward {};
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "cuda/block_math.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/launch.h"
+#include "cuda_host/host_launch.h"
 #include "kernels/kernels.h"
 
 namespace flash::cuda {
@@ -56,11 +59,13 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
 }
 
 void DeviceBuffer::upload(const void* src, size_t n, size_t offset) {
+    launch::host::refuse_while_capturing("a copy to the device");
     if (offset > bytes_ || n > bytes_ - offset) throw Error("host stand-in: upload out of range");
     if (n) std::memcpy(static_cast<char*>(data_) + offset, src, n);
 }
 
 void DeviceBuffer::download(void* dst, size_t n, size_t offset) const {
+    launch::host::refuse_while_capturing("a copy from the device");
     if (offset > bytes_ || n > bytes_ - offset) throw Error("host stand-in: download out of range");
     if (n) std::memcpy(dst, static_cast<const char*>(data_) + offset, n);
 }
@@ -79,120 +84,176 @@ namespace launch {
 // warp's shuffle-down tree (lane l adds lane l + offset for offsets 16, 8, 4, 2, 1).
 void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
             MatvecKernel kernel) {
-    const size_t stride = row_bytes(t, cols);
-    if (kernel == MatvecKernel::Elements || cols % 32 != 0) {
-        std::vector<float> row(static_cast<size_t>(cols));
-        for (int64_t r = 0; r < rows; ++r) {
-            kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(),
-                                    cols);
-            y[r] = kernels::dot_f32(row.data(), x, cols);
+    host::run_or_record([=] {
+        const size_t stride = row_bytes(t, cols);
+        if (kernel == MatvecKernel::Elements || cols % 32 != 0) {
+            std::vector<float> row(static_cast<size_t>(cols));
+            for (int64_t r = 0; r < rows; ++r) {
+                kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(),
+                                        cols);
+                y[r] = kernels::dot_f32(row.data(), x, cols);
+            }
+            return;
         }
-        return;
-    }
-    dispatch_type(t, [&](auto type) {
-        for (int64_t r = 0; r < rows; ++r) {
-            const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
-            float lanes[32] = {};
-            for (int64_t s = 0; s < cols / 32; ++s)
-                lanes[s % 32] += dot32<decltype(type)::value>(row, s, x);
-            for (int offset = 16; offset > 0; offset /= 2)
-                for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
-            y[r] = lanes[0];
-        }
+        dispatch_type(t, [&](auto type) {
+            for (int64_t r = 0; r < rows; ++r) {
+                const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
+                float lanes[32] = {};
+                for (int64_t s = 0; s < cols / 32; ++s)
+                    lanes[s % 32] += dot32<decltype(type)::value>(row, s, x);
+                for (int offset = 16; offset > 0; offset /= 2)
+                    for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
+                y[r] = lanes[0];
+            }
+        });
     });
 }
 
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
             float* y) {
-    if (n == 1) return matvec(t, w, rows, cols, x, y);  // as matmul.cu
-    for (int64_t tok = 0; tok < n; ++tok)
-        matvec(t, w, rows, cols, x + tok * cols, y + tok * rows, MatvecKernel::Elements);
+    host::run_or_record([=] {
+        if (n == 1) return matvec(t, w, rows, cols, x, y);  // as matmul.cu
+        for (int64_t tok = 0; tok < n; ++tok)
+            matvec(t, w, rows, cols, x + tok * cols, y + tok * rows, MatvecKernel::Elements);
+    });
 }
 
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
-    for (int64_t r = 0; r < rows; ++r) kernels::rmsnorm(out + r * n, x + r * n, w, n, eps);
+    host::run_or_record([=] {
+        for (int64_t r = 0; r < rows; ++r) kernels::rmsnorm(out + r * n, x + r * n, w, n, eps);
+    });
 }
 
 void glu(bool gelu, float* gate, const float* up, int64_t n) {
-    gelu ? kernels::geglu(gate, up, n) : kernels::swiglu(gate, up, n);
+    host::run_or_record([=] { gelu ? kernels::geglu(gate, up, n) : kernels::swiglu(gate, up, n); });
 }
 
 void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t n_rot,
           const int32_t* positions, float theta_scale, float freq_scale, bool neox,
           const float* freq_factors) {
-    const int64_t half = std::min(n_rot, head_dim) / 2;
-    for (int64_t head = 0; head < n_tokens * n_heads; ++head) {
-        float* h = x + head * head_dim;
-        for (int64_t i = 0; i < half; ++i) {
-            float theta_base = static_cast<float>(positions[head / n_heads]);
-            for (int64_t k = 0; k < i; ++k) theta_base *= theta_scale;
-            const float theta = freq_scale * (theta_base / (freq_factors ? freq_factors[i] : 1.0f));
-            const float c = std::cos(theta), s = std::sin(theta);
-            const int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
-            const float x0 = h[a], x1 = h[b];
-            h[a] = x0 * c - x1 * s;
-            h[b] = x0 * s + x1 * c;
+    host::run_or_record([=] {
+        const int64_t half = std::min(n_rot, head_dim) / 2;
+        for (int64_t head = 0; head < n_tokens * n_heads; ++head) {
+            float* h = x + head * head_dim;
+            for (int64_t i = 0; i < half; ++i) {
+                float theta_base = static_cast<float>(positions[head / n_heads]);
+                for (int64_t k = 0; k < i; ++k) theta_base *= theta_scale;
+                const float theta =
+                    freq_scale * (theta_base / (freq_factors ? freq_factors[i] : 1.0f));
+                const float c = std::cos(theta), s = std::sin(theta);
+                const int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
+                const float x0 = h[a], x1 = h[b];
+                h[a] = x0 * c - x1 * s;
+                h[b] = x0 * s + x1 * c;
+            }
         }
-    }
+    });
 }
 
 void add(float* x, const float* y, int64_t n, int64_t period) {
-    for (int64_t i = 0; i < n; ++i) x[i] += y[i % period];
+    host::run_or_record([=] {
+        for (int64_t i = 0; i < n; ++i) x[i] += y[i % period];
+    });
 }
 
 void store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache,
               int64_t n_tokens, const int32_t* positions, const int32_t* slots, int64_t n_ctx,
               int64_t kv_dim, int64_t v_dim) {
-    for (int64_t t = 0; t < n_tokens; ++t) {
-        const int64_t row = static_cast<int64_t>(slots[t]) * n_ctx + positions[t];
-        for (int64_t i = 0; i < kv_dim; ++i)
-            k_cache[row * kv_dim + i] = f32_to_fp16(k[t * kv_dim + i]);
-        for (int64_t i = 0; i < v_dim; ++i)
-            v_cache[row * v_dim + i] = f32_to_fp16(v[t * v_dim + i]);
-    }
+    host::run_or_record([=] {
+        for (int64_t t = 0; t < n_tokens; ++t) {
+            const int64_t row = static_cast<int64_t>(slots[t]) * n_ctx + positions[t];
+            for (int64_t i = 0; i < kv_dim; ++i)
+                k_cache[row * kv_dim + i] = f32_to_fp16(k[t * kv_dim + i]);
+            for (int64_t i = 0; i < v_dim; ++i)
+                v_cache[row * v_dim + i] = f32_to_fp16(v[t * v_dim + i]);
+        }
+    });
 }
 
 void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, int64_t n_tokens,
                const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
                int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
                int64_t v_dim, float scale, float* scores, float* out) {
-    for (int64_t t = 0; t < n_tokens; ++t) {
-        const int64_t last = positions[t], base = static_cast<int64_t>(slots[t]) * n_ctx;
-        const int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
-        for (int64_t h = 0; h < n_head; ++h) {
-            const int64_t kvh = h / group;
-            const float* qh = q + (t * n_head + h) * head_dim;
-            float* s = scores + (t * n_head + h) * n_ctx;
-            float max = -INFINITY;
-            for (int64_t j = first; j <= last; ++j) {
-                const uint16_t* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
-                float dot = 0.0f;
-                for (int64_t d = 0; d < head_dim; ++d)
-                    dot = std::fma(qh[d], fp16_to_f32(k[d]), dot);
-                s[j] = dot * scale;
-                max = std::max(max, s[j]);
-            }
-            float sum = 0.0f;
-            for (int64_t j = first; j <= last; ++j) {
-                s[j] = std::exp(s[j] - max);
-                sum += s[j];
-            }
-            for (int64_t d = 0; d < head_dim_v; ++d) {
-                float acc = 0.0f;
-                for (int64_t j = first; j <= last; ++j)
-                    acc = std::fma(
-                        s[j], fp16_to_f32(v_cache[(base + j) * v_dim + kvh * head_dim_v + d]), acc);
-                out[(t * n_head + h) * head_dim_v + d] = acc / sum;
+    host::run_or_record([=] {
+        for (int64_t t = 0; t < n_tokens; ++t) {
+            const int64_t last = positions[t], base = static_cast<int64_t>(slots[t]) * n_ctx;
+            const int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
+            for (int64_t h = 0; h < n_head; ++h) {
+                const int64_t kvh = h / group;
+                const float* qh = q + (t * n_head + h) * head_dim;
+                float* s = scores + (t * n_head + h) * n_ctx;
+                float max = -INFINITY;
+                for (int64_t j = first; j <= last; ++j) {
+                    const uint16_t* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
+                    float dot = 0.0f;
+                    for (int64_t d = 0; d < head_dim; ++d)
+                        dot = std::fma(qh[d], fp16_to_f32(k[d]), dot);
+                    s[j] = dot * scale;
+                    max = std::max(max, s[j]);
+                }
+                float sum = 0.0f;
+                for (int64_t j = first; j <= last; ++j) {
+                    s[j] = std::exp(s[j] - max);
+                    sum += s[j];
+                }
+                for (int64_t d = 0; d < head_dim_v; ++d) {
+                    float acc = 0.0f;
+                    for (int64_t j = first; j <= last; ++j)
+                        acc = std::fma(
+                            s[j], fp16_to_f32(v_cache[(base + j) * v_dim + kvh * head_dim_v + d]),
+                            acc);
+                    out[(t * n_head + h) * head_dim_v + d] = acc / sum;
+                }
             }
         }
-    }
+    });
 }
 
 void copy(void* dst, const void* src, size_t n) {
-    std::memmove(dst, src, n);
+    host::run_or_record([=] { std::memmove(dst, src, n); });
 }
 
-void synchronize(const char*) {}
+void synchronize(const char*) {
+    host::refuse_while_capturing("a wait");
+}
+
+struct Graph {
+    std::vector<std::function<void()>> steps;
+};
+
+void GraphDeleter::operator()(Graph* graph) const {
+    delete graph;
+}
+
+namespace {
+std::unique_ptr<Graph> capture;  // the recording under way, if any
+}  // namespace
+
+bool host::capturing() {
+    return capture != nullptr;
+}
+
+void host::record(std::function<void()> step) {
+    capture->steps.push_back(std::move(step));
+}
+
+void host::refuse_while_capturing(const char* what) {
+    if (capture) throw Error(std::string("host stand-in: ") + what + " during a graph capture");
+}
+
+void begin_capture() {
+    if (capture) throw Error("host stand-in: a graph capture inside another");
+    capture = std::make_unique<Graph>();
+}
+
+GraphPtr end_capture() {
+    if (!capture) throw Error("host stand-in: no graph capture to end");
+    return GraphPtr(capture.release());
+}
+
+void replay(const Graph& graph) {
+    for (const auto& step : graph.steps) step();
+}
 
 }  // namespace launch
 }  // namespace flash::cuda
