@@ -1,8 +1,9 @@
 // Speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file, as one JSON line for issue
 // 24's figures: a 512-token prompt in chunks (pp), then tokens generated one at a time (tg, each
-// step's logits copied back as a Session takes them) and the weight bytes read per second that
-// implies; then continuous batching's decode: `streams` sequences (each a 32-token prompt, then
-// one token per step, all in one forward_batch per step) and their tokens per second together.
+// step's logits copied back as a Session takes them; from CUDA graphs, and again launched kernel
+// by kernel) and the weight bytes read per second that implies; then continuous batching's decode:
+// `streams` sequences (each a 32-token prompt, then one token per step, all in one forward_batch
+// per step) and their tokens per second together.
 //   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024] [streams=64]
 #include <algorithm>
 #include <chrono>
@@ -35,30 +36,48 @@ int main(int argc, char** argv) {
     try {
         const auto model = Model::load(argv[1]);
         const ModelConfig& c = model->config();
-        cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train));
         std::vector<float> logits(static_cast<size_t>(c.n_vocab));
-        const int64_t n_prompt = std::min<int64_t>(512, gpu.n_ctx() / 2);
-        std::vector<int32_t> prompt(static_cast<size_t>(n_prompt));
-        for (size_t i = 0; i < prompt.size(); ++i)
-            prompt[i] = static_cast<int32_t>((i * 7919) % static_cast<size_t>(c.n_vocab));
         using Clock = std::chrono::steady_clock;
         auto seconds = [](Clock::time_point t0) {
             return std::chrono::duration<double>(Clock::now() - t0).count();
         };
-        gpu.forward(std::span<const int32_t>(prompt).first(32), 0, logits.data(),
-                    false);  // warm-up
-        const auto t_pp = Clock::now();
-        gpu.forward(prompt, 0, logits.data(), false);
-        const double pp = static_cast<double>(n_prompt) / seconds(t_pp);
-
-        int32_t token = argmax(logits);
-        const int steps = static_cast<int>(std::min<int64_t>(n_gen, gpu.n_ctx() - n_prompt));
-        const auto t0 = Clock::now();
-        for (int i = 0; i < steps; ++i) {
-            gpu.forward({&token, 1}, n_prompt + i, logits.data(), false);
-            token = argmax(logits);
-        }
-        const double s = seconds(t0);
+        // A prompt of up to 512 tokens, then n_gen tokens one at a time: tokens per second of
+        // each, with decode's passes replayed from CUDA graphs or launched kernel by kernel.
+        struct Speed {
+            int64_t n_prompt = 0;
+            int steps = 0;
+            double pp = 0, tg_seconds = 0;
+            size_t device_bytes = 0;
+        };
+        auto measure = [&](bool graphs) {
+            cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train),
+                                {.graphs = graphs});
+            Speed out;
+            out.n_prompt = std::min<int64_t>(512, gpu.n_ctx() / 2);
+            std::vector<int32_t> prompt(static_cast<size_t>(out.n_prompt));
+            for (size_t i = 0; i < prompt.size(); ++i)
+                prompt[i] = static_cast<int32_t>((i * 7919) % static_cast<size_t>(c.n_vocab));
+            gpu.forward(std::span<const int32_t>(prompt).first(32), 0, logits.data(),
+                        false);  // warm-up
+            const auto t_pp = Clock::now();
+            gpu.forward(prompt, 0, logits.data(), false);
+            out.pp = static_cast<double>(out.n_prompt) / seconds(t_pp);
+            int32_t token = argmax(logits);
+            out.steps = static_cast<int>(std::min<int64_t>(n_gen, gpu.n_ctx() - out.n_prompt));
+            const auto t0 = Clock::now();
+            for (int i = 0; i < out.steps; ++i) {
+                gpu.forward({&token, 1}, out.n_prompt + i, logits.data(), false);
+                token = argmax(logits);
+            }
+            out.tg_seconds = seconds(t0);
+            out.device_bytes = gpu.device_bytes();
+            return out;
+        };
+        const Speed launched = measure(false);
+        const Speed speed = measure(true);
+        const int64_t n_prompt = speed.n_prompt;
+        const int steps = speed.steps;
+        const double s = speed.tg_seconds;
         // Bytes of weights one token reads: everything but the embedding table (read one row);
         // a tied output reads the table once as the output matrix.
         const ModelWeights& W = model->weights();
@@ -69,10 +88,11 @@ int main(int argc, char** argv) {
             "{\"model\": \"%s\", \"arch\": \"%s\", \"device\": \"%s\", \"pp_tokens\": %lld, "
             "\"pp_tokens_per_s\": %.1f, \"tg_tokens\": %d, "
             "\"tg_tokens_per_s\": %.2f, \"ms_per_token\": %.3f, \"weight_gb_per_s\": %.1f, "
-            "\"device_mib\": %.0f}\n",
+            "\"tg_tokens_per_s_without_graphs\": %.2f, \"device_mib\": %.0f}\n",
             argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(),
-            static_cast<long long>(n_prompt), pp, steps, steps / s, 1e3 * s / steps,
-            read * (steps / s) / 1e9, gpu.device_bytes() / 1048576.0);
+            static_cast<long long>(n_prompt), speed.pp, steps, steps / s, 1e3 * s / steps,
+            read * (steps / s) / 1e9, launched.steps / launched.tg_seconds,
+            speed.device_bytes / 1048576.0);
         std::fflush(stdout);
 
         // Continuous batching: each stream's KvCache is only its slot's key (one position).
