@@ -15,12 +15,6 @@
 namespace flash::cuda {
 namespace {
 
-constexpr int kThreads = 256;
-
-unsigned blocks_for(int64_t n) {
-    return static_cast<unsigned>((n + kThreads - 1) / kThreads);
-}
-
 __device__ inline float softplus1(float x) {
     return x > 20.0f ? x : log1pf(expf(x));
 }
@@ -74,7 +68,7 @@ __global__ void silu_kernel(float* x, int64_t count) {
 
 // One block per (row, head): x /= max(||x||, eps) over head_dim, the sum in double.
 __global__ void l2_norm_kernel(float* x, int64_t channels, int64_t hd, float eps) {
-    __shared__ double shared[kThreads];
+    __shared__ double shared[kRowThreads];
     float* v = x + blockIdx.y * channels + blockIdx.x * hd;
     const double total = block_sum_squares(v, hd, shared);
     const float scale = 1.0f / fmaxf(sqrtf(static_cast<float>(total)), eps);
@@ -121,7 +115,7 @@ __global__ void delta_rule_kernel(const float* x, const float* decay, const floa
 // One block per row of n: rmsnorm (sum of squares in double) times w, times silu(z).
 __global__ void rmsnorm_gated_kernel(float* x, const float* w, const float* z, int64_t n,
                                      float eps) {
-    __shared__ double shared[kThreads];
+    __shared__ double shared[kRowThreads];
     float* row = x + blockIdx.x * n;
     const float* zr = z + blockIdx.x * n;
     const double total = block_sum_squares(row, n, shared);
@@ -140,22 +134,22 @@ void launch::split_query_gate(const float* qg, int64_t n, int64_t n_head, int64_
                               float* q, float* gate) {
     const int64_t count = n * n_head * head_dim;
     if (count <= 0) return;
-    split_query_gate_kernel<<<blocks_for(count), kThreads, 0, stream()>>>(qg, n, n_head, head_dim,
-                                                                          q, gate);
+    split_query_gate_kernel<<<blocks_for(count), kRowThreads, 0, stream()>>>(qg, n, n_head,
+                                                                             head_dim, q, gate);
     check(cudaGetLastError(), "launching split_query_gate");
 }
 
 void launch::output_gate(float* attn, const float* gate, int64_t count) {
     if (count <= 0) return;
-    output_gate_kernel<<<blocks_for(count), kThreads, 0, stream()>>>(attn, gate, count);
+    output_gate_kernel<<<blocks_for(count), kRowThreads, 0, stream()>>>(attn, gate, count);
     check(cudaGetLastError(), "launching output_gate");
 }
 
 void launch::deltanet_gates(float* decay, float* beta, const float* a, const float* dt_bias,
                             int64_t n, int64_t n_v_heads) {
     if (n * n_v_heads <= 0) return;
-    gates_kernel<<<blocks_for(n * n_v_heads), kThreads, 0, stream()>>>(decay, beta, a, dt_bias,
-                                                                       n * n_v_heads, n_v_heads);
+    gates_kernel<<<blocks_for(n * n_v_heads), kRowThreads, 0, stream()>>>(decay, beta, a, dt_bias,
+                                                                          n * n_v_heads, n_v_heads);
     check(cudaGetLastError(), "launching deltanet_gates");
 }
 
@@ -163,14 +157,14 @@ void launch::conv_silu_norm(float* x, int64_t n, int64_t channels, const float* 
                             float* conv_states, const int32_t* slots, int64_t qk_heads,
                             int64_t head_dim, float eps) {
     if (n <= 0 || channels <= 0) return;
-    conv_kernel<<<blocks_for(channels), kThreads, 0, stream()>>>(x, n, channels, w, kernel,
-                                                                 conv_states, slots);
+    conv_kernel<<<blocks_for(channels), kRowThreads, 0, stream()>>>(x, n, channels, w, kernel,
+                                                                    conv_states, slots);
     check(cudaGetLastError(), "launching the DeltaNet conv");
-    silu_kernel<<<blocks_for(n * channels), kThreads, 0, stream()>>>(x, n * channels);
+    silu_kernel<<<blocks_for(n * channels), kRowThreads, 0, stream()>>>(x, n * channels);
     check(cudaGetLastError(), "launching silu");
     if (qk_heads <= 0) return;
     const dim3 grid(static_cast<unsigned>(qk_heads), static_cast<unsigned>(n));
-    l2_norm_kernel<<<grid, kThreads, 0, stream()>>>(x, channels, head_dim, eps);
+    l2_norm_kernel<<<grid, kRowThreads, 0, stream()>>>(x, channels, head_dim, eps);
     check(cudaGetLastError(), "launching l2_norm");
 }
 
@@ -180,7 +174,7 @@ void launch::delta_rule(const float* x, const float* decay, const float* beta, i
                         float* core) {
     const int64_t rows = n_v_heads * head_v_dim;
     if (n <= 0 || rows <= 0) return;
-    delta_rule_kernel<<<blocks_for(rows * 32), kThreads, 0, stream()>>>(
+    delta_rule_kernel<<<blocks_for(rows * 32), kRowThreads, 0, stream()>>>(
         x, decay, beta, n, n_k_heads, n_v_heads, head_k_dim, head_v_dim, scale, ssm_states, slots,
         core);
     check(cudaGetLastError(), "launching the delta rule");
@@ -189,8 +183,8 @@ void launch::delta_rule(const float* x, const float* decay, const float* beta, i
 void launch::rmsnorm_gated(float* core, const float* w, const float* z, int64_t rows, int64_t n,
                            float eps) {
     if (rows <= 0) return;
-    rmsnorm_gated_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(core, w, z, n,
-                                                                                 eps);
+    rmsnorm_gated_kernel<<<static_cast<unsigned>(rows), kRowThreads, 0, stream()>>>(core, w, z, n,
+                                                                                    eps);
     check(cudaGetLastError(), "launching rmsnorm_gated");
 }
 

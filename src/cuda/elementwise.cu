@@ -15,8 +15,6 @@
 namespace flash::cuda {
 namespace {
 
-constexpr int kThreads = 256;
-
 void finish(const char* what) {
     check(cudaGetLastError(), what);
     check(cudaDeviceSynchronize(), what);
@@ -30,13 +28,13 @@ void need(const DeviceBuffer& b, size_t bytes, const char* op, const char* which
 
 // One block per row: each thread sums the squares of its elements in double, then the block.
 __global__ void rmsnorm_kernel(const float* x, const float* w, int64_t n, float eps, float* out) {
-    __shared__ double partial[kThreads];
+    __shared__ double partial[kRowThreads];
     const float* row = x + blockIdx.x * n;
     float* dst = out + blockIdx.x * n;
     const double sum = block_sum_squares(row, n, partial);
     const float mean = static_cast<float>(sum / static_cast<double>(n));
     const float scale = 1.0f / sqrtf(mean + eps);
-    for (int64_t i = threadIdx.x; i < n; i += kThreads)
+    for (int64_t i = threadIdx.x; i < n; i += kRowThreads)
         dst[i] = w ? __fmul_rn(__fmul_rn(row[i], scale), w[i]) : __fmul_rn(row[i], scale);
 }
 
@@ -48,7 +46,7 @@ __device__ inline float gelu1(float x) {
 
 template <bool Gelu>
 __global__ void glu_kernel(float* gate, const float* up, int64_t n) {
-    const int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * kRowThreads + threadIdx.x;
     if (i < n) gate[i] = (Gelu ? gelu1(gate[i]) : silu1(gate[i])) * up[i];
 }
 
@@ -56,7 +54,7 @@ __global__ void glu_kernel(float* gate, const float* up, int64_t n) {
 __global__ void rope_kernel(float* x, int64_t n_heads, int64_t head_dim, int64_t half,
                             const int32_t* positions, float theta_scale, float freq_scale,
                             bool neox, const float* freq_factors, int64_t total) {
-    const int64_t id = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+    const int64_t id = static_cast<int64_t>(blockIdx.x) * kRowThreads + threadIdx.x;
     if (id >= total) return;
     const int64_t i = id % half, head = id / half;
     float theta_base = static_cast<float>(positions[head / n_heads]);
@@ -72,12 +70,8 @@ __global__ void rope_kernel(float* x, int64_t n_heads, int64_t head_dim, int64_t
 }
 
 __global__ void add_kernel(float* x, const float* y, int64_t n, int64_t period) {
-    const int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * kRowThreads + threadIdx.x;
     if (i < n) x[i] = __fadd_rn(x[i], y[i % period]);
-}
-
-unsigned blocks_for(int64_t n) {
-    return static_cast<unsigned>((n + kThreads - 1) / kThreads);
 }
 
 }  // namespace
@@ -86,16 +80,16 @@ namespace launch {
 
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
     if (rows <= 0 || n <= 0) return;
-    rmsnorm_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(x, w, n, eps, out);
+    rmsnorm_kernel<<<static_cast<unsigned>(rows), kRowThreads, 0, stream()>>>(x, w, n, eps, out);
     check(cudaGetLastError(), "launching rmsnorm");
 }
 
 void glu(bool gelu, float* gate, const float* up, int64_t n) {
     if (n <= 0) return;
     if (gelu) {
-        glu_kernel<true><<<blocks_for(n), kThreads, 0, stream()>>>(gate, up, n);
+        glu_kernel<true><<<blocks_for(n), kRowThreads, 0, stream()>>>(gate, up, n);
     } else {
-        glu_kernel<false><<<blocks_for(n), kThreads, 0, stream()>>>(gate, up, n);
+        glu_kernel<false><<<blocks_for(n), kRowThreads, 0, stream()>>>(gate, up, n);
     }
     check(cudaGetLastError(), gelu ? "launching geglu" : "launching swiglu");
 }
@@ -106,14 +100,14 @@ void rope(float* x, int64_t n_tokens, int64_t n_heads, int64_t head_dim, int64_t
     if (n_rot > head_dim) n_rot = head_dim;
     const int64_t half = n_rot / 2, total = n_tokens * n_heads * half;
     if (total <= 0) return;
-    rope_kernel<<<blocks_for(total), kThreads, 0, stream()>>>(
+    rope_kernel<<<blocks_for(total), kRowThreads, 0, stream()>>>(
         x, n_heads, head_dim, half, positions, theta_scale, freq_scale, neox, freq_factors, total);
     check(cudaGetLastError(), "launching rope");
 }
 
 void add(float* x, const float* y, int64_t n, int64_t period) {
     if (n <= 0 || period <= 0) return;
-    add_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(x, y, n, period);
+    add_kernel<<<blocks_for(n), kRowThreads, 0, stream()>>>(x, y, n, period);
     check(cudaGetLastError(), "launching add");
 }
 

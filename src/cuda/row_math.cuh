@@ -1,11 +1,19 @@
-// Private to src/cuda: device pieces the row kernels share (elementwise.cu, deltanet.cu), in the
-// CPU kernels' arithmetic: a row's sum of squares in double (each square rounded to float first,
+// Private to src/cuda: pieces the row kernels share (elementwise.cu, deltanet.cu): their block
+// size, and device functions in the CPU kernels' arithmetic: a row's sum of squares in double (each square rounded to float first,
 // as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the sigmoid.
 #pragma once
 
 #include <cstdint>
 
 namespace flash::cuda {
+
+// Threads per block of the row and elementwise kernels (a power of two: block_sum_squares).
+inline constexpr int kRowThreads = 256;
+
+// Blocks of kRowThreads that cover n elements, one thread each.
+inline unsigned blocks_for(int64_t n) {
+    return static_cast<unsigned>((n + kRowThreads - 1) / kRowThreads);
+}
 
 // The sum of row[i]^2 for i < n over the block's threads, in double; every thread gets it.
 // shared: blockDim.x doubles (the block's size, a power of two).
