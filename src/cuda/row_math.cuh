@@ -1,6 +1,7 @@
 // Private to src/cuda: pieces the row kernels share (elementwise.cu, deltanet.cu): their block
-// size, and device functions in the CPU kernels' arithmetic: a row's sum of squares in double (each square rounded to float first,
-// as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the sigmoid.
+// size, and device functions in the CPU kernels' arithmetic: a row's sum of squares in double
+// (each square rounded to float first, as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the
+// sigmoid.
 #pragma once
 
 #include <cstdint>
