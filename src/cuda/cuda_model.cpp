@@ -289,10 +289,10 @@ void CudaModel::run_chunk(std::span<const Row> rows, const float* hidden) {
     x_.upload(hidden ? hidden : embeddings_.data(),
               static_cast<size_t>(m * c.n_embd) * sizeof(float));
     rows_.upload(rows_host_.data(), static_cast<size_t>(2 * m) * sizeof(int32_t));
-    const bool every_row_logits =
-        std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.logits != nullptr; });
-    if (use_graphs_ && every_row_logits && m <= kLogitRows) return replay_decode(rows);
-    queue_layers(m);
+    if (use_graphs_ && m <= kGraphRows)
+        replay_layers(m);
+    else
+        queue_layers(m);
     logits_of(rows);
 }
 
@@ -300,19 +300,14 @@ void CudaModel::queue_layers(int64_t m) {
     for (int64_t l = first_layer_; l < model_.config().n_layer; ++l) layer_step(l, m);
 }
 
-// A decode pass (every row a sequence's next token, logits for each): its launches depend only
-// on the row count, their inputs being in x_ and rows_ already, so they are recorded once per
-// count and replayed.
-void CudaModel::replay_decode(std::span<const Row> rows) {
-    const auto m = static_cast<int64_t>(rows.size());
-    std::vector<int64_t> all(rows.size());
-    for (size_t t = 0; t < rows.size(); ++t) all[t] = static_cast<int64_t>(t);
+// The layers' launches depend only on the row count, their inputs being in x_ and rows_ already,
+// so they are recorded once per count and replayed.
+void CudaModel::replay_layers(int64_t m) {
     launch::GraphPtr& graph = graphs_[m];
     if (!graph) {
         launch::begin_capture();
         try {
             queue_layers(m);
-            queue_logits(all);
         } catch (...) {
             launch::end_capture();
             graphs_.erase(m);
@@ -321,7 +316,6 @@ void CudaModel::replay_decode(std::span<const Row> rows) {
         graph = launch::end_capture();
     }
     launch::replay(*graph);
-    download_logits(rows, all);
 }
 
 // Logits of the rows that want them, kLogitRows at a time: their x rows gathered, normed, through

@@ -33,9 +33,9 @@ struct CudaOptions {
     // cpu_threads threads, 0: all). < 0 or >= the model's layers: every layer on the GPU.
     int64_t gpu_layers = -1;
     int cpu_threads = 0;
-    // Decode steps replayed from CUDA graphs (launch.h): a pass whose every row wants logits
-    // and fits one output product (kLogitRows), recorded once per row count. Off, or with
-    // $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
+    // The layers of a pass of up to kGraphRows rows (every decode step of up to that many
+    // sequences, and short prompt chunks) replayed from a CUDA graph (launch.h) recorded once
+    // per row count. Off, or with $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
     bool graphs = true;
 };
 
@@ -59,7 +59,9 @@ class CudaModel {
     int64_t n_ctx() const { return n_ctx_; }
     int64_t first_gpu_layer() const { return first_layer_; }
     size_t device_bytes() const { return device_bytes_; }
-    // Graphs recorded so far (one per row count of the decode passes seen).
+    // Rows of the largest pass whose layers are replayed from a graph (a server's slots).
+    static constexpr int64_t kGraphRows = 64;
+    // Graphs recorded so far (one per row count of the passes seen up to kGraphRows).
     size_t graphs_recorded() const { return graphs_.size(); }
 
   private:
@@ -91,7 +93,7 @@ class CudaModel {
     void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
     void run_chunk(std::span<const Row> rows, const float* hidden);
     void queue_layers(int64_t m);
-    void replay_decode(std::span<const Row> rows);
+    void replay_layers(int64_t m);
     void layer_step(int64_t l, int64_t m);
     void attention_step(int64_t l, int64_t m);
     void deltanet_step(int64_t l, int64_t m);
@@ -103,7 +105,7 @@ class CudaModel {
     int64_t n_ctx_, slots_;
     int64_t first_layer_ = 0;  // layers before it run on the CPU
     bool use_graphs_ = true;
-    std::map<int64_t, launch::GraphPtr> graphs_;  // by the decode pass's row count
+    std::map<int64_t, launch::GraphPtr> graphs_;  // the layers' launches by row count
     // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
     // its layers, and the cache of sequences that come without one (forward()).
     std::unique_ptr<ThreadPool> cpu_pool_;

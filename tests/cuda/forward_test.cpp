@@ -275,9 +275,10 @@ TEST_P(CudaForward, PartialOffloadEqualsTheCpu) {
     EXPECT_LT(nmse(b, row(10)), 2e-8);
 }
 
-// Decode passes replayed from graphs (CudaOptions::graphs) give the logits of passes launched one
-// kernel at a time, bit for bit: two sequences stepping together (2-row passes), then one alone
-// (1-row passes), each row count recorded once and replayed with new tokens and positions.
+// Passes whose layers are replayed from graphs (CudaOptions::graphs) give the logits of passes
+// launched one kernel at a time, bit for bit: two prompts (two 7-row chunks), two sequences
+// stepping together (2-row passes), then one alone (1-row passes), each row count recorded once
+// and replayed with new tokens and positions.
 TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
     const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto m = load(GetParam());
@@ -304,11 +305,11 @@ TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
             EXPECT_TRUE(std::equal(b.begin(), b.begin() + n_vocab, b.begin() + n_vocab)) << pos_b;
         }
     };
-    pass(0, 9, 0, 5);  // prompts: only their last rows want logits, launched one by one
-    EXPECT_EQ(graphs.graphs_recorded(), 0u);
+    pass(0, 9, 0, 5);
+    EXPECT_EQ(graphs.graphs_recorded(), 1u);  // 7 rows, recorded then replayed
     for (int64_t step = 0; step < 4; ++step) pass(9 + step, 1, 5 + step, 1);
     for (int64_t step = 4; step < 7; ++step) pass(9 + step, 1, 0, 0);
-    EXPECT_EQ(graphs.graphs_recorded(), 2u);  // 2 rows, then 1
+    EXPECT_EQ(graphs.graphs_recorded(), 3u);  // and 2 rows, then 1
     EXPECT_EQ(launched.graphs_recorded(), 0u);
 }
 
