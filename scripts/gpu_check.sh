@@ -6,7 +6,8 @@
 #
 # Stages (arguments; default all, in this order), each step bounded in time: "tests" records the
 # GPU's tests (the kernels against the CPU's scalar reference, the forward pass of every
-# architecture against llama.cpp's reference logits and the CPU's greedy continuation);
+# architecture against llama.cpp's reference logits and the CPU's greedy continuation), then the
+# forward tests again with the opt-in tensor-core GEMM;
 # "shape06" writes a random-weights Qwen3-0.6B-shape F16 file and measures pp512, tg128 and 64
 # batched streams on it and on its Q4_K_M and Q8_0 quantizations (made there by
 # flash_cuda_quantize: such files are too big to carry); "shape4b" does the same for the
@@ -82,6 +83,13 @@ for stage in "${stages[@]}"; do
       timeout 120 "$bin" --gtest_filter="$tests_filter" --gtest_output="json:$out/cuda_tests.json" 2>&1 |
         tee "$out/cuda_tests.log" | grep -E "^\[  (FAILED|PASSED) |gpu parity|Failure|tests ran" | head -80
       status=${PIPESTATUS[0]}
+      # The opt-in kernels (MatmulKernel::Tf32x3) through the forward tests: reported, not fatal.
+      echo "== CUDA forward tests with the tensor-core GEMM (FLASH_CUDA_MATMUL=tf32x3)" >&2
+      forward_filter='*CudaForward*:*CudaGreedy*'
+      [ "$tests_filter" != '*' ] && forward_filter="$forward_filter$tests_filter"
+      FLASH_CUDA_MATMUL=tf32x3 timeout 90 "$bin" --gtest_brief=1 --gtest_filter="$forward_filter" \
+        >"$out/cuda_tests_tf32x3.log" 2>&1
+      echo "tf32x3 forward tests: exit $? ($(grep -cE '^\[  FAILED  \]' "$out/cuda_tests_tf32x3.log") failed lines)" >&2
       ;;
     shape06) bench_shape qwen3-0.6b q06 90 60 60 F16 Q4_K_M Q8_0 ;;
     # The quantizer uses every core: a 4B Q4_K_M takes about 4 CPU-minutes.

@@ -1,7 +1,8 @@
 // Speed of the GPU forward pass (cuda/cuda_model.h) on a GGUF file, as one JSON line for issue
 // 24's figures: a 512-token prompt in chunks (pp), then tokens generated one at a time (tg, each
 // step's logits copied back as a Session takes them; from CUDA graphs, and again launched kernel
-// by kernel) and the weight bytes read per second that implies; then continuous batching's decode:
+// by kernel) and the weight bytes read per second that implies, and the prompt again on the
+// tensor cores (MatmulKernel::Tf32x3); then continuous batching's decode:
 // `streams` sequences (each a 32-token prompt, then one token per step, all in one forward_batch
 // per step) and their tokens per second together.
 //   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024] [streams=64]
@@ -49,9 +50,9 @@ int main(int argc, char** argv) {
             double pp = 0, tg_seconds = 0;
             size_t device_bytes = 0;
         };
-        auto measure = [&](bool graphs) {
+        auto measure = [&](bool graphs, cuda::MatmulKernel matmul) {
             cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train),
-                                {.graphs = graphs});
+                                {.graphs = graphs, .matmul = matmul});
             Speed out;
             out.n_prompt = std::min<int64_t>(512, gpu.n_ctx() / 2);
             std::vector<int32_t> prompt(static_cast<size_t>(out.n_prompt));
@@ -73,8 +74,9 @@ int main(int argc, char** argv) {
             out.device_bytes = gpu.device_bytes();
             return out;
         };
-        const Speed launched = measure(false);
-        const Speed speed = measure(true);
+        const Speed launched = measure(false, cuda::MatmulKernel::Simt);
+        const Speed tensor_cores = measure(true, cuda::MatmulKernel::Tf32x3);
+        const Speed speed = measure(true, cuda::MatmulKernel::Simt);
         const int64_t n_prompt = speed.n_prompt;
         const int steps = speed.steps;
         const double s = speed.tg_seconds;
@@ -88,10 +90,11 @@ int main(int argc, char** argv) {
             "{\"model\": \"%s\", \"arch\": \"%s\", \"device\": \"%s\", \"pp_tokens\": %lld, "
             "\"pp_tokens_per_s\": %.1f, \"tg_tokens\": %d, "
             "\"tg_tokens_per_s\": %.2f, \"ms_per_token\": %.3f, \"weight_gb_per_s\": %.1f, "
-            "\"tg_tokens_per_s_without_graphs\": %.2f, \"device_mib\": %.0f}\n",
+            "\"tg_tokens_per_s_without_graphs\": %.2f, \"pp_tokens_per_s_tf32x3\": %.1f, "
+            "\"device_mib\": %.0f}\n",
             argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(),
             static_cast<long long>(n_prompt), speed.pp, steps, steps / s, 1e3 * s / steps,
-            read * (steps / s) / 1e9, launched.steps / launched.tg_seconds,
+            read * (steps / s) / 1e9, launched.steps / launched.tg_seconds, tensor_cores.pp,
             speed.device_bytes / 1048576.0);
         std::fflush(stdout);
 

@@ -64,6 +64,12 @@ MatvecKernel default_matvec_kernel();
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,
             DeviceBuffer& y, MatvecKernel kernel = default_matvec_kernel());
 
+// The kernel of a prompt chunk's product (matmul.cu): Simt, f32 fused multiply-adds; Tf32x3,
+// the tensor cores with each operand split into two TF32 parts (f32's accuracy, three products).
+enum class MatmulKernel { Simt, Tf32x3 };
+// Simt, or Tf32x3 when $FLASH_CUDA_MATMUL is "tf32x3": what CudaOptions starts from.
+MatmulKernel default_matmul_kernel();
+
 // Row operations of the forward pass, on the device, as kernels/ defines them on the CPU:
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n floats (sum of squares in
 // double; w: n floats, or null for no scale). out may be x.

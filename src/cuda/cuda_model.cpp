@@ -38,10 +38,6 @@ uint16_t* h(DeviceBuffer& b) {
     return static_cast<uint16_t*>(b.data());
 }
 
-void matmul(const WeightRef& w, const float* x, int64_t n, float* y) {
-    launch::matmul(w.type, w.data, w.rows, w.cols, x, n, y);
-}
-
 // $FLASH_CUDA_GRAPHS=0 launches every kernel one by one (for measuring what graphs save).
 bool graphs_disabled_by_environment() {
     const char* v = std::getenv("FLASH_CUDA_GRAPHS");
@@ -55,7 +51,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
       n_ctx_(n_ctx),
       slots_(options.slots),
       first_layer_(cuda::first_gpu_layer(model.config().n_layer, options.gpu_layers)),
-      use_graphs_(options.graphs && !graphs_disabled_by_environment()) {
+      use_graphs_(options.graphs && !graphs_disabled_by_environment()),
+      matmul_kernel_(options.matmul) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -294,6 +291,10 @@ void CudaModel::run_chunk(std::span<const Row> rows, const float* hidden) {
     else
         queue_layers(m);
     logits_of(rows);
+}
+
+void CudaModel::matmul(const WeightRef& w, const float* x, int64_t n, float* y) const {
+    launch::matmul(w.type, w.data, w.rows, w.cols, x, n, y, matmul_kernel_);
 }
 
 void CudaModel::queue_layers(int64_t m) {

@@ -37,6 +37,8 @@ struct CudaOptions {
     // sequences, and short prompt chunks) replayed from a CUDA graph (launch.h) recorded once
     // per row count. Off, or with $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
     bool graphs = true;
+    // The prompt chunks' product (cuda_backend.h): Simt unless $FLASH_CUDA_MATMUL says tf32x3.
+    MatmulKernel matmul = default_matmul_kernel();
 };
 
 class CudaModel {
@@ -92,6 +94,7 @@ class CudaModel {
     int64_t next_position(const KvCache* cache) const;
     void continue_or_restart(int32_t slot, int64_t pos, int64_t n);
     void run_chunk(std::span<const Row> rows, const float* hidden);
+    void matmul(const WeightRef& w, const float* x, int64_t n, float* y) const;
     void queue_layers(int64_t m);
     void replay_layers(int64_t m);
     void layer_step(int64_t l, int64_t m);
@@ -105,6 +108,7 @@ class CudaModel {
     int64_t n_ctx_, slots_;
     int64_t first_layer_ = 0;  // layers before it run on the CPU
     bool use_graphs_ = true;
+    MatmulKernel matmul_kernel_ = MatmulKernel::Simt;
     std::map<int64_t, launch::GraphPtr> graphs_;  // the layers' launches by row count
     // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
     // its layers, and the cache of sequences that come without one (forward()).

@@ -19,8 +19,8 @@ namespace flash::cuda::launch {
 void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
             MatvecKernel kernel = default_matvec_kernel());
 // y[t * rows + r] = W[r] . x[t * cols ..] for n tokens (one token: matvec).
-void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
-            float* y);
+void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n, float* y,
+            MatmulKernel kernel = MatmulKernel::Simt);
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n (w may be null; out may be x).
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out);
 // gate[i] = act(gate[i]) * up[i]: SiLU, or GELU's tanh form.

@@ -1,11 +1,17 @@
 // The batched product of a prompt chunk on the GPU: y[t][r] = sum_k W[r][k] x[t][k] for n tokens,
-// a tiled f32 GEMM whose weight tiles are dequantized into shared memory as they are loaded (the
+// tiled GEMMs whose weight tiles are dequantized into shared memory as they are loaded (the
 // per-element accessors of block_math.h, as the CPU's scalar reference reads them), so no
-// dequantized copy of a matrix is kept. Each block computes 64 weight rows x 32 tokens, each
-// thread 4 x 2 of them, k in steps of 32. Correct first: tensor cores (cuBLAS on dequantized
-// tiles, or int8) are measured against it on a GPU. One token goes through matvec.
+// dequantized copy of a matrix is kept. Two kernels (MatmulKernel): Simt, the default, f32 fused
+// multiply-adds, each block 64 weight rows x 32 tokens and each thread 4 x 2 of them, k in steps
+// of 32; Tf32x3, the same tiles on the tensor cores (WMMA, sm_80 and later) with each f32 operand
+// split into a TF32 part and a TF32 remainder and three products summed (big x small,
+// small x big, big x big), which keeps f32's accuracy. Tf32x3 stays opt-in until a GPU run has
+// measured it against Simt. One token goes through matvec.
 #include <cuda_runtime.h>
+#include <mma.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
@@ -56,16 +62,100 @@ __global__ void matmul_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, 
         }
 }
 
+// ---- Tf32x3: 4 warps, each 16 weight rows x 32 tokens as two 16 x 16 accumulators ------------
+constexpr int kTcThreads = 128, kTcLd = kTileK + 4;  // shared rows padded (32-byte aligned)
+
+// big = v rounded to TF32, small = the remainder rounded to TF32, element by element.
+template <class Fragment>
+__device__ void split_tf32(Fragment& big, Fragment& small) {
+    for (int i = 0; i < big.num_elements; ++i) {
+        const float v = big.x[i];
+        big.x[i] = nvcuda::wmma::__float_to_tf32(v);
+        small.x[i] = nvcuda::wmma::__float_to_tf32(v - big.x[i]);
+    }
+}
+
+template <DType T>
+__global__ void matmul_tf32x3_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, int64_t cols,
+                                     const float* x, int64_t n, float* y) {
+#if __CUDA_ARCH__ >= 800
+    using namespace nvcuda;
+    __shared__ __align__(32) float ws[kTileRows * kTcLd];         // ws[r][k]: A, row-major
+    __shared__ __align__(32) float xs[kTileTokens * kTcLd];       // xs[t][k]: B (k x t), col-major
+    __shared__ __align__(32) float out[kTileTokens * kTileRows];  // out[t][r]: D, col-major
+    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kTileRows;
+    const int64_t tok0 = static_cast<int64_t>(blockIdx.y) * kTileTokens;
+    const int tid = static_cast<int>(threadIdx.x), warp = tid / 32;
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2];
+    wmma::fill_fragment(acc[0], 0.0f);
+    wmma::fill_fragment(acc[1], 0.0f);
+    for (int64_t k0 = 0; k0 < cols; k0 += kTileK) {
+        for (int i = tid; i < kTileRows * kTileK; i += kTcThreads) {
+            const int r = i / kTileK, kk = i % kTileK;
+            const int64_t row = row0 + r, k = k0 + kk;
+            ws[r * kTcLd + kk] = row < rows && k < cols ? weight<T>(w + row * row_bytes, k) : 0.0f;
+        }
+        for (int i = tid; i < kTileTokens * kTileK; i += kTcThreads) {
+            const int t = i / kTileK, kk = i % kTileK;
+            const int64_t tok = tok0 + t, k = k0 + kk;
+            xs[t * kTcLd + kk] = tok < n && k < cols ? x[tok * cols + k] : 0.0f;
+        }
+        __syncthreads();
+        for (int kk = 0; kk < kTileK; kk += 8) {
+            wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a_big,
+                a_small;
+            wmma::load_matrix_sync(a_big, ws + warp * 16 * kTcLd + kk, kTcLd);
+            split_tf32(a_big, a_small);
+            for (int j = 0; j < 2; ++j) {
+                wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::col_major>
+                    b_big, b_small;
+                wmma::load_matrix_sync(b_big, xs + j * 16 * kTcLd + kk, kTcLd);
+                split_tf32(b_big, b_small);
+                wmma::mma_sync(acc[j], a_small, b_big, acc[j]);
+                wmma::mma_sync(acc[j], a_big, b_small, acc[j]);
+                wmma::mma_sync(acc[j], a_big, b_big, acc[j]);
+            }
+        }
+        __syncthreads();
+    }
+    for (int j = 0; j < 2; ++j)
+        wmma::store_matrix_sync(out + j * 16 * kTileRows + warp * 16, acc[j], kTileRows,
+                                wmma::mem_col_major);
+    __syncthreads();
+    for (int i = tid; i < kTileRows * kTileTokens; i += kTcThreads) {
+        const int t = i / kTileRows, r = i % kTileRows;
+        const int64_t row = row0 + r, tok = tok0 + t;
+        if (row < rows && tok < n) y[tok * rows + row] = out[t * kTileRows + r];
+    }
+#endif
+}
+
+// FLASH_CUDA_MATMUL=tf32x3 puts the forward pass's chunks on the tensor cores.
+MatmulKernel matmul_kernel_from_environment() {
+    const char* v = std::getenv("FLASH_CUDA_MATMUL");
+    return v && std::strcmp(v, "tf32x3") == 0 ? MatmulKernel::Tf32x3 : MatmulKernel::Simt;
+}
+
 }  // namespace
 
+MatmulKernel default_matmul_kernel() {
+    static const MatmulKernel kernel = matmul_kernel_from_environment();
+    return kernel;
+}
+
 void launch::matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
-                    float* y) {
+                    float* y, MatmulKernel kernel) {
     if (n == 1) return matvec(t, w, rows, cols, x, y);
     if (n <= 0 || rows <= 0) return;
     const dim3 grid(static_cast<unsigned>((rows + kTileRows - 1) / kTileRows),
                     static_cast<unsigned>((n + kTileTokens - 1) / kTileTokens));
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
+        if (kernel == MatmulKernel::Tf32x3) {
+            matmul_tf32x3_kernel<T><<<grid, kTcThreads, 0, stream()>>>(
+                static_cast<const uint8_t*>(w), row_bytes(T, cols), rows, cols, x, n, y);
+            return;
+        }
         matmul_kernel<T><<<grid, kThreads, 0, stream()>>>(static_cast<const uint8_t*>(w),
                                                           row_bytes(T, cols), rows, cols, x, n, y);
     });

@@ -62,8 +62,8 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
     }
 }
 
-// The prompt chunk's product (launch::matmul, a tiled GEMM): tokens x rows that fill no tile
-// exactly, against the same reference.
+// The prompt chunk's product (launch::matmul, both tiled GEMMs): tokens x rows that fill no
+// tile exactly, against the same reference.
 TEST_P(CudaMatvec, MatmulOfAChunkEqualsTheScalarReference) {
     const DType t = GetParam();
     std::mt19937 rng(77);
@@ -75,23 +75,28 @@ TEST_P(CudaMatvec, MatmulOfAChunkEqualsTheScalarReference) {
     DeviceBuffer dw(w.size()), dx(x.size() * sizeof(float)), dy(n * rows * sizeof(float));
     dw.upload(w.data(), w.size());
     dx.upload(x.data(), x.size() * sizeof(float));
-    launch::matmul(t, dw.data(), rows, cols, static_cast<const float*>(dx.data()), n,
-                   static_cast<float*>(dy.data()));
-    launch::synchronize("matmul test");
-    std::vector<float> y(static_cast<size_t>(n * rows));
-    dy.download(y.data(), y.size() * sizeof(float));
-
     std::vector<float> row(static_cast<size_t>(cols));
-    for (int64_t r = 0; r < rows; ++r) {
-        kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(), cols);
-        for (int64_t tok = 0; tok < n; ++tok) {
-            double want = 0.0, magnitude = 0.0;
-            for (int64_t k = 0; k < cols; ++k) {
-                want += double(row[k]) * x[tok * cols + k];
-                magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
+    for (MatmulKernel kernel : {MatmulKernel::Simt, MatmulKernel::Tf32x3}) {
+        const char* name = kernel == MatmulKernel::Simt ? "simt" : "tf32x3";
+        dy.upload(std::vector<float>(n * rows, NAN).data(), n * rows * sizeof(float));
+        launch::matmul(t, dw.data(), rows, cols, static_cast<const float*>(dx.data()), n,
+                       static_cast<float*>(dy.data()), kernel);
+        launch::synchronize("matmul test");
+        std::vector<float> y(static_cast<size_t>(n * rows));
+        dy.download(y.data(), y.size() * sizeof(float));
+        for (int64_t r = 0; r < rows; ++r) {
+            kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(), cols);
+            for (int64_t tok = 0; tok < n; ++tok) {
+                double want = 0.0, magnitude = 0.0;
+                for (int64_t k = 0; k < cols; ++k) {
+                    want += double(row[k]) * x[tok * cols + k];
+                    magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
+                }
+                // Tf32x3 meets the same bar: its three TF32 products keep f32's accuracy,
+                // which one TF32 product (10 bits of mantissa) would not.
+                ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
+                    << dtype_name(t) << " row " << r << " token " << tok << " " << name;
             }
-            ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
-                << dtype_name(t) << " row " << r << " token " << tok;
         }
     }
 }

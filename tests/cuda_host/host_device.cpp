@@ -78,6 +78,10 @@ MatvecKernel default_matvec_kernel() {
     return MatvecKernel::Groups;
 }
 
+MatmulKernel default_matmul_kernel() {
+    return MatmulKernel::Simt;
+}
+
 namespace launch {
 
 // The Groups kernel's arithmetic: lane l's sum of dot32 over groups l, l + 32, ..., then the
@@ -109,8 +113,9 @@ void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, 
     });
 }
 
-void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
-            float* y) {
+// Both kernels alike: the stand-in sums each token's product as the matvec's Elements kernel.
+void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n, float* y,
+            MatmulKernel) {
     host::run_or_record([=] {
         if (n == 1) return matvec(t, w, rows, cols, x, y);  // as matmul.cu
         for (int64_t tok = 0; tok < n; ++tok)
