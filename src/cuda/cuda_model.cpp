@@ -52,7 +52,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
       slots_(options.slots),
       first_layer_(cuda::first_gpu_layer(model.config().n_layer, options.gpu_layers)),
       use_graphs_(options.graphs && !graphs_disabled_by_environment()),
-      matmul_kernel_(options.matmul) {
+      matmul_kernel_(options.matmul),
+      attention_part_(options.attention_part) {
     const ModelConfig& c = model.config();
     const ModelWeights& W = model.weights();
     if (const std::string why = forward_unsupported(c); !why.empty())
@@ -66,7 +67,11 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
         if (w.rows > 1 && !matvec_supports(w.type))
             throw Error("the GPU cannot run this model: no GPU kernel for " +
                         std::string(dtype_name(w.type)) + " weights");
-    const DeviceMemory plan = forward_device_memory(c, W, n_ctx, slots_, first_layer_);
+    if (attention_part_ <= 0)
+        throw Error("GPU attention part of " + std::to_string(attention_part_) +
+                    " positions: must be >= 1");
+    const DeviceMemory plan =
+        forward_device_memory(c, W, n_ctx, slots_, first_layer_, attention_part_);
     const size_t needed = plan.total();
     const DeviceInfo info = device_info(0);
     if (needed > info.free_bytes)
@@ -137,6 +142,8 @@ CudaModel::CudaModel(const Model& model, int64_t n_ctx, CudaOptions options)
     gate_ = floats(chunk_ * c.n_ff);
     up_ = floats(chunk_ * c.n_ff);
     scores_ = floats(chunk_ * c.n_head * n_ctx);
+    attn_partial_ =
+        floats(chunk_ * c.n_head * attention_parts(n_ctx, attention_part_) * (c.head_dim_v + 2));
     logits_ = floats(kLogitRows * c.n_vocab);
     rows_ = DeviceBuffer(static_cast<size_t>(2 * chunk_) * sizeof(int32_t));
     if (c.gated_attention) {
@@ -411,7 +418,8 @@ void CudaModel::attention_step(int64_t l, int64_t m) {
                      c.kv_dim(), c.v_dim());
     launch::attention(f(q_), h(L.k_cache), h(L.v_cache), m, positions, slots, n_ctx_,
                       lc.sliding ? c.sliding_window : 0, c.n_head, c.n_head / c.n_head_kv, hd,
-                      c.head_dim_v, c.kv_dim(), c.v_dim(), c.attn_scale, f(scores_), f(attn_));
+                      c.head_dim_v, c.kv_dim(), c.v_dim(), c.attn_scale, attention_part_,
+                      f(scores_), f(attn_partial_), f(attn_));
     if (c.gated_attention)
         launch::output_gate(f(attn_), f(attn_gate_), m * c.n_head * c.head_dim_v);
     matmul(L.wo, f(attn_), m, f(y_));

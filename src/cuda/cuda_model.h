@@ -37,6 +37,8 @@ struct CudaOptions {
     // sequences, and short prompt chunks) replayed from a CUDA graph (launch.h) recorded once
     // per row count. Off, or with $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
     bool graphs = true;
+    // Cache positions per attention block (launch.h's attention; fewer: more parts, for tests).
+    int64_t attention_part = kAttentionPart;
     // The prompt chunks' product (cuda_backend.h): Simt unless $FLASH_CUDA_MATMUL says tf32x3.
     MatmulKernel matmul = default_matmul_kernel();
 };
@@ -125,7 +127,8 @@ class CudaModel {
     const float* rope_freqs_ = nullptr;
     // Activations of one chunk of up to chunk_ rows; rows_ holds their positions then slots.
     int64_t chunk_ = 1;
-    DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, logits_, rows_;
+    int64_t attention_part_ = kAttentionPart;
+    DeviceBuffer x_, xn_, y_, q_, k_, v_, attn_, gate_, up_, scores_, attn_partial_, logits_, rows_;
     DeviceBuffer qg_, attn_gate_;                              // gated attention
     DeviceBuffer dn_x_, dn_z_, dn_decay_, dn_beta_, dn_core_;  // DeltaNet
     std::vector<float> embeddings_;

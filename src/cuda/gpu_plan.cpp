@@ -46,7 +46,7 @@ int64_t prefill_chunk(const ModelConfig& c, int64_t n_ctx) {
 }
 
 DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, int64_t n_ctx,
-                                   int64_t slots, int64_t first_layer) {
+                                   int64_t slots, int64_t first_layer, int64_t attention_part) {
     DeviceMemory m;
     for (const WeightRef& w : uploaded_weights(W, first_layer))
         m.weights += static_cast<size_t>(w.rows) * row_bytes(w.type, w.cols);
@@ -58,6 +58,8 @@ DeviceMemory forward_device_memory(const ModelConfig& c, const ModelWeights& W, 
     const int64_t chunk = prefill_chunk(c, n_ctx);
     int64_t per_token = 3 * c.n_embd + c.q_dim() + c.kv_dim() + c.v_dim() +
                         c.n_head * c.head_dim_v + 2 * c.n_ff + c.n_head * n_ctx;
+    // Each part's maximum, sum and unnormalised values, per head.
+    per_token += c.n_head * attention_parts(n_ctx, attention_part) * (c.head_dim_v + 2);
     if (c.gated_attention) per_token += 3 * c.q_dim();  // the joint projection and the gate
     if (const auto& dc = c.deltanet) {
         m.recurrent = static_cast<size_t>(slots * recurrent *

@@ -36,17 +36,24 @@ std::vector<WeightRef> uploaded_weights(const ModelWeights& weights, int64_t fir
 int64_t prefill_chunk(const ModelConfig& config, int64_t n_ctx);
 // Rows of logits computed per output product when every token's logits are asked for.
 inline constexpr int64_t kLogitRows = 16;
+// Positions of the cache one attention block takes (flash-decoding: a row's positions are cut
+// into parts of this many, each part's softmax partials merged after), and the parts of n_ctx.
+inline constexpr int64_t kAttentionPart = 256;
+inline int64_t attention_parts(int64_t n_ctx, int64_t part = kAttentionPart) {
+    return (n_ctx + part - 1) / part;
+}
 
 struct DeviceMemory {
     size_t weights = 0;      // in their GGUF types
     size_t kv_cache = 0;     // f16 keys and values of every attention layer, every slot
     size_t recurrent = 0;    // f32 conv windows and DeltaNet states of every recurrent layer, slot
-    size_t activations = 0;  // a prompt chunk's, its attention scores, kLogitRows of logits
+    size_t activations = 0;  // a prompt chunk's, its attention scores and partials, logits
     size_t total() const { return weights + kv_cache + recurrent + activations; }
 };
 // For `slots` sequences of up to n_ctx tokens each, with layers first_layer.. on the GPU (the
-// earlier ones on the CPU: partial offload).
+// earlier ones on the CPU: partial offload), attention in parts of attention_part positions.
 DeviceMemory forward_device_memory(const ModelConfig& config, const ModelWeights& weights,
-                                   int64_t n_ctx, int64_t slots = 1, int64_t first_layer = 0);
+                                   int64_t n_ctx, int64_t slots = 1, int64_t first_layer = 0,
+                                   int64_t attention_part = kAttentionPart);
 
 }  // namespace flash::cuda

@@ -48,12 +48,16 @@ void store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cac
 // Causal attention of each row over its slot's positions [first, positions[t]] (first: 0, or
 // the start of a sliding window of `window` positions when window > 0): out[t][h] =
 // sum_j softmax_j(scale * q[t][h] . k_j) v_j, query head h reading key/value head h / group.
-// q rows: n_head * head_dim floats; out rows: n_head * head_dim_v. scores: scratch of
-// n_tokens x n_head x n_ctx floats.
+// The positions are cut into parts of part_len from `first` (flash-decoding: a block per token,
+// head and part, so a long context fills the GPU), each part's maximum, sum of exponentials and
+// unnormalised value sums written to `partial`, then merged. q rows: n_head * head_dim floats;
+// out rows: n_head * head_dim_v. scores: scratch of n_tokens x n_head x n_ctx floats; partial:
+// n_tokens x n_head x attention_parts(n_ctx, part_len) x (head_dim_v + 2).
 void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, int64_t n_tokens,
                const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
                int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
-               int64_t v_dim, float scale, float* scores, float* out);
+               int64_t v_dim, float scale, int64_t part_len, float* scores, float* partial,
+               float* out);
 // n bytes from device src to device dst, queued.
 void copy(void* dst, const void* src, size_t n);
 // n zero bytes at dst, queued.

@@ -91,8 +91,9 @@ std::string case_name(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 // Every token's logits through a Session whose forward calls run on the GPU.
-std::vector<float> gpu_prompt_logits(const Model& m, const std::vector<int32_t>& tokens) {
-    CudaRunner runner(m, 256);
+std::vector<float> gpu_prompt_logits(const Model& m, const std::vector<int32_t>& tokens,
+                                     CudaOptions options = {}) {
+    CudaRunner runner(m, 256, options);
     Session s(m, nullptr,
               {.n_ctx = 256, .n_batch = static_cast<int64_t>(tokens.size()), .runner = &runner});
     std::vector<float> out(tokens.size() * static_cast<size_t>(m.config().n_vocab));
@@ -126,18 +127,22 @@ TEST_P(CudaForward, MeetsTheParityBarAndEqualsTheCpuWithinRounding) {
 }
 
 // 80 positions: past gemma3's 32-token sliding window, so its windowed layer must drop the
-// oldest keys as the CPU does.
+// oldest keys as the CPU does; with the positions in one attention part, and in parts of 7 (a
+// row's parts start at its window's first position), merged.
 TEST_P(CudaForward, PastTheSlidingWindowEqualsTheCpu) {
     const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     std::vector<int32_t> tokens;
     while (tokens.size() < 80) tokens.push_back(prompt[tokens.size() % prompt.size()]);
     const auto m = load(GetParam());
-    const std::vector<float> gpu = gpu_prompt_logits(*m, tokens);
     const std::vector<float> cpu =
         flash::testing::prompt_logits(*m, tokens, 2, kernels::Precision::Exact);
-    EXPECT_LT(nmse(gpu, cpu), 1e-6);
-    EXPECT_EQ(flash::testing::top1_agreement(gpu, cpu, 80, static_cast<int>(m->config().n_vocab)),
-              1.0);
+    for (int64_t part : {kAttentionPart, int64_t{7}}) {
+        const std::vector<float> gpu = gpu_prompt_logits(*m, tokens, {.attention_part = part});
+        EXPECT_LT(nmse(gpu, cpu), 2e-8) << "attention in parts of " << part;
+        EXPECT_EQ(
+            flash::testing::top1_agreement(gpu, cpu, 80, static_cast<int>(m->config().n_vocab)),
+            1.0);
+    }
 }
 
 // A prompt in one pass, in passes of 7 tokens, and one token at a time: the same logits (the

@@ -18,6 +18,7 @@
 #include "core/fp16.h"
 #include "cuda/block_math.h"
 #include "cuda/cuda_backend.h"
+#include "cuda/gpu_plan.h"
 #include "cuda/launch.h"
 #include "cuda_host/host_launch.h"
 #include "kernels/kernels.h"
@@ -175,38 +176,69 @@ void store_kv(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cac
     });
 }
 
+// attention.cu's parts and their merge, in its order: per part the scores, maximum, exponentials
+// and unnormalised values (written to `partial` as the kernel writes them), then the rescaled sum.
 void attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, int64_t n_tokens,
                const int32_t* positions, const int32_t* slots, int64_t n_ctx, int64_t window,
                int64_t n_head, int64_t group, int64_t head_dim, int64_t head_dim_v, int64_t kv_dim,
-               int64_t v_dim, float scale, float* scores, float* out) {
+               int64_t v_dim, float scale, int64_t part_len, float* scores, float* partial,
+               float* out) {
     host::run_or_record([=] {
+        const int64_t n_parts = attention_parts(n_ctx, part_len), stride = head_dim_v + 2;
         for (int64_t t = 0; t < n_tokens; ++t) {
-            const int64_t last = positions[t], base = static_cast<int64_t>(slots[t]) * n_ctx;
-            const int64_t first = window > 0 ? std::max<int64_t>(0, last - window + 1) : 0;
+            const int64_t last_position = positions[t];
+            const int64_t base = static_cast<int64_t>(slots[t]) * n_ctx;
+            const int64_t first_position =
+                window > 0 ? std::max<int64_t>(0, last_position - window + 1) : 0;
             for (int64_t h = 0; h < n_head; ++h) {
                 const int64_t kvh = h / group;
                 const float* qh = q + (t * n_head + h) * head_dim;
                 float* s = scores + (t * n_head + h) * n_ctx;
-                float max = -INFINITY;
-                for (int64_t j = first; j <= last; ++j) {
-                    const uint16_t* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
-                    float dot = 0.0f;
-                    for (int64_t d = 0; d < head_dim; ++d)
-                        dot = std::fma(qh[d], fp16_to_f32(k[d]), dot);
-                    s[j] = dot * scale;
-                    max = std::max(max, s[j]);
+                float* parts = partial + (t * n_head + h) * n_parts * stride;
+                for (int64_t p = 0; p < n_parts; ++p) {
+                    float* part = parts + p * stride;
+                    const int64_t first = first_position + p * part_len;
+                    const int64_t last = std::min(first + part_len - 1, last_position);
+                    if (first > last) {
+                        part[0] = -INFINITY, part[1] = 0.0f;
+                        continue;
+                    }
+                    float max = -INFINITY;
+                    for (int64_t j = first; j <= last; ++j) {
+                        const uint16_t* k = k_cache + (base + j) * kv_dim + kvh * head_dim;
+                        float dot = 0.0f;
+                        for (int64_t d = 0; d < head_dim; ++d)
+                            dot = std::fma(qh[d], fp16_to_f32(k[d]), dot);
+                        s[j] = dot * scale;
+                        max = std::max(max, s[j]);
+                    }
+                    float sum = 0.0f;
+                    for (int64_t j = first; j <= last; ++j) {
+                        s[j] = std::exp(s[j] - max);
+                        sum += s[j];
+                    }
+                    for (int64_t d = 0; d < head_dim_v; ++d) {
+                        float acc = 0.0f;
+                        for (int64_t j = first; j <= last; ++j)
+                            acc = std::fma(
+                                s[j],
+                                fp16_to_f32(v_cache[(base + j) * v_dim + kvh * head_dim_v + d]),
+                                acc);
+                        part[2 + d] = acc;
+                    }
+                    part[0] = max, part[1] = sum;
                 }
-                float sum = 0.0f;
-                for (int64_t j = first; j <= last; ++j) {
-                    s[j] = std::exp(s[j] - max);
-                    sum += s[j];
-                }
+                float max = -INFINITY, sum = 0.0f;
+                for (int64_t p = 0; p < n_parts; ++p)
+                    if (parts[p * stride + 1] > 0.0f) max = std::max(max, parts[p * stride]);
+                for (int64_t p = 0; p < n_parts; ++p)
+                    if (parts[p * stride + 1] > 0.0f)
+                        sum += std::exp(parts[p * stride] - max) * parts[p * stride + 1];
                 for (int64_t d = 0; d < head_dim_v; ++d) {
                     float acc = 0.0f;
-                    for (int64_t j = first; j <= last; ++j)
-                        acc = std::fma(
-                            s[j], fp16_to_f32(v_cache[(base + j) * v_dim + kvh * head_dim_v + d]),
-                            acc);
+                    for (int64_t p = 0; p < n_parts; ++p)
+                        if (parts[p * stride + 1] > 0.0f)
+                            acc += std::exp(parts[p * stride] - max) * parts[p * stride + 2 + d];
                     out[(t * n_head + h) * head_dim_v + d] = acc / sum;
                 }
             }
