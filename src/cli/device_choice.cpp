@@ -37,9 +37,14 @@ DeviceChoice choose_device(const DeviceRequest& request, const DeviceFacts& fact
     const std::string why = gpu_refusal(facts);
     if (why.empty()) return {.gpu = true};
     if (request.where == "cuda") throw Error("--device cuda: " + why);
-    if (request.gpu_layers < 0) return {};  // auto falls back to the CPU quietly
-    return {.note = "--gpu-layers " + std::to_string(request.gpu_layers) + " is ignored: " + why +
-                    "; the model runs on the CPU"};
+    if (request.gpu_layers >= 0)
+        return {.note = "--gpu-layers " + std::to_string(request.gpu_layers) +
+                        " is ignored: " + why + "; the model runs on the CPU"};
+    // A GPU set aside by the model or the settings is worth a line; no GPU at all is not.
+    if (facts.cuda_built && facts.devices > 0)
+        return {.note = "the model runs on the CPU, not the GPU: " + why +
+                        " (--device cpu says so quietly)"};
+    return {};
 }
 
 void add_device_option(CLI::App& cmd, DeviceRequest& request) {

@@ -30,7 +30,9 @@ struct DeviceRequest {
 
 struct DeviceChoice {
     bool gpu = false;
-    std::string note;  // for stderr when not empty: an explicit --gpu-layers that auto set aside
+    // For stderr when not empty: why auto set aside an explicit --gpu-layers, or a GPU that is
+    // present (no note when there is none: the CPU is simply where flash runs).
+    std::string note;
 };
 
 // Throws flash::Error naming the reason when "cuda" cannot be honoured, or when --device cuda

@@ -58,7 +58,7 @@ TEST(DeviceChoice, AutoTakesTheGpuOnlyWhenEverythingFitsAndCudaSaysWhyNot) {
 }
 
 // llama.cpp's -ngl: 0 is the CPU, any other count asks for the GPU; one that auto sets aside is
-// named in a note (the default, every layer, falls back quietly).
+// named in a note, and so is a GPU that is present but set aside (no GPU at all: no note).
 TEST(DeviceChoice, GpuLayersZeroIsTheCpuAndAnIgnoredCountIsNoted) {
     EXPECT_FALSE(use_gpu("auto", gpu_ready(), 0));
     EXPECT_NE(refusal(gpu_ready(), 0).find("--gpu-layers 0"), std::string::npos);
@@ -71,6 +71,15 @@ TEST(DeviceChoice, GpuLayersZeroIsTheCpuAndAnIgnoredCountIsNoted) {
     const DeviceChoice quiet = choose_device({}, none);
     EXPECT_FALSE(quiet.gpu);
     EXPECT_EQ(quiet.note, "");
+    // A GPU that is there but set aside by the settings is named, with the reason.
+    DeviceFacts fast = gpu_ready();
+    fast.exact = false;
+    const DeviceChoice set_aside = choose_device({}, fast);
+    EXPECT_FALSE(set_aside.gpu);
+    EXPECT_NE(set_aside.note.find("runs on the CPU, not the GPU: the GPU computes in f32 only"),
+              std::string::npos)
+        << set_aside.note;
+    EXPECT_EQ(choose_device({.where = "cpu"}, fast).note, "");
     const DeviceChoice noted = choose_device({.gpu_layers = 12}, none);
     EXPECT_FALSE(noted.gpu);
     EXPECT_NE(noted.note.find("--gpu-layers 12 is ignored: no CUDA device"), std::string::npos)
