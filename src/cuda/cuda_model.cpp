@@ -309,8 +309,11 @@ void CudaModel::queue_layers(int64_t m) {
 }
 
 // The layers' launches depend only on the row count, their inputs being in x_ and rows_ already,
-// so they are recorded once per count and replayed.
+// so they are recorded once per count and replayed. The first pass of a count is launched as
+// usual: every kernel it needs is then loaded (CUDA loads modules lazily, which a capture may
+// not do), and a count seen once is not recorded.
 void CudaModel::replay_layers(int64_t m) {
+    if (seen_rows_.insert(m).second) return queue_layers(m);
     launch::GraphPtr& graph = graphs_[m];
     if (!graph) {
         launch::begin_capture();

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -34,8 +35,9 @@ struct CudaOptions {
     int64_t gpu_layers = -1;
     int cpu_threads = 0;
     // The layers of a pass of up to kGraphRows rows (every decode step of up to that many
-    // sequences, and short prompt chunks) replayed from a CUDA graph (launch.h) recorded once
-    // per row count. Off, or with $FLASH_CUDA_GRAPHS=0, every kernel is launched one by one.
+    // sequences, and short prompt chunks) replayed from a CUDA graph (launch.h) recorded the
+    // second time a row count comes. Off, or with $FLASH_CUDA_GRAPHS=0, every kernel is
+    // launched one by one.
     bool graphs = true;
     // Cache positions per attention block (launch.h's attention; fewer: more parts, for tests).
     int64_t attention_part = kAttentionPart;
@@ -112,6 +114,7 @@ class CudaModel {
     bool use_graphs_ = true;
     MatmulKernel matmul_kernel_ = MatmulKernel::Simt;
     std::map<int64_t, launch::GraphPtr> graphs_;  // the layers' launches by row count
+    std::set<int64_t> seen_rows_;                 // row counts launched once already
     // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
     // its layers, and the cache of sequences that come without one (forward()).
     std::unique_ptr<ThreadPool> cpu_pool_;

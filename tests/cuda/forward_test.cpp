@@ -282,8 +282,8 @@ TEST_P(CudaForward, PartialOffloadEqualsTheCpu) {
 
 // Passes whose layers are replayed from graphs (CudaOptions::graphs) give the logits of passes
 // launched one kernel at a time, bit for bit: two prompts (two 7-row chunks), two sequences
-// stepping together (2-row passes), then one alone (1-row passes), each row count recorded once
-// and replayed with new tokens and positions.
+// stepping together (2-row passes), then one alone (1-row passes), each row count launched,
+// then recorded, then replayed with new tokens and positions.
 TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
     const auto tokens = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto m = load(GetParam());
@@ -311,7 +311,7 @@ TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
         }
     };
     pass(0, 9, 0, 5);
-    EXPECT_EQ(graphs.graphs_recorded(), 1u);  // 7 rows, recorded then replayed
+    EXPECT_EQ(graphs.graphs_recorded(), 1u);  // 7 rows: launched, then recorded
     for (int64_t step = 0; step < 4; ++step) pass(9 + step, 1, 5 + step, 1);
     for (int64_t step = 4; step < 7; ++step) pass(9 + step, 1, 0, 0);
     EXPECT_EQ(graphs.graphs_recorded(), 3u);  // and 2 rows, then 1
