@@ -1,7 +1,8 @@
 // Bandwidth of the CUDA matrix-vector product (decode's weight reads), both kernels
 // (MatvecKernel), per weight type on the Qwen3.5-4B shape's matrices: bytes of weights read per
-// call / median time, as JSON lines, for the roofline figures of issue 24. Timed on the host around the synchronous call (launch and
-// synchronization included, as a decode step pays them), after warm-up calls.
+// call / median time, as JSON lines, for the roofline figures of issue 24. Timed on the host around
+// the synchronous call (launch and synchronization included, as a decode step pays them), after
+// warm-up calls.
 //   build/cuda/bench/cuda/flash_bench_cuda_matvec [repetitions]
 #include <algorithm>
 #include <chrono>
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
             dw.upload(w.data(), w.size());
             dx.upload(x.data(), x.size() * sizeof(float));
             for (cuda::MatvecKernel kernel :
-                 {cuda::MatvecKernel::Groups, cuda::MatvecKernel::Elements}) {
+                 {cuda::MatvecKernel::Blocks, cuda::MatvecKernel::Elements}) {
                 for (int i = 0; i < 5; ++i) cuda::matvec(t, dw, s.rows, s.cols, dx, dy, kernel);
                 std::vector<double> us;
                 for (int i = 0; i < reps; ++i) {
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
                     "\"cols\": %lld, \"weight_bytes\": %zu, \"median_us\": %.2f, \"gb_per_s\": "
                     "%.1f}\n",
                     std::string(dtype_name(t)).c_str(), s.name,
-                    kernel == cuda::MatvecKernel::Groups ? "groups" : "elements",
+                    kernel == cuda::MatvecKernel::Blocks ? "blocks" : "elements",
                     static_cast<long long>(s.rows), static_cast<long long>(s.cols), w.size(),
                     median, static_cast<double>(w.size()) / median / 1e3);
             }

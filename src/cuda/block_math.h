@@ -2,9 +2,10 @@
 // that compiles for the device (the kernels) and for the host alike, so that
 // tests/cuda_host/block_math_test.cpp holds it against kernels::ref::dequantize_row in every
 // build, with or without a GPU. Two readings: weight<T>(row, e), one element (the reference
-// kernels and the prompt's GEMM); dot32<T>(row, s, x), elements 32s..32s+31 against x, each
-// scale decoded once and the quants fetched four bytes at a time (decode's matvec). And the one
-// list of the weight types the kernels are instantiated for (dispatch_type).
+// kernels and the prompt's GEMM); lane_dot<T>(row, u, lane, x, cols), a lane's 8 weights of a
+// 256-weight unit against x, the warp's lanes reading neighbouring quant words and x runs
+// (decode's matvec). And the one list of the weight types the kernels are instantiated for
+// (dispatch_type).
 #pragma once
 
 #include <cstddef>
@@ -138,154 +139,172 @@ FLASH_HOST_DEVICE float weight(const uint8_t* row, int64_t e) {
     }
 }
 
-// N little-endian words from an even address, kept in registers on the device (every loop below
-// has a constant trip count, which nvcc unrolls, so the indices become constants); byte i.
-template <int N>
-struct Words {
-    uint32_t w[N];
-    FLASH_HOST_DEVICE explicit Words(const uint8_t* p) {
-        for (int i = 0; i < N; ++i) w[i] = u32_at_even(p + 4 * i);
-    }
-    FLASH_HOST_DEVICE int byte(int i) const { return (w[i / 4] >> (8 * (i % 4))) & 0xFF; }
-};
+// Four floats at p (16-byte aligned: x rows start at multiples of 32 floats in device buffers,
+// and every offset used below is a multiple of 4), in one load on the device.
+FLASH_HOST_DEVICE inline void load4(const float* p, float out[4]) {
+#ifdef __CUDA_ARCH__
+    const float4 v = *reinterpret_cast<const float4*>(p);
+    out[0] = v.x, out[1] = v.y, out[2] = v.z, out[3] = v.w;
+#else
+    for (int k = 0; k < 4; ++k) out[k] = p[k];
+#endif
+}
 
-// sum(q[l] * x[l]) and sum(x[l]): the parts of a group's dot that a scale and a minimum multiply.
-struct Sums {
-    float qx = 0.0f, x = 0.0f;
-};
+// Byte k of a little-endian word.
+FLASH_HOST_DEVICE inline int byte_of(uint32_t word, int k) {
+    return static_cast<int>((word >> (8 * k)) & 0xFF);
+}
 
-// Elements 32s..32s+31 of a row of type T against x[32s..32s+31] (x is the whole vector): one
-// block of the 32-element types, one 32-element group of a K-quant super-block (s % 8 of block
-// s / 8), or 32 plain floats. Summed in f32 in its own order, so it equals the reference dot to
-// a few ulps of the products' magnitude, not bit for bit.
+// The matvec's unit of work for a warp: 256 weights of a row, a K-quant super-block or eight
+// 32-element blocks (the last unit of a row of those may hold fewer).
+inline constexpr int64_t kUnitElems = 256;
+FLASH_HOST_DEVICE constexpr int64_t matvec_units(int64_t cols) {
+    return (cols + kUnitElems - 1) / kUnitElems;
+}
+
+// Lane `lane`'s part of unit u of a row of type T (8 of its 256 weights) against x (the whole
+// vector): the 32 lanes of a warp read neighbouring words of the unit's quants and neighbouring
+// runs of x, so a warp's loads are coalesced; each lane decodes its scales once. Summed over
+// the 32 lanes, the unit's dot product, in f32 in its own order: it equals the reference dot to a
+// few ulps of the products' magnitude, not bit for bit. Quantized types only (not F32, F16,
+// BF16); cols: the row's length.
 template <DType T>
-FLASH_HOST_DEVICE float dot32(const uint8_t* row, int64_t s, const float* x) {
-    x += 32 * s;
-    if constexpr (T == DType::F32 || T == DType::F16 || T == DType::BF16) {
-        float sum = 0.0f;
-        for (int l = 0; l < 32; ++l) sum += weight<T>(row, 32 * s + l) * x[l];
-        return sum;
-    } else if constexpr (T == DType::Q4_0 || T == DType::Q4_1) {
-        using Block = std::conditional_t<T == DType::Q4_0, BlockQ4_0, BlockQ4_1>;
-        const uint8_t* b = row + s * sizeof(Block);
-        const Words<4> qs(b + offsetof(Block, qs));
-        // Q4_0's offset is taken from each quant, not from the sum: no cancellation.
-        constexpr int offset = T == DType::Q4_0 ? 8 : 0;
-        Sums sums;
-        for (int l = 0; l < 16; ++l) {
-            sums.qx +=
-                ((qs.byte(l) & 0xF) - offset) * x[l] + ((qs.byte(l) >> 4) - offset) * x[l + 16];
-            if constexpr (T == DType::Q4_1) sums.x += x[l] + x[l + 16];
-        }
-        if constexpr (T == DType::Q4_0)
-            return half_at(b) * sums.qx;
-        else
-            return half_at(b) * sums.qx + half_at(b + offsetof(BlockQ4_1, m)) * sums.x;
-    } else if constexpr (T == DType::Q5_0 || T == DType::Q5_1) {
-        using Block = std::conditional_t<T == DType::Q5_0, BlockQ5_0, BlockQ5_1>;
-        const uint8_t* b = row + s * sizeof(Block);
-        const uint32_t qh = u32_at_even(b + offsetof(Block, qh));
-        const Words<4> qs(b + offsetof(Block, qs));
-        constexpr int offset = T == DType::Q5_0 ? 16 : 0;
-        Sums sums;
-        for (int l = 0; l < 16; ++l) {
-            const int lo = (qs.byte(l) & 0xF) | static_cast<int>(((qh >> l) & 1u) << 4);
-            const int hi = (qs.byte(l) >> 4) | static_cast<int>(((qh >> (l + 16)) & 1u) << 4);
-            sums.qx += (lo - offset) * x[l] + (hi - offset) * x[l + 16];
-            if constexpr (T == DType::Q5_1) sums.x += x[l] + x[l + 16];
-        }
-        if constexpr (T == DType::Q5_0)
-            return half_at(b) * sums.qx;
-        else
-            return half_at(b) * sums.qx + half_at(b + offsetof(BlockQ5_1, m)) * sums.x;
-    } else if constexpr (T == DType::Q8_0) {
-        const uint8_t* b = row + s * sizeof(BlockQ8_0);
-        const Words<8> qs(b + offsetof(BlockQ8_0, qs));
-        float sum = 0.0f;
-        for (int l = 0; l < 32; ++l) sum += static_cast<int8_t>(qs.byte(l)) * x[l];
-        return half_at(b) * sum;
-    } else if constexpr (T == DType::Q2_K) {
-        // Group g of the super-block: 2-bit field g % 4 of the 32 bytes of its 128-element half;
-        // a (scale, min) nibble pair per 16 elements.
-        const uint8_t* b = row + (s / 8) * sizeof(BlockQ2_K);
-        const int g = static_cast<int>(s % 8), shift = 2 * (g % 4);
-        const Words<8> qs(b + offsetof(BlockQ2_K, qs) + 32 * (g / 4));
-        const float d = half_at(b + offsetof(BlockQ2_K, d));
-        const float dmin = half_at(b + offsetof(BlockQ2_K, dmin));
-        float sum = 0.0f;
-        for (int h = 0; h < 2; ++h) {
-            Sums sums;
-            for (int l = 16 * h; l < 16 * h + 16; ++l) {
-                sums.qx += ((qs.byte(l) >> shift) & 3) * x[l];
-                sums.x += x[l];
-            }
-            const int sc = b[offsetof(BlockQ2_K, scales) + 2 * g + h];
-            sum += d * (sc & 0xF) * sums.qx - dmin * (sc >> 4) * sums.x;
-        }
-        return sum;
-    } else if constexpr (T == DType::Q3_K) {
-        // As Q2_K's fields, minus 4 where bit g of hmask[l] is clear; a 6-bit scale per 16.
-        const uint8_t* b = row + (s / 8) * sizeof(BlockQ3_K);
-        const int g = static_cast<int>(s % 8), shift = 2 * (g % 4);
-        const Words<8> qs(b + offsetof(BlockQ3_K, qs) + 32 * (g / 4));
-        const Words<8> hmask(b + offsetof(BlockQ3_K, hmask));
-        float sum = 0.0f;
-        for (int h = 0; h < 2; ++h) {
-            float qx = 0.0f;
-            for (int l = 16 * h; l < 16 * h + 16; ++l) {
-                const int q = ((qs.byte(l) >> shift) & 3) - (((hmask.byte(l) >> g) & 1) ? 0 : 4);
-                qx += q * x[l];
-            }
-            sum += static_cast<float>(q3k_scale(b + offsetof(BlockQ3_K, scales), 2 * g + h)) * qx;
-        }
-        return half_at(b + offsetof(BlockQ3_K, d)) * sum;
-    } else if constexpr (T == DType::Q4_K || T == DType::Q5_K) {
-        // Group g: the low (g even) or high nibbles of the 32 bytes of its 64-element pair; Q5_K
-        // adds 16 where bit g of qh[l] is set. One (scale, min) pair per group.
-        using Block = std::conditional_t<T == DType::Q4_K, BlockQ4_K, BlockQ5_K>;
-        const uint8_t* b = row + (s / 8) * sizeof(Block);
-        const int g = static_cast<int>(s % 8), shift = 4 * (g % 2);
-        const Words<8> qs(b + offsetof(Block, qs) + 32 * (g / 2));
-        Sums sums;
-        if constexpr (T == DType::Q4_K) {
-            for (int l = 0; l < 32; ++l) {
-                sums.qx += ((qs.byte(l) >> shift) & 0xF) * x[l];
-                sums.x += x[l];
-            }
+FLASH_HOST_DEVICE float lane_dot(const uint8_t* row, int64_t u, int lane, const float* x,
+                                 int64_t cols) {
+    if constexpr (T == DType::Q4_0 || T == DType::Q4_1 || T == DType::Q5_0 || T == DType::Q5_1 ||
+                  T == DType::Q8_0) {
+        // Eight 32-element blocks, four lanes each: lane j = lane % 4 of block b takes elements
+        // 4j..4j+3 and 16+4j..16+4j+3 (its quant bytes 4j..4j+3), or 8j..8j+7 for Q8_0.
+        const int64_t b = 8 * u + lane / 4;
+        if (32 * b >= cols) return 0.0f;
+        const int j = lane % 4;
+        const float* xb = x + 32 * b;
+        if constexpr (T == DType::Q8_0) {
+            const uint8_t* blk = row + b * sizeof(BlockQ8_0);
+            const uint8_t* qs = blk + offsetof(BlockQ8_0, qs) + 8 * j;
+            const uint32_t w[2] = {u32_at_even(qs), u32_at_even(qs + 4)};
+            float xv[8];
+            load4(xb + 8 * j, xv);
+            load4(xb + 8 * j + 4, xv + 4);
+            float sum = 0.0f;
+            for (int k = 0; k < 8; ++k)
+                sum += static_cast<int8_t>(byte_of(w[k / 4], k % 4)) * xv[k];
+            return half_at(blk) * sum;
         } else {
-            const Words<8> qh(b + offsetof(BlockQ5_K, qh));
-            for (int l = 0; l < 32; ++l) {
-                const int q = ((qs.byte(l) >> shift) & 0xF) | (((qh.byte(l) >> g) & 1) << 4);
-                sums.qx += q * x[l];
-                sums.x += x[l];
+            using Block = std::conditional_t<
+                T == DType::Q4_0, BlockQ4_0,
+                std::conditional_t<T == DType::Q4_1, BlockQ4_1,
+                                   std::conditional_t<T == DType::Q5_0, BlockQ5_0, BlockQ5_1>>>;
+            constexpr bool five = T == DType::Q5_0 || T == DType::Q5_1;
+            constexpr bool minimum = T == DType::Q4_1 || T == DType::Q5_1;
+            constexpr int offset = T == DType::Q4_0 ? 8 : T == DType::Q5_0 ? 16 : 0;
+            const uint8_t* blk = row + b * sizeof(Block);
+            const uint32_t qs = u32_at_even(blk + offsetof(Block, qs) + 4 * j);
+            uint32_t qh = 0;
+            if constexpr (five) qh = u32_at_even(blk + offsetof(Block, qh));
+            float lo[4], hi[4];
+            load4(xb + 4 * j, lo);
+            load4(xb + 16 + 4 * j, hi);
+            float qx = 0.0f, xs = 0.0f;
+            for (int k = 0; k < 4; ++k) {
+                const int e = 4 * j + k;  // this byte's low nibble; e + 16 its high one
+                int q_lo = byte_of(qs, k) & 0xF, q_hi = byte_of(qs, k) >> 4;
+                if constexpr (five) {
+                    q_lo |= static_cast<int>((qh >> e) & 1u) << 4;
+                    q_hi |= static_cast<int>((qh >> (e + 16)) & 1u) << 4;
+                }
+                qx += (q_lo - offset) * lo[k] + (q_hi - offset) * hi[k];
+                if constexpr (minimum) xs += lo[k] + hi[k];
+            }
+            if constexpr (minimum)
+                return half_at(blk) * qx + half_at(blk + 2) * xs;
+            else
+                return half_at(blk) * qx;
+        }
+    } else if constexpr (T == DType::Q2_K || T == DType::Q3_K) {
+        // Lane l: bytes li, li + 1 (li = 2 (l % 16)) of the 32 quant bytes of half l / 16; their
+        // 2-bit fields j = 0..3 are elements 128 half + 32 j + li (+1), scale 8 half + 2 j + li/16.
+        using Block = std::conditional_t<T == DType::Q2_K, BlockQ2_K, BlockQ3_K>;
+        const uint8_t* blk = row + u * sizeof(Block);
+        const int half = lane / 16, li = 2 * (lane % 16);
+        const uint16_t qs = u16_at(blk + offsetof(Block, qs) + 32 * half + li);
+        const float* xh = x + kUnitElems * u + 128 * half + li;
+        float sum = 0.0f;
+        for (int j = 0; j < 4; ++j) {
+            const float x0 = xh[32 * j], x1 = xh[32 * j + 1];
+            const int q0 = (qs >> (2 * j)) & 3, q1 = (qs >> (8 + 2 * j)) & 3;
+            const int scale = 8 * half + 2 * j + li / 16;
+            if constexpr (T == DType::Q2_K) {
+                const int sc = blk[offsetof(BlockQ2_K, scales) + scale];
+                sum += half_at(blk + offsetof(BlockQ2_K, d)) * (sc & 0xF) * (q0 * x0 + q1 * x1) -
+                       half_at(blk + offsetof(BlockQ2_K, dmin)) * (sc >> 4) * (x0 + x1);
+            } else {
+                const uint16_t hmask = u16_at(blk + offsetof(BlockQ3_K, hmask) + li);
+                const int bit = 4 * half + j;  // hmask[e % 32] holds bit e / 32
+                const int v0 = q0 - (((hmask >> bit) & 1) ? 0 : 4);
+                const int v1 = q1 - (((hmask >> (8 + bit)) & 1) ? 0 : 4);
+                sum += static_cast<float>(q3k_scale(blk + offsetof(BlockQ3_K, scales), scale)) *
+                       (v0 * x0 + v1 * x1);
             }
         }
-        uint8_t sc, m;
-        k4_scale_min(g, b + offsetof(Block, scales), sc, m);
-        return half_at(b + offsetof(Block, d)) * sc * sums.qx -
-               half_at(b + offsetof(Block, dmin)) * m * sums.x;
+        if constexpr (T == DType::Q3_K)
+            return half_at(blk + offsetof(BlockQ3_K, d)) * sum;
+        else
+            return sum;
+    } else if constexpr (T == DType::Q4_K || T == DType::Q5_K) {
+        // Lane l: quant bytes 4l..4l+3, bytes o..o+3 (o = 4 (l % 8)) of pair p = l / 8, whose low
+        // nibbles are elements 64p + o + k (group 2p) and high ones 64p + 32 + o + k (group 2p+1);
+        // Q5_K's fifth bits are bits 2p and 2p + 1 of qh[o + k].
+        using Block = std::conditional_t<T == DType::Q4_K, BlockQ4_K, BlockQ5_K>;
+        const uint8_t* blk = row + u * sizeof(Block);
+        const int p = lane / 8, o = 4 * (lane % 8);
+        const uint32_t qs = u32_at_even(blk + offsetof(Block, qs) + 4 * lane);
+        uint32_t qh = 0;
+        if constexpr (T == DType::Q5_K) qh = u32_at_even(blk + offsetof(BlockQ5_K, qh) + o);
+        float lo[4], hi[4];
+        load4(x + kUnitElems * u + 64 * p + o, lo);
+        load4(x + kUnitElems * u + 64 * p + 32 + o, hi);
+        float qx_lo = 0.0f, qx_hi = 0.0f, x_lo = 0.0f, x_hi = 0.0f;
+        for (int k = 0; k < 4; ++k) {
+            int q_lo = byte_of(qs, k) & 0xF, q_hi = byte_of(qs, k) >> 4;
+            if constexpr (T == DType::Q5_K) {
+                q_lo += ((byte_of(qh, k) >> (2 * p)) & 1) << 4;
+                q_hi += ((byte_of(qh, k) >> (2 * p + 1)) & 1) << 4;
+            }
+            qx_lo += q_lo * lo[k];
+            qx_hi += q_hi * hi[k];
+            x_lo += lo[k];
+            x_hi += hi[k];
+        }
+        uint8_t sc_lo, m_lo, sc_hi, m_hi;
+        k4_scale_min(2 * p, blk + offsetof(Block, scales), sc_lo, m_lo);
+        k4_scale_min(2 * p + 1, blk + offsetof(Block, scales), sc_hi, m_hi);
+        return half_at(blk + offsetof(Block, d)) * (sc_lo * qx_lo + sc_hi * qx_hi) -
+               half_at(blk + offsetof(Block, dmin)) * (m_lo * x_lo + m_hi * x_hi);
     } else {
         static_assert(T == DType::Q6_K);
-        // Group g of the super-block: in its 128-element half (g / 4), the low (g % 4 < 2) or
-        // high nibbles of 32 bytes of ql and bit pair g % 4 of the half's 32 bytes of qh; an
-        // int8 scale per 16 elements.
-        const uint8_t* b = row + (s / 8) * sizeof(BlockQ6_K);
-        const int g = static_cast<int>(s % 8), half = g / 4, quarter = g % 4;
-        const Words<8> ql(b + offsetof(BlockQ6_K, ql) + 64 * half + 32 * (quarter & 1));
-        const Words<8> qh(b + offsetof(BlockQ6_K, qh) + 32 * half);
-        const int lo_shift = quarter < 2 ? 0 : 4;
-        float sum = 0.0f;
-        for (int h = 0; h < 2; ++h) {
-            float qx = 0.0f;
-            for (int l = 16 * h; l < 16 * h + 16; ++l) {
-                const int q = (((ql.byte(l) >> lo_shift) & 0xF) |
-                               (((qh.byte(l) >> (2 * quarter)) & 3) << 4)) -
-                              32;
-                qx += q * x[l];
-            }
-            sum += static_cast<int8_t>(b[offsetof(BlockQ6_K, scales) + 2 * g + h]) * qx;
+        // Lane l: ql bytes 4l..4l+3, in half h = l / 16 at o = 4l % 64: run g1 = o / 32 (0, 1)
+        // and li = o % 32. Their low nibbles are group g1 (elements 128h + 32 g1 + li + k), their
+        // high ones group g1 + 2; the top two bits of each come from qh[32h + li + k], bits 2g.
+        const uint8_t* blk = row + u * sizeof(BlockQ6_K);
+        const int h = lane / 16, o = (4 * lane) % 64, g1 = o / 32, li = o % 32;
+        const uint32_t ql = u32_at_even(blk + offsetof(BlockQ6_K, ql) + 4 * lane);
+        const uint32_t qh = u32_at_even(blk + offsetof(BlockQ6_K, qh) + 32 * h + li);
+        float lo[4], hi[4];
+        load4(x + kUnitElems * u + 128 * h + 32 * g1 + li, lo);
+        load4(x + kUnitElems * u + 128 * h + 32 * (g1 + 2) + li, hi);
+        float qx_lo = 0.0f, qx_hi = 0.0f;
+        for (int k = 0; k < 4; ++k) {
+            const int top = byte_of(qh, k);
+            const int q_lo = ((byte_of(ql, k) & 0xF) | (((top >> (2 * g1)) & 3) << 4)) - 32;
+            const int q_hi = ((byte_of(ql, k) >> 4) | (((top >> (2 * (g1 + 2))) & 3) << 4)) - 32;
+            qx_lo += q_lo * lo[k];
+            qx_hi += q_hi * hi[k];
         }
-        return half_at(b + offsetof(BlockQ6_K, d)) * sum;
+        const auto* scales = reinterpret_cast<const int8_t*>(blk + offsetof(BlockQ6_K, scales));
+        const int s_lo = scales[8 * h + 2 * g1 + li / 16];
+        const int s_hi = scales[8 * h + 2 * (g1 + 2) + li / 16];
+        return half_at(blk + offsetof(BlockQ6_K, d)) * (s_lo * qx_lo + s_hi * qx_hi);
     }
 }
 

@@ -51,11 +51,11 @@ class DeviceBuffer {
 
 // The weight types matvec reads: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K.
 bool matvec_supports(DType t);
-// How a warp walks its row (matvec.cu): Groups, 32-element groups per lane, each scale decoded
-// once; Elements, the first kernel, one element per lane at a time (the baseline it is measured
-// against). A row that is not whole groups (a float row of cols % 32 != 0) takes Elements.
-enum class MatvecKernel { Groups, Elements };
-// Groups, or Elements when $FLASH_CUDA_MATVEC is "elements": what the forward pass uses.
+// How a warp walks its row (matvec.cu): Blocks, 256 weights at a time with 8 per lane and the
+// warp's loads coalesced; Elements, the first kernel, one element per lane at a time (the
+// baseline it is measured against). Float rows take Elements either way.
+enum class MatvecKernel { Blocks, Elements };
+// Blocks, or Elements when $FLASH_CUDA_MATVEC is "elements": what the forward pass uses.
 MatvecKernel default_matvec_kernel();
 // y[r] = sum_k W[r][k] * x[k] for r < rows, all on the device: W holds `rows` rows of `cols`
 // elements of type t, row_bytes(t, cols) apart; x holds cols floats, y rows floats. One warp per

@@ -1,8 +1,9 @@
 // Decode's matrix-vector product on the GPU for every weight type flash reads: one warp per
-// weight row, then a warp shuffle reduction. Two kernels (MatvecKernel): Groups, the default,
-// gives lane l the 32-element groups l, l + 32, ... of the row (block_math.h's dot32: each scale
-// decoded once, the quants read four bytes at a time, held on the host against the reference in
-// every build); Elements, the first one, kept as the measured baseline, gives it elements l,
+// weight row, then a warp shuffle reduction. Two kernels (MatvecKernel): Blocks, the default, walks
+// the row 256 weights at a time, each lane taking 8 of them (block_math.h's lane_dot: neighbouring
+// lanes read neighbouring quant words and runs of x, so the warp's loads are coalesced; scales
+// decoded once per lane; held on the host against the reference in every build); Elements, the
+// first one, kept as the measured baseline and for float rows, gives lane l the elements l,
 // l + 32, ..., each dequantized by the per-element accessors the CPU's scalar reference uses.
 #include <cuda_runtime.h>
 
@@ -30,8 +31,8 @@ __global__ void matvec_kernel(const uint8_t* __restrict__ w, size_t row_bytes, i
     if (row >= rows) return;  // the whole warp leaves together
     const uint8_t* r = w + row * row_bytes;
     float sum = 0.0f;
-    if constexpr (K == MatvecKernel::Groups) {
-        for (int64_t s = lane; s < cols / 32; s += 32) sum += dot32<T>(r, s, x);
+    if constexpr (K == MatvecKernel::Blocks) {
+        for (int64_t u = 0; u < matvec_units(cols); ++u) sum += lane_dot<T>(r, u, lane, x, cols);
     } else {
         for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
     }
@@ -43,7 +44,7 @@ __global__ void matvec_kernel(const uint8_t* __restrict__ w, size_t row_bytes, i
 // FLASH_CUDA_MATVEC=elements makes the forward pass use the baseline kernel (for measuring).
 MatvecKernel kernel_from_environment() {
     const char* v = std::getenv("FLASH_CUDA_MATVEC");
-    return v && std::string_view(v) == "elements" ? MatvecKernel::Elements : MatvecKernel::Groups;
+    return v && std::string_view(v) == "elements" ? MatvecKernel::Elements : MatvecKernel::Blocks;
 }
 
 }  // namespace
@@ -61,16 +62,20 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
                     MatvecKernel kernel) {
     const auto blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
     const auto* bytes = static_cast<const uint8_t*>(w);
-    // Groups needs whole 32-element groups: every quantized row has them, a float row may not.
-    const bool groups = kernel == MatvecKernel::Groups && cols % 32 == 0;
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
-        if (groups)
-            matvec_kernel<T, MatvecKernel::Groups><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
-                bytes, row_bytes(T, cols), rows, cols, x, y);
-        else
-            matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
-                bytes, row_bytes(T, cols), rows, cols, x, y);
+        // Blocks reads quantized rows; a float row's lanes read neighbouring elements already.
+        constexpr bool quantized = T != DType::F32 && T != DType::F16 && T != DType::BF16;
+        if constexpr (quantized) {
+            if (kernel == MatvecKernel::Blocks) {
+                matvec_kernel<T, MatvecKernel::Blocks>
+                    <<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(bytes, row_bytes(T, cols), rows,
+                                                                   cols, x, y);
+                return;
+            }
+        }
+        matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
+            bytes, row_bytes(T, cols), rows, cols, x, y);
     });
     if (!known)
         throw Error("CUDA matvec: weights of type " + std::string(dtype_name(t)) +

@@ -28,7 +28,10 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
     const DType t = GetParam();
     std::mt19937 rng(2024);
     std::vector<std::pair<int64_t, int64_t>> shapes = {{1, 256}, {67, 512}, {130, 2304}};
-    if (dtype_info(t).block_elems == 1) shapes.push_back({3, 40});  // not whole 32-groups
+    // 576 columns: 2.25 units of 256 for the 32-element types; 40: a float row of no whole unit.
+    shapes.push_back(dtype_info(t).block_elems == QK_K ? std::pair<int64_t, int64_t>{5, 768}
+                                                       : std::pair<int64_t, int64_t>{5, 576});
+    if (dtype_info(t).block_elems == 1) shapes.push_back({3, 40});
     for (auto [rows, cols] : shapes) {
         const auto w = flash::testing::random_weights(t, rows * cols, rng);
         std::vector<float> x(static_cast<size_t>(cols));
@@ -40,8 +43,8 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
         dx.upload(x.data(), x.size() * sizeof(float));
         std::vector<float> row(static_cast<size_t>(cols));
         const size_t stride = row_bytes(t, cols);
-        for (MatvecKernel kernel : {MatvecKernel::Groups, MatvecKernel::Elements}) {
-            const char* name = kernel == MatvecKernel::Groups ? "groups" : "elements";
+        for (MatvecKernel kernel : {MatvecKernel::Blocks, MatvecKernel::Elements}) {
+            const char* name = kernel == MatvecKernel::Blocks ? "blocks" : "elements";
             dy.upload(std::vector<float>(rows, NAN).data(), rows * sizeof(float));
             matvec(t, dw, rows, cols, dx, dy, kernel);
             std::vector<float> y(static_cast<size_t>(rows));

@@ -1,10 +1,12 @@
 // The GPU kernels' reading of weight rows (src/cuda/block_math.h), compiled here for the host:
-// weight<T> must dequantize every element exactly as the CPU's scalar reference does, and dot32<T>
-// must equal the reference dot product of each 32-element group to f32 rounding, for every weight
-// type the kernels take. This runs in every build, so the device's arithmetic is checked
-// without a GPU; tests/cuda/matvec_test.cpp checks the kernels that call it on a real one.
+// weight<T> must dequantize every element exactly as the CPU's scalar reference does, and the 32
+// lanes' lane_dot<T> must add up to the reference dot product of each 256-weight unit to f32
+// rounding, for every weight type the kernels take. This runs in every build, so the device's
+// arithmetic is checked without a GPU; tests/cuda/matvec_test.cpp checks the kernels that call it
+// on a real one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -19,6 +21,9 @@ namespace {
 constexpr DType kTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0, DType::Q4_1,
                             DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::Q2_K, DType::Q3_K,
                             DType::Q4_K, DType::Q5_K, DType::Q6_K};
+constexpr DType kQuantizedTypes[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1,
+                                     DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K,
+                                     DType::Q5_K, DType::Q6_K};
 
 class BlockMath : public ::testing::TestWithParam<DType> {};
 
@@ -46,11 +51,16 @@ TEST_P(BlockMath, WeightEqualsTheReferenceDequantizer) {
     }
 }
 
-TEST_P(BlockMath, Dot32EqualsTheReferenceDotOfEachGroup) {
+// The 32 lanes' parts of each 256-weight unit add up to the unit's reference dot product (every
+// weight counted once, with its scale); 576 columns leave the 32-element types a partial unit.
+// Float rows take the Elements kernel; the quantized types, lane_dot.
+class LaneDot : public ::testing::TestWithParam<DType> {};
+
+TEST_P(LaneDot, LanesOfAUnitSumToItsReferenceDot) {
     const DType t = GetParam();
     std::mt19937 rng(12);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    const int64_t cols = 1024, rows = 4;
+    const int64_t cols = dtype_info(t).block_elems == QK_K ? 768 : 576, rows = 4;
     const auto w = flash::testing::random_weights(t, rows * cols, rng);
     std::vector<float> x(static_cast<size_t>(cols)), deq(static_cast<size_t>(cols));
     for (float& v : x) v = normal(rng);
@@ -58,23 +68,31 @@ TEST_P(BlockMath, Dot32EqualsTheReferenceDotOfEachGroup) {
         const uint8_t* row = w.data() + r * row_bytes(t, cols);
         kernels::ref::dequantize_row(t, row, deq.data(), cols);
         dispatch_type(t, [&](auto type) {
-            for (int64_t s = 0; s < cols / 32; ++s) {
-                double want = 0.0, magnitude = 0.0;
-                for (int64_t e = 32 * s; e < 32 * s + 32; ++e) {
-                    want += static_cast<double>(deq[e]) * x[e];
-                    magnitude += std::fabs(static_cast<double>(deq[e]) * x[e]);
+            constexpr DType T = decltype(type)::value;
+            if constexpr (T != DType::F32 && T != DType::F16 && T != DType::BF16) {
+                for (int64_t u = 0; u < matvec_units(cols); ++u) {
+                    double want = 0.0, magnitude = 0.0;
+                    for (int64_t e = kUnitElems * u; e < std::min(cols, kUnitElems * (u + 1));
+                         ++e) {
+                        want += static_cast<double>(deq[e]) * x[e];
+                        magnitude += std::fabs(static_cast<double>(deq[e]) * x[e]);
+                    }
+                    float got = 0.0f;
+                    for (int lane = 0; lane < 32; ++lane)
+                        got += lane_dot<T>(row, u, lane, x.data(), cols);
+                    // f32 sums in another order, scales applied to sums: a few ulps of the
+                    // products' magnitude (a wrong field or shift is off by far more).
+                    ASSERT_NEAR(got, want, 2e-6 * magnitude + 1e-30)
+                        << dtype_name(t) << " row " << r << " unit " << u;
                 }
-                const float got = dot32<decltype(type)::value>(row, s, x.data());
-                // f32 sums in another order, scales applied to sums: a few ulps of the
-                // products' magnitude (a wrong field or shift is off by far more).
-                ASSERT_NEAR(got, want, 2e-6 * magnitude + 1e-30)
-                    << dtype_name(t) << " row " << r << " group " << s;
             }
         });
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, BlockMath, ::testing::ValuesIn(kTypes),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
+INSTANTIATE_TEST_SUITE_P(QuantizedTypes, LaneDot, ::testing::ValuesIn(kQuantizedTypes),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 }  // namespace

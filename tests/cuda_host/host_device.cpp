@@ -76,7 +76,7 @@ bool matvec_supports(DType t) {
 }
 
 MatvecKernel default_matvec_kernel() {
-    return MatvecKernel::Groups;
+    return MatvecKernel::Blocks;
 }
 
 MatmulKernel default_matmul_kernel() {
@@ -85,13 +85,13 @@ MatmulKernel default_matmul_kernel() {
 
 namespace launch {
 
-// The Groups kernel's arithmetic: lane l's sum of dot32 over groups l, l + 32, ..., then the
-// warp's shuffle-down tree (lane l adds lane l + offset for offsets 16, 8, 4, 2, 1).
+// The Blocks kernel's arithmetic: lane l's sum of lane_dot over the row's units, then the warp's
+// shuffle-down tree (lane l adds lane l + offset for offsets 16, 8, 4, 2, 1).
 void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
             MatvecKernel kernel) {
     host::run_or_record([=] {
         const size_t stride = row_bytes(t, cols);
-        if (kernel == MatvecKernel::Elements || cols % 32 != 0) {
+        if (kernel == MatvecKernel::Elements || dtype_info(t).block_elems == 1) {
             std::vector<float> row(static_cast<size_t>(cols));
             for (int64_t r = 0; r < rows; ++r) {
                 kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(),
@@ -101,20 +101,22 @@ void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, 
             return;
         }
         dispatch_type(t, [&](auto type) {
-            for (int64_t r = 0; r < rows; ++r) {
-                const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
-                float lanes[32] = {};
-                for (int64_t s = 0; s < cols / 32; ++s)
-                    lanes[s % 32] += dot32<decltype(type)::value>(row, s, x);
-                for (int offset = 16; offset > 0; offset /= 2)
-                    for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
-                y[r] = lanes[0];
+            constexpr DType T = decltype(type)::value;
+            if constexpr (T != DType::F32 && T != DType::F16 && T != DType::BF16) {
+                for (int64_t r = 0; r < rows; ++r) {
+                    const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
+                    float lanes[32] = {};
+                    for (int64_t u = 0; u < matvec_units(cols); ++u)
+                        for (int l = 0; l < 32; ++l) lanes[l] += lane_dot<T>(row, u, l, x, cols);
+                    for (int offset = 16; offset > 0; offset /= 2)
+                        for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
+                    y[r] = lanes[0];
+                }
             }
         });
     });
 }
 
-// Both kernels alike: the stand-in sums each token's product as the matvec's Elements kernel.
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n, float* y,
             MatmulKernel) {
     host::run_or_record([=] {
