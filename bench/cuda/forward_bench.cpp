@@ -13,6 +13,7 @@
 #include <exception>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "cuda/cuda_model.h"
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
             int64_t n_prompt = 0;
             int steps = 0;
             double pp = 0, tg_seconds = 0;
-            size_t device_bytes = 0;
+            size_t device_bytes = 0, graphs = 0;
+            std::string graphs_off;  // why graphs were turned off, if they were
         };
         auto measure = [&](bool graphs, cuda::MatmulKernel matmul) {
             cuda::CudaModel gpu(*model, std::min<int64_t>(n_ctx, c.n_ctx_train),
@@ -72,6 +74,9 @@ int main(int argc, char** argv) {
             }
             out.tg_seconds = seconds(t0);
             out.device_bytes = gpu.device_bytes();
+            out.graphs = gpu.graphs_recorded();
+            out.graphs_off = gpu.graphs_off_reason();
+            std::replace(out.graphs_off.begin(), out.graphs_off.end(), '"', '\'');
             return out;
         };
         const Speed launched = measure(false, cuda::MatmulKernel::Simt);
@@ -91,11 +96,11 @@ int main(int argc, char** argv) {
             "\"pp_tokens_per_s\": %.1f, \"tg_tokens\": %d, "
             "\"tg_tokens_per_s\": %.2f, \"ms_per_token\": %.3f, \"weight_gb_per_s\": %.1f, "
             "\"tg_tokens_per_s_without_graphs\": %.2f, \"pp_tokens_per_s_tf32x3\": %.1f, "
-            "\"device_mib\": %.0f}\n",
+            "\"graphs_recorded\": %zu, \"graphs_off_reason\": \"%s\", \"device_mib\": %.0f}\n",
             argv[1], c.arch.c_str(), cuda::device_info(0).name.c_str(),
             static_cast<long long>(n_prompt), speed.pp, steps, steps / s, 1e3 * s / steps,
             read * (steps / s) / 1e9, launched.steps / launched.tg_seconds, tensor_cores.pp,
-            speed.device_bytes / 1048576.0);
+            speed.graphs, speed.graphs_off.c_str(), speed.device_bytes / 1048576.0);
         std::fflush(stdout);
 
         // Continuous batching: each stream's KvCache is only its slot's key (one position).

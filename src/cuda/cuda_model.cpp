@@ -311,22 +311,32 @@ void CudaModel::queue_layers(int64_t m) {
 // The layers' launches depend only on the row count, their inputs being in x_ and rows_ already,
 // so they are recorded once per count and replayed. The first pass of a count is launched as
 // usual: every kernel it needs is then loaded (CUDA loads modules lazily, which a capture may
-// not do), and a count seen once is not recorded.
+// not do), and a count seen once is not recorded. A recording that fails turns graphs off for
+// this model (graphs_off_reason says why) and the pass is launched kernel by kernel.
 void CudaModel::replay_layers(int64_t m) {
     if (seen_rows_.insert(m).second) return queue_layers(m);
-    launch::GraphPtr& graph = graphs_[m];
-    if (!graph) {
-        launch::begin_capture();
+    auto it = graphs_.find(m);
+    if (it == graphs_.end()) {
         try {
-            queue_layers(m);
-        } catch (...) {
-            launch::end_capture();
-            graphs_.erase(m);
-            throw;
+            it = graphs_.emplace(m, record_layers(m)).first;
+        } catch (const Error& e) {
+            use_graphs_ = false;
+            graphs_off_reason_ = e.what();
+            return queue_layers(m);
         }
-        graph = launch::end_capture();
     }
-    launch::replay(*graph);
+    launch::replay(*it->second);
+}
+
+launch::GraphPtr CudaModel::record_layers(int64_t m) {
+    launch::begin_capture();
+    try {
+        queue_layers(m);
+    } catch (...) {
+        launch::end_capture();
+        throw;
+    }
+    return launch::end_capture();
 }
 
 // Logits of the rows that want them, kLogitRows at a time: their x rows gathered, normed, through

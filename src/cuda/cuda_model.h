@@ -69,6 +69,8 @@ class CudaModel {
     static constexpr int64_t kGraphRows = 64;
     // Graphs recorded so far (one per row count of the passes seen up to kGraphRows).
     size_t graphs_recorded() const { return graphs_.size(); }
+    // Why graphs were turned off after a recording failed ("" while they are on or never tried).
+    const std::string& graphs_off_reason() const { return graphs_off_reason_; }
 
   private:
     struct Layer {
@@ -101,6 +103,7 @@ class CudaModel {
     void matmul(const WeightRef& w, const float* x, int64_t n, float* y) const;
     void queue_layers(int64_t m);
     void replay_layers(int64_t m);
+    launch::GraphPtr record_layers(int64_t m);
     void layer_step(int64_t l, int64_t m);
     void attention_step(int64_t l, int64_t m);
     void deltanet_step(int64_t l, int64_t m);
@@ -115,6 +118,7 @@ class CudaModel {
     MatmulKernel matmul_kernel_ = MatmulKernel::Simt;
     std::map<int64_t, launch::GraphPtr> graphs_;  // the layers' launches by row count
     std::set<int64_t> seen_rows_;                 // row counts launched once already
+    std::string graphs_off_reason_;
     // The CPU's part of a partial offload: its threads, workspace, the rows' hidden states after
     // its layers, and the cache of sequences that come without one (forward()).
     std::unique_ptr<ThreadPool> cpu_pool_;

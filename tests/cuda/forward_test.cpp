@@ -314,7 +314,8 @@ TEST_P(CudaForward, DecodeStepsFromGraphsEqualLaunchedOnes) {
     EXPECT_EQ(graphs.graphs_recorded(), 1u);  // 7 rows: launched, then recorded
     for (int64_t step = 0; step < 4; ++step) pass(9 + step, 1, 5 + step, 1);
     for (int64_t step = 4; step < 7; ++step) pass(9 + step, 1, 0, 0);
-    EXPECT_EQ(graphs.graphs_recorded(), 3u);  // and 2 rows, then 1
+    EXPECT_EQ(graphs.graphs_recorded(), 3u) << graphs.graphs_off_reason();  // and 2, then 1
+    EXPECT_EQ(graphs.graphs_off_reason(), "");
     EXPECT_EQ(launched.graphs_recorded(), 0u);
 }
 
