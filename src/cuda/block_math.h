@@ -2,10 +2,10 @@
 // that compiles for the device (the kernels) and for the host alike, so that
 // tests/cuda_host/block_math_test.cpp holds it against kernels::ref::dequantize_row in every
 // build, with or without a GPU. Two readings: weight<T>(row, e), one element (the reference
-// kernels and the prompt's GEMM); lane_dot<T>(row, u, lane, x, cols), a lane's 8 weights of a
-// 256-weight unit against x, the warp's lanes reading neighbouring quant words and x runs
-// (decode's matvec). And the one list of the weight types the kernels are instantiated for
-// (dispatch_type).
+// kernels and the prompt's GEMM); lane_weights<T>(row, u, lane, cols, runs), a lane's 8 weights
+// of a 256-weight unit, the warp's lanes reading neighbouring quant words (decode's matvec, which
+// then takes runs_dot against each token's x). And the one list of the weight types the kernels are
+// instantiated for (dispatch_type).
 #pragma once
 
 #include <cstddef>
@@ -162,95 +162,100 @@ FLASH_HOST_DEVICE constexpr int64_t matvec_units(int64_t cols) {
     return (cols + kUnitElems - 1) / kUnitElems;
 }
 
-// Lane `lane`'s part of unit u of a row of type T (8 of its 256 weights) against x (the whole
-// vector): the 32 lanes of a warp read neighbouring words of the unit's quants and neighbouring
-// runs of x, so a warp's loads are coalesced; each lane decodes its scales once. Summed over
-// the 32 lanes, the unit's dot product, in f32 in its own order: it equals the reference dot to a
-// few ulps of the products' magnitude, not bit for bit. Quantized types only (not F32, F16,
-// BF16); cols: the row's length.
+// The types lane_weights reads (not F32, F16, BF16: float rows take the Elements kernel).
+FLASH_HOST_DEVICE constexpr bool quantized_type(DType t) {
+    return t != DType::F32 && t != DType::F16 && t != DType::BF16;
+}
+
+// A lane's 8 weights of a unit: two runs of 4 consecutive elements of the row, at[0] and at[1],
+// dequantized as the scalar reference does.
+struct LaneRuns {
+    int64_t at[2];
+    float w[2][4];
+};
+
+// The weights lane `lane` takes of unit u of a row of type T (quantized types only: float rows
+// take the Elements kernel); false when the unit has none for it (past the end of a row of
+// 32-element blocks). The 32 lanes of a warp read neighbouring words of the unit's quants and,
+// through their runs, neighbouring 16-byte pieces of x, so a warp's loads are coalesced; each
+// lane decodes its scales once.
 template <DType T>
-FLASH_HOST_DEVICE float lane_dot(const uint8_t* row, int64_t u, int lane, const float* x,
-                                 int64_t cols) {
+FLASH_HOST_DEVICE bool lane_weights(const uint8_t* row, int64_t u, int lane, int64_t cols,
+                                    LaneRuns& out) {
     if constexpr (T == DType::Q4_0 || T == DType::Q4_1 || T == DType::Q5_0 || T == DType::Q5_1 ||
                   T == DType::Q8_0) {
         // Eight 32-element blocks, four lanes each: lane j = lane % 4 of block b takes elements
-        // 4j..4j+3 and 16+4j..16+4j+3 (its quant bytes 4j..4j+3), or 8j..8j+7 for Q8_0.
+        // 4j..4j+3 (low nibbles of its quant bytes 4j..4j+3) and 16+4j.. (high nibbles), or
+        // 8j..8j+7 for Q8_0.
         const int64_t b = 8 * u + lane / 4;
-        if (32 * b >= cols) return 0.0f;
+        if (32 * b >= cols) return false;
         const int j = lane % 4;
-        const float* xb = x + 32 * b;
         if constexpr (T == DType::Q8_0) {
             const uint8_t* blk = row + b * sizeof(BlockQ8_0);
             const uint8_t* qs = blk + offsetof(BlockQ8_0, qs) + 8 * j;
-            const uint32_t w[2] = {u32_at_even(qs), u32_at_even(qs + 4)};
-            float xv[8];
-            load4(xb + 8 * j, xv);
-            load4(xb + 8 * j + 4, xv + 4);
-            float sum = 0.0f;
-            for (int k = 0; k < 8; ++k)
-                sum += static_cast<int8_t>(byte_of(w[k / 4], k % 4)) * xv[k];
-            return half_at(blk) * sum;
+            const float d = half_at(blk);
+            for (int r = 0; r < 2; ++r) {
+                const uint32_t word = u32_at_even(qs + 4 * r);
+                out.at[r] = 32 * b + 8 * j + 4 * r;
+                for (int k = 0; k < 4; ++k) out.w[r][k] = static_cast<int8_t>(byte_of(word, k)) * d;
+            }
         } else {
             using Block = std::conditional_t<
                 T == DType::Q4_0, BlockQ4_0,
                 std::conditional_t<T == DType::Q4_1, BlockQ4_1,
                                    std::conditional_t<T == DType::Q5_0, BlockQ5_0, BlockQ5_1>>>;
-            constexpr bool five = T == DType::Q5_0 || T == DType::Q5_1;
-            constexpr bool minimum = T == DType::Q4_1 || T == DType::Q5_1;
-            constexpr int offset = T == DType::Q4_0 ? 8 : T == DType::Q5_0 ? 16 : 0;
             const uint8_t* blk = row + b * sizeof(Block);
             const uint32_t qs = u32_at_even(blk + offsetof(Block, qs) + 4 * j);
-            uint32_t qh = 0;
-            if constexpr (five) qh = u32_at_even(blk + offsetof(Block, qh));
-            float lo[4], hi[4];
-            load4(xb + 4 * j, lo);
-            load4(xb + 16 + 4 * j, hi);
-            float qx = 0.0f, xs = 0.0f;
+            const float d = half_at(blk);
+            out.at[0] = 32 * b + 4 * j;
+            out.at[1] = 32 * b + 16 + 4 * j;
             for (int k = 0; k < 4; ++k) {
                 const int e = 4 * j + k;  // this byte's low nibble; e + 16 its high one
-                int q_lo = byte_of(qs, k) & 0xF, q_hi = byte_of(qs, k) >> 4;
-                if constexpr (five) {
-                    q_lo |= static_cast<int>((qh >> e) & 1u) << 4;
-                    q_hi |= static_cast<int>((qh >> (e + 16)) & 1u) << 4;
+                int q[2] = {byte_of(qs, k) & 0xF, byte_of(qs, k) >> 4};
+                if constexpr (T == DType::Q5_0 || T == DType::Q5_1) {
+                    const uint32_t qh = u32_at_even(blk + offsetof(Block, qh));
+                    q[0] |= static_cast<int>((qh >> e) & 1u) << 4;
+                    q[1] |= static_cast<int>((qh >> (e + 16)) & 1u) << 4;
                 }
-                qx += (q_lo - offset) * lo[k] + (q_hi - offset) * hi[k];
-                if constexpr (minimum) xs += lo[k] + hi[k];
+                for (int r = 0; r < 2; ++r) {
+                    if constexpr (T == DType::Q4_0)
+                        out.w[r][k] = (q[r] - 8) * d;
+                    else if constexpr (T == DType::Q5_0)
+                        out.w[r][k] = (q[r] - 16) * d;
+                    else
+                        out.w[r][k] = q[r] * d + half_at(blk + offsetof(Block, m));
+                }
             }
-            if constexpr (minimum)
-                return half_at(blk) * qx + half_at(blk + 2) * xs;
-            else
-                return half_at(blk) * qx;
         }
+        return true;
     } else if constexpr (T == DType::Q2_K || T == DType::Q3_K) {
-        // Lane l: bytes li, li + 1 (li = 2 (l % 16)) of the 32 quant bytes of half l / 16; their
-        // 2-bit fields j = 0..3 are elements 128 half + 32 j + li (+1), scale 8 half + 2 j + li/16.
+        // Lane l: quant bytes li..li+3 (li = 4 (l % 8)) of half h = l / 16, fields j = 2 jp and
+        // 2 jp + 1 (jp = l / 8 % 2): elements 128h + 32j + li + k, scale 8h + 2j + li / 16.
         using Block = std::conditional_t<T == DType::Q2_K, BlockQ2_K, BlockQ3_K>;
         const uint8_t* blk = row + u * sizeof(Block);
-        const int half = lane / 16, li = 2 * (lane % 16);
-        const uint16_t qs = u16_at(blk + offsetof(Block, qs) + 32 * half + li);
-        const float* xh = x + kUnitElems * u + 128 * half + li;
-        float sum = 0.0f;
-        for (int j = 0; j < 4; ++j) {
-            const float x0 = xh[32 * j], x1 = xh[32 * j + 1];
-            const int q0 = (qs >> (2 * j)) & 3, q1 = (qs >> (8 + 2 * j)) & 3;
-            const int scale = 8 * half + 2 * j + li / 16;
+        const int h = lane / 16, jp = lane / 8 % 2, li = 4 * (lane % 8);
+        const uint32_t qs = u32_at_even(blk + offsetof(Block, qs) + 32 * h + li);
+        for (int r = 0; r < 2; ++r) {
+            const int j = 2 * jp + r, scale = 8 * h + 2 * j + li / 16;
+            out.at[r] = kUnitElems * u + 128 * h + 32 * j + li;
             if constexpr (T == DType::Q2_K) {
                 const int sc = blk[offsetof(BlockQ2_K, scales) + scale];
-                sum += half_at(blk + offsetof(BlockQ2_K, d)) * (sc & 0xF) * (q0 * x0 + q1 * x1) -
-                       half_at(blk + offsetof(BlockQ2_K, dmin)) * (sc >> 4) * (x0 + x1);
+                const float dl = half_at(blk + offsetof(BlockQ2_K, d)) * (sc & 0xF);
+                const float ml = half_at(blk + offsetof(BlockQ2_K, dmin)) * (sc >> 4);
+                for (int k = 0; k < 4; ++k)
+                    out.w[r][k] = dl * ((byte_of(qs, k) >> (2 * j)) & 3) - ml;
             } else {
-                const uint16_t hmask = u16_at(blk + offsetof(BlockQ3_K, hmask) + li);
-                const int bit = 4 * half + j;  // hmask[e % 32] holds bit e / 32
-                const int v0 = q0 - (((hmask >> bit) & 1) ? 0 : 4);
-                const int v1 = q1 - (((hmask >> (8 + bit)) & 1) ? 0 : 4);
-                sum += static_cast<float>(q3k_scale(blk + offsetof(BlockQ3_K, scales), scale)) *
-                       (v0 * x0 + v1 * x1);
+                // hmask[e % 32] holds bit e / 32 = 4h + j of element e.
+                const uint32_t hmask = u32_at_even(blk + offsetof(BlockQ3_K, hmask) + li);
+                const float dl = half_at(blk + offsetof(BlockQ3_K, d)) *
+                                 q3k_scale(blk + offsetof(BlockQ3_K, scales), scale);
+                for (int k = 0; k < 4; ++k) {
+                    const int high = (byte_of(hmask, k) >> (4 * h + j)) & 1;
+                    out.w[r][k] = dl * (((byte_of(qs, k) >> (2 * j)) & 3) - (high ? 0 : 4));
+                }
             }
         }
-        if constexpr (T == DType::Q3_K)
-            return half_at(blk + offsetof(BlockQ3_K, d)) * sum;
-        else
-            return sum;
+        return true;
     } else if constexpr (T == DType::Q4_K || T == DType::Q5_K) {
         // Lane l: quant bytes 4l..4l+3, bytes o..o+3 (o = 4 (l % 8)) of pair p = l / 8, whose low
         // nibbles are elements 64p + o + k (group 2p) and high ones 64p + 32 + o + k (group 2p+1);
@@ -261,51 +266,55 @@ FLASH_HOST_DEVICE float lane_dot(const uint8_t* row, int64_t u, int lane, const 
         const uint32_t qs = u32_at_even(blk + offsetof(Block, qs) + 4 * lane);
         uint32_t qh = 0;
         if constexpr (T == DType::Q5_K) qh = u32_at_even(blk + offsetof(BlockQ5_K, qh) + o);
-        float lo[4], hi[4];
-        load4(x + kUnitElems * u + 64 * p + o, lo);
-        load4(x + kUnitElems * u + 64 * p + 32 + o, hi);
-        float qx_lo = 0.0f, qx_hi = 0.0f, x_lo = 0.0f, x_hi = 0.0f;
-        for (int k = 0; k < 4; ++k) {
-            int q_lo = byte_of(qs, k) & 0xF, q_hi = byte_of(qs, k) >> 4;
-            if constexpr (T == DType::Q5_K) {
-                q_lo += ((byte_of(qh, k) >> (2 * p)) & 1) << 4;
-                q_hi += ((byte_of(qh, k) >> (2 * p + 1)) & 1) << 4;
+        const float d = half_at(blk + offsetof(Block, d)),
+                    dmin = half_at(blk + offsetof(Block, dmin));
+        for (int r = 0; r < 2; ++r) {
+            uint8_t sc, m;
+            k4_scale_min(2 * p + r, blk + offsetof(Block, scales), sc, m);
+            out.at[r] = kUnitElems * u + 64 * p + 32 * r + o;
+            for (int k = 0; k < 4; ++k) {
+                int q = (byte_of(qs, k) >> (4 * r)) & 0xF;
+                if constexpr (T == DType::Q5_K) q += ((byte_of(qh, k) >> (2 * p + r)) & 1) << 4;
+                out.w[r][k] = d * sc * q - dmin * m;
             }
-            qx_lo += q_lo * lo[k];
-            qx_hi += q_hi * hi[k];
-            x_lo += lo[k];
-            x_hi += hi[k];
         }
-        uint8_t sc_lo, m_lo, sc_hi, m_hi;
-        k4_scale_min(2 * p, blk + offsetof(Block, scales), sc_lo, m_lo);
-        k4_scale_min(2 * p + 1, blk + offsetof(Block, scales), sc_hi, m_hi);
-        return half_at(blk + offsetof(Block, d)) * (sc_lo * qx_lo + sc_hi * qx_hi) -
-               half_at(blk + offsetof(Block, dmin)) * (m_lo * x_lo + m_hi * x_hi);
+        return true;
     } else {
         static_assert(T == DType::Q6_K);
         // Lane l: ql bytes 4l..4l+3, in half h = l / 16 at o = 4l % 64: run g1 = o / 32 (0, 1)
         // and li = o % 32. Their low nibbles are group g1 (elements 128h + 32 g1 + li + k), their
-        // high ones group g1 + 2; the top two bits of each come from qh[32h + li + k], bits 2g.
+        // high ones group g1 + 2; the top two bits of each come from qh[32h + li + k], bits 2g;
+        // an int8 scale per 16 elements.
         const uint8_t* blk = row + u * sizeof(BlockQ6_K);
         const int h = lane / 16, o = (4 * lane) % 64, g1 = o / 32, li = o % 32;
         const uint32_t ql = u32_at_even(blk + offsetof(BlockQ6_K, ql) + 4 * lane);
         const uint32_t qh = u32_at_even(blk + offsetof(BlockQ6_K, qh) + 32 * h + li);
-        float lo[4], hi[4];
-        load4(x + kUnitElems * u + 128 * h + 32 * g1 + li, lo);
-        load4(x + kUnitElems * u + 128 * h + 32 * (g1 + 2) + li, hi);
-        float qx_lo = 0.0f, qx_hi = 0.0f;
-        for (int k = 0; k < 4; ++k) {
-            const int top = byte_of(qh, k);
-            const int q_lo = ((byte_of(ql, k) & 0xF) | (((top >> (2 * g1)) & 3) << 4)) - 32;
-            const int q_hi = ((byte_of(ql, k) >> 4) | (((top >> (2 * (g1 + 2))) & 3) << 4)) - 32;
-            qx_lo += q_lo * lo[k];
-            qx_hi += q_hi * hi[k];
+        const float d = half_at(blk + offsetof(BlockQ6_K, d));
+        for (int r = 0; r < 2; ++r) {
+            const int g = g1 + 2 * r;
+            const auto sc =
+                static_cast<int8_t>(blk[offsetof(BlockQ6_K, scales) + 8 * h + 2 * g + li / 16]);
+            out.at[r] = kUnitElems * u + 128 * h + 32 * g + li;
+            for (int k = 0; k < 4; ++k) {
+                const int q = (((byte_of(ql, k) >> (4 * r)) & 0xF) |
+                               (((byte_of(qh, k) >> (2 * g)) & 3) << 4)) -
+                              32;
+                out.w[r][k] = d * sc * q;
+            }
         }
-        const auto* scales = reinterpret_cast<const int8_t*>(blk + offsetof(BlockQ6_K, scales));
-        const int s_lo = scales[8 * h + 2 * g1 + li / 16];
-        const int s_hi = scales[8 * h + 2 * (g1 + 2) + li / 16];
-        return half_at(blk + offsetof(BlockQ6_K, d)) * (s_lo * qx_lo + s_hi * qx_hi);
+        return true;
     }
+}
+
+// The lane's 8 weights against x (a row of cols floats).
+FLASH_HOST_DEVICE inline float runs_dot(const LaneRuns& runs, const float* x) {
+    float sum = 0.0f;
+    for (int r = 0; r < 2; ++r) {
+        float xv[4];
+        load4(x + runs.at[r], xv);
+        for (int k = 0; k < 4; ++k) sum += runs.w[r][k] * xv[k];
+    }
+    return sum;
 }
 
 // Calls f(std::integral_constant<DType, t>{}) for a type the kernels read; false for another.

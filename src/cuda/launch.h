@@ -18,7 +18,13 @@ namespace flash::cuda::launch {
 // y = W x for `rows` rows of `cols` elements of type t (matvec_supports(t) must hold).
 void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
             MatvecKernel kernel = default_matvec_kernel());
-// y[t * rows + r] = W[r] . x[t * cols ..] for n tokens (one token: matvec).
+// matvec's Blocks kernel for 1 <= n <= kMatvecTokens tokens of quantized weights (x and y: n
+// rows), the weights read once for all of them; each token's sum as matvec's alone.
+inline constexpr int64_t kMatvecTokens = 8;
+void matvec_tokens(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+                   float* y);
+// y[t * rows + r] = W[r] . x[t * cols ..] for n tokens (one token: matvec; up to kMatvecTokens
+// of quantized weights with the Blocks kernel: matvec_tokens).
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n, float* y,
             MatmulKernel kernel = MatmulKernel::Simt);
 // out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w for `rows` rows of n (w may be null; out may be x).

@@ -6,7 +6,8 @@
 // of 32; Tf32x3, the same tiles on the tensor cores (WMMA, sm_80 and later) with each f32 operand
 // split into a TF32 part and a TF32 remainder and three products summed (big x small,
 // small x big, big x big), which keeps f32's accuracy. Tf32x3 stays opt-in until a GPU run has
-// measured it against Simt. One token goes through matvec.
+// measured it against Simt. One token goes through matvec, up to kMatvecTokens of quantized
+// weights through matvec_tokens.
 #include <cuda_runtime.h>
 #include <mma.h>
 
@@ -146,6 +147,9 @@ MatmulKernel default_matmul_kernel() {
 void launch::matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
                     float* y, MatmulKernel kernel) {
     if (n == 1) return matvec(t, w, rows, cols, x, y);
+    // A few tokens (a server's decode step): the weights read once, no tile of 32 tokens.
+    if (n <= kMatvecTokens && quantized_type(t) && default_matvec_kernel() == MatvecKernel::Blocks)
+        return matvec_tokens(t, w, rows, cols, x, n, y);
     if (n <= 0 || rows <= 0) return;
     const dim3 grid(static_cast<unsigned>((rows + kTileRows - 1) / kTileRows),
                     static_cast<unsigned>((n + kTileTokens - 1) / kTileTokens));

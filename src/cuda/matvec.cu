@@ -32,13 +32,42 @@ __global__ void matvec_kernel(const uint8_t* __restrict__ w, size_t row_bytes, i
     const uint8_t* r = w + row * row_bytes;
     float sum = 0.0f;
     if constexpr (K == MatvecKernel::Blocks) {
-        for (int64_t u = 0; u < matvec_units(cols); ++u) sum += lane_dot<T>(r, u, lane, x, cols);
+        LaneRuns runs;
+        for (int64_t u = 0; u < matvec_units(cols); ++u)
+            if (lane_weights<T>(r, u, lane, cols, runs)) sum += runs_dot(runs, x);
     } else {
         for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
     }
     for (int offset = 16; offset > 0; offset /= 2)
         sum += __shfl_down_sync(0xffffffffu, sum, offset);
     if (lane == 0) y[row] = sum;
+}
+
+// The Blocks kernel for n <= kMatvecTokens tokens (x and y: n rows): each lane's weights decoded
+// once and taken against every token's x, so the weights are read once for all of them. Each
+// token's sum is the single-token kernel's, in the same order.
+template <DType T>
+__global__ void matvec_tokens_kernel(const uint8_t* __restrict__ w, size_t row_bytes, int64_t rows,
+                                     int64_t cols, const float* __restrict__ x, int n,
+                                     float* __restrict__ y) {
+    const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+    const int lane = static_cast<int>(threadIdx.x % 32);
+    if (row >= rows) return;
+    const uint8_t* r = w + row * row_bytes;
+    float sums[launch::kMatvecTokens] = {};
+    LaneRuns runs;
+    for (int64_t u = 0; u < matvec_units(cols); ++u) {
+        if (!lane_weights<T>(r, u, lane, cols, runs)) continue;
+        for (int t = 0; t < launch::kMatvecTokens; ++t)
+            if (t < n) sums[t] += runs_dot(runs, x + t * cols);
+    }
+    for (int t = 0; t < launch::kMatvecTokens; ++t) {
+        if (t >= n) break;
+        float sum = sums[t];
+        for (int offset = 16; offset > 0; offset /= 2)
+            sum += __shfl_down_sync(0xffffffffu, sum, offset);
+        if (lane == 0) y[t * rows + row] = sum;
+    }
 }
 
 // FLASH_CUDA_MATVEC=elements makes the forward pass use the baseline kernel (for measuring).
@@ -65,8 +94,7 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
     const bool known = dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
         // Blocks reads quantized rows; a float row's lanes read neighbouring elements already.
-        constexpr bool quantized = T != DType::F32 && T != DType::F16 && T != DType::BF16;
-        if constexpr (quantized) {
+        if constexpr (quantized_type(T)) {
             if (kernel == MatvecKernel::Blocks) {
                 matvec_kernel<T, MatvecKernel::Blocks>
                     <<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(bytes, row_bytes(T, cols), rows,
@@ -81,6 +109,22 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
         throw Error("CUDA matvec: weights of type " + std::string(dtype_name(t)) +
                     " are not supported");
     check(cudaGetLastError(), "launching matvec");
+}
+
+void launch::matvec_tokens(DType t, const void* w, int64_t rows, int64_t cols, const float* x,
+                           int64_t n, float* y) {
+    if (!matvec_supports(t) || !quantized_type(t) || n < 1 || n > kMatvecTokens)
+        throw Error("CUDA matvec_tokens: " + std::to_string(n) + " tokens of " +
+                    std::string(dtype_name(t)) + " weights");
+    const auto blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
+    dispatch_type(t, [&](auto type) {
+        constexpr DType T = decltype(type)::value;
+        if constexpr (quantized_type(T))
+            matvec_tokens_kernel<T><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
+                static_cast<const uint8_t*>(w), row_bytes(T, cols), rows, cols, x,
+                static_cast<int>(n), y);
+    });
+    check(cudaGetLastError(), "launching matvec_tokens");
 }
 
 void matvec(DType t, const DeviceBuffer& w, int64_t rows, int64_t cols, const DeviceBuffer& x,

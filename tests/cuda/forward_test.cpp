@@ -145,8 +145,9 @@ TEST_P(CudaForward, PastTheSlidingWindowEqualsTheCpu) {
     }
 }
 
-// A prompt in one pass, in passes of 7 tokens, and one token at a time: the same logits (the
-// chunks bit for bit; single tokens take the matrix-vector product, a different summation order).
+// A prompt in one pass, in passes of 7 tokens, and one token at a time: the same logits, to the
+// GPU-against-CPU bar: each row count has its product (the GEMM, matvec_tokens, matvec), each
+// summing in its own order.
 TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
     const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     std::vector<int32_t> tokens;
@@ -156,7 +157,8 @@ TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
     std::vector<float> whole(tokens.size() * n_vocab), sevens(whole.size()), ones(whole.size());
     CudaModel(*m, 64).forward(tokens, 0, whole.data(), true);
     CudaModel(*m, 64, {.max_chunk = 7}).forward(tokens, 0, sevens.data(), true);
-    EXPECT_EQ(whole, sevens);
+    // Chunks of 7 rows take matvec_tokens (quantized weights), the whole prompt the GEMM.
+    EXPECT_LT(nmse(whole, sevens), 2e-8);
     CudaModel one_by_one(*m, 64);
     for (size_t t = 0; t < tokens.size(); ++t)
         one_by_one.forward({&tokens[t], 1}, static_cast<int64_t>(t), ones.data() + t * n_vocab,
@@ -363,7 +365,11 @@ TEST_P(CudaForward, PositionsEvaluatedAgainGiveTheSameLogits) {
         return;
     }
     gpu.forward(std::span<const int32_t>(tokens).subspan(24, 8), 24, again.data(), true);
-    EXPECT_TRUE(std::equal(again.begin(), again.end(), first.begin() + 24 * n_vocab));
+    // 8 rows take matvec_tokens where the whole prompt took the GEMM: the same logits to the
+    // GPU-against-CPU bar (a stale or misplaced cache row is off by far more).
+    const std::vector<float> was(first.begin() + 24 * n_vocab, first.begin() + 32 * n_vocab);
+    EXPECT_LT(nmse(again, was), 2e-8);
+    EXPECT_EQ(flash::testing::top1_agreement(again, was, 8, static_cast<int>(n_vocab)), 1.0);
     EXPECT_THROW(gpu.forward(tokens, 40, again.data(), true), Error);  // past the context
 }
 

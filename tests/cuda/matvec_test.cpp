@@ -104,6 +104,51 @@ TEST_P(CudaMatvec, MatmulOfAChunkEqualsTheScalarReference) {
     }
 }
 
+// A few tokens (a server's decode step) through launch::matmul: quantized weights take
+// matvec_tokens, each token's result bit for bit the single-token matvec's; float weights the GEMM.
+TEST_P(CudaMatvec, AFewTokensEqualTheScalarReferenceAndEachAlone) {
+    const DType t = GetParam();
+    std::mt19937 rng(78);
+    const int64_t rows = 45, cols = 768;
+    const auto w = flash::testing::random_weights(t, rows * cols, rng);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int64_t n : {int64_t{2}, int64_t{5}, launch::kMatvecTokens}) {
+        std::vector<float> x(static_cast<size_t>(n * cols));
+        for (float& v : x) v = normal(rng);
+        DeviceBuffer dw(w.size()), dx(x.size() * sizeof(float)), dy(n * rows * sizeof(float)),
+            d1(rows * sizeof(float));
+        dw.upload(w.data(), w.size());
+        dx.upload(x.data(), x.size() * sizeof(float));
+        launch::matmul(t, dw.data(), rows, cols, static_cast<const float*>(dx.data()), n,
+                       static_cast<float*>(dy.data()));
+        launch::synchronize("a few tokens");
+        std::vector<float> y(static_cast<size_t>(n * rows)), alone(static_cast<size_t>(rows));
+        dy.download(y.data(), y.size() * sizeof(float));
+        for (int64_t tok = 0; tok < n; ++tok) {
+            launch::matvec(t, dw.data(), rows, cols,
+                           static_cast<const float*>(dx.data()) + tok * cols,
+                           static_cast<float*>(d1.data()));
+            launch::synchronize("one token");
+            d1.download(alone.data(), alone.size() * sizeof(float));
+            for (int64_t r = 0; r < rows; ++r) {
+                kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(),
+                                             cols);
+                double want = 0.0, magnitude = 0.0;
+                for (int64_t k = 0; k < cols; ++k) {
+                    want += double(row[k]) * x[tok * cols + k];
+                    magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
+                }
+                ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
+                    << dtype_name(t) << " " << n << " tokens, row " << r << " token " << tok;
+                if (dtype_info(t).block_elems > 1) {
+                    ASSERT_EQ(y[tok * rows + r], alone[r]) << dtype_name(t) << " token " << tok;
+                }
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, CudaMatvec,
                          ::testing::Values(DType::F32, DType::F16, DType::BF16, DType::Q4_0,
                                            DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,

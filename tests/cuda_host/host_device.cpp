@@ -85,45 +85,77 @@ MatmulKernel default_matmul_kernel() {
 
 namespace launch {
 
-// The Blocks kernel's arithmetic: lane l's sum of lane_dot over the row's units, then the warp's
-// shuffle-down tree (lane l adds lane l + offset for offsets 16, 8, 4, 2, 1).
-void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
-            MatvecKernel kernel) {
-    host::run_or_record([=] {
-        const size_t stride = row_bytes(t, cols);
-        if (kernel == MatvecKernel::Elements || dtype_info(t).block_elems == 1) {
-            std::vector<float> row(static_cast<size_t>(cols));
-            for (int64_t r = 0; r < rows; ++r) {
-                kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(),
-                                        cols);
-                y[r] = kernels::dot_f32(row.data(), x, cols);
-            }
-            return;
-        }
-        dispatch_type(t, [&](auto type) {
-            constexpr DType T = decltype(type)::value;
-            if constexpr (T != DType::F32 && T != DType::F16 && T != DType::BF16) {
-                for (int64_t r = 0; r < rows; ++r) {
-                    const uint8_t* row = static_cast<const uint8_t*>(w) + r * stride;
-                    float lanes[32] = {};
-                    for (int64_t u = 0; u < matvec_units(cols); ++u)
-                        for (int l = 0; l < 32; ++l) lanes[l] += lane_dot<T>(row, u, l, x, cols);
-                    for (int offset = 16; offset > 0; offset /= 2)
-                        for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
-                    y[r] = lanes[0];
-                }
-            }
-        });
+namespace {
+
+// The Blocks kernels' arithmetic for n tokens of one row: lane l's sum of runs_dot over the
+// row's units, then the warp's shuffle-down tree (lane l adds lane l + offset for offsets 16, 8,
+// 4, 2, 1); y[t * rows] for token t.
+template <DType T>
+void blocks_row(const uint8_t* row, int64_t rows, int64_t cols, const float* x, int64_t n,
+                float* y) {
+    for (int64_t t = 0; t < n; ++t) {
+        float lanes[32] = {};
+        LaneRuns runs;
+        for (int64_t u = 0; u < matvec_units(cols); ++u)
+            for (int l = 0; l < 32; ++l)
+                if (lane_weights<T>(row, u, l, cols, runs))
+                    lanes[l] += runs_dot(runs, x + t * cols);
+        for (int offset = 16; offset > 0; offset /= 2)
+            for (int l = 0; l + offset < 32; ++l) lanes[l] += lanes[l + offset];
+        y[t * rows] = lanes[0];
+    }
+}
+
+void blocks_rows(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+                 float* y) {
+    dispatch_type(t, [&](auto type) {
+        constexpr DType T = decltype(type)::value;
+        if constexpr (quantized_type(T))
+            for (int64_t r = 0; r < rows; ++r)
+                blocks_row<T>(static_cast<const uint8_t*>(w) + r * row_bytes(T, cols), rows, cols,
+                              x, n, y + r);
     });
 }
 
+// The Elements kernel's place (and the GEMM's): dequantize_row, then the CPU's dot product,
+// token by token.
+void elements_rows(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+                   float* y) {
+    const size_t stride = row_bytes(t, cols);
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (int64_t r = 0; r < rows; ++r) {
+        kernels::dequantize_row(t, static_cast<const uint8_t*>(w) + r * stride, row.data(), cols);
+        for (int64_t tok = 0; tok < n; ++tok)
+            y[tok * rows + r] = kernels::dot_f32(row.data(), x + tok * cols, cols);
+    }
+}
+
+}  // namespace
+
+void matvec(DType t, const void* w, int64_t rows, int64_t cols, const float* x, float* y,
+            MatvecKernel kernel) {
+    host::run_or_record([=] {
+        if (kernel == MatvecKernel::Blocks && quantized_type(t))
+            blocks_rows(t, w, rows, cols, x, 1, y);
+        else
+            elements_rows(t, w, rows, cols, x, 1, y);
+    });
+}
+
+void matvec_tokens(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n,
+                   float* y) {
+    if (!quantized_type(t) || n < 1 || n > kMatvecTokens)
+        throw Error("host stand-in: matvec_tokens of " + std::to_string(n) + " tokens");
+    host::run_or_record([=] { blocks_rows(t, w, rows, cols, x, n, y); });
+}
+
+// As matmul.cu routes: one token to matvec, a few of quantized weights to matvec_tokens, more to
+// the GEMM (either kernel: summed here token by token as the Elements kernel does).
 void matmul(DType t, const void* w, int64_t rows, int64_t cols, const float* x, int64_t n, float* y,
             MatmulKernel) {
-    host::run_or_record([=] {
-        if (n == 1) return matvec(t, w, rows, cols, x, y);  // as matmul.cu
-        for (int64_t tok = 0; tok < n; ++tok)
-            matvec(t, w, rows, cols, x + tok * cols, y + tok * rows, MatvecKernel::Elements);
-    });
+    if (n == 1) return matvec(t, w, rows, cols, x, y);
+    if (n <= kMatvecTokens && quantized_type(t)) return matvec_tokens(t, w, rows, cols, x, n, y);
+    host::run_or_record([=] { elements_rows(t, w, rows, cols, x, n, y); });
 }
 
 void rmsnorm(const float* x, const float* w, int64_t rows, int64_t n, float eps, float* out) {
