@@ -1,10 +1,11 @@
 // Decode's matrix-vector product on the GPU for every weight type flash reads: one warp per
 // weight row, then a warp shuffle reduction. Two kernels (MatvecKernel): Blocks, the default, walks
-// the row 256 weights at a time, each lane taking 8 of them (block_math.h's lane_dot: neighbouring
-// lanes read neighbouring quant words and runs of x, so the warp's loads are coalesced; scales
-// decoded once per lane; held on the host against the reference in every build); Elements, the
-// first one, kept as the measured baseline and for float rows, gives lane l the elements l,
-// l + 32, ..., each dequantized by the per-element accessors the CPU's scalar reference uses.
+// the row 256 weights at a time, each lane taking 8 of them (block_math.h's lane_weights:
+// neighbouring lanes read neighbouring quant words and runs of x, so the warp's loads are
+// coalesced; scales decoded once per lane; held on the host against the reference in every
+// build), also for up to kMatvecTokens tokens at once (matvec_tokens); Elements, the first one,
+// kept as the measured baseline and for float rows, gives lane l the elements l, l + 32, ...,
+// each dequantized by the per-element accessors the CPU's scalar reference uses.
 #include <cuda_runtime.h>
 
 #include <cstddef>
