@@ -17,6 +17,19 @@
 namespace flash::cuda {
 namespace {
 
+// sum(row[k] * x[k]) in double, and sum(|row[k] * x[k]|): the bar's scale.
+struct ReferenceDot {
+    double want = 0.0, magnitude = 0.0;
+};
+ReferenceDot reference_dot(const float* row, const float* x, int64_t n) {
+    ReferenceDot d;
+    for (int64_t k = 0; k < n; ++k) {
+        d.want += double(row[k]) * x[k];
+        d.magnitude += std::fabs(double(row[k]) * x[k]);
+    }
+    return d;
+}
+
 class CudaMatvec : public ::testing::TestWithParam<DType> {
   protected:
     void SetUp() override {
@@ -51,11 +64,7 @@ TEST_P(CudaMatvec, EqualsTheScalarReference) {
             dy.download(y.data(), y.size() * sizeof(float));
             for (int64_t r = 0; r < rows; ++r) {
                 kernels::ref::dequantize_row(t, w.data() + r * stride, row.data(), cols);
-                double want = 0.0, magnitude = 0.0;
-                for (int64_t k = 0; k < cols; ++k) {
-                    want += double(row[k]) * x[k];
-                    magnitude += std::fabs(double(row[k]) * x[k]);
-                }
+                const auto [want, magnitude] = reference_dot(row.data(), x.data(), cols);
                 // f32 sums in another order (and fused multiply-adds): a few ulps of the
                 // magnitude.
                 ASSERT_NEAR(y[r], want, 1e-5 * magnitude + 1e-30)
@@ -90,11 +99,8 @@ TEST_P(CudaMatvec, MatmulOfAChunkEqualsTheScalarReference) {
         for (int64_t r = 0; r < rows; ++r) {
             kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(), cols);
             for (int64_t tok = 0; tok < n; ++tok) {
-                double want = 0.0, magnitude = 0.0;
-                for (int64_t k = 0; k < cols; ++k) {
-                    want += double(row[k]) * x[tok * cols + k];
-                    magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
-                }
+                const auto [want, magnitude] =
+                    reference_dot(row.data(), x.data() + tok * cols, cols);
                 // Tf32x3 meets the same bar: its three TF32 products keep f32's accuracy,
                 // which one TF32 product (10 bits of mantissa) would not.
                 ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
@@ -134,11 +140,8 @@ TEST_P(CudaMatvec, AFewTokensEqualTheScalarReferenceAndEachAlone) {
             for (int64_t r = 0; r < rows; ++r) {
                 kernels::ref::dequantize_row(t, w.data() + r * row_bytes(t, cols), row.data(),
                                              cols);
-                double want = 0.0, magnitude = 0.0;
-                for (int64_t k = 0; k < cols; ++k) {
-                    want += double(row[k]) * x[tok * cols + k];
-                    magnitude += std::fabs(double(row[k]) * x[tok * cols + k]);
-                }
+                const auto [want, magnitude] =
+                    reference_dot(row.data(), x.data() + tok * cols, cols);
                 ASSERT_NEAR(y[tok * rows + r], want, 1e-5 * magnitude + 1e-30)
                     << dtype_name(t) << " " << n << " tokens, row " << r << " token " << tok;
                 if (dtype_info(t).block_elems > 1) {
