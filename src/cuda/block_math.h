@@ -3,9 +3,9 @@
 // tests/cuda_host/block_math_test.cpp holds it against kernels::ref::dequantize_row in every
 // build, with or without a GPU. Two readings: weight<T>(row, e), one element (the reference
 // kernels and the prompt's GEMM); lane_weights<T>(row, u, lane, cols, runs), a lane's 8 weights
-// of a 256-weight unit, the warp's lanes reading neighbouring quant words (decode's matvec, which
-// then takes runs_dot against each token's x). And the one list of the weight types the kernels are
-// instantiated for (dispatch_type).
+// of a 256-weight unit, the warp's lanes reading neighbouring quant words (decode's matvec,
+// which then takes runs_dot against each token's x). And the one list of the weight types the
+// kernels are instantiated for (dispatch_type).
 #pragma once
 
 #include <cstddef>
