@@ -12,26 +12,12 @@
 #include "cuda/cuda_check.h"
 #include "cuda/gpu_plan.h"
 #include "cuda/launch.h"
+#include "cuda/row_math.cuh"
 
 namespace flash::cuda {
 namespace {
 
 constexpr int kThreads = 128;
-
-// The block's reduction of v by op; every thread gets the result.
-template <class Op>
-__device__ float block_reduce(float v, float* shared, Op op) {
-    shared[threadIdx.x] = v;
-    __syncthreads();
-    for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride)
-            shared[threadIdx.x] = op(shared[threadIdx.x], shared[threadIdx.x + stride]);
-        __syncthreads();
-    }
-    const float result = shared[0];
-    __syncthreads();  // shared is reused by the next reduction
-    return result;
-}
 
 // The cache holds IEEE halves (uint16_t in the host-side signatures).
 __device__ inline float load_half(const uint16_t* p) {

@@ -85,10 +85,6 @@ __global__ void delta_rule_kernel(const float* x, const float* decay, const floa
     if (r >= hv * dv) return;
     const int64_t h = r / dv, j = r % dv, hk = h % hk_count;
     const int64_t channels = 2 * hk_count * dk + hv * dv, vd = hv * dv;
-    auto warp_sum = [](float v) {
-        for (int off = 16; off > 0; off /= 2) v += __shfl_xor_sync(0xffffffffu, v, off);
-        return v;
-    };
     for (int64_t t = 0; t < n; ++t) {
         float* m = states + (static_cast<int64_t>(slots[t]) * vd + r) * dk;
         const float* row = x + t * channels;

@@ -25,6 +25,27 @@ namespace {
 
 constexpr int kTileRows = 64, kTileTokens = 32, kTileK = 32, kThreads = 256;
 
+// One k step's tiles of the block at (row0, tok0): put_w(r, kk, W[row0 + r][k0 + kk]) for the
+// kTileRows x kTileK weights (dequantized) and put_x(t, kk, x[tok0 + t][k0 + kk]) for the
+// kTileTokens x kTileK inputs, 0 past the edges, split over the block's Threads threads;
+// neighbouring threads take neighbouring k of one row (neighbouring bytes).
+template <DType T, int Threads, class PutW, class PutX>
+__device__ void load_tiles(const uint8_t* w, size_t row_bytes, int64_t rows, int64_t cols,
+                           const float* x, int64_t n, int64_t row0, int64_t tok0, int64_t k0,
+                           PutW put_w, PutX put_x) {
+    const int tid = static_cast<int>(threadIdx.x);
+    for (int i = tid; i < kTileRows * kTileK; i += Threads) {
+        const int r = i / kTileK, kk = i % kTileK;
+        const int64_t row = row0 + r, k = k0 + kk;
+        put_w(r, kk, row < rows && k < cols ? weight<T>(w + row * row_bytes, k) : 0.0f);
+    }
+    for (int i = tid; i < kTileTokens * kTileK; i += Threads) {
+        const int t = i / kTileK, kk = i % kTileK;
+        const int64_t tok = tok0 + t, k = k0 + kk;
+        put_x(t, kk, tok < n && k < cols ? x[tok * cols + k] : 0.0f);
+    }
+}
+
 template <DType T>
 __global__ void matmul_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, int64_t cols,
                               const float* x, int64_t n, float* y) {
@@ -35,17 +56,10 @@ __global__ void matmul_kernel(const uint8_t* w, size_t row_bytes, int64_t rows, 
     const int tid = static_cast<int>(threadIdx.x), ty = tid / 16, tx = tid % 16;
     float acc[4][2] = {};
     for (int64_t k0 = 0; k0 < cols; k0 += kTileK) {
-        // Neighbouring threads take neighbouring k of one row (neighbouring bytes).
-        for (int i = tid; i < kTileRows * kTileK; i += kThreads) {
-            const int r = i / kTileK, kk = i % kTileK;
-            const int64_t row = row0 + r, k = k0 + kk;
-            ws[kk][r] = row < rows && k < cols ? weight<T>(w + row * row_bytes, k) : 0.0f;
-        }
-        for (int i = tid; i < kTileTokens * kTileK; i += kThreads) {
-            const int t = i / kTileK, kk = i % kTileK;
-            const int64_t tok = tok0 + t, k = k0 + kk;
-            xs[kk][t] = tok < n && k < cols ? x[tok * cols + k] : 0.0f;
-        }
+        load_tiles<T, kThreads>(
+            w, row_bytes, rows, cols, x, n, row0, tok0, k0,
+            [&](int r, int kk, float v) { ws[kk][r] = v; },
+            [&](int t, int kk, float v) { xs[kk][t] = v; });
         __syncthreads();
         for (int kk = 0; kk < kTileK; ++kk) {
             float a[4], b[2];
@@ -91,16 +105,10 @@ __global__ void matmul_tf32x3_kernel(const uint8_t* w, size_t row_bytes, int64_t
     wmma::fill_fragment(acc[0], 0.0f);
     wmma::fill_fragment(acc[1], 0.0f);
     for (int64_t k0 = 0; k0 < cols; k0 += kTileK) {
-        for (int i = tid; i < kTileRows * kTileK; i += kTcThreads) {
-            const int r = i / kTileK, kk = i % kTileK;
-            const int64_t row = row0 + r, k = k0 + kk;
-            ws[r * kTcLd + kk] = row < rows && k < cols ? weight<T>(w + row * row_bytes, k) : 0.0f;
-        }
-        for (int i = tid; i < kTileTokens * kTileK; i += kTcThreads) {
-            const int t = i / kTileK, kk = i % kTileK;
-            const int64_t tok = tok0 + t, k = k0 + kk;
-            xs[t * kTcLd + kk] = tok < n && k < cols ? x[tok * cols + k] : 0.0f;
-        }
+        load_tiles<T, kTcThreads>(
+            w, row_bytes, rows, cols, x, n, row0, tok0, k0,
+            [&](int r, int kk, float v) { ws[r * kTcLd + kk] = v; },
+            [&](int t, int kk, float v) { xs[t * kTcLd + kk] = v; });
         __syncthreads();
         for (int kk = 0; kk < kTileK; kk += 8) {
             wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a_big,

@@ -18,55 +18,48 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
+#include "cuda/row_math.cuh"
 
 namespace flash::cuda {
 namespace {
 
 constexpr int kWarpsPerBlock = 4;
 
-template <DType T, MatvecKernel K>
-__global__ void matvec_kernel(const uint8_t* __restrict__ w, size_t row_bytes, int64_t rows,
-                              int64_t cols, const float* __restrict__ x, float* __restrict__ y) {
+// Elements: lane l takes elements l, l + 32, ... of the warp's row, each by weight<T>.
+template <DType T>
+__global__ void matvec_elements_kernel(const uint8_t* __restrict__ w, size_t row_bytes,
+                                       int64_t rows, int64_t cols, const float* __restrict__ x,
+                                       float* __restrict__ y) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
     const int lane = static_cast<int>(threadIdx.x % 32);
     if (row >= rows) return;  // the whole warp leaves together
     const uint8_t* r = w + row * row_bytes;
     float sum = 0.0f;
-    if constexpr (K == MatvecKernel::Blocks) {
-        LaneRuns runs;
-        for (int64_t u = 0; u < matvec_units(cols); ++u)
-            if (lane_weights<T>(r, u, lane, cols, runs)) sum += runs_dot(runs, x);
-    } else {
-        for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
-    }
-    for (int offset = 16; offset > 0; offset /= 2)
-        sum += __shfl_down_sync(0xffffffffu, sum, offset);
+    for (int64_t e = lane; e < cols; e += 32) sum += weight<T>(r, e) * x[e];
+    sum = warp_sum(sum);
     if (lane == 0) y[row] = sum;
 }
 
-// The Blocks kernel for n <= kMatvecTokens tokens (x and y: n rows): each lane's weights decoded
-// once and taken against every token's x, so the weights are read once for all of them. Each
-// token's sum is the single-token kernel's, in the same order.
-template <DType T>
-__global__ void matvec_tokens_kernel(const uint8_t* __restrict__ w, size_t row_bytes, int64_t rows,
+// Blocks, for n <= MaxTokens tokens (x and y: n rows; MaxTokens 1 for decode, kMatvecTokens for
+// matvec_tokens): each lane's weights decoded once a unit and taken against every token's x, so
+// the weights are read once for all of them; each token's sum in the same order whatever n.
+template <DType T, int MaxTokens>
+__global__ void matvec_blocks_kernel(const uint8_t* __restrict__ w, size_t row_bytes, int64_t rows,
                                      int64_t cols, const float* __restrict__ x, int n,
                                      float* __restrict__ y) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
     const int lane = static_cast<int>(threadIdx.x % 32);
-    if (row >= rows) return;
+    if (row >= rows) return;  // the whole warp leaves together
     const uint8_t* r = w + row * row_bytes;
-    float sums[launch::kMatvecTokens] = {};
+    float sums[MaxTokens] = {};
     LaneRuns runs;
     for (int64_t u = 0; u < matvec_units(cols); ++u) {
         if (!lane_weights<T>(r, u, lane, cols, runs)) continue;
-        for (int t = 0; t < launch::kMatvecTokens; ++t)
+        for (int t = 0; t < MaxTokens; ++t)
             if (t < n) sums[t] += runs_dot(runs, x + t * cols);
     }
-    for (int t = 0; t < launch::kMatvecTokens; ++t) {
-        if (t >= n) break;
-        float sum = sums[t];
-        for (int offset = 16; offset > 0; offset /= 2)
-            sum += __shfl_down_sync(0xffffffffu, sum, offset);
+    for (int t = 0; t < MaxTokens && t < n; ++t) {
+        const float sum = warp_sum(sums[t]);
         if (lane == 0) y[t * rows + row] = sum;
     }
 }
@@ -97,13 +90,12 @@ void launch::matvec(DType t, const void* w, int64_t rows, int64_t cols, const fl
         // Blocks reads quantized rows; a float row's lanes read neighbouring elements already.
         if constexpr (quantized_type(T)) {
             if (kernel == MatvecKernel::Blocks) {
-                matvec_kernel<T, MatvecKernel::Blocks>
-                    <<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(bytes, row_bytes(T, cols), rows,
-                                                                   cols, x, y);
+                matvec_blocks_kernel<T, 1><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
+                    bytes, row_bytes(T, cols), rows, cols, x, 1, y);
                 return;
             }
         }
-        matvec_kernel<T, MatvecKernel::Elements><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
+        matvec_elements_kernel<T><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
             bytes, row_bytes(T, cols), rows, cols, x, y);
     });
     if (!known)
@@ -121,7 +113,7 @@ void launch::matvec_tokens(DType t, const void* w, int64_t rows, int64_t cols, c
     dispatch_type(t, [&](auto type) {
         constexpr DType T = decltype(type)::value;
         if constexpr (quantized_type(T))
-            matvec_tokens_kernel<T><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
+            matvec_blocks_kernel<T, kMatvecTokens><<<blocks, kWarpsPerBlock * 32, 0, stream()>>>(
                 static_cast<const uint8_t*>(w), row_bytes(T, cols), rows, cols, x,
                 static_cast<int>(n), y);
     });

@@ -1,7 +1,7 @@
-// Private to src/cuda: pieces the row kernels share (elementwise.cu, deltanet.cu): their block
-// size, and device functions in the CPU kernels' arithmetic: a row's sum of squares in double
-// (each square rounded to float first, as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the
-// sigmoid.
+// Private to src/cuda: pieces the kernels share (elementwise.cu, deltanet.cu, attention.cu,
+// matvec.cu): the row kernels' block size, block and warp reductions, and device functions in the
+// CPU kernels' arithmetic: a row's sum of squares in double (each square rounded to float first,
+// as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the sigmoid.
 #pragma once
 
 #include <cstdint>
@@ -16,21 +16,36 @@ inline unsigned blocks_for(int64_t n) {
     return static_cast<unsigned>((n + kRowThreads - 1) / kRowThreads);
 }
 
+// The block's reduction of v by op, a tree over blockDim.x threads (a power of two); every
+// thread gets the result. shared: blockDim.x values, free again when this returns.
+template <class T, class Op>
+__device__ T block_reduce(T v, T* shared, Op op) {
+    shared[threadIdx.x] = v;
+    __syncthreads();
+    for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+        if (threadIdx.x < stride)
+            shared[threadIdx.x] = op(shared[threadIdx.x], shared[threadIdx.x + stride]);
+        __syncthreads();
+    }
+    const T result = shared[0];
+    __syncthreads();  // shared may be reused by the caller
+    return result;
+}
+
 // The sum of row[i]^2 for i < n over the block's threads, in double; every thread gets it.
 // shared: blockDim.x doubles (the block's size, a power of two).
 __device__ inline double block_sum_squares(const float* row, int64_t n, double* shared) {
     double sum = 0.0;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
         sum += static_cast<double>(__fmul_rn(row[i], row[i]));
-    shared[threadIdx.x] = sum;
-    __syncthreads();
-    for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) shared[threadIdx.x] += shared[threadIdx.x + stride];
-        __syncthreads();
-    }
-    const double total = shared[0];
-    __syncthreads();  // shared may be reused by the caller
-    return total;
+    return block_reduce(sum, shared, [](double a, double b) { return a + b; });
+}
+
+// The sum of v over a warp's 32 lanes; every lane gets it (lane 0's is the shuffle-down tree's:
+// lane l + 16, then + 8, 4, 2, 1).
+__device__ inline float warp_sum(float v) {
+    for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    return v;
 }
 
 __device__ inline float silu1(float x) {
