@@ -342,35 +342,23 @@ launch::GraphPtr CudaModel::record_layers(int64_t m) {
 // Logits of the rows that want them, kLogitRows at a time: their x rows gathered, normed, through
 // the output matrix, copied back.
 void CudaModel::logits_of(std::span<const Row> rows) {
+    const ModelConfig& c = model_.config();
+    const auto n_vocab = static_cast<size_t>(c.n_vocab);
     std::vector<int64_t> wanted;
     for (size_t t = 0; t < rows.size(); ++t)
         if (rows[t].logits) wanted.push_back(static_cast<int64_t>(t));
     for (size_t g0 = 0; g0 < wanted.size(); g0 += kLogitRows) {
-        const std::span<const int64_t> group(wanted.data() + g0,
-                                             std::min<size_t>(kLogitRows, wanted.size() - g0));
-        queue_logits(group);
-        download_logits(rows, group);
+        const auto g = static_cast<int64_t>(std::min<size_t>(kLogitRows, wanted.size() - g0));
+        for (int64_t i = 0; i < g; ++i)
+            launch::copy(f(xn_) + i * c.n_embd, f(x_) + wanted[g0 + i] * c.n_embd,
+                         static_cast<size_t>(c.n_embd) * sizeof(float));
+        launch::rmsnorm(f(xn_), output_norm_, g, c.n_embd, c.rms_eps, f(xn_));
+        matmul(output_, f(xn_), g, f(logits_));
+        launch::synchronize("running the forward pass");
+        for (int64_t i = 0; i < g; ++i)
+            logits_.download(rows[wanted[g0 + i]].logits, n_vocab * sizeof(float),
+                             static_cast<size_t>(i) * n_vocab * sizeof(float));
     }
-}
-
-// The group's x rows gathered, normed and through the output matrix into logits_.
-void CudaModel::queue_logits(std::span<const int64_t> group) {
-    const ModelConfig& c = model_.config();
-    const auto g = static_cast<int64_t>(group.size());
-    for (int64_t i = 0; i < g; ++i)
-        launch::copy(f(xn_) + i * c.n_embd, f(x_) + group[i] * c.n_embd,
-                     static_cast<size_t>(c.n_embd) * sizeof(float));
-    launch::rmsnorm(f(xn_), output_norm_, g, c.n_embd, c.rms_eps, f(xn_));
-    matmul(output_, f(xn_), g, f(logits_));
-}
-
-// Waits for the pass, then copies the group's logits to their rows' buffers.
-void CudaModel::download_logits(std::span<const Row> rows, std::span<const int64_t> group) {
-    const auto n_vocab = static_cast<size_t>(model_.config().n_vocab);
-    launch::synchronize("running the forward pass");
-    for (size_t i = 0; i < group.size(); ++i)
-        logits_.download(rows[static_cast<size_t>(group[i])].logits, n_vocab * sizeof(float),
-                         i * n_vocab * sizeof(float));
 }
 
 // One layer for the chunk's m rows (model.cpp's order): the mixer (attention, or Gated DeltaNet

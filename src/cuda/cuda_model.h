@@ -108,8 +108,6 @@ class CudaModel {
     void attention_step(int64_t l, int64_t m);
     void deltanet_step(int64_t l, int64_t m);
     void logits_of(std::span<const Row> rows);
-    void queue_logits(std::span<const int64_t> group);
-    void download_logits(std::span<const Row> rows, std::span<const int64_t> group);
 
     const Model& model_;
     int64_t n_ctx_, slots_;
