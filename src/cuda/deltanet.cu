@@ -114,14 +114,9 @@ __global__ void rmsnorm_gated_kernel(float* x, const float* w, const float* z, i
     __shared__ double shared[kRowThreads];
     float* row = x + blockIdx.x * n;
     const float* zr = z + blockIdx.x * n;
-    const double total = block_sum_squares(row, n, shared);
-    const float mean = static_cast<float>(total / static_cast<double>(n));
-    const float scale = 1.0f / sqrtf(mean + eps);
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
-        const float normed =
-            w ? __fmul_rn(__fmul_rn(row[i], scale), w[i]) : __fmul_rn(row[i], scale);
-        row[i] = __fmul_rn(normed, __fmul_rn(zr[i], sigmoid1(zr[i])));
-    }
+    const float scale = block_rms_scale(row, n, eps, shared);
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+        row[i] = __fmul_rn(rms_normed(row, scale, w, i), __fmul_rn(zr[i], sigmoid1(zr[i])));
 }
 
 }  // namespace

@@ -31,11 +31,8 @@ __global__ void rmsnorm_kernel(const float* x, const float* w, int64_t n, float 
     __shared__ double partial[kRowThreads];
     const float* row = x + blockIdx.x * n;
     float* dst = out + blockIdx.x * n;
-    const double sum = block_sum_squares(row, n, partial);
-    const float mean = static_cast<float>(sum / static_cast<double>(n));
-    const float scale = 1.0f / sqrtf(mean + eps);
-    for (int64_t i = threadIdx.x; i < n; i += kRowThreads)
-        dst[i] = w ? __fmul_rn(__fmul_rn(row[i], scale), w[i]) : __fmul_rn(row[i], scale);
+    const float scale = block_rms_scale(row, n, eps, partial);
+    for (int64_t i = threadIdx.x; i < n; i += kRowThreads) dst[i] = rms_normed(row, scale, w, i);
 }
 
 __device__ inline float gelu1(float x) {

@@ -1,7 +1,7 @@
 // Private to src/cuda: pieces the kernels share (elementwise.cu, deltanet.cu, attention.cu,
 // matvec.cu): the row kernels' block size, block and warp reductions, and device functions in the
 // CPU kernels' arithmetic: a row's sum of squares in double (each square rounded to float first,
-// as kernels' sum_squares), SiLU as x / (1 + exp(-x)), the sigmoid.
+// as kernels' sum_squares) and RMSNorm's factor from it, SiLU as x / (1 + exp(-x)), the sigmoid.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +39,18 @@ __device__ inline double block_sum_squares(const float* row, int64_t n, double* 
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
         sum += static_cast<double>(__fmul_rn(row[i], row[i]));
     return block_reduce(sum, shared, [](double a, double b) { return a + b; });
+}
+
+// RMSNorm's factor for a row, 1 / sqrt(mean(row^2) + eps), the mean in double over the block
+// (block_sum_squares); and element i of the normed row, times w[i] when w is given, each product
+// rounded as the CPU rounds it.
+__device__ inline float block_rms_scale(const float* row, int64_t n, float eps, double* shared) {
+    const double sum = block_sum_squares(row, n, shared);
+    const float mean = static_cast<float>(sum / static_cast<double>(n));
+    return 1.0f / sqrtf(mean + eps);
+}
+__device__ inline float rms_normed(const float* row, float scale, const float* w, int64_t i) {
+    return w ? __fmul_rn(__fmul_rn(row[i], scale), w[i]) : __fmul_rn(row[i], scale);
 }
 
 // The sum of v over a warp's 32 lanes; every lane gets it (lane 0's is the shuffle-down tree's:
