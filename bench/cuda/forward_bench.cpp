@@ -2,9 +2,9 @@
 // 24's figures: a 512-token prompt in chunks (pp), then tokens generated one at a time (tg, each
 // step's logits copied back as a Session takes them; from CUDA graphs, and again launched kernel
 // by kernel) and the weight bytes read per second that implies, and the prompt again on the
-// tensor cores (MatmulKernel::Tf32x3); then continuous batching's decode:
-// `streams` sequences (each a 32-token prompt, then one token per step, all in one forward_batch
-// per step) and their tokens per second together.
+// tensor cores (MatmulKernel::Tf32x3); then continuous batching's decode: `streams` sequences
+// (each a 32-token prompt, then one token per step, all in one forward_batch per step) and their
+// tokens per second together.
 //   flash_bench_cuda_forward MODEL.gguf [tokens=128] [context=1024] [streams=64]
 #include <algorithm>
 #include <chrono>

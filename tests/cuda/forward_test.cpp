@@ -171,7 +171,8 @@ TEST_P(CudaForward, PromptChunksAndSingleTokensAgree) {
 // Continuous batching's pass: sequences in their own cache slots, joined into rows that chunks
 // of 7 cut across, equal each sequence alone (bit for bit where the products take the same
 // path; within float rounding otherwise: c's last row is the only one needing logits in the
-// batch's last chunk, so its output product is the matrix-vector one, not the GEMM).
+// batch's last chunk, so its output product is the single-token one, where alone it shares one
+// with c's other rows).
 TEST_P(CudaForward, BatchedSequencesEqualEachAlone) {
     const auto prompt = flash::testing::read_tokens(testdata_path("models/tokens.txt"));
     const auto m = load(GetParam());
